@@ -1,0 +1,34 @@
+import { defaultDataDir } from '../core/paths';
+import { usageError } from './errors';
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw usageError(`Invalid port "${value}": use a number from 0 to 65535`);
+  return n;
+}
+
+export function parsePositiveNumber(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw usageError(`Invalid ${what} "${value}": use a number of 0 or more`);
+    return n;
+  };
+}
+
+export function parseNamedToken(value: string): { client: string; secret: string } {
+  const eq = value.indexOf('=');
+  const client = value.slice(0, eq);
+  const secret = value.slice(eq + 1);
+  if (eq <= 0 || !secret || !/^[A-Za-z0-9._@-]{1,64}$/.test(client) || /\s/.test(secret)) {
+    throw usageError(`Invalid --token "${value.replace(/=.*/, '=…')}": use NAME=SECRET (NAME of letters, digits, . _ @ -; SECRET without spaces)`);
+  }
+  return { client, secret };
+}
+
+export function dataDirOf(o: { data?: string }): string {
+  return o.data ?? defaultDataDir();
+}

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { SafekeepCore } from '../core/app';
+import { isLoopbackHost } from '../core/origin/auth';
+import { listenHttp } from '../core/http/server';
+import { usageError } from './errors';
+import { dataDirOf } from './options';
+import { printScanSummary, scanAndSummarise } from './scan';
+
+export interface ServeOptions {
+  data?: string;
+  library?: string[];
+  host: string;
+  port: number;
+  token?: { client: string; secret: string }[];
+  auth: boolean;
+  syncWindow?: number;
+  retentionDays?: number;
+  quiet?: boolean;
+}
+
+/**
+ * `safekeep serve`: scan the library, then serve the origin server until SIGINT/SIGTERM.
+ * Returns when stopped.
+ */
+export async function serveCommand(o: ServeOptions, out: (s: string) => void, stopSignal: Promise<string>): Promise<void> {
+  if (!o.auth && !isLoopbackHost(o.host)) {
+    throw usageError(`--no-auth is only allowed on a loopback address; ${o.host} is reachable from other machines`);
+  }
+  const origin: Record<string, number> = {};
+  if (o.syncWindow !== undefined) origin.syncWindowMs = o.syncWindow * 1000;
+  if (o.retentionDays !== undefined) origin.resultRetentionMs = o.retentionDays * 24 * 3600 * 1000;
+  const core = new SafekeepCore({
+    dataDir: dataDirOf(o),
+    authEnabled: o.auth,
+    flagTokens: o.token ?? [],
+    origin,
+  });
+  let server: Awaited<ReturnType<typeof listenHttp>> | undefined;
+  try {
+    const roots = [...new Set([...(o.library ?? []).map((l) => path.resolve(l)), ...core.library.roots().map((r) => r.path)])];
+    if (roots.length > 0) {
+      const summary = await scanAndSummarise(core, roots, o.quiet ?? false);
+      printScanSummary(summary, out);
+    } else {
+      out('The library is empty: add folders with --library DIR');
+    }
+    if (o.auth && !core.auth.hasAnyToken()) {
+      const { secret } = core.tokens.create('local', core.clock.now());
+      out(`No token was configured, so one was created for client "local" (shown only now): ${secret}`);
+      out(`  Clients send: Authorization: Bearer ${secret}`);
+    }
+    if (!o.auth) out('Authentication is off (--no-auth): any local process can use this server');
+    const { resumed } = core.start();
+    if (resumed > 0) out(`Resumed ${resumed} commitment request(s) left working by the previous run`);
+    server = await listenHttp(core.httpApp(), o.host, o.port);
+    out(`Safekeep listening on ${server.url}`);
+    const signal = await stopSignal;
+    out(`Received ${signal}, stopping`);
+  } finally {
+    await server?.close();
+    await core.stop();
+  }
+}

@@ -1,0 +1,143 @@
+import { Hono } from 'hono';
+import type { ScanProgress } from '../../src-shared/library';
+import { AppError } from '../../src-shared/contract/errors';
+import { systemClock, type Clock } from './clock';
+import { EventBus } from './events';
+import { scanLibrary, type ScanOptions } from './library/scanner';
+import { Authenticator } from './origin/auth';
+import { DEFAULT_ORIGIN_CONFIG, type OriginConfig } from './origin/config';
+import { LibraryPolicy, type LibraryPolicyOptions } from './origin/library-policy';
+import type { CommitmentPolicy } from './origin/policy';
+import { IncomingProcessor } from './origin/processor';
+import { originRoutes } from './origin/routes';
+import { openDb, type Db } from './store/db';
+import { IncomingRepo } from './store/incoming-repo';
+import { LibraryRepo } from './store/library-repo';
+import { TokenRepo } from './store/token-repo';
+
+export interface CoreOptions {
+  dataDir: string;
+  clock?: Clock;
+  origin?: Partial<OriginConfig>;
+  /** false only for a server bound to loopback (checked by the host). */
+  authEnabled?: boolean;
+  flagTokens?: { client: string; secret: string }[];
+  libraryPolicy?: Partial<LibraryPolicyOptions>;
+}
+
+const HOUR = 3600 * 1000;
+
+/**
+ * The core: everything Safekeep does, without Electron. The hosts (Electron
+ * main, `safekeep serve`, the CLI) create one, start it, and talk to it.
+ */
+export class SafekeepCore {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly events = new EventBus();
+  readonly library: LibraryRepo;
+  readonly incoming: IncomingRepo;
+  readonly tokens: TokenRepo;
+  readonly auth: Authenticator;
+  readonly processor: IncomingProcessor;
+  readonly originConfig: OriginConfig;
+  private readonly policies = new Map<string, CommitmentPolicy>();
+  private currentPolicyId = 'library';
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private activeScan: { controller: AbortController; promise: Promise<ScanProgress> } | null = null;
+
+  constructor(readonly options: CoreOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.db = openDb(options.dataDir);
+    this.library = new LibraryRepo(this.db);
+    this.incoming = new IncomingRepo(this.db);
+    this.tokens = new TokenRepo(this.db);
+    this.auth = new Authenticator(this.tokens, options.authEnabled ?? true);
+    for (const t of options.flagTokens ?? []) this.auth.addFlagToken(t.client, t.secret);
+    this.originConfig = { ...DEFAULT_ORIGIN_CONFIG, ...options.origin };
+    this.registerPolicy(
+      new LibraryPolicy(this.library, {
+        acceptedSopClasses: options.libraryPolicy?.acceptedSopClasses ?? null,
+        capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
+      }),
+    );
+    this.processor = new IncomingProcessor(this.incoming, (id) => this.policies.get(id), this.events, this.clock, {
+      resultRetentionMs: this.originConfig.resultRetentionMs,
+    });
+  }
+
+  registerPolicy(p: CommitmentPolicy): void {
+    this.policies.set(p.id, p);
+  }
+
+  usePolicy(id: string): void {
+    if (!this.policies.has(id)) throw new AppError('not-found', `No commitment policy "${id}"`);
+    this.currentPolicyId = id;
+  }
+
+  currentPolicy(): CommitmentPolicy {
+    return this.policies.get(this.currentPolicyId)!;
+  }
+
+  /** The HTTP application: the DICOMweb origin server (and, in browser mode, the app API). */
+  httpApp(): Hono {
+    const app = new Hono();
+    app.route(
+      '/',
+      originRoutes({
+        incoming: this.incoming,
+        processor: this.processor,
+        auth: this.auth,
+        config: () => this.originConfig,
+        policy: () => this.currentPolicy(),
+        clock: this.clock,
+      }),
+    );
+    return app;
+  }
+
+  /** Resumes work left by a previous run and starts the retention schedule. */
+  start(): { resumed: number } {
+    const resumed = this.processor.resumeAll();
+    this.applyRetention();
+    this.retentionTimer = setInterval(() => this.applyRetention(), HOUR);
+    this.retentionTimer.unref();
+    return { resumed };
+  }
+
+  applyRetention(): { expired: number; forgotten: number } {
+    const r = this.incoming.applyRetention(this.clock.now(), this.originConfig.tombstoneMs);
+    if (r.expired + r.forgotten > 0) this.events.emit('incoming-changed', { transactionUids: [] });
+    return r;
+  }
+
+  /** Scans library folders; one scan at a time. */
+  scan(roots: string[], options: Omit<ScanOptions, 'signal' | 'onProgress'> = {}): Promise<ScanProgress> {
+    if (this.activeScan) throw new AppError('conflict', 'A library scan is already running');
+    const controller = new AbortController();
+    const promise = scanLibrary(this.library, roots, this.clock, {
+      ...options,
+      signal: controller.signal,
+      onProgress: (p) => this.events.emit('scan-progress', p),
+    }).finally(() => {
+      this.activeScan = null;
+      this.events.emit('library-changed', { roots });
+    });
+    this.activeScan = { controller, promise };
+    return promise;
+  }
+
+  cancelScan(): boolean {
+    if (!this.activeScan) return false;
+    this.activeScan.controller.abort();
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.activeScan?.controller.abort();
+    await this.activeScan?.promise.catch(() => undefined);
+    await this.processor.stop();
+    this.db.close();
+  }
+}

@@ -1,0 +1,48 @@
+import { AppError } from '../../../src-shared/contract/errors';
+import { hashSecret, type TokenRepo } from '../store/token-repo';
+
+export const ANONYMOUS_CLIENT = 'anonymous';
+
+/**
+ * Bearer-token authentication (spec §11): each token names one client.
+ * Tokens come from the store (created in the app or by `serve`) and from
+ * `--token NAME=SECRET` flags, which live only in memory.
+ */
+export class Authenticator {
+  private readonly flagTokens = new Map<string, string>();
+
+  constructor(
+    private readonly tokens: TokenRepo,
+    readonly enabled: boolean,
+  ) {}
+
+  addFlagToken(client: string, secret: string): void {
+    this.flagTokens.set(hashSecret(secret), client);
+  }
+
+  hasAnyToken(): boolean {
+    return this.flagTokens.size > 0 || this.tokens.activeCount() > 0;
+  }
+
+  /** The client named by an Authorization header, or a 401 AppError. */
+  authenticate(authorization: string | null | undefined): string {
+    if (!this.enabled) return ANONYMOUS_CLIENT;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!m) {
+      throw new AppError('unauthorized', authorization ? 'The Authorization header is not a Bearer token' : 'Authentication required', {
+        detail: 'Send Authorization: Bearer <token>',
+        dicomStatus: 0x0124,
+      });
+    }
+    const secret = m[1]!;
+    const client = this.flagTokens.get(hashSecret(secret)) ?? this.tokens.clientFor(secret);
+    if (!client) throw new AppError('unauthorized', 'The bearer token is not valid', { dicomStatus: 0x0124 });
+    return client;
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -1,0 +1,31 @@
+import type { Decision, PendingInstance } from '../store/incoming-repo';
+
+/**
+ * A commitment policy decides, per instance, whether this Safekeep takes
+ * responsibility for it. The local library is one policy; the proxies of the
+ * DIMSE bridge (forward to an upstream DICOMweb or DIMSE archive) are others.
+ */
+export interface PolicyJob {
+  transactionUid: string;
+  instances: readonly PendingInstance[];
+  /** True when the job is picked up again after a restart. */
+  resumed: boolean;
+  signal: AbortSignal;
+  /** Persist decisions as they are made; the processor writes them to the store first. */
+  report(decisions: readonly Decision[]): void;
+}
+
+export interface CommitmentPolicy {
+  /** Stable identifier stored with each transaction, e.g. "library" or "forward-dimse:3". */
+  readonly id: string;
+  /** One line for logs and the UI. */
+  describe(): string;
+  /**
+   * Decides every instance of the job, reporting as it goes. Resolves when all
+   * are reported. Instances left unreported are failed by the processor with
+   * 0110H, so a policy bug can never leave a transaction Working forever.
+   */
+  process(job: PolicyJob): Promise<void>;
+  /** Instances per second this policy is expected to decide, for Retry-After estimates. */
+  expectedRate(): number;
+}

@@ -1,0 +1,125 @@
+import { FailureReason } from '../../../src-shared/dicom/failure-reasons';
+import type { Clock } from '../clock';
+import { ChangeBatcher, type EventBus } from '../events';
+import type { Decision, IncomingRepo } from '../store/incoming-repo';
+import type { CommitmentPolicy } from './policy';
+
+export interface ProcessorOptions {
+  /** How long a finished result is kept (spec §11: 30 days). */
+  resultRetentionMs: number;
+  /** Interval of batched change events. */
+  eventIntervalMs?: number;
+}
+
+/**
+ * Runs each Working incoming transaction through its commitment policy.
+ * Decisions are written to the store before they are announced, and a
+ * transaction is Done only once every instance has an outcome. Working
+ * transactions left by a previous run (even one killed with SIGKILL) are
+ * picked up again by `resumeAll`.
+ */
+export class IncomingProcessor {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly abort = new AbortController();
+  private readonly changes: ChangeBatcher<string>;
+  private readonly completedHooks = new Set<(uid: string) => void>();
+
+  constructor(
+    private readonly repo: IncomingRepo,
+    private readonly policies: (policyId: string) => CommitmentPolicy | undefined,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    private readonly options: ProcessorOptions,
+  ) {
+    this.changes = new ChangeBatcher(options.eventIntervalMs ?? 250, (uids) =>
+      this.events.emit('incoming-changed', { transactionUids: uids }),
+    );
+  }
+
+  /** Called after a transaction became Done (the DIMSE SCP sends its report from here). */
+  onCompleted(fn: (uid: string) => void): () => void {
+    this.completedHooks.add(fn);
+    return () => this.completedHooks.delete(fn);
+  }
+
+  /** Starts (or joins) the processing of a stored Working transaction. */
+  start(uid: string, resumed = false): Promise<void> {
+    const existing = this.running.get(uid);
+    if (existing) return existing;
+    const p = this.run(uid, resumed).finally(() => this.running.delete(uid));
+    this.running.set(uid, p);
+    return p;
+  }
+
+  resumeAll(): number {
+    const uids = this.repo.workingTransactions();
+    for (const uid of uids) void this.start(uid, true);
+    return uids.length;
+  }
+
+  isRunning(uid: string): boolean {
+    return this.running.has(uid);
+  }
+
+  /** Seconds a user agent should wait before its next Result Check. */
+  retryAfterSeconds(uid: string): number {
+    const tx = this.repo.get(uid);
+    if (!tx) return 1;
+    const remaining = tx.instanceCount - tx.committedCount - tx.failedCount;
+    const policy = this.policies(tx.policy);
+    const rate = Math.max(1, policy?.expectedRate() ?? 1000);
+    return Math.min(3600, Math.max(1, Math.ceil(remaining / rate)));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled([...this.running.values()]);
+    this.changes.flush();
+  }
+
+  private async run(uid: string, resumed: boolean): Promise<void> {
+    const tx = this.repo.get(uid);
+    if (!tx || tx.state !== 'working') return;
+    const policy = this.policies(tx.policy);
+    const signal = this.abort.signal;
+    const record = (decisions: readonly Decision[]) => {
+      if (decisions.length === 0) return;
+      this.repo.recordDecisions(uid, decisions, this.clock.now());
+      this.changes.add(uid);
+    };
+    let failure: string | null = null;
+    if (!policy) {
+      failure = `The commitment policy "${tx.policy}" of this transaction is no longer configured`;
+    } else {
+      try {
+        await policy.process({ transactionUid: uid, instances: this.repo.pendingInstances(uid), resumed, signal, report: record });
+      } catch (e) {
+        if (signal.aborted) return;
+        failure = `The commitment policy failed: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    if (signal.aborted) return; // shutting down: stays Working, resumed at next start
+    const left = this.repo.pendingInstances(uid);
+    if (left.length > 0) {
+      record(
+        left.map((i) => ({
+          seq: i.seq,
+          outcome: 'failed' as const,
+          failureReason: FailureReason.ProcessingFailure,
+          detail: failure ?? 'The commitment policy gave no decision for this instance',
+        })),
+      );
+    }
+    const now = this.clock.now();
+    this.repo.complete(uid, now, now + this.options.resultRetentionMs);
+    this.changes.add(uid);
+    this.changes.flush();
+    for (const hook of this.completedHooks) {
+      try {
+        hook(uid);
+      } catch (e) {
+        console.error('[origin] completion hook failed:', e);
+      }
+    }
+  }
+}

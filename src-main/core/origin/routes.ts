@@ -1,0 +1,166 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError } from '../../../src-shared/contract/errors';
+import type { DicomJsonDataset } from '../../../src-shared/commitment/dicom-json';
+import { parseCommitmentRequest } from '../../../src-shared/commitment/request-json';
+import { buildCommitmentResponse } from '../../../src-shared/commitment/response-json';
+import { PayloadError } from '../../../src-shared/commitment/payload-error';
+import { describeUidProblem, uidProblem } from '../../../src-shared/dicom/uid';
+import type { Clock } from '../clock';
+import { formatOfContentType, MEDIA_TYPE, negotiateAccept, type PayloadFormat } from '../dicomweb/media';
+import { buildNativeXml, parseNativeXml } from '../dicomweb/native-xml';
+import type { IncomingRepo } from '../store/incoming-repo';
+import type { Authenticator } from './auth';
+import type { OriginConfig } from './config';
+import type { CommitmentPolicy } from './policy';
+import { problemResponse } from './problem';
+import type { IncomingProcessor } from './processor';
+
+export interface OriginDeps {
+  incoming: IncomingRepo;
+  processor: IncomingProcessor;
+  auth: Authenticator;
+  config: () => OriginConfig;
+  /** The policy that decides newly received transactions. */
+  policy: () => CommitmentPolicy;
+  clock: Clock;
+}
+
+type Env = { Variables: { client: string } };
+
+export const COMMITMENT_PATH = '/dicomweb/commitment-requests/:transactionUID';
+
+/**
+ * The DICOMweb Storage Commitment origin server (PS3.18 §13; Safekeep's decisions in spec §11):
+ * POST a commitment request, GET its result (Result Check).
+ */
+export function originRoutes(deps: OriginDeps): Hono<Env> {
+  const app = new Hono<Env>();
+
+  app.use(COMMITMENT_PATH, async (c, next) => {
+    c.set('client', deps.auth.authenticate(c.req.header('authorization')));
+    await next();
+  });
+
+  app.post(
+    COMMITMENT_PATH,
+    async (c, next) => {
+      // Cheap checks first, before reading a possibly large body.
+      negotiateAccept(c.req.header('accept'));
+      formatOfContentType(c.req.header('content-type'));
+      await next();
+    },
+    (c, next) =>
+      bodyLimit({
+        maxSize: deps.config().maxBodyBytes,
+        onError: () => {
+          throw new AppError('payload-too-large', `The request body is larger than ${deps.config().maxBodyBytes} bytes`, {
+            dicomStatus: 0xa700,
+          });
+        },
+      })(c, next),
+    async (c) => {
+      const responseFormat = negotiateAccept(c.req.header('accept'));
+      const bodyFormat = formatOfContentType(c.req.header('content-type'));
+      const uid = pathUid(c);
+      const request = parseCommitmentRequest(parseBody(await c.req.text(), bodyFormat));
+
+      if (deps.incoming.exists(uid)) {
+        throw new AppError('conflict', `Transaction UID ${uid} is already in use`, {
+          detail: 'Use a new Transaction UID; to learn the result of an earlier request, GET this URL',
+          dicomStatus: 0x0131,
+        });
+      }
+      const config = deps.config();
+      const load = deps.incoming.load();
+      if (load.working >= config.maxWorkingTransactions || load.pending + request.instances.length > config.maxPendingInstances) {
+        throw new AppError('unavailable', 'Too many commitment requests are being processed', {
+          detail: `${load.working} transactions and ${load.pending} instances are waiting; retry later`,
+          retryAfter: config.busyRetryAfterSeconds,
+          dicomStatus: 0xa700,
+        });
+      }
+      const policy = deps.policy();
+      // Persist first: from here on the transaction survives a crash and is resumed.
+      deps.incoming.create({
+        transactionUid: uid,
+        source: 'dicomweb',
+        client: c.get('client'),
+        requester: requesterOf(c),
+        mediaType: MEDIA_TYPE[bodyFormat],
+        policy: policy.id,
+        instances: request.instances,
+        receivedAt: deps.clock.now(),
+      });
+      const done = deps.processor.start(uid);
+      await Promise.race([done, sleep(config.syncWindowMs)]);
+      return answer(c, uid, responseFormat);
+    },
+  );
+
+  app.get(COMMITMENT_PATH, (c) => {
+    const responseFormat = negotiateAccept(c.req.header('accept'));
+    const uid = pathUid(c);
+    const tx = deps.incoming.get(uid);
+    // Another client's transaction is answered exactly like an unknown one (spec §11).
+    if (!tx || tx.client !== c.get('client')) {
+      throw new AppError('not-found', `No commitment request with Transaction UID ${uid}`);
+    }
+    return answer(c, uid, responseFormat);
+  });
+
+  app.all(COMMITMENT_PATH, (c) => {
+    c.header('Allow', 'GET, POST');
+    return problemResponse(c, new AppError('method-not-allowed', `Method ${c.req.method} is not supported here; use POST or GET`));
+  });
+
+  function answer(c: Context, uid: string, format: PayloadFormat): Response {
+    const tx = deps.incoming.get(uid)!;
+    if (tx.state === 'expired') {
+      throw new AppError('gone', `The result of transaction ${uid} was deleted after the retention period`);
+    }
+    if (tx.state === 'working') {
+      c.header('Retry-After', String(deps.processor.retryAfterSeconds(uid)));
+      return c.body(null, 202);
+    }
+    const payload = buildCommitmentResponse(deps.incoming.result(uid));
+    return c.body(serialize(payload, format), 200, { 'Content-Type': `${MEDIA_TYPE[format]}${format === 'json' ? '' : '; charset=utf-8'}` });
+  }
+
+  app.onError((err, c) => problemResponse(c, err));
+  app.notFound((c) => problemResponse(c, new AppError('not-found', `No resource at ${c.req.path}`)));
+  return app;
+}
+
+function pathUid(c: Context): string {
+  const uid = decodeURIComponent(c.req.param('transactionUID') ?? '');
+  const problem = uidProblem(uid);
+  if (problem) throw new PayloadError('Transaction UID in the path', `"${uid.slice(0, 80)}" ${describeUidProblem(problem)}`);
+  return uid;
+}
+
+function parseBody(text: string, format: PayloadFormat): unknown {
+  if (format === 'xml') return parseNativeXml(text);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new PayloadError('', `The body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function serialize(ds: DicomJsonDataset, format: PayloadFormat): string {
+  return format === 'xml' ? buildNativeXml(ds) : JSON.stringify(ds);
+}
+
+function requesterOf(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string; remotePort?: number } } } | undefined)?.incoming;
+  const s = incoming?.socket;
+  return s?.remoteAddress ? `${s.remoteAddress}:${s.remotePort ?? ''}` : 'unknown';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    t.unref?.();
+  });
+}

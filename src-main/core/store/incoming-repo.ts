@@ -1,0 +1,214 @@
+import type { CommitmentResult, FailedInstance, RequestedInstance } from '../../../src-shared/commitment/model';
+import type { IncomingInstance, IncomingSource, IncomingTransaction } from '../../../src-shared/transactions';
+import type { Db } from './db';
+
+export interface NewIncoming {
+  transactionUid: string;
+  source: IncomingSource;
+  client: string;
+  requester: string;
+  mediaType: string | null;
+  policy: string;
+  instances: readonly RequestedInstance[];
+  receivedAt: number;
+}
+
+export interface Decision {
+  seq: number;
+  outcome: 'committed' | 'failed';
+  failureReason?: number;
+  detail?: string;
+}
+
+export interface PendingInstance extends RequestedInstance {
+  seq: number;
+}
+
+const TX_COLUMNS = `transaction_uid AS transactionUid, source, client, requester, state, media_type AS mediaType, policy,
+  instance_count AS instanceCount, committed_count AS committedCount, failed_count AS failedCount,
+  received_at AS receivedAt, completed_at AS completedAt, expires_at AS expiresAt,
+  report_state AS reportState, report_attempts AS reportAttempts, report_error AS reportError`;
+
+function statements(db: Db) {
+  const p = (sql: string) => db.sql.prepare(sql);
+  return {
+    exists: p(`SELECT 1 FROM incoming WHERE transaction_uid = ?`),
+    insertTx: p(`INSERT INTO incoming (transaction_uid, source, client, requester, state, media_type, policy, instance_count, received_at)
+      VALUES (?, ?, ?, ?, 'working', ?, ?, ?, ?)`),
+    insertInstance: p(`INSERT INTO incoming_instances (transaction_uid, seq, sop_class_uid, sop_instance_uid, form, study_uid, series_uid)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    get: p(`SELECT ${TX_COLUMNS} FROM incoming WHERE transaction_uid = ?`),
+    pending: p(`SELECT seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, form, study_uid AS studyUid,
+      series_uid AS seriesUid FROM incoming_instances WHERE transaction_uid = ? AND outcome = 'pending' ORDER BY seq`),
+    decide: p(`UPDATE incoming_instances SET outcome = ?, failure_reason = ?, detail = ?, decided_at = ?
+      WHERE transaction_uid = ? AND seq = ? AND outcome = 'pending'`),
+    addCounts: p(`UPDATE incoming SET committed_count = committed_count + ?, failed_count = failed_count + ? WHERE transaction_uid = ?`),
+    complete: p(`UPDATE incoming SET state = 'done', completed_at = ?, expires_at = ? WHERE transaction_uid = ? AND state = 'working'`),
+    all: p(`SELECT seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, form, study_uid AS studyUid,
+      series_uid AS seriesUid, outcome, failure_reason AS failureReason FROM incoming_instances WHERE transaction_uid = ? ORDER BY seq`),
+    working: p(`SELECT transaction_uid AS uid FROM incoming WHERE state = 'working' ORDER BY received_at`),
+    load: p(`SELECT COUNT(*) AS working, COALESCE(SUM(instance_count - committed_count - failed_count), 0) AS pending
+      FROM incoming WHERE state = 'working'`),
+  };
+}
+
+/** Incoming commitment transactions (DICOMweb and DIMSE) and each instance's outcome. */
+export class IncomingRepo {
+  private readonly stmt: ReturnType<typeof statements>;
+
+  constructor(private readonly db: Db) {
+    this.stmt = statements(db);
+  }
+
+  exists(transactionUid: string): boolean {
+    return this.stmt.exists.get(transactionUid) !== undefined;
+  }
+
+  /** Persists a new Working transaction with every instance pending. */
+  create(t: NewIncoming): void {
+    this.db.tx(() => {
+      this.stmt.insertTx.run(t.transactionUid, t.source, t.client, t.requester, t.mediaType, t.policy, t.instances.length, t.receivedAt);
+      t.instances.forEach((i, seq) => {
+        this.stmt.insertInstance.run(t.transactionUid, seq, i.sopClassUid, i.sopInstanceUid, i.form, i.studyUid ?? null, i.seriesUid ?? null);
+      });
+    });
+  }
+
+  get(transactionUid: string): IncomingTransaction | undefined {
+    return this.stmt.get.get(transactionUid) as IncomingTransaction | undefined;
+  }
+
+  pendingInstances(transactionUid: string): PendingInstance[] {
+    return (this.stmt.pending.all(transactionUid) as (PendingInstance & { studyUid: string | null; seriesUid: string | null })[]).map(
+      dropNulls,
+    );
+  }
+
+  /** Stores outcomes; instances already decided are left as they are. Returns how many changed. */
+  recordDecisions(transactionUid: string, decisions: readonly Decision[], now: number): number {
+    return this.db.tx(() => {
+      let committed = 0;
+      let failed = 0;
+      for (const d of decisions) {
+        const r = this.stmt.decide.run(
+          d.outcome,
+          d.outcome === 'failed' ? (d.failureReason ?? 0x0110) : null,
+          d.detail ?? null,
+          now,
+          transactionUid,
+          d.seq,
+        );
+        if (r.changes > 0) {
+          if (d.outcome === 'committed') committed++;
+          else failed++;
+        }
+      }
+      if (committed + failed > 0) this.stmt.addCounts.run(committed, failed, transactionUid);
+      return committed + failed;
+    });
+  }
+
+  complete(transactionUid: string, now: number, expiresAt: number): void {
+    this.stmt.complete.run(now, expiresAt, transactionUid);
+  }
+
+  /** The outcome of every instance, in request order, as a Storage Commitment result. */
+  result(transactionUid: string): CommitmentResult {
+    const committed: RequestedInstance[] = [];
+    const failed: FailedInstance[] = [];
+    for (const row of this.stmt.all.all(transactionUid) as (PendingInstance & {
+      outcome: string;
+      failureReason: number | null;
+      studyUid: string | null;
+      seriesUid: string | null;
+    })[]) {
+      const i = dropNulls(row);
+      if (row.outcome === 'committed') committed.push(i);
+      else if (row.outcome === 'failed') failed.push({ ...i, failureReason: row.failureReason ?? 0x0110 });
+    }
+    return { committed, failed };
+  }
+
+  workingTransactions(): string[] {
+    return (this.stmt.working.all() as { uid: string }[]).map((r) => r.uid);
+  }
+
+  /** Current load, for back-pressure. */
+  load(): { working: number; pending: number } {
+    return this.stmt.load.get() as { working: number; pending: number };
+  }
+
+  /**
+   * Retention: results past `expires_at` become tombstones (their instances are
+   * deleted; the UID answers 410), tombstones past `forget_at` are forgotten (404).
+   */
+  applyRetention(now: number, tombstoneMs: number): { expired: number; forgotten: number } {
+    return this.db.tx(() => {
+      const due = this.db.sql
+        .prepare(`SELECT transaction_uid AS uid FROM incoming WHERE state = 'done' AND expires_at <= ?`)
+        .all(now) as { uid: string }[];
+      for (const d of due) {
+        this.db.sql.prepare(`DELETE FROM incoming_instances WHERE transaction_uid = ?`).run(d.uid);
+        this.db.sql
+          .prepare(`UPDATE incoming SET state = 'expired', forget_at = ? WHERE transaction_uid = ?`)
+          .run(now + tombstoneMs, d.uid);
+      }
+      const forgotten = this.db.sql.prepare(`DELETE FROM incoming WHERE state = 'expired' AND forget_at <= ?`).run(now).changes;
+      return { expired: due.length, forgotten };
+    });
+  }
+
+  list(o: { limit: number; offset: number; state?: string; source?: string }): { rows: IncomingTransaction[]; total: number } {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (o.state) {
+      where.push('state = ?');
+      args.push(o.state);
+    }
+    if (o.source) {
+      where.push('source = ?');
+      args.push(o.source);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = this.db.sql
+      .prepare(`SELECT ${TX_COLUMNS} FROM incoming ${w} ORDER BY received_at DESC, transaction_uid LIMIT ? OFFSET ?`)
+      .all(...args, o.limit, o.offset) as IncomingTransaction[];
+    const total = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM incoming ${w}`).get(...args) as { n: number }).n;
+    return { rows, total };
+  }
+
+  instances(
+    transactionUid: string,
+    o: { limit: number; offset: number; outcome?: string; failureReason?: number },
+  ): { rows: IncomingInstance[]; total: number } {
+    const where = ['transaction_uid = ?'];
+    const args: unknown[] = [transactionUid];
+    if (o.outcome) {
+      where.push('outcome = ?');
+      args.push(o.outcome);
+    }
+    if (o.failureReason !== undefined) {
+      where.push('failure_reason = ?');
+      args.push(o.failureReason);
+    }
+    const w = `WHERE ${where.join(' AND ')}`;
+    const rows = this.db.sql
+      .prepare(
+        `SELECT seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, form, study_uid AS studyUid,
+          series_uid AS seriesUid, outcome, failure_reason AS failureReason, detail, decided_at AS decidedAt
+         FROM incoming_instances ${w} ORDER BY seq LIMIT ? OFFSET ?`,
+      )
+      .all(...args, o.limit, o.offset) as IncomingInstance[];
+    const total = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM incoming_instances ${w}`).get(...args) as { n: number }).n;
+    return { rows, total };
+  }
+}
+
+function dropNulls<T extends RequestedInstance & { seq: number; studyUid?: string | null; seriesUid?: string | null }>(
+  r: T,
+): PendingInstance {
+  const out: PendingInstance = { seq: r.seq, sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid, form: r.form };
+  if (r.studyUid) out.studyUid = r.studyUid;
+  if (r.seriesUid) out.seriesUid = r.seriesUid;
+  return out;
+}

@@ -1,0 +1,160 @@
+/**
+ * Versioned schema migrations. `PRAGMA user_version` holds the number of
+ * migrations applied; each runs in its own transaction. Append only: never
+ * edit a migration that has shipped, add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: library index, incoming and outgoing transactions, remotes, settings, tokens
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY,
+    client TEXT NOT NULL,
+    secret_hash TEXT NOT NULL UNIQUE,
+    hint TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+
+  CREATE TABLE library_roots (
+    path TEXT PRIMARY KEY,
+    added_at INTEGER NOT NULL,
+    last_scan_at INTEGER
+  );
+
+  CREATE TABLE library_files (
+    path TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('indexed', 'skipped', 'conflict')),
+    reason TEXT,
+    message TEXT,
+    sop_instance_uid TEXT,
+    sop_class_uid TEXT,
+    study_uid TEXT,
+    series_uid TEXT,
+    transfer_syntax_uid TEXT,
+    patient_name TEXT,
+    patient_id TEXT,
+    study_date TEXT,
+    study_description TEXT,
+    accession_number TEXT,
+    modality TEXT,
+    series_number INTEGER,
+    series_description TEXT,
+    instance_number INTEGER,
+    indexed_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX library_files_sop ON library_files (sop_instance_uid) WHERE status = 'indexed';
+  CREATE INDEX library_files_series ON library_files (study_uid, series_uid) WHERE status = 'indexed';
+  CREATE INDEX library_files_root ON library_files (root);
+  CREATE INDEX library_files_conflict ON library_files (sop_instance_uid) WHERE status = 'conflict';
+
+  CREATE TABLE incoming (
+    transaction_uid TEXT PRIMARY KEY,
+    source TEXT NOT NULL CHECK (source IN ('dicomweb', 'dimse')),
+    client TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('working', 'done', 'expired')),
+    media_type TEXT,
+    policy TEXT NOT NULL,
+    instance_count INTEGER NOT NULL,
+    committed_count INTEGER NOT NULL DEFAULT 0,
+    failed_count INTEGER NOT NULL DEFAULT 0,
+    received_at INTEGER NOT NULL,
+    completed_at INTEGER,
+    expires_at INTEGER,
+    forget_at INTEGER,
+    report_state TEXT,
+    report_attempts INTEGER NOT NULL DEFAULT 0,
+    report_error TEXT,
+    report_next_at INTEGER,
+    report_meta TEXT
+  );
+  CREATE INDEX incoming_state ON incoming (state);
+  CREATE INDEX incoming_received ON incoming (received_at);
+
+  CREATE TABLE incoming_instances (
+    transaction_uid TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    sop_class_uid TEXT NOT NULL,
+    sop_instance_uid TEXT NOT NULL,
+    form TEXT NOT NULL CHECK (form IN ('flat', 'study')),
+    study_uid TEXT,
+    series_uid TEXT,
+    outcome TEXT NOT NULL DEFAULT 'pending' CHECK (outcome IN ('pending', 'committed', 'failed')),
+    failure_reason INTEGER,
+    detail TEXT,
+    decided_at INTEGER,
+    PRIMARY KEY (transaction_uid, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE remotes (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('dicomweb', 'dimse')),
+    config TEXT NOT NULL,
+    secret TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    remote_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    form TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE outgoing (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER,
+    remote_id INTEGER NOT NULL,
+    remote_name TEXT NOT NULL,
+    transaction_uid TEXT NOT NULL UNIQUE,
+    previous_uids TEXT NOT NULL DEFAULT '[]',
+    state TEXT NOT NULL,
+    form TEXT NOT NULL CHECK (form IN ('flat', 'study')),
+    study_uid TEXT,
+    label TEXT,
+    instance_count INTEGER NOT NULL,
+    committed_count INTEGER NOT NULL DEFAULT 0,
+    failed_count INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    working_since INTEGER,
+    last_contact_at INTEGER,
+    next_attempt_at INTEGER,
+    completed_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    polls INTEGER NOT NULL DEFAULT 0,
+    http_status INTEGER,
+    error TEXT,
+    raw_response TEXT
+  );
+  CREATE INDEX outgoing_state ON outgoing (state);
+  CREATE INDEX outgoing_job ON outgoing (job_id);
+
+  CREATE TABLE outgoing_instances (
+    request_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    sop_class_uid TEXT NOT NULL,
+    sop_instance_uid TEXT NOT NULL,
+    study_uid TEXT,
+    series_uid TEXT,
+    file_path TEXT,
+    outcome TEXT NOT NULL DEFAULT 'pending' CHECK (outcome IN ('pending', 'committed', 'failed')),
+    failure_reason INTEGER,
+    detail TEXT,
+    updated_at INTEGER,
+    PRIMARY KEY (request_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX outgoing_instances_sop ON outgoing_instances (sop_instance_uid);
+  `,
+];

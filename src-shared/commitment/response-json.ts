@@ -1,0 +1,60 @@
+import { Tag } from '../dicom/tags';
+import { DatasetReader, sqElement, uiElement, usElement, type DicomJsonDataset } from './dicom-json';
+import { buildStudyTree, failureReasonAttr, flatItem, readStudyTree } from './hierarchy';
+import type { CommitmentResult, FailedInstance, RequestedInstance } from './model';
+
+/**
+ * Builds the Storage Commitment Response Module (PS3.18 Annex J.2).
+ * Flat-form instances go to (0008,1199)/(0008,1198); study-form ones to
+ * (0008,1110)/(0008,119B). Empty sequences are omitted (they are Type 1C).
+ */
+export function buildCommitmentResponse(result: CommitmentResult): DicomJsonDataset {
+  const ds: DicomJsonDataset = {};
+  const flatOk = result.committed.filter((i) => i.form === 'flat');
+  const flatFailed = result.failed.filter((i) => i.form === 'flat');
+  const studyOk = result.committed.filter((i) => i.form === 'study');
+  const studyFailed = result.failed.filter((i) => i.form === 'study');
+  if (flatOk.length > 0) {
+    ds[Tag.ReferencedSOPSequence] = sqElement(flatOk.map(flatItem));
+  }
+  if (flatFailed.length > 0) {
+    ds[Tag.FailedSOPSequence] = sqElement(
+      flatFailed.map((i) => ({ ...flatItem(i), [Tag.FailureReason]: usElement(i.failureReason) })),
+    );
+  }
+  if (studyOk.length > 0) ds[Tag.ReferencedStudySequence] = sqElement(buildStudyTree(studyOk));
+  if (studyFailed.length > 0) {
+    ds[Tag.FailedStudySequence] = sqElement(buildStudyTree(studyFailed, (i) => failureReasonAttr(i.failureReason)));
+  }
+  return ds;
+}
+
+/**
+ * Parses a Storage Commitment Response as a user agent receives it.
+ * Shape errors throw PayloadError; whether the answer matches the request
+ * is checked by the caller (engine/response-check).
+ */
+export function parseCommitmentResponse(json: unknown): CommitmentResult {
+  const root = DatasetReader.root(json, 'The commitment response');
+  const committed: RequestedInstance[] = [];
+  const failed: FailedInstance[] = [];
+
+  for (const item of root.sequence(Tag.ReferencedSOPSequence, false)) {
+    committed.push({
+      form: 'flat',
+      sopClassUid: item.uid(Tag.ReferencedSOPClassUID),
+      sopInstanceUid: item.uid(Tag.ReferencedSOPInstanceUID),
+    });
+  }
+  for (const item of root.sequence(Tag.FailedSOPSequence, false)) {
+    failed.push({
+      form: 'flat',
+      sopClassUid: item.uid(Tag.ReferencedSOPClassUID),
+      sopInstanceUid: item.uid(Tag.ReferencedSOPInstanceUID),
+      failureReason: item.us(Tag.FailureReason),
+    });
+  }
+  readStudyTree(root, Tag.ReferencedStudySequence, (i) => committed.push(i), false);
+  readStudyTree(root, Tag.FailedStudySequence, (i, r) => failed.push({ ...i, failureReason: r }), true);
+  return { committed, failed };
+}
