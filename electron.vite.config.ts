@@ -16,6 +16,7 @@ export default defineConfig({
           // The Electron main process, and the plain-Node CLI/headless host; they share the core.
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           cli: resolve(__dirname, 'src-main/cli/index.ts'),
+          'header-worker': resolve(__dirname, 'src-main/core/library/header-worker.ts'),
         },
         output: { format: 'es' },
       },

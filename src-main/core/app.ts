@@ -3,6 +3,7 @@ import type { ScanProgress } from '../../src-shared/library';
 import { AppError } from '../../src-shared/contract/errors';
 import { systemClock, type Clock } from './clock';
 import { EventBus } from './events';
+import { HeaderReaderPool } from './library/header-pool';
 import { scanLibrary, type ScanOptions } from './library/scanner';
 import { Authenticator } from './origin/auth';
 import { DEFAULT_ORIGIN_CONFIG, type OriginConfig } from './origin/config';
@@ -41,6 +42,7 @@ export class SafekeepCore {
   readonly auth: Authenticator;
   readonly processor: IncomingProcessor;
   readonly originConfig: OriginConfig;
+  readonly headers = new HeaderReaderPool();
   private readonly policies = new Map<string, CommitmentPolicy>();
   private currentPolicyId = 'library';
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -56,7 +58,7 @@ export class SafekeepCore {
     for (const t of options.flagTokens ?? []) this.auth.addFlagToken(t.client, t.secret);
     this.originConfig = { ...DEFAULT_ORIGIN_CONFIG, ...options.origin };
     this.registerPolicy(
-      new LibraryPolicy(this.library, {
+      new LibraryPolicy(this.library, this.headers, {
         acceptedSopClasses: options.libraryPolicy?.acceptedSopClasses ?? null,
         capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
       }),
@@ -98,6 +100,7 @@ export class SafekeepCore {
 
   /** Resumes work left by a previous run and starts the retention schedule. */
   start(): { resumed: number } {
+    this.headers.warm();
     const resumed = this.processor.resumeAll();
     this.applyRetention();
     this.retentionTimer = setInterval(() => this.applyRetention(), HOUR);
@@ -117,6 +120,7 @@ export class SafekeepCore {
     const controller = new AbortController();
     const promise = scanLibrary(this.library, roots, this.clock, {
       ...options,
+      headers: this.headers,
       signal: controller.signal,
       onProgress: (p) => this.events.emit('scan-progress', p),
     }).finally(() => {
@@ -138,6 +142,7 @@ export class SafekeepCore {
     this.activeScan?.controller.abort();
     await this.activeScan?.promise.catch(() => undefined);
     await this.processor.stop();
+    await this.headers.close();
     this.db.close();
   }
 }

@@ -11,10 +11,19 @@ export type DicomJsonDataset = Record<string, DicomJsonElement>;
  * so every error names the attribute and its position in the tree.
  */
 export class DatasetReader {
+  /** Where this data set sits, built only when an error names it (large payloads have 100,000s of items). */
+  private readonly where: (() => string) | null;
+
   constructor(
     readonly ds: Record<string, unknown>,
-    readonly path: string,
-  ) {}
+    where: (() => string) | string,
+  ) {
+    this.where = typeof where === 'string' ? (where ? () => where : null) : where;
+  }
+
+  get path(): string {
+    return this.where ? this.where() : '';
+  }
 
   static root(value: unknown, what: string): DatasetReader {
     // PS3.18 F.2: a payload may be a bare object or an array of data sets; a commitment payload holds one.
@@ -29,7 +38,8 @@ export class DatasetReader {
 
   private name(tag: string): string {
     const n = attributeName(tag);
-    return this.path ? `${this.path} > ${n}` : n;
+    const path = this.path;
+    return path ? `${path} > ${n}` : n;
   }
 
   has(tag: string): boolean {
@@ -46,7 +56,7 @@ export class DatasetReader {
     if (expected && vr !== expected) throw new PayloadError(this.name(tag), `has VR ${vr}, expected ${expected}`);
     const value = raw.Value;
     if (value !== undefined && !Array.isArray(value)) throw new PayloadError(this.name(tag), '"Value" must be an array');
-    return value === undefined ? { vr } : { vr, Value: value };
+    return raw as DicomJsonElement;
   }
 
   /** Items of a sequence; [] when absent or empty. */
@@ -59,8 +69,8 @@ export class DatasetReader {
     const items = el.Value ?? [];
     if (required && items.length === 0) throw new PayloadError(this.name(tag), 'is empty');
     return items.map((item, i) => {
-      const itemPath = `${this.name(tag)} item ${i + 1}`;
-      if (!isPlainObject(item)) throw new PayloadError(itemPath, 'must be a DICOM JSON object');
+      const itemPath = () => `${this.name(tag)} item ${i + 1}`;
+      if (!isPlainObject(item)) throw new PayloadError(itemPath(), 'must be a DICOM JSON object');
       return new DatasetReader(item, itemPath);
     });
   }

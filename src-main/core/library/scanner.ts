@@ -5,7 +5,7 @@ import { AppError } from '../../../src-shared/contract/errors';
 import type { ScanProgress } from '../../../src-shared/library';
 import type { Clock } from '../clock';
 import type { FileRecord, LibraryRepo } from '../store/library-repo';
-import { readDicomHeader } from './header';
+import { HeaderReaderPool } from './header-pool';
 import { walkFiles } from './walker';
 
 export interface ScanOptions {
@@ -15,9 +15,14 @@ export interface ScanOptions {
   progressIntervalMs?: number;
   /** Re-read every file even if size and mtime are unchanged. */
   full?: boolean;
+  /** Reads headers on worker threads when the host configured them. */
+  headers?: HeaderReaderPool;
 }
 
 const BATCH = 500;
+/** Files per header-reading job, and jobs in flight (keeps every worker busy). */
+const READ_BATCH = 128;
+const READS_IN_FLIGHT = 4;
 
 /**
  * Indexes the DICOM files below the given roots into the library.
@@ -54,6 +59,7 @@ export async function scanLibrary(
     startedAt: new Date(clock.now()).toISOString(),
   };
   const interval = options.progressIntervalMs ?? 250;
+  const headers = options.headers ?? new HeaderReaderPool(null);
   let lastReport = 0;
   const report = (force = false) => {
     const t = Date.now();
@@ -82,6 +88,33 @@ export async function scanLibrary(
         seen.add(dir); // recorded under the folder's own path, so the next rescan keeps it
         batch.push({ path: dir, root, size: 0, mtimeMs: 0, status: 'skipped', reason: 'unreadable', message: `Folder not readable: ${e.code ?? e.message}` });
       };
+      // Header reads go out in batches and come back in order, so "first file wins" on duplicates holds.
+      type Stat = { path: string; size: number; mtimeMs: number };
+      const reads: { files: Stat[]; results: ReturnType<HeaderReaderPool['read']> }[] = [];
+      let toRead: Stat[] = [];
+      const dispatch = () => {
+        if (toRead.length === 0) return;
+        reads.push({ files: toRead, results: headers.read(toRead.map((f) => f.path)) });
+        toRead = [];
+      };
+      const collect = async (until: number) => {
+        while (reads.length > until) {
+          const { files, results } = reads.shift()!;
+          const rs = await results;
+          files.forEach((f, k) => {
+            const r = rs[k]!;
+            progress.bytesRead += r.bytesRead;
+            progress.bytesOfFiles += r.fileSize;
+            batch.push(
+              r.ok
+                ? { path: f.path, root, size: f.size, mtimeMs: f.mtimeMs, status: 'indexed', header: r.header }
+                : { path: f.path, root, size: f.size, mtimeMs: f.mtimeMs, status: 'skipped', reason: r.reason, message: r.message },
+            );
+          });
+          if (batch.length >= BATCH) flush();
+          report();
+        }
+      };
       for await (const file of walkFiles(root, onWalkError, options.signal)) {
         if (options.signal?.aborted) break;
         progress.filesSeen++;
@@ -97,18 +130,16 @@ export async function scanLibrary(
         if (prev && prev.size === st.size && prev.mtimeMs === Math.trunc(st.mtimeMs)) {
           progress.unchanged++;
         } else {
-          const r = readDicomHeader(file);
-          progress.bytesRead += r.bytesRead;
-          progress.bytesOfFiles += r.fileSize;
-          batch.push(
-            r.ok
-              ? { path: file, root, size: st.size, mtimeMs: st.mtimeMs, status: 'indexed', header: r.header }
-              : { path: file, root, size: st.size, mtimeMs: st.mtimeMs, status: 'skipped', reason: r.reason, message: r.message },
-          );
-          if (batch.length >= BATCH) flush();
+          toRead.push({ path: file, size: st.size, mtimeMs: st.mtimeMs });
+          if (toRead.length >= READ_BATCH) {
+            dispatch();
+            await collect(READS_IN_FLIGHT - 1);
+          }
         }
         report();
       }
+      dispatch();
+      await collect(0);
       flush();
       // A cancelled walk has not seen everything: removing "missing" files then would lose entries.
       if (!options.signal?.aborted) {

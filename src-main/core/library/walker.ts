@@ -28,20 +28,21 @@ export async function* walkFiles(
       continue;
     }
     const subdirs: string[] = [];
+    const files: string[] = [];
     for await (const entry of handle) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) subdirs.push(full);
-      else if (entry.isFile()) yield full;
+      else if (entry.isFile()) files.push(full);
       else if (entry.isSymbolicLink()) {
         try {
-          if ((await fs.promises.stat(full)).isFile()) yield full;
+          if ((await fs.promises.stat(full)).isFile()) files.push(full);
         } catch {
           /* dangling link: nothing to index */
         }
       }
     }
-    // Visit sub-folders in name order so scans and progress are reproducible.
-    subdirs.sort().reverse();
-    stack.push(...subdirs);
+    // Name order, files before sub-folders: scans, progress and "first file wins" on duplicates are reproducible.
+    yield* files.sort();
+    stack.push(...subdirs.sort().reverse());
   }
 }

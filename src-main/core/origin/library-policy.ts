@@ -1,6 +1,6 @@
 import { FailureReason } from '../../../src-shared/dicom/failure-reasons';
-import { checkComplete, readDicomHeader } from '../library/header';
-import type { LibraryRepo } from '../store/library-repo';
+import type { HeaderReaderPool, VerifyResult } from '../library/header-pool';
+import type { IndexedFile, LibraryRepo } from '../store/library-repo';
 import type { Decision, PendingInstance } from '../store/incoming-repo';
 import type { CommitmentPolicy, PolicyJob } from './policy';
 
@@ -11,7 +11,9 @@ export interface LibraryPolicyOptions {
   capacityPerTransaction: number | null;
 }
 
-const CHUNK = 256;
+const CHUNK = 512;
+/** Chunks being re-read at once: enough to keep every header worker busy while the main thread writes. */
+const IN_FLIGHT = 4;
 
 /**
  * "Committed" for the local library (spec §11): a readable Part 10 file for the
@@ -25,6 +27,7 @@ export class LibraryPolicy implements CommitmentPolicy {
 
   constructor(
     private readonly library: LibraryRepo,
+    private readonly headers: HeaderReaderPool,
     private readonly options: LibraryPolicyOptions,
   ) {}
 
@@ -37,51 +40,78 @@ export class LibraryPolicy implements CommitmentPolicy {
   }
 
   async process(job: PolicyJob): Promise<void> {
-    const accepted = this.options.acceptedSopClasses ? new Set(this.options.acceptedSopClasses) : null;
-    const capacity = this.options.capacityPerTransaction;
-    for (let start = 0; start < job.instances.length; start += CHUNK) {
-      if (job.signal.aborted) return;
-      const t0 = performance.now();
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown = null;
+    for (let start = 0; start < job.instances.length && !job.signal.aborted && failure === null; start += CHUNK) {
       const chunk = job.instances.slice(start, start + CHUNK);
-      job.report(chunk.map((i) => this.decide(i, accepted, capacity)));
-      const dt = performance.now() - t0;
-      if (dt > 0) this.rate = 0.8 * this.rate + 0.2 * ((chunk.length * 1000) / dt);
+      const t0 = performance.now();
+      const p = this.decideChunk(chunk).then(
+        (decisions) => {
+          job.report(decisions);
+          const dt = performance.now() - t0;
+          if (dt > 0) this.rate = 0.8 * this.rate + 0.2 * ((chunk.length * 1000 * IN_FLIGHT) / dt);
+        },
+        (e: unknown) => {
+          failure = e;
+        },
+      );
+      inFlight.add(p);
+      void p.then(() => inFlight.delete(p));
+      if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
       // Yield so the HTTP server keeps answering while a large request is decided.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    await Promise.all(inFlight);
+    if (failure !== null) throw failure;
   }
 
-  decide(i: PendingInstance, accepted: Set<string> | null, capacity: number | null): Decision {
+  /** Decides a batch: one index query, one batch of header re-reads (on worker threads when available). */
+  async decideChunk(chunk: readonly PendingInstance[]): Promise<Decision[]> {
+    const accepted = this.options.acceptedSopClasses ? new Set(this.options.acceptedSopClasses) : null;
+    const capacity = this.options.capacityPerTransaction;
+    const indexed = this.library.findInstances(chunk.map((i) => i.sopInstanceUid));
+    const decisions: Decision[] = [];
+    const toRead: { i: PendingInstance; file: IndexedFile }[] = [];
+    for (const i of chunk) {
+      const fail = (failureReason: number, detail: string) => decisions.push({ seq: i.seq, outcome: 'failed', failureReason, detail });
+      const file = indexed.get(i.sopInstanceUid);
+      if (accepted && !accepted.has(i.sopClassUid)) {
+        fail(FailureReason.ReferencedSOPClassNotSupported, `SOP Class ${i.sopClassUid} is not accepted by this Safekeep`);
+      } else if (capacity !== null && i.seq >= capacity) {
+        fail(FailureReason.ResourceLimitation, `This Safekeep commits at most ${capacity} instances per transaction`);
+      } else if (!file) {
+        fail(FailureReason.NoSuchObjectInstance, 'Not in the library');
+      } else if (file.sopClassUid !== i.sopClassUid) {
+        fail(FailureReason.ClassInstanceConflict, `The library holds this instance as SOP Class ${file.sopClassUid}`);
+      } else {
+        toRead.push({ i, file });
+      }
+    }
+    if (toRead.length > 0) {
+      const reads = await this.headers.verify(toRead.map((r) => r.file.path));
+      toRead.forEach(({ i, file }, k) => decisions.push(this.afterReRead(i, file.path, reads[k]!)));
+    }
+    return decisions;
+  }
+
+  private afterReRead(i: PendingInstance, path: string, read: VerifyResult): Decision {
     const fail = (failureReason: number, detail: string): Decision => ({ seq: i.seq, outcome: 'failed', failureReason, detail });
-    if (accepted && !accepted.has(i.sopClassUid)) {
-      return fail(FailureReason.ReferencedSOPClassNotSupported, `SOP Class ${i.sopClassUid} is not accepted by this Safekeep`);
-    }
-    if (capacity !== null && i.seq >= capacity) {
-      return fail(FailureReason.ResourceLimitation, `This Safekeep commits at most ${capacity} instances per transaction`);
-    }
-    const indexed = this.library.findInstance(i.sopInstanceUid);
-    if (!indexed) return fail(FailureReason.NoSuchObjectInstance, 'Not in the library');
-    if (indexed.sopClassUid !== i.sopClassUid) {
-      return fail(FailureReason.ClassInstanceConflict, `The library holds this instance as SOP Class ${indexed.sopClassUid}`);
-    }
-    const read = readDicomHeader(indexed.path);
     if (!read.ok) {
       if (read.reason === 'unreadable' && /ENOENT/.test(read.message)) {
-        return fail(FailureReason.NoSuchObjectInstance, `The file ${indexed.path} is gone`);
+        return fail(FailureReason.NoSuchObjectInstance, `The file ${path} is gone`);
       }
       if (read.reason === 'unreadable' && /EMFILE|ENFILE|ENOMEM/.test(read.message)) {
-        return fail(FailureReason.ResourceLimitation, `Out of resources reading ${indexed.path}: ${read.message}`);
+        return fail(FailureReason.ResourceLimitation, `Out of resources reading ${path}: ${read.message}`);
       }
-      return fail(FailureReason.ProcessingFailure, `The file ${indexed.path} cannot be read now: ${read.message}`);
+      return fail(FailureReason.ProcessingFailure, `The file ${path} cannot be read now: ${read.message}`);
     }
-    if (read.header.sopInstanceUid !== i.sopInstanceUid) {
-      return fail(FailureReason.ProcessingFailure, `The file ${indexed.path} now holds another instance (${read.header.sopInstanceUid})`);
+    if (read.sopInstanceUid !== i.sopInstanceUid) {
+      return fail(FailureReason.ProcessingFailure, `The file ${path} now holds another instance (${read.sopInstanceUid})`);
     }
-    if (read.header.sopClassUid !== i.sopClassUid) {
-      return fail(FailureReason.ClassInstanceConflict, `The file ${indexed.path} holds SOP Class ${read.header.sopClassUid}`);
+    if (read.sopClassUid !== i.sopClassUid) {
+      return fail(FailureReason.ClassInstanceConflict, `The file ${path} holds SOP Class ${read.sopClassUid}`);
     }
-    const complete = checkComplete(read, indexed.path);
-    if (!complete.complete) return fail(FailureReason.ProcessingFailure, `The file ${indexed.path} is incomplete: ${complete.message}`);
+    if (!read.complete) return fail(FailureReason.ProcessingFailure, `The file ${path} is incomplete: ${read.message}`);
     return { seq: i.seq, outcome: 'committed' };
   }
 }

@@ -1,4 +1,4 @@
-import type { CommitmentResult, FailedInstance, RequestedInstance } from '../../../src-shared/commitment/model';
+import type { CommitmentResult, FailedInstance, RequestForm, RequestedInstance } from '../../../src-shared/commitment/model';
 import type { IncomingInstance, IncomingSource, IncomingTransaction } from '../../../src-shared/transactions';
 import type { Db } from './db';
 
@@ -35,17 +35,21 @@ function statements(db: Db) {
     exists: p(`SELECT 1 FROM incoming WHERE transaction_uid = ?`),
     insertTx: p(`INSERT INTO incoming (transaction_uid, source, client, requester, state, media_type, policy, instance_count, received_at)
       VALUES (?, ?, ?, ?, 'working', ?, ?, ?, ?)`),
-    insertInstance: p(`INSERT INTO incoming_instances (transaction_uid, seq, sop_class_uid, sop_instance_uid, form, study_uid, series_uid)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    // Bulk statements take their rows as one JSON array: one call into SQLite for 100,000 rows.
+    insertInstances: p(`INSERT INTO incoming_instances (transaction_uid, seq, sop_class_uid, sop_instance_uid, form, study_uid, series_uid)
+      SELECT ?, key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+        json_extract(value, '$[3]'), json_extract(value, '$[4]')
+      FROM json_each(?)`),
     get: p(`SELECT ${TX_COLUMNS} FROM incoming WHERE transaction_uid = ?`),
-    pending: p(`SELECT seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, form, study_uid AS studyUid,
-      series_uid AS seriesUid FROM incoming_instances WHERE transaction_uid = ? AND outcome = 'pending' ORDER BY seq`),
+    pending: p(`SELECT json_group_array(json_array(seq, sop_class_uid, sop_instance_uid, form, study_uid, series_uid)) AS rows
+      FROM (SELECT * FROM incoming_instances WHERE transaction_uid = ? AND outcome = 'pending' ORDER BY seq)`),
+    // Row by row on purpose: an UPDATE ... FROM json_each() lets SQLite scan the whole transaction per chunk.
     decide: p(`UPDATE incoming_instances SET outcome = ?, failure_reason = ?, detail = ?, decided_at = ?
       WHERE transaction_uid = ? AND seq = ? AND outcome = 'pending'`),
     addCounts: p(`UPDATE incoming SET committed_count = committed_count + ?, failed_count = failed_count + ? WHERE transaction_uid = ?`),
     complete: p(`UPDATE incoming SET state = 'done', completed_at = ?, expires_at = ? WHERE transaction_uid = ? AND state = 'working'`),
-    all: p(`SELECT seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, form, study_uid AS studyUid,
-      series_uid AS seriesUid, outcome, failure_reason AS failureReason FROM incoming_instances WHERE transaction_uid = ? ORDER BY seq`),
+    all: p(`SELECT json_group_array(json_array(seq, sop_class_uid, sop_instance_uid, form, study_uid, series_uid, outcome, failure_reason)) AS rows
+      FROM (SELECT * FROM incoming_instances WHERE transaction_uid = ? ORDER BY seq)`),
     working: p(`SELECT transaction_uid AS uid FROM incoming WHERE state = 'working' ORDER BY received_at`),
     load: p(`SELECT COUNT(*) AS working, COALESCE(SUM(instance_count - committed_count - failed_count), 0) AS pending
       FROM incoming WHERE state = 'working'`),
@@ -68,9 +72,8 @@ export class IncomingRepo {
   create(t: NewIncoming): void {
     this.db.tx(() => {
       this.stmt.insertTx.run(t.transactionUid, t.source, t.client, t.requester, t.mediaType, t.policy, t.instances.length, t.receivedAt);
-      t.instances.forEach((i, seq) => {
-        this.stmt.insertInstance.run(t.transactionUid, seq, i.sopClassUid, i.sopInstanceUid, i.form, i.studyUid ?? null, i.seriesUid ?? null);
-      });
+      const rows = t.instances.map((i) => [i.sopClassUid, i.sopInstanceUid, i.form, i.studyUid ?? null, i.seriesUid ?? null]);
+      this.stmt.insertInstances.run(t.transactionUid, JSON.stringify(rows));
     });
   }
 
@@ -79,9 +82,7 @@ export class IncomingRepo {
   }
 
   pendingInstances(transactionUid: string): PendingInstance[] {
-    return (this.stmt.pending.all(transactionUid) as (PendingInstance & { studyUid: string | null; seriesUid: string | null })[]).map(
-      dropNulls,
-    );
+    return (JSON.parse((this.stmt.pending.get(transactionUid) as { rows: string }).rows) as InstanceRow[]).map(toInstance);
   }
 
   /** Stores outcomes; instances already decided are left as they are. Returns how many changed. */
@@ -90,15 +91,8 @@ export class IncomingRepo {
       let committed = 0;
       let failed = 0;
       for (const d of decisions) {
-        const r = this.stmt.decide.run(
-          d.outcome,
-          d.outcome === 'failed' ? (d.failureReason ?? 0x0110) : null,
-          d.detail ?? null,
-          now,
-          transactionUid,
-          d.seq,
-        );
-        if (r.changes > 0) {
+        const reason = d.outcome === 'failed' ? (d.failureReason ?? 0x0110) : null;
+        if (this.stmt.decide.run(d.outcome, reason, d.detail ?? null, now, transactionUid, d.seq).changes > 0) {
           if (d.outcome === 'committed') committed++;
           else failed++;
         }
@@ -116,15 +110,10 @@ export class IncomingRepo {
   result(transactionUid: string): CommitmentResult {
     const committed: RequestedInstance[] = [];
     const failed: FailedInstance[] = [];
-    for (const row of this.stmt.all.all(transactionUid) as (PendingInstance & {
-      outcome: string;
-      failureReason: number | null;
-      studyUid: string | null;
-      seriesUid: string | null;
-    })[]) {
-      const i = dropNulls(row);
-      if (row.outcome === 'committed') committed.push(i);
-      else if (row.outcome === 'failed') failed.push({ ...i, failureReason: row.failureReason ?? 0x0110 });
+    for (const row of JSON.parse((this.stmt.all.get(transactionUid) as { rows: string }).rows) as ResultRow[]) {
+      const i = toInstance(row);
+      if (row[6] === 'committed') committed.push(i);
+      else if (row[6] === 'failed') failed.push({ ...i, failureReason: row[7] ?? 0x0110 });
     }
     return { committed, failed };
   }
@@ -204,11 +193,13 @@ export class IncomingRepo {
   }
 }
 
-function dropNulls<T extends RequestedInstance & { seq: number; studyUid?: string | null; seriesUid?: string | null }>(
-  r: T,
-): PendingInstance {
-  const out: PendingInstance = { seq: r.seq, sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid, form: r.form };
-  if (r.studyUid) out.studyUid = r.studyUid;
-  if (r.seriesUid) out.seriesUid = r.seriesUid;
+/** [seq, sopClassUid, sopInstanceUid, form, studyUid, seriesUid] as the bulk queries return them. */
+type InstanceRow = [number, string, string, RequestForm, string | null, string | null];
+type ResultRow = [...InstanceRow, string, number | null];
+
+function toInstance(r: InstanceRow | ResultRow): PendingInstance {
+  const out: PendingInstance = { seq: r[0], sopClassUid: r[1], sopInstanceUid: r[2], form: r[3] };
+  if (r[4]) out.studyUid = r[4];
+  if (r[5]) out.seriesUid = r[5];
   return out;
 }

@@ -49,6 +49,10 @@ function statements(db: Db) {
       SELECT path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
         series_uid AS seriesUid, size, mtime_ms AS mtimeMs
       FROM library_files WHERE sop_instance_uid = ? AND status = 'indexed'`),
+    findMany: db.sql.prepare(`
+      SELECT path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
+        series_uid AS seriesUid, size, mtime_ms AS mtimeMs
+      FROM library_files WHERE status = 'indexed' AND sop_instance_uid IN (SELECT value FROM json_each(?))`),
   };
 }
 
@@ -174,6 +178,12 @@ export class LibraryRepo {
 
   findInstance(sopInstanceUid: string): IndexedFile | undefined {
     return this.stmt.find.get(sopInstanceUid) as IndexedFile | undefined;
+  }
+
+  /** One query for a batch of instances (the commit path looks up thousands at a time). */
+  findInstances(sopInstanceUids: readonly string[]): Map<string, IndexedFile> {
+    const rows = this.stmt.findMany.all(JSON.stringify(sopInstanceUids)) as IndexedFile[];
+    return new Map(rows.map((r) => [r.sopInstanceUid, r]));
   }
 
   /** Counts of the whole library, or of the files found under the given roots. */

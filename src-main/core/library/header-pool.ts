@@ -1,0 +1,115 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { checkComplete, readDicomHeader, type HeaderReadResult } from './header';
+
+export interface HeaderJob {
+  id: number;
+  paths: string[];
+  /** 'read': the full header (scanning); 'verify': only what a commitment decision needs, compact. */
+  mode: 'read' | 'verify';
+}
+
+/** What a commit-time re-read tells: the file's UIDs now, and whether its Pixel Data is all there. */
+export type VerifyResult =
+  | { ok: true; sopInstanceUid: string; sopClassUid: string; complete: true }
+  | { ok: true; sopInstanceUid: string; sopClassUid: string; complete: false; message: string }
+  | { ok: false; reason: string; message: string };
+
+export function verifyFile(path: string): VerifyResult {
+  const r = readDicomHeader(path);
+  if (!r.ok) return { ok: false, reason: r.reason, message: r.message };
+  const c = checkComplete(r, path);
+  const ids = { sopInstanceUid: r.header.sopInstanceUid, sopClassUid: r.header.sopClassUid };
+  return c.complete ? { ok: true, ...ids, complete: true } : { ok: true, ...ids, complete: false, message: c.message };
+}
+
+export function runHeaderJob(job: Omit<HeaderJob, 'id'>): (HeaderReadResult | VerifyResult)[] {
+  return job.mode === 'verify' ? job.paths.map(verifyFile) : job.paths.map((p) => readDicomHeader(p));
+}
+
+let defaultWorkerScript: URL | null = null;
+
+/**
+ * Hosts that run from a build (the CLI, Electron main) name the compiled worker
+ * script here. Without it (tests running from source) headers are read on the
+ * calling thread, with the same results.
+ */
+export function setHeaderWorkerScript(url: URL | null): void {
+  defaultWorkerScript = url;
+}
+
+type Slot = { worker: Worker; busy: number };
+
+/** Reads headers of many files on worker threads, in batches, so every core works and the main thread stays free. */
+export class HeaderReaderPool {
+  private readonly workers: Slot[] = [];
+  private readonly pending = new Map<number, { slot: Slot; resolve: (r: unknown[]) => void; reject: (e: unknown) => void }>();
+  private nextId = 1;
+
+  constructor(
+    private readonly script: URL | null = defaultWorkerScript,
+    readonly size = Math.max(1, Math.min(4, os.availableParallelism())),
+  ) {}
+
+  get threaded(): boolean {
+    return this.script !== null;
+  }
+
+  read(paths: string[]): Promise<HeaderReadResult[]> {
+    return this.run(paths, 'read') as Promise<HeaderReadResult[]>;
+  }
+
+  verify(paths: string[]): Promise<VerifyResult[]> {
+    return this.run(paths, 'verify') as Promise<VerifyResult[]>;
+  }
+
+  /** Starts the workers ahead of the first large request. */
+  warm(): void {
+    if (this.script) while (this.workers.length < this.size) this.spawn();
+  }
+
+  private run(paths: string[], mode: HeaderJob['mode']): Promise<unknown[]> {
+    if (!this.script) return Promise.resolve(runHeaderJob({ paths, mode }));
+    const slot = this.workers.length < this.size && this.workers.every((w) => w.busy > 0) ? this.spawn() : this.leastBusy();
+    const id = this.nextId++;
+    slot.busy++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { slot, resolve, reject });
+      slot.worker.postMessage({ id, paths, mode } satisfies HeaderJob);
+    });
+  }
+
+  private leastBusy(): Slot {
+    return this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.script!);
+    worker.unref(); // an idle pool never keeps the process alive
+    const slot: Slot = { worker, busy: 0 };
+    worker.on('message', (m: { id: number; results: unknown[] }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      slot.busy--;
+      p.resolve(m.results);
+    });
+    worker.on('error', (e) => {
+      // Fail this worker's jobs and replace it on the next request.
+      for (const [id, p] of this.pending) {
+        if (p.slot !== slot) continue;
+        this.pending.delete(id);
+        p.reject(e);
+      }
+      const i = this.workers.indexOf(slot);
+      if (i >= 0) this.workers.splice(i, 1);
+    });
+    this.workers.push(slot);
+    return slot;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    this.workers.length = 0;
+  }
+}
