@@ -2,9 +2,15 @@ import { Command, CommanderError, Option } from 'commander';
 import { toAppError } from '../../src-shared/contract/errors';
 import { SafekeepCore } from '../core/app';
 import { CliError, EXIT } from './errors';
-import { collect, dataDirOf, parseNamedToken, parsePort, parsePositiveNumber } from './options';
+import { collect, dataDirOf, parseNamedToken, parsePort, parsePositiveInt, parsePositiveNumber } from './options';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
+import fs from 'node:fs';
+import { commitCommand, finish, type CommitOptions } from './commit';
+import { follow } from './follow';
+import { statusCommand } from './status';
+import { reportCsv } from '../core/engine/report';
+import { usageError } from './errors';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -52,17 +58,98 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .option('--json', 'print the summary as JSON')
     .action(async (dirs: string[], o: { data?: string; json?: boolean }) => {
-      const core = new SafekeepCore({ dataDir: dataDirOf(o) });
-      try {
+      await withCore(o, async (core) => {
         const summary = await scanAndSummarise(core, dirs, o.json ?? false);
         if (o.json) out(JSON.stringify(summary, null, 2));
         else printScanSummary(summary, out);
-      } finally {
-        await core.stop();
-      }
+      });
+    });
+
+  program
+    .command('commit')
+    .description('verify that an archive safely keeps the DICOM files below PATH (storage commitment)')
+    .argument('<path...>', 'folders or files of the instances to verify')
+    .requiredOption('--to <url>', 'the archive: http(s)://host:port/dicomweb (its DICOMweb service root)')
+    .option('--token <secret>', 'bearer token for the archive')
+    .option('--basic <user:password>', 'basic authentication for the archive')
+    .addOption(new Option('--per-request <n>', 'most instances per commitment request').argParser(parsePositiveInt('--per-request')))
+    .option('--flat', 'send the flat form (Referenced SOP Sequence) instead of per-study requests')
+    .option('--wait', 'wait for every final answer (default)', true)
+    .option('--no-wait', 'return once every request has been accepted; "safekeep resume" follows them later')
+    .option('--report <file.csv>', 'write the per-instance verification report')
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress line')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (paths: string[], o: CommitOptions & { data?: string }) => {
+      await withCore(o, async (core) => {
+        process.exitCode = await commitCommand(core, paths, o, out);
+      });
+    });
+
+  program
+    .command('resume')
+    .description('carry on with every outgoing request left in flight, until each has its final answer')
+    .option('--report <file.csv>', 'write the per-instance report of the resumed requests')
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress line')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (o: { report?: string; json?: boolean; quiet?: boolean; data?: string }) => {
+      await withCore(o, async (core) => {
+        const ids = core.outgoing.active().map((r) => r.id);
+        core.start();
+        if (ids.length === 0) {
+          out('Nothing to resume: no outgoing request is in flight');
+          return;
+        }
+        if (!o.json) out(`Resuming ${ids.length} request(s)`);
+        await follow(core, ids, o.quiet || o.json || false);
+        process.exitCode = finish(core, ids, { ...o, wait: true }, out);
+      });
+    });
+
+  program
+    .command('status')
+    .description('list outgoing commitment requests, or show one with its per-instance outcomes')
+    .argument('[transactionUid]', 'the Transaction UID of one request')
+    .option('--json', 'print as JSON')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (uid: string | undefined, o: { json?: boolean; data?: string }) => {
+      await withCore(o, async (core) => {
+        process.exitCode = statusCommand(core, uid, o.json ?? false, out);
+      });
+    });
+
+  program
+    .command('report')
+    .description('write the verification report: one CSV row per instance of outgoing requests')
+    .requiredOption('--out <file.csv>', 'where to write the CSV')
+    .addOption(new Option('--job <id>', 'only this job (one commit)').argParser(parsePositiveInt('--job')))
+    .option('--transaction <uid>', 'only this request')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (o: { out: string; job?: number; transaction?: string; data?: string }) => {
+      await withCore(o, async (core) => {
+        let requestIds: number[] | undefined;
+        if (o.transaction) {
+          const r = core.outgoing.findByUid(o.transaction);
+          if (!r) throw usageError(`No outgoing request with Transaction UID ${o.transaction}`);
+          requestIds = [r.id];
+        }
+        const rows = core.outgoing.reportRows({ ...(requestIds ? { requestIds } : {}), ...(o.job !== undefined ? { jobId: o.job } : {}) });
+        fs.writeFileSync(o.out, reportCsv(rows));
+        out(`Wrote ${rows.length} row(s) to ${o.out}`);
+      });
     });
 
   return program;
+}
+
+async function withCore(o: { data?: string }, fn: (core: SafekeepCore) => Promise<void>): Promise<void> {
+  const core = new SafekeepCore({ dataDir: dataDirOf(o) });
+  try {
+    await fn(core);
+  } finally {
+    await core.stop();
+  }
 }
 
 /** Runs the CLI; resolves to the process exit code. */

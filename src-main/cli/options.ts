@@ -32,3 +32,11 @@ export function parseNamedToken(value: string): { client: string; secret: string
 export function dataDirOf(o: { data?: string }): string {
   return o.data ?? defaultDataDir();
 }
+
+export function parsePositiveInt(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw usageError(`Invalid ${what} "${value}": use a whole number of 1 or more`);
+    return n;
+  };
+}

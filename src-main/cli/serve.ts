@@ -50,8 +50,9 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
       out(`  Clients send: Authorization: Bearer ${secret}`);
     }
     if (!o.auth) out('Authentication is off (--no-auth): any local process can use this server');
-    const { resumed } = core.start();
+    const { resumed, resumedOutgoing } = core.start();
     if (resumed > 0) out(`Resumed ${resumed} commitment request(s) left working by the previous run`);
+    if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
     server = await listenHttp(core.httpApp(), o.host, o.port);
     out(`Safekeep listening on ${server.url}`);
     const signal = await stopSignal;

@@ -15,6 +15,11 @@ import { openDb, type Db } from './store/db';
 import { IncomingRepo } from './store/incoming-repo';
 import { LibraryRepo } from './store/library-repo';
 import { TokenRepo } from './store/token-repo';
+import { OutgoingRepo } from './store/outgoing-repo';
+import { RemotesRepo } from './store/remotes-repo';
+import { Engine } from './engine/engine';
+import { DicomwebDriver } from './engine/dicomweb-driver';
+import type { Driver } from './engine/driver';
 
 export interface CoreOptions {
   dataDir: string;
@@ -39,6 +44,10 @@ export class SafekeepCore {
   readonly library: LibraryRepo;
   readonly incoming: IncomingRepo;
   readonly tokens: TokenRepo;
+  readonly remotes: RemotesRepo;
+  readonly outgoing: OutgoingRepo;
+  readonly engine: Engine;
+  readonly drivers: { dicomweb: Driver; dimse?: Driver };
   readonly auth: Authenticator;
   readonly processor: IncomingProcessor;
   readonly originConfig: OriginConfig;
@@ -54,6 +63,17 @@ export class SafekeepCore {
     this.library = new LibraryRepo(this.db);
     this.incoming = new IncomingRepo(this.db);
     this.tokens = new TokenRepo(this.db);
+    this.remotes = new RemotesRepo(this.db);
+    this.outgoing = new OutgoingRepo(this.db);
+    this.drivers = { dicomweb: new DicomwebDriver() };
+    this.engine = new Engine({
+      outgoing: this.outgoing,
+      remotes: this.remotes,
+      library: this.library,
+      events: this.events,
+      clock: this.clock,
+      drivers: this.drivers,
+    });
     this.auth = new Authenticator(this.tokens, options.authEnabled ?? true);
     for (const t of options.flagTokens ?? []) this.auth.addFlagToken(t.client, t.secret);
     this.originConfig = { ...DEFAULT_ORIGIN_CONFIG, ...options.origin };
@@ -98,14 +118,15 @@ export class SafekeepCore {
     return app;
   }
 
-  /** Resumes work left by a previous run and starts the retention schedule. */
-  start(): { resumed: number } {
+  /** Resumes work left by a previous run (both directions) and starts the retention schedule. */
+  start(): { resumed: number; resumedOutgoing: number } {
     this.headers.warm();
     const resumed = this.processor.resumeAll();
+    const resumedOutgoing = this.engine.start();
     this.applyRetention();
     this.retentionTimer = setInterval(() => this.applyRetention(), HOUR);
     this.retentionTimer.unref();
-    return { resumed };
+    return { resumed, resumedOutgoing };
   }
 
   applyRetention(): { expired: number; forgotten: number } {
@@ -137,10 +158,21 @@ export class SafekeepCore {
     return true;
   }
 
+  /** Proves that a remote is reachable and accepts our credentials; the message says exactly what happened. */
+  async testRemote(id: number): Promise<{ ok: boolean; message: string; elapsedMs: number }> {
+    const remote = this.remotes.withSecret(id);
+    const driver = remote.kind === 'dicomweb' ? this.drivers.dicomweb : this.drivers.dimse;
+    if (!driver) throw new AppError('bad-request', `Remotes of kind ${remote.kind} are not supported yet`);
+    const t = performance.now();
+    const r = await driver.test(remote);
+    return { ...r, elapsedMs: Math.round(performance.now() - t) };
+  }
+
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.activeScan?.controller.abort();
     await this.activeScan?.promise.catch(() => undefined);
+    await this.engine.stop();
     await this.processor.stop();
     await this.headers.close();
     this.db.close();

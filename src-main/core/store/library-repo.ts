@@ -1,4 +1,6 @@
 import type { InstanceHeader, SkipReason } from '../../../src-shared/library';
+import { sep } from 'node:path';
+import type { Selection } from '../../../src-shared/outgoing';
 import type { Db } from './db';
 
 export interface FileState {
@@ -184,6 +186,45 @@ export class LibraryRepo {
   findInstances(sopInstanceUids: readonly string[]): Map<string, IndexedFile> {
     const rows = this.stmt.findMany.all(JSON.stringify(sopInstanceUids)) as IndexedFile[];
     return new Map(rows.map((r) => [r.sopInstanceUid, r]));
+  }
+
+  /** The indexed instances of a selection: whole studies, series, single instances, or everything below paths. */
+  select(sel: Selection): IndexedFile[] {
+    const cols = `path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
+      series_uid AS seriesUid, size, mtime_ms AS mtimeMs`;
+    const parts: string[] = [];
+    const args: unknown[] = [];
+    const inJson = (column: string, values: string[] | undefined) => {
+      if (!values || values.length === 0) return;
+      parts.push(`${column} IN (SELECT value FROM json_each(?))`);
+      args.push(JSON.stringify(values));
+    };
+    inJson('study_uid', sel.studies);
+    inJson('series_uid', sel.series);
+    inJson('sop_instance_uid', sel.instances);
+    for (const p of sel.paths ?? []) {
+      // The path itself (a file), or anything below it (a folder); LIKE wildcards in names are escaped.
+      parts.push(`(path = ? OR path LIKE ? ESCAPE '\\')`);
+      const prefix = p.endsWith(sep) ? p : p + sep;
+      args.push(p, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    if (parts.length === 0) return [];
+    return this.db.sql
+      .prepare(`SELECT ${cols} FROM library_files WHERE status = 'indexed' AND (${parts.join(' OR ')})`)
+      .all(...args) as IndexedFile[];
+  }
+
+  /** "DOE^JANE 20260101 CT CHEST" — how a study is named in labels and reports. */
+  describeStudy(studyUid: string): string | null {
+    const row = this.db.sql
+      .prepare(
+        `SELECT patient_name AS name, patient_id AS pid, study_date AS date, study_description AS descr
+         FROM library_files WHERE study_uid = ? AND status = 'indexed' LIMIT 1`,
+      )
+      .get(studyUid) as { name: string | null; pid: string | null; date: string | null; descr: string | null } | undefined;
+    if (!row) return null;
+    const text = [row.name ?? row.pid, row.date, row.descr].filter(Boolean).join(' ');
+    return text || null;
   }
 
   /** Counts of the whole library, or of the files found under the given roots. */

@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RemoteInput } from '../../src-shared/remotes';
+import type { SafekeepCore } from '../core/app';
+import { reportCsv } from '../core/engine/report';
+import { CliError, EXIT, usageError } from './errors';
+import { follow, printTotals, totalsOf } from './follow';
+import { scanAndSummarise } from './scan';
+
+export interface CommitOptions {
+  to: string;
+  token?: string;
+  basic?: string;
+  perRequest?: number;
+  wait: boolean;
+  report?: string;
+  json?: boolean;
+  flat?: boolean;
+  quiet?: boolean;
+  aeTitle?: string;
+  dimsePort?: number;
+}
+
+/** The remote a `--to` URL names, created or updated under the name "cli: <url>". */
+export function remoteFromTarget(o: CommitOptions): RemoteInput {
+  let url: URL;
+  try {
+    url = new URL(o.to);
+  } catch {
+    throw usageError(`Invalid --to "${o.to}": use http(s)://host:port/dicomweb or dicom://AET@host:port`);
+  }
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    if (o.token && o.basic) throw usageError('Use either --token or --basic, not both');
+    let auth: 'none' | 'bearer' | 'basic' = 'none';
+    let secret: string | null = null;
+    let username: string | undefined;
+    if (o.token) {
+      auth = 'bearer';
+      secret = o.token;
+    } else if (o.basic) {
+      const i = o.basic.indexOf(':');
+      if (i <= 0) throw usageError('--basic takes USER:PASSWORD');
+      auth = 'basic';
+      username = o.basic.slice(0, i);
+      secret = o.basic.slice(i + 1);
+    }
+    return {
+      kind: 'dicomweb',
+      name: `cli: ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+      config: { baseUrl: o.to, auth, username, ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}) },
+      secret,
+    };
+  }
+  throw usageError(`Unsupported --to "${o.to}": use http(s)://host:port/dicomweb`);
+}
+
+/** `safekeep commit`: scan, send, follow, report. Resolves to the exit code. */
+export async function commitCommand(core: SafekeepCore, paths: string[], o: CommitOptions, out: (s: string) => void): Promise<number> {
+  const input = remoteFromTarget(o);
+  const existing = core.remotes.findByName(input.name);
+  const remote = core.remotes.save(input, core.clock.now(), existing?.id);
+
+  // Fail fast and clearly when the archive cannot be reached or refuses our credentials.
+  const test = await core.testRemote(remote.id);
+  if (!test.ok) throw new CliError(EXIT.usage, `Cannot use ${o.to}: ${test.message}`);
+
+  const roots = paths.map((p) => path.resolve(p));
+  const scan = await scanAndSummarise(core, roots, o.quiet || o.json || false);
+  if (!o.json) out(`Scanned: ${scan.instances} instance(s) in ${scan.studies} study(ies); ${scan.problems.length} file(s) skipped`);
+  if (scan.instances === 0) throw usageError(`No DICOM instance found in ${paths.join(', ')}`);
+
+  core.start();
+  const job = core.engine.submit({ remoteId: remote.id, selection: { paths: roots }, form: o.flat ? 'flat' : 'study' });
+  if (!o.json) out(`Sending ${job.instances} instance(s) in ${job.requestIds.length} request(s) to ${o.to} (job ${job.jobId})`);
+
+  await follow(core, job.requestIds, o.quiet || o.json || false, o.wait ? undefined : (r) => r.state !== 'queued' && r.state !== 'posting');
+  return finish(core, job.requestIds, { ...o, jobId: job.jobId }, out);
+}
+
+/** Summary, report and exit code for a set of requests. */
+export function finish(
+  core: SafekeepCore,
+  requestIds: number[],
+  o: { report?: string; json?: boolean; wait: boolean; jobId?: number },
+  out: (s: string) => void,
+): number {
+  const { totals, requests } = totalsOf(core, requestIds);
+  if (o.report) {
+    fs.writeFileSync(o.report, reportCsv(core.outgoing.reportRows({ requestIds })));
+  }
+  if (o.json) {
+    out(
+      JSON.stringify(
+        {
+          jobId: o.jobId ?? null,
+          totals,
+          requests: requests.map((r) => ({
+            id: r.id,
+            transactionUid: r.transactionUid,
+            state: r.state,
+            instances: r.instanceCount,
+            committed: r.committedCount,
+            failed: r.failedCount,
+            attempts: r.attempts,
+            polls: r.polls,
+            error: r.error,
+          })),
+          report: o.report ?? null,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    printTotals(totals, out);
+    for (const r of requests) if (r.error) out(`  request ${r.id} (${r.transactionUid}): ${r.state}: ${r.error}`);
+    if (o.report) out(`Report: ${o.report}`);
+    if (!o.wait && totals.pending > 0) out('Not waiting (--no-wait): run "safekeep resume" to follow the requests to their end');
+  }
+  const allCommitted = totals.committed === totals.instances;
+  if (allCommitted) return EXIT.ok;
+  if (!o.wait && totals.failed === 0 && requests.every((r) => r.state === 'working' || r.state === 'done' || r.state === 'checking')) {
+    return EXIT.ok;
+  }
+  return EXIT.failures;
+}

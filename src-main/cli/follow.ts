@@ -1,0 +1,73 @@
+import { describeFailureReason } from '../../src-shared/dicom/failure-reasons';
+import { isFinal, type OutgoingRequest } from '../../src-shared/outgoing';
+import type { SafekeepCore } from '../core/app';
+import { Progress } from './progress';
+
+export interface Totals {
+  requests: number;
+  instances: number;
+  committed: number;
+  failed: number;
+  pending: number;
+  byState: Record<string, number>;
+  failureReasons: Record<string, number>;
+}
+
+export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { totals: Totals; requests: OutgoingRequest[] } {
+  const requests = requestIds.map((id) => core.outgoing.get(id));
+  const totals: Totals = { requests: requests.length, instances: 0, committed: 0, failed: 0, pending: 0, byState: {}, failureReasons: {} };
+  for (const r of requests) {
+    totals.instances += r.instanceCount;
+    totals.committed += r.committedCount;
+    totals.failed += r.failedCount;
+    totals.byState[r.state] = (totals.byState[r.state] ?? 0) + 1;
+  }
+  totals.pending = totals.instances - totals.committed - totals.failed;
+  if (totals.failed > 0) {
+    for (const row of core.outgoing.reportRows({ requestIds: [...requestIds] })) {
+      if (row.outcome !== 'failed') continue;
+      const key = row.failureReason === null ? (row.detail ?? 'failed').replace(/:.*$/, '') : describeFailureReason(row.failureReason);
+      totals.failureReasons[key] = (totals.failureReasons[key] ?? 0) + 1;
+    }
+  }
+  return { totals, requests };
+}
+
+/** Follows requests to their end with a progress line; `until` decides when to stop waiting. */
+export async function follow(
+  core: SafekeepCore,
+  requestIds: readonly number[],
+  quiet: boolean,
+  until: (r: OutgoingRequest) => boolean = (r) => isFinal(r.state),
+): Promise<void> {
+  const progress = new Progress(quiet);
+  const show = () => {
+    const { totals } = totalsOf(core, requestIds);
+    progress.update(
+      `${totals.instances} instances in ${totals.requests} request(s): ${totals.committed} committed, ${totals.failed} failed, ${totals.pending} pending`,
+      true,
+    );
+  };
+  show();
+  await new Promise<void>((resolve) => {
+    const check = () => {
+      show();
+      if (requestIds.every((id) => until(core.outgoing.get(id)))) {
+        off();
+        resolve();
+      }
+    };
+    const off = core.events.on('outgoing-changed', check);
+    check();
+  });
+  progress.done();
+}
+
+export function printTotals(t: Totals, out: (s: string) => void): void {
+  out(`Committed ${t.committed} of ${t.instances} instance(s) in ${t.requests} request(s); ${t.failed} failed; ${t.pending} not verified`);
+  for (const [reason, n] of Object.entries(t.failureReasons)) out(`  failed: ${n} × ${reason}`);
+  const states = Object.entries(t.byState)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+  out(`Requests: ${states}`);
+}

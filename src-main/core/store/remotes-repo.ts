@@ -1,0 +1,91 @@
+import { AppError } from '../../../src-shared/contract/errors';
+import { RemoteInputSchema, type RemoteInput, type RemoteView } from '../../../src-shared/remotes';
+import type { Db } from './db';
+
+interface Row {
+  id: number;
+  name: string;
+  kind: 'dicomweb' | 'dimse';
+  config: string;
+  secret: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A remote with its secret, for the engine only: never sent to a renderer, never logged. */
+export type RemoteWithSecret = RemoteView & { secret: string | null };
+
+const COLUMNS = `id, name, kind, config, secret, created_at AS createdAt, updated_at AS updatedAt`;
+
+/** Named remote archives (DICOMweb origin servers, DIMSE SCPs). */
+export class RemotesRepo {
+  constructor(private readonly db: Db) {}
+
+  list(): RemoteView[] {
+    return (this.db.sql.prepare(`SELECT ${COLUMNS} FROM remotes ORDER BY name`).all() as Row[]).map(toView);
+  }
+
+  get(id: number): RemoteView {
+    return toView(this.row(id));
+  }
+
+  withSecret(id: number): RemoteWithSecret {
+    const row = this.row(id);
+    return { ...toView(row), secret: row.secret };
+  }
+
+  findByName(name: string): RemoteView | undefined {
+    const row = this.db.sql.prepare(`SELECT ${COLUMNS} FROM remotes WHERE name = ?`).get(name) as Row | undefined;
+    return row ? toView(row) : undefined;
+  }
+
+  /** Creates (no id) or updates a remote; input is validated here, at the store's boundary too. */
+  save(input: RemoteInput, now: number, id?: number): RemoteView {
+    const parsed = RemoteInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new AppError('bad-request', `Invalid remote: ${issue.path.join('.') || 'input'}: ${issue.message}`);
+    }
+    const r = parsed.data;
+    const clash = this.findByName(r.name);
+    if (clash && clash.id !== id) throw new AppError('conflict', `A remote named "${r.name}" already exists`);
+    const config = JSON.stringify(r.config);
+    if (id === undefined) {
+      const res = this.db.sql
+        .prepare(`INSERT INTO remotes (name, kind, config, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(r.name, r.kind, config, r.secret ?? null, now, now);
+      return this.get(Number(res.lastInsertRowid));
+    }
+    const existing = this.row(id);
+    if (existing.kind !== r.kind) throw new AppError('bad-request', 'The kind of a remote cannot change; create a new remote');
+    const secret = r.secret === undefined ? existing.secret : r.secret;
+    this.db.sql
+      .prepare(`UPDATE remotes SET name = ?, config = ?, secret = ?, updated_at = ? WHERE id = ?`)
+      .run(r.name, config, secret, now, id);
+    return this.get(id);
+  }
+
+  delete(id: number): void {
+    this.row(id);
+    const inFlight = this.db.sql
+      .prepare(`SELECT COUNT(*) AS n FROM outgoing WHERE remote_id = ? AND state IN ('queued', 'posting', 'checking', 'working')`)
+      .get(id) as { n: number };
+    if (inFlight.n > 0) {
+      throw new AppError('conflict', `This remote has ${inFlight.n} request(s) in flight; cancel them or wait before deleting it`);
+    }
+    this.db.sql.prepare(`DELETE FROM remotes WHERE id = ?`).run(id);
+  }
+
+  private row(id: number): Row {
+    const row = this.db.sql.prepare(`SELECT ${COLUMNS} FROM remotes WHERE id = ?`).get(id) as Row | undefined;
+    if (!row) throw new AppError('not-found', `No remote with id ${id}`);
+    return row;
+  }
+}
+
+function toView(row: Row): RemoteView {
+  const config = JSON.parse(row.config);
+  return row.kind === 'dicomweb'
+    ? { id: row.id, name: row.name, kind: 'dicomweb', config, hasSecret: row.secret !== null, createdAt: row.createdAt, updatedAt: row.updatedAt }
+    : { id: row.id, name: row.name, kind: 'dimse', config, hasSecret: false, createdAt: row.createdAt, updatedAt: row.updatedAt };
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * Remote archives Safekeep verifies against. Secrets (tokens, passwords) travel
+ * only inward: a RemoteView says whether a secret is set, never what it is.
+ */
+export const AE_TITLE = z
+  .string()
+  .regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, 'An AE title is 1 to 16 printable characters without backslash')
+  .refine((s) => s.trim().length > 0, 'An AE title cannot be only spaces');
+
+const hours = (def: number) => z.number().positive().max(24 * 365).default(def);
+
+export const DicomwebRemoteConfigSchema = z.object({
+  baseUrl: z
+    .string()
+    .url('The base URL must be an absolute http(s) URL, e.g. http://archive:8080/dicomweb')
+    .refine((u) => /^https?:\/\//i.test(u), 'The base URL must start with http:// or https://')
+    .transform((u) => u.replace(/\/+$/, '')),
+  auth: z.enum(['none', 'bearer', 'basic']).default('none'),
+  /** For basic authentication; the password is the secret. */
+  username: z.string().max(256).optional(),
+  caFile: z.string().min(1).nullable().default(null),
+  /** Explicit opt-in: accept any certificate. Marked unsafe wherever it is shown. */
+  insecureSkipVerify: z.boolean().default(false),
+  timeoutSeconds: z.number().positive().max(3600).default(60),
+  maxInstancesPerRequest: z.number().int().min(1).max(1_000_000).default(1000),
+  concurrency: z.number().int().min(1).max(64).default(4),
+  /** A request Working longer than this is marked timed out. */
+  deadlineHours: hours(24),
+});
+
+export const DimseRemoteConfigSchema = z.object({
+  aeTitle: AE_TITLE,
+  host: z.string().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+  /** Safekeep's own AE title on associations to this archive (the archive must know it). */
+  callingAeTitle: AE_TITLE.default('SAFEKEEP'),
+  timeoutSeconds: z.number().positive().max(3600).default(30),
+  maxInstancesPerRequest: z.number().int().min(1).max(1_000_000).default(1000),
+  concurrency: z.number().int().min(1).max(64).default(2),
+  /** How long to wait for the N-EVENT-REPORT before marking the request timed out. */
+  deadlineHours: hours(24),
+});
+
+export type DicomwebRemoteConfig = z.infer<typeof DicomwebRemoteConfigSchema>;
+export type DimseRemoteConfig = z.infer<typeof DimseRemoteConfigSchema>;
+
+export const RemoteNameSchema = z.string().trim().min(1, 'A remote needs a name').max(100);
+
+export const RemoteInputSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('dicomweb'),
+    name: RemoteNameSchema,
+    config: DicomwebRemoteConfigSchema,
+    /** undefined: keep the stored secret; null: remove it; string: replace it. */
+    secret: z.string().min(1).max(4096).nullable().optional(),
+  }),
+  z.object({
+    kind: z.literal('dimse'),
+    name: RemoteNameSchema,
+    config: DimseRemoteConfigSchema,
+    secret: z.null().optional(),
+  }),
+]);
+
+export type RemoteInput = z.input<typeof RemoteInputSchema>;
+export type RemoteInputParsed = z.output<typeof RemoteInputSchema>;
+
+export type RemoteView =
+  | { id: number; name: string; kind: 'dicomweb'; config: DicomwebRemoteConfig; hasSecret: boolean; createdAt: number; updatedAt: number }
+  | { id: number; name: string; kind: 'dimse'; config: DimseRemoteConfig; hasSecret: false; createdAt: number; updatedAt: number };
+
+export interface RemoteTestResult {
+  ok: boolean;
+  /** What was tried and what happened, in words (e.g. "HTTP 401 from http://…: The bearer token is not valid"). */
+  message: string;
+  elapsedMs: number;
+}

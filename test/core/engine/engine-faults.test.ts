@@ -1,0 +1,223 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { answerFor, startFaultServer, type Behavior } from '../../support/fault-server';
+import { startClient, type ClientHarness } from '../../support/engine-harness';
+import type { DicomwebRemoteConfig } from '../../../src-shared/remotes';
+import type { RequestedInstance } from '../../../src-shared/commitment/model';
+import { buildCommitmentResponse } from '../../../src-shared/commitment/response-json';
+
+let client: ClientHarness | undefined;
+let server: Awaited<ReturnType<typeof startFaultServer>> | undefined;
+
+async function setup(behavior: Behavior, config: Partial<DicomwebRemoteConfig> = {}, library = { studies: 1, seriesPerStudy: 1, instancesPerSeries: 4 }) {
+  client = await startClient(library);
+  server = await startFaultServer(behavior);
+  return { c: client, s: server, remote: client.addRemote(server.url, config, config.auth === 'bearer' ? 'the-token' : null) };
+}
+
+afterEach(async () => {
+  await client?.close();
+  await server?.close();
+  client = server = undefined;
+});
+
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+const methods = (s: { method: string }[]) => s.map((x) => x.method);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('engine against a misbehaving archive', () => {
+  it('honours Retry-After on 503 and never asks faster', async () => {
+    let posts = 0;
+    const { c, s, remote } = await setup((req, { posted }) =>
+      req.method === 'POST' && ++posts <= 2 ? { status: 503, headers: { 'retry-after': '1' } } : answerFor(posted.get(req.uid)!),
+    );
+    const job = await c.commitAll(remote);
+    expect(c.core.outgoing.get(job.requestIds[0]!)).toMatchObject({ state: 'done', committedCount: 4, attempts: 3, error: null });
+    expect(methods(s.seen)).toEqual(['POST', 'POST', 'POST']);
+    for (const g of gaps(s.seen.map((x) => x.at))) expect(g).toBeGreaterThanOrEqual(990);
+  });
+
+  it('backs off exponentially on 503 without Retry-After, and on 429', async () => {
+    let posts = 0;
+    const { c, s, remote } = await setup((req, { posted }) => {
+      if (req.method === 'POST' && ++posts <= 2) return { status: posts === 1 ? 503 : 429 };
+      return answerFor(posted.get(req.uid)!);
+    });
+    await c.commitAll(remote);
+    const [g1, g2] = gaps(s.seen.map((x) => x.at));
+    expect(g1).toBeGreaterThanOrEqual(990); // attempt 1: 1-2 s
+    expect(g2).toBeGreaterThanOrEqual(1990); // attempt 2: 2-4 s
+  });
+
+  it('a dropped POST is checked with a GET first, and re-posted only when the archive never got it', async () => {
+    let first = true;
+    const { c, s, remote } = await setup((req, { posted }) => {
+      if (req.method === 'POST' && first) {
+        first = false;
+        posted.delete(req.uid); // as if it never arrived
+        return { drop: true };
+      }
+      if (req.method === 'GET') return posted.has(req.uid) ? answerFor(posted.get(req.uid)!) : { status: 404 };
+      return answerFor(posted.get(req.uid)!);
+    });
+    const job = await c.commitAll(remote);
+    expect(methods(s.seen)).toEqual(['POST', 'GET', 'POST']);
+    expect(c.core.outgoing.get(job.requestIds[0]!)).toMatchObject({ state: 'done', committedCount: 4 });
+  });
+
+  it('a POST that stalls past the timeout is not re-posted when the archive did get it', async () => {
+    let stalled = false;
+    const { c, s, remote } = await setup(
+      (req, { posted }) => {
+        if (req.method === 'POST' && !stalled) {
+          stalled = true;
+          return { stall: true };
+        }
+        return answerFor(posted.get(req.uid)!);
+      },
+      { timeoutSeconds: 1 },
+    );
+    const job = await c.commitAll(remote);
+    expect(methods(s.seen)).toEqual(['POST', 'GET']);
+    expect(c.core.outgoing.get(job.requestIds[0]!)).toMatchObject({ state: 'done', committedCount: 4, attempts: 1 });
+  });
+
+  it('never accepts garbage: every instance is failed as an invalid response and the raw answer is kept', async () => {
+    const { c, remote } = await setup(() => ({ status: 200, body: '<html>proxy error</html>' }));
+    const job = await c.commitAll(remote);
+    const id = job.requestIds[0]!;
+    const r = c.core.outgoing.get(id);
+    expect(r).toMatchObject({ state: 'done', committedCount: 0, failedCount: 4 });
+    expect(r.error).toMatch(/Invalid response: the archive's answer is malformed/);
+    expect(c.core.outgoing.rawResponse(id)).toBe('<html>proxy error</html>');
+    const rows = c.core.outgoing.instances(id, { limit: 10, offset: 0 }).rows;
+    expect(rows.every((i) => i.outcome === 'failed' && i.failureReason === null && /Invalid response/.test(i.detail!))).toBe(true);
+  });
+
+  it('flags an answer that contradicts the request, instance by instance', async () => {
+    const { c, remote } = await setup((req, { posted }) => {
+      // a: committed; b: not mentioned; d: both committed and failed; last: failed 0112H; plus one never asked for.
+      const [a, , d, last] = posted.get(req.uid)! as [RequestedInstance, RequestedInstance, RequestedInstance, RequestedInstance];
+      const extra = { ...a, sopInstanceUid: '1.2.3.999' };
+      const body = buildCommitmentResponse({
+        committed: [a, d, extra],
+        failed: [
+          { ...d, failureReason: 0x0110 },
+          { ...last, failureReason: 0x0112 },
+        ],
+      });
+      return { status: 200, body: JSON.stringify(body) };
+    });
+    const job = await c.commitAll(remote);
+    const id = job.requestIds[0]!;
+    const r = c.core.outgoing.get(id);
+    expect(r.error).toMatch(/contradicts the request: 1 requested instance\(s\) missing from the answer, 1 listed more than once, 1 instance\(s\) that were not requested/);
+    const rows = c.core.outgoing.instances(id, { limit: 10, offset: 0 }).rows;
+    expect(rows.map((i) => [i.outcome, i.failureReason, i.detail?.replace(/:.*/, '') ?? null])).toEqual([
+      ['committed', null, null],
+      ['failed', null, 'Invalid response'],
+      ['failed', null, 'Invalid response'],
+      ['failed', 0x0112, '0112H No such object instance'],
+    ]);
+    expect(c.core.outgoing.rawResponse(id)).toContain('1.2.3.999');
+  });
+
+  it('404 while polling: lost by the archive, then a resend with a new UID succeeds', async () => {
+    let polls = 0;
+    const { c, s, remote } = await setup((req, { posted }) => {
+      if (req.method === 'POST' && s_lost(req.uid)) return { status: 202, headers: { 'retry-after': '1' } };
+      if (req.method === 'GET') return ++polls === 1 ? { status: 202, headers: { 'retry-after': '1' } } : { status: 404 };
+      return answerFor(posted.get(req.uid)!);
+    });
+    const firstUid = () => s.seen[0]!.uid;
+    const s_lost = (uid: string) => s.seen.length === 1 || uid === firstUid();
+    const job = await c.commitAll(remote);
+    const id = job.requestIds[0]!;
+    expect(c.core.outgoing.get(id)).toMatchObject({ state: 'lost', failedCount: 4 });
+    expect(c.core.outgoing.instances(id, { limit: 1, offset: 0 }).rows[0]!.detail).toMatch(/Lost by the archive/);
+    const resent = c.core.engine.resend(id);
+    expect(resent.previousUids).toEqual([firstUid()]);
+    await c.core.engine.waitFor([id]);
+    expect(c.core.outgoing.get(id)).toMatchObject({ state: 'done', committedCount: 4, failedCount: 0 });
+    expect(methods(s.seen)).toEqual(['POST', 'GET', 'GET', 'POST']);
+    expect(s.seen[3]!.uid).not.toBe(firstUid());
+  });
+
+  it('409 on POST: starts over with a new Transaction UID', async () => {
+    const { c, s, remote } = await setup((req, { seen, posted }) =>
+      seen.length === 1 ? { status: 409, body: JSON.stringify({ error: 'in use' }) } : answerFor(posted.get(req.uid)!),
+    );
+    const job = await c.commitAll(remote);
+    const r = c.core.outgoing.get(job.requestIds[0]!);
+    expect(r).toMatchObject({ state: 'done', committedCount: 4, transactionUid: s.seen[1]!.uid, previousUids: [s.seen[0]!.uid] });
+    expect(s.seen[0]!.uid).not.toBe(s.seen[1]!.uid);
+  });
+
+  it('fails the request with the archive\'s explanation on other 4xx', async () => {
+    const { c, remote } = await setup(() => ({
+      status: 400,
+      headers: { warning: '299 archive "0115: bad"' },
+      body: JSON.stringify({ error: 'ReferencedSOPSequence (0008,1199): is empty' }),
+    }));
+    const job = await c.commitAll(remote);
+    const r = c.core.outgoing.get(job.requestIds[0]!);
+    expect(r.state).toBe('failed');
+    expect(r.error).toBe('The archive refused the request: HTTP 400: ReferencedSOPSequence (0008,1199): is empty — Warning: 299 archive "0115: bad"');
+    expect(r.failedCount).toBe(4);
+  });
+
+  it('polls a Working request no faster than Retry-After and sends the bearer token', async () => {
+    let polls = 0;
+    const { c, s, remote } = await setup(
+      (req, { posted }) => {
+        if (req.method === 'POST') return { status: 202, headers: { 'retry-after': '1' } };
+        return ++polls < 3 ? { status: 202, headers: { 'retry-after': '1' } } : answerFor(posted.get(req.uid)!);
+      },
+      { auth: 'bearer' },
+    );
+    const job = await c.commitAll(remote);
+    expect(c.core.outgoing.get(job.requestIds[0]!)).toMatchObject({ state: 'done', polls: 3, committedCount: 4 });
+    expect(methods(s.seen)).toEqual(['POST', 'GET', 'GET', 'GET']);
+    for (const g of gaps(s.seen.map((x) => x.at))) expect(g).toBeGreaterThanOrEqual(990);
+    expect(s.seen.every((x) => x.authorization === 'Bearer the-token')).toBe(true);
+  });
+
+  it('marks a request Working past its deadline as timed out', async () => {
+    const { c, remote } = await setup(() => ({ status: 202, headers: { 'retry-after': '1' } }), { deadlineHours: 1 / 3600 });
+    const job = await c.commitAll(remote);
+    const r = c.core.outgoing.get(job.requestIds[0]!);
+    expect(r.state).toBe('timed_out');
+    expect(c.core.outgoing.instances(r.id, { limit: 1, offset: 0 }).rows[0]!.detail).toMatch(/Timed out/);
+  });
+
+  it('cancel stops the polling and says cancelled', async () => {
+    const { c, s, remote } = await setup(() => ({ status: 202, headers: { 'retry-after': '1' } }));
+    const job = await c.commitAll(remote, 'study', false);
+    const id = job.requestIds[0]!;
+    while (!s.seen.some((x) => x.method === 'GET')) await sleep(50);
+    c.core.engine.cancel(id);
+    const count = s.seen.length;
+    await sleep(2500);
+    expect(s.seen.length).toBe(count);
+    expect(c.core.outgoing.get(id).state).toBe('cancelled');
+    expect(() => c.core.engine.cancel(id)).toThrow(/already cancelled/);
+  });
+
+  it('keeps to the remote\'s concurrency limit', async () => {
+    let open = 0;
+    let most = 0;
+    const { c, remote } = await setup(
+      async (req, { posted }) => {
+        open++;
+        most = Math.max(most, open);
+        await sleep(200);
+        open--;
+        return answerFor(posted.get(req.uid)!);
+      },
+      { concurrency: 2 },
+      { studies: 6, seriesPerStudy: 1, instancesPerSeries: 2 },
+    );
+    const job = await c.commitAll(remote);
+    expect(job.requestIds).toHaveLength(6);
+    expect(most).toBe(2);
+  });
+});

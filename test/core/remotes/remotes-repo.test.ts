@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../../src-main/core/store/db';
+import { RemotesRepo } from '../../../src-main/core/store/remotes-repo';
+import { tempDir } from '../../support/fixtures';
+
+describe('remotes', () => {
+  let dir: string;
+  let db: Db;
+  let repo: RemotesRepo;
+  beforeEach(() => {
+    dir = tempDir();
+    db = openDb(dir);
+    repo = new RemotesRepo(db);
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores a DICOMweb remote with defaults and never returns its secret', () => {
+    const v = repo.save({ kind: 'dicomweb', name: 'PACS', config: { baseUrl: 'https://pacs:8443/dicomweb/', auth: 'bearer' }, secret: 's3cret' }, 1);
+    expect(v).toMatchObject({
+      kind: 'dicomweb',
+      name: 'PACS',
+      hasSecret: true,
+      config: { baseUrl: 'https://pacs:8443/dicomweb', auth: 'bearer', timeoutSeconds: 60, maxInstancesPerRequest: 1000, concurrency: 4, deadlineHours: 24, insecureSkipVerify: false, caFile: null },
+    });
+    expect(JSON.stringify(repo.list())).not.toContain('s3cret');
+    expect(JSON.stringify(repo.get(v.id))).not.toContain('s3cret');
+    expect(repo.withSecret(v.id).secret).toBe('s3cret');
+    // Editing without a secret keeps it; null removes it.
+    repo.save({ kind: 'dicomweb', name: 'PACS 2', config: { baseUrl: 'https://pacs:8443/dicomweb', auth: 'bearer' } }, 2, v.id);
+    expect(repo.withSecret(v.id)).toMatchObject({ name: 'PACS 2', secret: 's3cret' });
+    repo.save({ kind: 'dicomweb', name: 'PACS 2', config: { baseUrl: 'https://pacs:8443/dicomweb' }, secret: null }, 3, v.id);
+    expect(repo.withSecret(v.id)).toMatchObject({ hasSecret: false, secret: null });
+  });
+
+  it('refuses invalid input with the field named, and duplicate names', () => {
+    expect(() => repo.save({ kind: 'dicomweb', name: 'x', config: { baseUrl: 'ftp://a' } }, 1)).toThrow(/config\.baseUrl: The base URL must start with http/);
+    expect(() => repo.save({ kind: 'dicomweb', name: '', config: { baseUrl: 'http://a' } }, 1)).toThrow(/name: A remote needs a name/);
+    expect(() => repo.save({ kind: 'dimse', name: 'x', config: { aeTitle: 'WAY_TOO_LONG_AE_TITLE', host: 'h', port: 104 } }, 1)).toThrow(/config\.aeTitle/);
+    expect(() => repo.save({ kind: 'dicomweb', name: 'x', config: { baseUrl: 'http://a', concurrency: 0 } }, 1)).toThrow(/config\.concurrency/);
+    repo.save({ kind: 'dicomweb', name: 'same', config: { baseUrl: 'http://a' } }, 1);
+    expect(() => repo.save({ kind: 'dicomweb', name: 'same', config: { baseUrl: 'http://b' } }, 1)).toThrow(/already exists/);
+    expect(repo.list()).toHaveLength(1);
+  });
+
+  it('will not delete a remote with requests in flight', () => {
+    const v = repo.save({ kind: 'dicomweb', name: 'busy', config: { baseUrl: 'http://a' } }, 1);
+    db.sql
+      .prepare(`INSERT INTO outgoing (remote_id, remote_name, transaction_uid, state, form, instance_count, created_at) VALUES (?, 'busy', '1.2.3', 'working', 'flat', 1, 1)`)
+      .run(v.id);
+    expect(() => repo.delete(v.id)).toThrow(/1 request\(s\) in flight/);
+    db.sql.prepare(`UPDATE outgoing SET state = 'done'`).run();
+    repo.delete(v.id);
+    expect(() => repo.get(v.id)).toThrow(/No remote/);
+  });
+});

@@ -1,0 +1,59 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SafekeepCore } from '../../../src-main/core/app';
+import { tempDir } from '../../support/fixtures';
+
+/** A DICOMweb remote over HTTPS with a self-signed certificate: custom CA, refusal without it, explicit opt-out. */
+describe('remote TLS options', () => {
+  let dir: string;
+  let server: https.Server;
+  let url: string;
+  let core: SafekeepCore;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":"No commitment request"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/dicomweb`;
+    core = new SafekeepCore({ dataDir: path.join(dir, 'data') });
+  });
+  afterAll(async () => {
+    await core.stop();
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const remote = (name: string, config: object) => core.remotes.save({ kind: 'dicomweb', name, config: { baseUrl: url, timeoutSeconds: 5, ...config } }, Date.now()).id;
+
+  it('trusts the archive with its CA file', async () => {
+    const r = await core.testRemote(remote('with-ca', { caFile: path.join(dir, 'cert.pem') }));
+    expect(r).toMatchObject({ ok: true });
+    expect(r.message).toMatch(/the commitment service answers/);
+  });
+
+  it('refuses an unknown certificate with a clear TLS error', async () => {
+    const r = await core.testRemote(remote('no-ca', {}));
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/^TLS error with https:\/\/127\.0\.0\.1:\d+\/dicomweb\/commitment-requests\/.*self[- ]signed/i);
+  });
+
+  it('accepts any certificate only with the explicit opt-in', async () => {
+    expect(await core.testRemote(remote('insecure', { insecureSkipVerify: true }))).toMatchObject({ ok: true });
+  });
+
+  it('refuses a CA file that does not exist, naming it', async () => {
+    const r = await core.testRemote(remote('bad-ca', { caFile: path.join(dir, 'missing.pem') }));
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/missing\.pem/);
+  });
+});

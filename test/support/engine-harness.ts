@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { SafekeepCore } from '../../src-main/core/app';
+import type { DicomwebRemoteConfig } from '../../src-shared/remotes';
+import type { RequestForm } from '../../src-shared/commitment/model';
+import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
+
+export interface ClientHarness {
+  core: SafekeepCore;
+  libraryDir: string;
+  instances: GeneratedInstance[];
+  addRemote(baseUrl: string, config?: Partial<DicomwebRemoteConfig>, secret?: string | null): number;
+  /** Sends the whole library (or `selection`) and waits until every request is final. */
+  commitAll(remoteId: number, form?: RequestForm, wait?: boolean): Promise<{ jobId: number; requestIds: number[] }>;
+  close(): Promise<void>;
+}
+
+/** A Safekeep client core, in this process, with a generated library already scanned. */
+export async function startClient(library = { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 }): Promise<ClientHarness> {
+  const root = tempDir('safekeep-client-');
+  const libraryDir = path.join(root, 'library');
+  fs.mkdirSync(libraryDir);
+  const instances = makeLibrary(libraryDir, library);
+  const core = new SafekeepCore({ dataDir: path.join(root, 'data'), authEnabled: false });
+  await core.scan([libraryDir]);
+  core.start();
+  let n = 0;
+  return {
+    core,
+    libraryDir,
+    instances,
+    addRemote: (baseUrl, config = {}, secret = null) =>
+      core.remotes.save(
+        { kind: 'dicomweb', name: `remote ${++n}`, config: { baseUrl, timeoutSeconds: 5, ...config } as DicomwebRemoteConfig, secret },
+        Date.now(),
+      ).id,
+    commitAll: async (remoteId, form = 'study', wait = true) => {
+      const job = core.engine.submit({ remoteId, selection: { paths: [libraryDir] }, form });
+      if (wait) await core.engine.waitFor(job.requestIds);
+      return job;
+    },
+    close: async () => {
+      await core.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

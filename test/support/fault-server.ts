@@ -1,0 +1,83 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
+import { parseCommitmentRequest } from '../../src-shared/commitment/request-json';
+import { buildCommitmentResponse } from '../../src-shared/commitment/response-json';
+import type { RequestedInstance } from '../../src-shared/commitment/model';
+
+export interface Seen {
+  method: string;
+  uid: string;
+  at: number;
+  body: string;
+  authorization: string | undefined;
+}
+
+export type Reply =
+  | { status: number; headers?: Record<string, string>; body?: string }
+  | { drop: true } // close the connection without answering
+  | { stall: true }; // never answer
+
+export type Behavior = (req: Seen, ctx: { seen: Seen[]; posted: Map<string, RequestedInstance[]> }) => Reply | Promise<Reply>;
+
+/**
+ * A real HTTP server on loopback that plays a DICOMweb commitment service and
+ * misbehaves on purpose, recording every request it gets.
+ */
+export async function startFaultServer(behavior: Behavior): Promise<{ url: string; seen: Seen[]; posted: Map<string, RequestedInstance[]>; close(): Promise<void> }> {
+  const seen: Seen[] = [];
+  const posted = new Map<string, RequestedInstance[]>();
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      const uid = (req.url ?? '').split('/').pop() ?? '';
+      const s: Seen = { method: req.method ?? '', uid, at: Date.now(), body, authorization: req.headers.authorization };
+      seen.push(s);
+      if (s.method === 'POST') {
+        try {
+          posted.set(uid, parseCommitmentRequest(JSON.parse(body)).instances);
+        } catch {
+          /* a test may post garbage on purpose */
+        }
+      }
+      const reply = await behavior(s, { seen, posted });
+      if ('drop' in reply) {
+        req.socket.destroy();
+        return;
+      }
+      if ('stall' in reply) return;
+      res.writeHead(reply.status, { 'content-type': 'application/dicom+json', ...reply.headers });
+      res.end(reply.body ?? '');
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/dicomweb`,
+    seen,
+    posted,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A 200 answer for what was posted under `uid`: every instance committed unless `failed` gives its reason. */
+export function answerFor(instances: RequestedInstance[], failed: (i: RequestedInstance) => number | null = () => null): Reply {
+  const committed: RequestedInstance[] = [];
+  const failures: (RequestedInstance & { failureReason: number })[] = [];
+  for (const i of instances) {
+    const reason = failed(i);
+    if (reason === null) committed.push(i);
+    else failures.push({ ...i, failureReason: reason });
+  }
+  return { status: 200, body: JSON.stringify(buildCommitmentResponse({ committed, failed: failures })) };
+}
