@@ -37,8 +37,8 @@ export function buildProgram(): Command {
     .description('scan the library and serve the DICOMweb commitment origin server')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .option('--library <dir>', 'a library folder to scan and serve (repeatable)', collect)
-    .option('--host <host>', 'address to bind', '127.0.0.1')
-    .addOption(new Option('--port <port>', 'port to listen on (0 = any free port)').default(8080).argParser(parsePort))
+    .option('--host <host>', 'address to bind (default: the stored setting, 127.0.0.1)')
+    .addOption(new Option('--port <port>', 'port to listen on, 0 = any free port (default: the stored setting, 8080)').argParser(parsePort))
     .option('--token <name=secret>', 'a bearer token for client NAME (repeatable)', (v: string, prev: { client: string; secret: string }[] = []) => [
       ...prev,
       parseNamedToken(v),

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { SafekeepCore } from '../core/app';
 import { isLoopbackHost } from '../core/origin/auth';
 import { listenHttp } from '../core/http/server';
+import { Sessions } from '../core/api/sessions';
+import { builtPaths } from '../core/built-paths';
 import { usageError } from './errors';
 import { dataDirOf } from './options';
 import { printScanSummary, scanAndSummarise } from './scan';
@@ -9,8 +11,8 @@ import { printScanSummary, scanAndSummarise } from './scan';
 export interface ServeOptions {
   data?: string;
   library?: string[];
-  host: string;
-  port: number;
+  host?: string;
+  port?: number;
   token?: { client: string; secret: string }[];
   auth: boolean;
   syncWindow?: number;
@@ -23,7 +25,7 @@ export interface ServeOptions {
  * Returns when stopped.
  */
 export async function serveCommand(o: ServeOptions, out: (s: string) => void, stopSignal: Promise<string>): Promise<void> {
-  if (!o.auth && !isLoopbackHost(o.host)) {
+  if (!o.auth && o.host !== undefined && !isLoopbackHost(o.host)) {
     throw usageError(`--no-auth is only allowed on a loopback address; ${o.host} is reachable from other machines`);
   }
   const origin: Record<string, number> = {};
@@ -37,6 +39,13 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
   });
   let server: Awaited<ReturnType<typeof listenHttp>> | undefined;
   try {
+    // Command-line flags win over the settings stored by the app.
+    const stored = core.settings.get().server;
+    const host = o.host ?? stored.host;
+    const port = o.port ?? stored.port;
+    if (!o.auth && !isLoopbackHost(host)) {
+      throw usageError(`--no-auth is only allowed on a loopback address; ${host} is reachable from other machines`);
+    }
     const roots = [...new Set([...(o.library ?? []).map((l) => path.resolve(l)), ...core.library.roots().map((r) => r.path)])];
     if (roots.length > 0) {
       const summary = await scanAndSummarise(core, roots, o.quiet ?? false);
@@ -53,8 +62,17 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
     const { resumed, resumedOutgoing } = core.start();
     if (resumed > 0) out(`Resumed ${resumed} commitment request(s) left working by the previous run`);
     if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
-    server = await listenHttp(core.httpApp(), o.host, o.port);
+    const sessions = new Sessions();
+    server = await listenHttp(core.httpApp({ rendererDir: builtPaths.rendererDir, sessions }), host, port);
+    core.runtime.serverUrl = server.url;
     out(`Safekeep listening on ${server.url}`);
+    out(`  DICOMweb commitment service: ${server.url}/dicomweb/commitment-requests/{transactionUID}`);
+    if (o.auth) {
+      const client = o.token?.[0]?.client ?? 'local';
+      out(`  Open the app: ${server.url}/login?code=${sessions.oneTimeCode(client, 24 * 3600 * 1000)} (one-time link; or log in with a token)`);
+    } else {
+      out(`  Open the app: ${server.url}/`);
+    }
     const signal = await stopSignal;
     out(`Received ${signal}, stopping`);
   } finally {

@@ -1,4 +1,8 @@
+import path from 'node:path';
 import { Hono } from 'hono';
+import { createHandlers, type CoreHandlers } from './api/handlers';
+import { httpApi } from './api/http-api';
+import type { Sessions } from './api/sessions';
 import type { ScanProgress } from '../../src-shared/library';
 import { AppError } from '../../src-shared/contract/errors';
 import { systemClock, type Clock } from './clock';
@@ -16,6 +20,7 @@ import { IncomingRepo } from './store/incoming-repo';
 import { LibraryRepo } from './store/library-repo';
 import { TokenRepo } from './store/token-repo';
 import { OutgoingRepo } from './store/outgoing-repo';
+import { SettingsRepo, type StoredSettings } from './store/settings-repo';
 import { RemotesRepo } from './store/remotes-repo';
 import { Engine } from './engine/engine';
 import { DicomwebDriver } from './engine/dicomweb-driver';
@@ -32,6 +37,7 @@ export interface CoreOptions {
 }
 
 const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
 
 /**
  * The core: everything Safekeep does, without Electron. The hosts (Electron
@@ -52,8 +58,12 @@ export class SafekeepCore {
   readonly processor: IncomingProcessor;
   readonly originConfig: OriginConfig;
   readonly headers = new HeaderReaderPool();
+  readonly settings: SettingsRepo;
+  readonly libraryPolicy: LibraryPolicy;
+  /** Filled in by the host once its servers listen. */
+  readonly runtime = { serverUrl: null as string | null, dimseListening: false, pendingRestart: new Set<string>() };
   private readonly policies = new Map<string, CommitmentPolicy>();
-  private currentPolicyId = 'library';
+  private currentPolicyId: string;
   private retentionTimer: NodeJS.Timeout | null = null;
   private activeScan: { controller: AbortController; promise: Promise<ScanProgress> } | null = null;
 
@@ -76,16 +86,31 @@ export class SafekeepCore {
     });
     this.auth = new Authenticator(this.tokens, options.authEnabled ?? true);
     for (const t of options.flagTokens ?? []) this.auth.addFlagToken(t.client, t.secret);
-    this.originConfig = { ...DEFAULT_ORIGIN_CONFIG, ...options.origin };
-    this.registerPolicy(
-      new LibraryPolicy(this.library, this.headers, {
-        acceptedSopClasses: options.libraryPolicy?.acceptedSopClasses ?? null,
-        capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
-      }),
-    );
+    this.settings = new SettingsRepo(this.db);
+    const stored = this.settings.get();
+    // Stored settings first; what the host passes (command-line flags, tests) wins.
+    this.originConfig = {
+      ...DEFAULT_ORIGIN_CONFIG,
+      resultRetentionMs: stored.retentionDays * DAY,
+      syncWindowMs: stored.syncWindowSeconds * 1000,
+      ...options.origin,
+    };
+    this.libraryPolicy = new LibraryPolicy(this.library, this.headers, {
+      acceptedSopClasses: options.libraryPolicy?.acceptedSopClasses ?? stored.acceptedSopClasses,
+      capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
+    });
+    this.registerPolicy(this.libraryPolicy);
+    this.currentPolicyId = this.policies.has(stored.policy) ? stored.policy : 'library';
     this.processor = new IncomingProcessor(this.incoming, (id) => this.policies.get(id), this.events, this.clock, {
       resultRetentionMs: this.originConfig.resultRetentionMs,
     });
+  }
+
+  private handlerMap: CoreHandlers | null = null;
+
+  /** The contract's handlers, bound to this core (one map shared by both bridges). */
+  handlers(): CoreHandlers {
+    return (this.handlerMap ??= createHandlers(this));
   }
 
   registerPolicy(p: CommitmentPolicy): void {
@@ -93,16 +118,33 @@ export class SafekeepCore {
   }
 
   usePolicy(id: string): void {
-    if (!this.policies.has(id)) throw new AppError('not-found', `No commitment policy "${id}"`);
+    if (!this.policies.has(id)) throw new AppError('bad-request', `No commitment policy "${id}"`);
     this.currentPolicyId = id;
+  }
+
+  listPolicies(): { id: string; description: string }[] {
+    return [...this.policies.values()].map((p) => ({ id: p.id, description: p.describe() }));
+  }
+
+  /** Stores settings and applies what can change live; host and ports apply at the next start. */
+  updateSettings(patch: Partial<StoredSettings>): StoredSettings {
+    if (patch.policy !== undefined) this.usePolicy(patch.policy);
+    const before = this.settings.get();
+    const next = this.settings.update(patch);
+    if (patch.retentionDays !== undefined) this.originConfig.resultRetentionMs = next.retentionDays * DAY;
+    if (patch.syncWindowSeconds !== undefined) this.originConfig.syncWindowMs = next.syncWindowSeconds * 1000;
+    if (patch.acceptedSopClasses !== undefined) this.libraryPolicy.setOptions({ acceptedSopClasses: next.acceptedSopClasses });
+    if (patch.server && JSON.stringify(before.server) !== JSON.stringify(next.server)) this.runtime.pendingRestart.add('server');
+    this.events.emit('settings-changed', { keys: Object.keys(patch) });
+    return next;
   }
 
   currentPolicy(): CommitmentPolicy {
     return this.policies.get(this.currentPolicyId)!;
   }
 
-  /** The HTTP application: the DICOMweb origin server (and, in browser mode, the app API). */
-  httpApp(): Hono {
+  /** The HTTP application: the DICOMweb origin server, and in browser mode the app's API and pages. */
+  httpApp(browser?: { rendererDir: string | null; sessions: Sessions }): Hono {
     const app = new Hono();
     app.route(
       '/',
@@ -115,6 +157,19 @@ export class SafekeepCore {
         clock: this.clock,
       }),
     );
+    // After the origin server: the app's pages answer every other GET.
+    if (browser) {
+      app.route(
+        '/',
+        httpApi({
+          core: this,
+          handlers: this.handlers(),
+          sessions: browser.sessions,
+          rendererDir: browser.rendererDir,
+          uploadDir: path.join(this.options.dataDir, 'uploads'),
+        }),
+      );
+    }
     return app;
   }
 
@@ -143,7 +198,10 @@ export class SafekeepCore {
       ...options,
       headers: this.headers,
       signal: controller.signal,
-      onProgress: (p) => this.events.emit('scan-progress', p),
+      onProgress: (p) => {
+        this.lastScanProgress = p;
+        this.events.emit('scan-progress', p);
+      },
     }).finally(() => {
       this.activeScan = null;
       this.events.emit('library-changed', { roots });
@@ -151,6 +209,13 @@ export class SafekeepCore {
     this.activeScan = { controller, promise };
     return promise;
   }
+
+  /** The running (or last) scan's progress, for a renderer that opens mid-scan. */
+  currentScan(): ScanProgress | null {
+    return this.lastScanProgress;
+  }
+
+  private lastScanProgress: ScanProgress | null = null;
 
   cancelScan(): boolean {
     if (!this.activeScan) return false;

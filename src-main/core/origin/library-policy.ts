@@ -28,8 +28,13 @@ export class LibraryPolicy implements CommitmentPolicy {
   constructor(
     private readonly library: LibraryRepo,
     private readonly headers: HeaderReaderPool,
-    private readonly options: LibraryPolicyOptions,
+    private options: LibraryPolicyOptions,
   ) {}
+
+  /** Settings changed in the app apply to the next decisions. */
+  setOptions(o: Partial<LibraryPolicyOptions>): void {
+    this.options = { ...this.options, ...o };
+  }
 
   describe(): string {
     return 'Local library: committed when a complete, readable file for the instance is in the library';

@@ -1,6 +1,7 @@
 import type { InstanceHeader, SkipReason } from '../../../src-shared/library';
 import { sep } from 'node:path';
 import type { Selection } from '../../../src-shared/outgoing';
+import type { InstanceRow, SeriesRow, StudyRow } from '../../../src-shared/contract/handlers';
 import type { Db } from './db';
 
 export interface FileState {
@@ -212,6 +213,56 @@ export class LibraryRepo {
     return this.db.sql
       .prepare(`SELECT ${cols} FROM library_files WHERE status = 'indexed' AND (${parts.join(' OR ')})`)
       .all(...args) as IndexedFile[];
+  }
+
+  /** Studies of the library (newest first), optionally filtered by patient, ID, accession, description or UID. */
+  studies(o: { search?: string; limit: number; offset: number }): { rows: StudyRow[]; total: number } {
+    const args: unknown[] = [];
+    let filter = '';
+    if (o.search && o.search.trim()) {
+      const like = `%${o.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      filter = `AND (patient_name LIKE ? ESCAPE '\\' OR patient_id LIKE ? ESCAPE '\\' OR accession_number LIKE ? ESCAPE '\\'
+        OR study_description LIKE ? ESCAPE '\\' OR study_uid LIKE ? ESCAPE '\\' OR study_date LIKE ? ESCAPE '\\')`;
+      args.push(like, like, like, like, like, like);
+    }
+    const rows = this.db.sql
+      .prepare(
+        `SELECT study_uid AS studyUid, MAX(patient_name) AS patientName, MAX(patient_id) AS patientId, MAX(study_date) AS studyDate,
+           MAX(study_description) AS studyDescription, MAX(accession_number) AS accessionNumber,
+           GROUP_CONCAT(DISTINCT modality) AS modalities, COUNT(DISTINCT series_uid) AS seriesCount, COUNT(*) AS instanceCount
+         FROM library_files WHERE status = 'indexed' ${filter}
+         GROUP BY study_uid ORDER BY studyDate DESC, patientName, study_uid LIMIT ? OFFSET ?`,
+      )
+      .all(...args, o.limit, o.offset) as StudyRow[];
+    const total = (
+      this.db.sql.prepare(`SELECT COUNT(DISTINCT study_uid) AS n FROM library_files WHERE status = 'indexed' ${filter}`).get(...args) as { n: number }
+    ).n;
+    return { rows, total };
+  }
+
+  series(studyUid: string): SeriesRow[] {
+    return this.db.sql
+      .prepare(
+        `SELECT series_uid AS seriesUid, MAX(series_number) AS seriesNumber, MAX(series_description) AS seriesDescription,
+           MAX(modality) AS modality, COUNT(*) AS instanceCount
+         FROM library_files WHERE status = 'indexed' AND study_uid = ? GROUP BY series_uid ORDER BY seriesNumber, series_uid`,
+      )
+      .all(studyUid) as SeriesRow[];
+  }
+
+  instancesOfSeries(seriesUid: string, o: { limit: number; offset: number }): { rows: InstanceRow[]; total: number } {
+    const rows = this.db.sql
+      .prepare(
+        `SELECT sop_instance_uid AS sopInstanceUid, sop_class_uid AS sopClassUid, instance_number AS instanceNumber, path, size
+         FROM library_files WHERE status = 'indexed' AND series_uid = ? ORDER BY instance_number, path LIMIT ? OFFSET ?`,
+      )
+      .all(seriesUid, o.limit, o.offset) as InstanceRow[];
+    const total = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE status = 'indexed' AND series_uid = ?`).get(seriesUid) as { n: number }).n;
+    return { rows, total };
+  }
+
+  problemCount(): number {
+    return (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE status <> 'indexed'`).get() as { n: number }).n;
   }
 
   /** "DOE^JANE 20260101 CT CHEST" — how a study is named in labels and reports. */

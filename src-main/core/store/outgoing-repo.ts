@@ -259,6 +259,15 @@ export class OutgoingRepo {
     return { rows, total };
   }
 
+  /** Requests per state and instances per outcome, over everything. */
+  totals(): { requests: Record<string, number>; instances: { total: number; committed: number; failed: number; pending: number } } {
+    const byState = this.db.sql.prepare(`SELECT state, COUNT(*) AS n FROM outgoing GROUP BY state`).all() as { state: string; n: number }[];
+    const i = this.db.sql
+      .prepare(`SELECT COALESCE(SUM(instance_count), 0) AS total, COALESCE(SUM(committed_count), 0) AS committed, COALESCE(SUM(failed_count), 0) AS failed FROM outgoing`)
+      .get() as { total: number; committed: number; failed: number };
+    return { requests: Object.fromEntries(byState.map((r) => [r.state, r.n])), instances: { ...i, pending: i.total - i.committed - i.failed } };
+  }
+
   /** Every instance row of the given requests (or all), joined with its request, for reports. */
   reportRows(o: { requestIds?: number[]; jobId?: number }): ReportRow[] {
     const where: string[] = [];

@@ -1,0 +1,148 @@
+import { AppError } from '../../../src-shared/contract/errors';
+import type { ReportSummary, SafekeepHandlers, Settings } from '../../../src-shared/contract/handlers';
+import type { ParsedArgsOf, HandlerName } from '../../../src-shared/contract/schemas';
+import type { SafekeepResults } from '../../../src-shared/contract/handlers';
+import { describeFailureReason, failureReasonMeaning } from '../../../src-shared/dicom/failure-reasons';
+import type { SafekeepCore } from '../app';
+import { reportCsv } from '../engine/report';
+
+type Impl = { [K in HandlerName]: (args: ParsedArgsOf<K>) => Promise<SafekeepResults[K]> | SafekeepResults[K] };
+
+/**
+ * The core's implementation of the contract. Arguments arrive already validated
+ * by the bridge (zod schemas of src-shared/contract/schemas.ts).
+ */
+export function createHandlers(core: SafekeepCore): Impl {
+  const settings = (): Settings => {
+    const s = core.settings.get();
+    return {
+      server: { host: s.server.host, port: s.server.port, url: core.runtime.serverUrl, authEnabled: core.auth.enabled },
+      policy: core.currentPolicy().id,
+      policies: core.listPolicies(),
+      retentionDays: s.retentionDays,
+      syncWindowSeconds: core.originConfig.syncWindowMs / 1000,
+      acceptedSopClasses: s.acceptedSopClasses,
+      dimse: { ...s.dimse, listening: core.runtime.dimseListening },
+      dataDir: core.options.dataDir,
+      pendingRestart: [...core.runtime.pendingRestart],
+    };
+  };
+
+  const startScan = (roots: string[]): { scanId: string | null } => {
+    if (roots.length === 0) return { scanId: null };
+    const p = core.scan(roots);
+    p.catch(() => undefined); // the failure is reported through the scan-progress event
+    return { scanId: core.currentScan()?.scanId ?? null };
+  };
+
+  return {
+    'library-summary': () => ({ ...core.library.summary(), roots: core.library.roots() }),
+    'library-scan-state': () => core.currentScan(),
+    'library-add-folders': ({ paths }) => startScan(paths),
+    'library-rescan': () => startScan(core.library.roots().map((r) => r.path)),
+    'library-cancel-scan': () => ({ cancelled: core.cancelScan() }),
+    'library-remove-root': ({ path }) => {
+      const removed = core.library.removeRoot(path);
+      core.events.emit('library-changed', { roots: [path] });
+      return { removed };
+    },
+    'library-studies': (a) => core.library.studies(a),
+    'library-series': ({ studyUid }) => core.library.series(studyUid),
+    'library-instances': ({ seriesUid, limit, offset }) => core.library.instancesOfSeries(seriesUid, { limit, offset }),
+    'library-problems': ({ limit, offset }) => ({ rows: core.library.problems({ limit, offset }), total: core.library.problemCount() }),
+
+    'remotes-list': () => core.remotes.list(),
+    'remotes-save': ({ id, input }) => {
+      const v = core.remotes.save(input, core.clock.now(), id);
+      core.events.emit('remotes-changed', { ids: [v.id] });
+      return v;
+    },
+    'remotes-delete': ({ id }) => {
+      core.remotes.delete(id);
+      core.events.emit('remotes-changed', { ids: [id] });
+      return {};
+    },
+    'remotes-test': ({ id }) => core.testRemote(id),
+
+    'outgoing-create': (a) => core.engine.submit({ remoteId: a.remoteId, selection: a.selection, form: a.form, ...(a.label ? { label: a.label } : {}) }),
+    'outgoing-list': (a) =>
+      core.outgoing.list({
+        limit: a.limit,
+        offset: a.offset,
+        ...(a.state ? { state: a.state as never } : {}),
+        ...(a.remoteId ? { remoteId: a.remoteId } : {}),
+        ...(a.jobId ? { jobId: a.jobId } : {}),
+      }),
+    'outgoing-get': ({ id }) => core.outgoing.get(id),
+    'outgoing-instances': ({ id, ...o }) => core.outgoing.instances(id, o),
+    'outgoing-cancel': ({ id }) => core.engine.cancel(id),
+    'outgoing-resend': ({ id }) => core.engine.resend(id),
+    'outgoing-resend-failed': ({ id }) => core.engine.resendFailed(id),
+    'outgoing-totals': () => core.outgoing.totals(),
+
+    'incoming-list': (a) => core.incoming.list(a),
+    'incoming-get': ({ transactionUid }) => {
+      const t = core.incoming.get(transactionUid);
+      if (!t) throw new AppError('not-found', `No incoming transaction ${transactionUid}`);
+      return t;
+    },
+    'incoming-instances': ({ transactionUid, ...o }) => core.incoming.instances(transactionUid, o),
+
+    'settings-get': () => settings(),
+    'settings-update': (patch) => {
+      core.updateSettings(patch as never);
+      return settings();
+    },
+    'tokens-list': () => core.tokens.list(),
+    'tokens-create': ({ client }) => core.tokens.create(client, core.clock.now()),
+    'tokens-revoke': ({ id }) => {
+      if (!core.tokens.revoke(id, core.clock.now())) throw new AppError('not-found', `No active token ${id}`);
+      return {};
+    },
+
+    'report-csv': (a) => {
+      const rows = core.outgoing.reportRows(a);
+      const stamp = new Date(core.clock.now()).toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      return { filename: `safekeep-report-${stamp}.csv`, csv: reportCsv(rows) };
+    },
+    'report-summary': (a) => {
+      const rows = core.outgoing.reportRows(a);
+      const reasons = new Map<string, { code: number | null; meaning: string; count: number }>();
+      const failed: ReportSummary['failed'] = [];
+      let committed = 0;
+      let failedN = 0;
+      for (const r of rows) {
+        if (r.outcome === 'committed') committed++;
+        else if (r.outcome === 'failed') {
+          failedN++;
+          const meaning = r.failureReason !== null ? failureReasonMeaning(r.failureReason) : (r.detail ?? 'Failed').replace(/:.*$/, '');
+          const key = `${r.failureReason}|${meaning}`;
+          const e = reasons.get(key) ?? { code: r.failureReason, meaning, count: 0 };
+          e.count++;
+          reasons.set(key, e);
+          if (failed.length < 10_000) {
+            failed.push({
+              studyUid: r.studyUid,
+              sopInstanceUid: r.sopInstanceUid,
+              filePath: r.filePath,
+              transactionUid: r.transactionUid,
+              reason: r.failureReason !== null ? describeFailureReason(r.failureReason) : (r.detail ?? 'Failed'),
+            });
+          }
+        }
+      }
+      return {
+        generatedAt: core.clock.now(),
+        remotes: [...new Set(rows.map((r) => r.remoteName))],
+        requests: new Set(rows.map((r) => r.requestId)).size,
+        totals: { instances: rows.length, committed, failed: failedN, notVerified: rows.length - committed - failedN },
+        failureReasons: [...reasons.values()].sort((x, y) => y.count - x.count),
+        failed,
+      };
+    },
+  };
+}
+
+/** The handlers as the contract's type (arguments validated beforehand). */
+export type CoreHandlers = Impl;
+export type { SafekeepHandlers };

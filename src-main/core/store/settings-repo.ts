@@ -1,0 +1,52 @@
+import type { Db } from './db';
+
+/** Settings the user changes in the app; stored as one JSON value per key. */
+export interface StoredSettings {
+  policy: string;
+  retentionDays: number;
+  syncWindowSeconds: number;
+  acceptedSopClasses: string[] | null;
+  server: { host: string; port: number };
+  dimse: { aeTitle: string; port: number; peers: { aeTitle: string; host: string; port: number }[] };
+}
+
+export const DEFAULT_SETTINGS: StoredSettings = {
+  policy: 'library',
+  retentionDays: 30,
+  syncWindowSeconds: 2,
+  acceptedSopClasses: null,
+  server: { host: '127.0.0.1', port: 8080 },
+  dimse: { aeTitle: 'SAFEKEEP', port: 11112, peers: [] },
+};
+
+export class SettingsRepo {
+  constructor(private readonly db: Db) {}
+
+  get(): StoredSettings {
+    const rows = this.db.sql.prepare(`SELECT key, value FROM settings`).all() as { key: string; value: string }[];
+    const stored = Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)])) as Partial<StoredSettings>;
+    return {
+      ...DEFAULT_SETTINGS,
+      ...stored,
+      server: { ...DEFAULT_SETTINGS.server, ...stored.server },
+      dimse: { ...DEFAULT_SETTINGS.dimse, ...stored.dimse },
+    };
+  }
+
+  /** Writes the given top-level keys (nested objects are merged with what is stored). */
+  update(patch: Partial<StoredSettings>): StoredSettings {
+    const current = this.get();
+    this.db.tx(() => {
+      const put = this.db.sql.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === undefined) continue;
+        const merged =
+          key === 'server' || key === 'dimse'
+            ? { ...(current[key as 'server' | 'dimse'] as object), ...(value as object) }
+            : value;
+        put.run(key, JSON.stringify(merged));
+      }
+    });
+    return this.get();
+  }
+}

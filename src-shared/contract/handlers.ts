@@ -1,0 +1,146 @@
+import type { ScanProgress } from '../library';
+import type { OutgoingInstance, OutgoingRequest } from '../outgoing';
+import type { RemoteTestResult, RemoteView } from '../remotes';
+import type { IncomingInstance, IncomingTransaction } from '../transactions';
+import type { ArgsOf, HandlerName } from './schemas';
+
+export interface Page<T> {
+  rows: T[];
+  total: number;
+}
+
+export interface LibrarySummary {
+  studies: number;
+  series: number;
+  instances: number;
+  skipped: number;
+  conflicts: number;
+  bytes: number;
+  roots: { path: string; addedAt: number; lastScanAt: number | null }[];
+}
+
+export interface StudyRow {
+  studyUid: string;
+  patientName: string | null;
+  patientId: string | null;
+  studyDate: string | null;
+  studyDescription: string | null;
+  accessionNumber: string | null;
+  modalities: string | null;
+  seriesCount: number;
+  instanceCount: number;
+}
+
+export interface SeriesRow {
+  seriesUid: string;
+  seriesNumber: number | null;
+  seriesDescription: string | null;
+  modality: string | null;
+  instanceCount: number;
+}
+
+export interface InstanceRow {
+  sopInstanceUid: string;
+  sopClassUid: string;
+  instanceNumber: number | null;
+  path: string;
+  size: number;
+}
+
+export interface ProblemFile {
+  path: string;
+  status: 'skipped' | 'conflict';
+  reason: string;
+  message: string;
+  size: number;
+}
+
+export interface TokenView {
+  id: number;
+  client: string;
+  hint: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface PolicyInfo {
+  id: string;
+  description: string;
+}
+
+export interface Settings {
+  server: { host: string; port: number; url: string | null; authEnabled: boolean };
+  policy: string;
+  policies: PolicyInfo[];
+  retentionDays: number;
+  syncWindowSeconds: number;
+  acceptedSopClasses: string[] | null;
+  dimse: { aeTitle: string; port: number; listening: boolean; peers: { aeTitle: string; host: string; port: number }[] };
+  dataDir: string;
+  /** Changes that take effect only at the next start (host, ports). */
+  pendingRestart: string[];
+}
+
+export interface OutgoingTotals {
+  requests: Record<string, number>;
+  instances: { total: number; committed: number; failed: number; pending: number };
+}
+
+export interface ReportSummary {
+  generatedAt: number;
+  remotes: string[];
+  requests: number;
+  totals: { instances: number; committed: number; failed: number; notVerified: number };
+  failureReasons: { code: number | null; meaning: string; count: number }[];
+  /** The failed instances (at most 10,000), for the printable page. */
+  failed: { studyUid: string | null; sopInstanceUid: string; filePath: string | null; transactionUid: string; reason: string }[];
+}
+
+/** Everything the renderer may ask of the core: one handler per name, one argument object, plain data back. */
+export interface SafekeepResults {
+  'library-summary': LibrarySummary;
+  'library-scan-state': ScanProgress | null;
+  'library-add-folders': { scanId: string | null };
+  'library-rescan': { scanId: string | null };
+  'library-cancel-scan': { cancelled: boolean };
+  'library-remove-root': { removed: number };
+  'library-studies': Page<StudyRow>;
+  'library-series': SeriesRow[];
+  'library-instances': Page<InstanceRow>;
+  'library-problems': Page<ProblemFile>;
+
+  'remotes-list': RemoteView[];
+  'remotes-save': RemoteView;
+  'remotes-delete': Record<string, never>;
+  'remotes-test': RemoteTestResult;
+
+  'outgoing-create': { jobId: number; requestIds: number[]; instances: number };
+  'outgoing-list': Page<OutgoingRequest>;
+  'outgoing-get': OutgoingRequest;
+  'outgoing-instances': Page<OutgoingInstance>;
+  'outgoing-cancel': OutgoingRequest;
+  'outgoing-resend': OutgoingRequest;
+  'outgoing-resend-failed': OutgoingRequest;
+  'outgoing-totals': OutgoingTotals;
+
+  'incoming-list': Page<IncomingTransaction>;
+  'incoming-get': IncomingTransaction;
+  'incoming-instances': Page<IncomingInstance>;
+
+  'settings-get': Settings;
+  'settings-update': Settings;
+  'tokens-list': TokenView[];
+  'tokens-create': { token: TokenView; secret: string };
+  'tokens-revoke': Record<string, never>;
+
+  'report-csv': { filename: string; csv: string };
+  'report-summary': ReportSummary;
+}
+
+/** The handler map the core implements and both bridges expose. */
+export type SafekeepHandlers = { [K in HandlerName]: (args: ArgsOf<K>) => Promise<SafekeepResults[K]> };
+
+// Every handler has a result type and an argument schema, and nothing else.
+type _Same = [Exclude<HandlerName, keyof SafekeepResults>, Exclude<keyof SafekeepResults, HandlerName>];
+const _check: _Same = [undefined as never, undefined as never];
+void _check;

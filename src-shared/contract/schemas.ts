@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { RemoteInputSchema, AE_TITLE } from '../remotes';
+
+/**
+ * Argument schemas of every handler: both bridges (HTTP and IPC) validate with
+ * these before a call reaches the core, so bad input gets a clear error.
+ */
+const page = { limit: z.number().int().min(1).max(100_000).default(200), offset: z.number().int().min(0).default(0) };
+const uid = z.string().regex(/^[0-9.]{1,64}$/, 'Not a UID');
+const id = z.number().int().positive();
+const empty = z.object({}).strict();
+
+export const SelectionSchema = z
+  .object({
+    studies: z.array(uid).max(100_000).optional(),
+    series: z.array(uid).max(100_000).optional(),
+    instances: z.array(uid).max(1_000_000).optional(),
+    paths: z.array(z.string().min(1)).max(1000).optional(),
+  })
+  .strict();
+
+export const OUTCOMES = ['pending', 'committed', 'failed'] as const;
+
+export const SettingsPatchSchema = z
+  .object({
+    policy: z.string().min(1).optional(),
+    retentionDays: z.number().positive().max(3650).optional(),
+    syncWindowSeconds: z.number().min(0).max(600).optional(),
+    acceptedSopClasses: z.array(uid).nullable().optional(),
+    server: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535) }).partial().optional(),
+    dimse: z
+      .object({
+        aeTitle: AE_TITLE,
+        port: z.number().int().min(0).max(65535),
+        peers: z.array(z.object({ aeTitle: AE_TITLE, host: z.string().min(1), port: z.number().int().min(1).max(65535) })).max(1000),
+      })
+      .partial()
+      .optional(),
+  })
+  .strict();
+
+export const ArgSchemas = {
+  'library-summary': empty,
+  'library-scan-state': empty,
+  'library-add-folders': z.object({ paths: z.array(z.string().min(1)).min(1).max(1000) }).strict(),
+  'library-rescan': empty,
+  'library-cancel-scan': empty,
+  'library-remove-root': z.object({ path: z.string().min(1) }).strict(),
+  'library-studies': z.object({ search: z.string().max(200).optional(), ...page }).strict(),
+  'library-series': z.object({ studyUid: uid }).strict(),
+  'library-instances': z.object({ seriesUid: uid, ...page }).strict(),
+  'library-problems': z.object({ ...page }).strict(),
+
+  'remotes-list': empty,
+  'remotes-save': z.object({ id: id.optional(), input: RemoteInputSchema }).strict(),
+  'remotes-delete': z.object({ id }).strict(),
+  'remotes-test': z.object({ id }).strict(),
+
+  'outgoing-create': z
+    .object({ remoteId: id, selection: SelectionSchema, form: z.enum(['flat', 'study']).default('study'), label: z.string().max(200).optional() })
+    .strict(),
+  'outgoing-list': z
+    .object({ ...page, state: z.string().optional(), remoteId: id.optional(), jobId: id.optional() })
+    .strict(),
+  'outgoing-get': z.object({ id }).strict(),
+  'outgoing-instances': z
+    .object({ id, ...page, outcome: z.enum(OUTCOMES).optional(), failureReason: z.number().int().min(0).max(0xffff).optional() })
+    .strict(),
+  'outgoing-cancel': z.object({ id }).strict(),
+  'outgoing-resend': z.object({ id }).strict(),
+  'outgoing-resend-failed': z.object({ id }).strict(),
+  'outgoing-totals': empty,
+
+  'incoming-list': z.object({ ...page, state: z.enum(['working', 'done', 'expired']).optional(), source: z.enum(['dicomweb', 'dimse']).optional() }).strict(),
+  'incoming-get': z.object({ transactionUid: uid }).strict(),
+  'incoming-instances': z
+    .object({ transactionUid: uid, ...page, outcome: z.enum(OUTCOMES).optional(), failureReason: z.number().int().min(0).max(0xffff).optional() })
+    .strict(),
+
+  'settings-get': empty,
+  'settings-update': SettingsPatchSchema,
+  'tokens-list': empty,
+  'tokens-create': z.object({ client: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'A client name is 1-64 letters, digits, . _ @ -') }).strict(),
+  'tokens-revoke': z.object({ id }).strict(),
+
+  'report-csv': z.object({ requestIds: z.array(id).max(100_000).optional(), jobId: id.optional() }).strict(),
+  'report-summary': z.object({ requestIds: z.array(id).max(100_000).optional(), jobId: id.optional() }).strict(),
+} as const;
+
+export type HandlerName = keyof typeof ArgSchemas;
+export type ArgsOf<K extends HandlerName> = z.input<(typeof ArgSchemas)[K]>;
+export type ParsedArgsOf<K extends HandlerName> = z.output<(typeof ArgSchemas)[K]>;
