@@ -1,2 +1,32 @@
-// Placeholder: the Electron shell is built in the desktop app issue.
-export {};
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { setHeaderWorkerScript } from '../core/library/header-pool';
+import { startShell } from './shell';
+
+// The Electron main process entry (built to out/main/index.js).
+setHeaderWorkerScript(new URL('./header-worker.js', import.meta.url));
+app.setName('Safekeep');
+
+let stop: (() => Promise<void>) | null = null;
+
+app.whenReady().then(async () => {
+  const shell = await startShell(
+    { app, BrowserWindow, ipcMain, session, dialog },
+    {
+      preload: fileURLToPath(new URL('../preload/index.cjs', import.meta.url)),
+      rendererIndex: fileURLToPath(new URL('../renderer/index.html', import.meta.url)),
+    },
+  );
+  stop = shell.stop;
+});
+
+app.on('window-all-closed', () => app.quit());
+
+let stopping = false;
+app.on('before-quit', (event) => {
+  if (stopping || !stop) return;
+  // Let the core finish writing before the process goes.
+  event.preventDefault();
+  stopping = true;
+  void stop().finally(() => app.quit());
+});

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { App, BrowserWindow, Dialog, IpcMain, Session } from 'electron';
+import { SafekeepCore } from '../core/app';
+import { listenHttp, type RunningHttpServer } from '../core/http/server';
+import { CHANNEL } from './channels';
+import { forwardEvents, registerIpc, trustedSender } from './ipc';
+import { hardenWindow, installCsp, mainWindowOptions } from './window';
+
+/** What the shell needs of Electron, so that tests can hand it a small fake. */
+export interface ElectronParts {
+  app: Pick<App, 'getPath' | 'on' | 'quit'>;
+  BrowserWindow: new (o: ReturnType<typeof mainWindowOptions>) => BrowserWindow;
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
+  session: { defaultSession: Pick<Session, 'webRequest' | 'setPermissionRequestHandler'> };
+  dialog: Pick<Dialog, 'showErrorBox' | 'showSaveDialog'>;
+}
+
+export interface ShellPaths {
+  preload: string;
+  rendererIndex: string;
+}
+
+/**
+ * The Electron host of the core: starts the core (origin server, engine), relays IPC,
+ * opens the window. No product logic lives here.
+ */
+export async function startShell(e: ElectronParts, paths: ShellPaths): Promise<{ core: SafekeepCore; window: BrowserWindow; server: RunningHttpServer | null; stop(): Promise<void> }> {
+  const core = new SafekeepCore({ dataDir: e.app.getPath('userData') });
+  core.start();
+  const { host, port } = core.settings.get().server;
+  let server: RunningHttpServer | null = null;
+  try {
+    server = await listenHttp(core.httpApp(), host, port);
+    core.runtime.serverUrl = server.url;
+  } catch (err) {
+    // The window still opens: verifying archives does not need the origin server.
+    e.dialog.showErrorBox('Safekeep: origin server not started', `${(err as Error).message}\nChange the port in Settings and restart.`);
+  }
+
+  const appUrlPrefix = pathToFileURL(path.dirname(paths.rendererIndex)).href;
+  installCsp(e.session.defaultSession);
+  const unregister = registerIpc(e.ipcMain, core, trustedSender(appUrlPrefix));
+
+
+  const window = new e.BrowserWindow(mainWindowOptions(paths.preload));
+  hardenWindow(window, appUrlPrefix, e.session.defaultSession);
+  const stopEvents = forwardEvents(core, (channel, name, payload) => {
+    if (!window.isDestroyed()) window.webContents.send(channel, name, payload);
+  });
+  const isTrusted = trustedSender(appUrlPrefix);
+  e.ipcMain.handle(CHANNEL.printToPdf, async (ev, suggestedName: unknown) => {
+    if (!isTrusted(ev)) return null;
+    const { filePath, canceled } = await e.dialog.showSaveDialog(window, {
+      defaultPath: typeof suggestedName === 'string' ? suggestedName.replace(/[^\w.-]+/g, '_') : 'safekeep-report.pdf',
+      filters: [{ name: 'PDF', extensions: ['pdf'] }],
+    });
+    if (canceled || !filePath) return null;
+    fs.writeFileSync(filePath, await window.webContents.printToPDF({ printBackground: true }));
+    return filePath;
+  });
+  window.once('ready-to-show', () => window.show());
+  await window.loadFile(paths.rendererIndex);
+
+  const stop = async () => {
+    stopEvents();
+    unregister();
+    e.ipcMain.removeHandler(CHANNEL.printToPdf);
+    await server?.close();
+    await core.stop();
+  };
+  return { core, window, server, stop };
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it, vi } from 'vitest';
+
+vi.mock('electron', () => import('./fake-electron'));
+
+import * as fake from './fake-electron';
+import { CHANNEL } from '../../src-main/electron/channels';
+
+describe('preload', () => {
+  it('exposes exactly the contract on window.safekeep', async () => {
+    await import('../../src-main/electron/preload');
+    const api = fake.exposed.safekeep as Record<string, (...a: any[]) => any>;
+    expect(Object.keys(api).sort()).toEqual(['on', 'pathsOf', 'printToPdf', 'send']);
+    await api.send!('library-summary', {});
+    expect(fake.ipcRenderer.invoked.at(-1)).toEqual([CHANNEL.send, 'library-summary', {}]);
+    const seen: unknown[] = [];
+    const off = api.on!((name: string, payload: unknown) => seen.push([name, payload]));
+    fake.ipcRenderer.emit(CHANNEL.event, {}, 'outgoing-changed', { requestIds: [1] });
+    off();
+    fake.ipcRenderer.emit(CHANNEL.event, {}, 'outgoing-changed', { requestIds: [2] });
+    expect(seen).toEqual([['outgoing-changed', { requestIds: [1] }]]);
+    expect(api.pathsOf!([{ name: 'a.dcm', path: '/data/a.dcm' }, { name: 'b' }])).toEqual(['/data/a.dcm', '/dropped/b']);
+  });
+});

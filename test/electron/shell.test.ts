@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('electron', () => import('./fake-electron'));
+
+import * as fake from './fake-electron';
+import { startShell } from '../../src-main/electron/shell';
+import { mainWindowOptions, RENDERER_CSP } from '../../src-main/electron/window';
+import { CHANNEL } from '../../src-main/electron/channels';
+import { tempDir } from '../support/fixtures';
+import { openDb } from '../../src-main/core/store/db';
+import { SettingsRepo } from '../../src-main/core/store/settings-repo';
+import net from 'node:net';
+
+describe('Electron shell (with a fake electron module)', () => {
+  let dir: string;
+  let shell: Awaited<ReturnType<typeof startShell>>;
+  const rendererIndex = '/opt/safekeep/out/renderer/index.html';
+  const appUrl = 'file:///opt/safekeep/out/renderer/index.html';
+
+  beforeEach(async () => {
+    dir = tempDir();
+    fake.app.userData = dir;
+    // The origin server listens where Settings say: an ephemeral loopback port here.
+    const db = openDb(dir);
+    new SettingsRepo(db).update({ server: { host: '127.0.0.1', port: 0 } });
+    db.close();
+    fake.ipcMain.handlers.clear();
+    fake.BrowserWindow.created.length = 0;
+    shell = await startShell(
+      { app: fake.app as never, BrowserWindow: fake.BrowserWindow as never, ipcMain: fake.ipcMain as never, session: fake.session as never, dialog: fake.dialog as never },
+      { preload: '/opt/safekeep/out/preload/index.cjs', rendererIndex },
+    );
+  });
+  afterEach(async () => {
+    await shell.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens an isolated, sandboxed window without Node, with the preload, on the built renderer', () => {
+    const win = fake.BrowserWindow.created[0]!;
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      webviewTag: false,
+      preload: '/opt/safekeep/out/preload/index.cjs',
+    });
+    expect(mainWindowOptions('x').webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(win.loaded).toBe(rendererIndex);
+    expect(win.shown).toBe(true);
+    // The core's store lives in Electron's userData folder.
+    expect(fs.existsSync(path.join(dir, 'safekeep.sqlite'))).toBe(true);
+  });
+
+  it('starts the origin server with the core', async () => {
+    expect(shell.server!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${shell.server!.url}/dicomweb/commitment-requests/1.2.3`);
+    expect(res.status).toBe(401); // authentication is on by default
+  });
+
+  it('still opens the window when the origin server port is taken, and says why', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    await shell.stop();
+    const db = openDb(dir);
+    new SettingsRepo(db).update({ server: { host: '127.0.0.1', port } });
+    db.close();
+    fake.dialog.errors.length = 0;
+    fake.ipcMain.handlers.clear();
+    shell = await startShell(
+      { app: fake.app as never, BrowserWindow: fake.BrowserWindow as never, ipcMain: fake.ipcMain as never, session: fake.session as never, dialog: fake.dialog as never },
+      { preload: '/p.cjs', rendererIndex },
+    );
+    blocker.close();
+    expect(shell.server).toBeNull();
+    expect(fake.dialog.errors[0]![1]).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    expect(fake.BrowserWindow.created.at(-1)!.loaded).toBe(rendererIndex);
+  });
+
+  it('sets a strict Content-Security-Policy on every response', () => {
+    let result: any;
+    fake.session.defaultSession.headersListener!({ responseHeaders: { 'X-Other': ['1'] } }, (r: any) => (result = r));
+    expect(result.responseHeaders['Content-Security-Policy']).toEqual([RENDERER_CSP]);
+    expect(result.responseHeaders['X-Other']).toEqual(['1']);
+    expect(RENDERER_CSP).toMatch(/default-src 'self'/);
+    expect(RENDERER_CSP).toMatch(/script-src 'self'(;|$)/);
+    expect(RENDERER_CSP).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+  });
+
+  it('refuses navigation away from the app, new windows and permissions', () => {
+    const wc = fake.BrowserWindow.created[0]!.webContents;
+    const away = { preventDefault: vi.fn() };
+    wc.emit('will-navigate', away, 'https://example.com/');
+    expect(away.preventDefault).toHaveBeenCalled();
+    const inside = { preventDefault: vi.fn() };
+    wc.emit('will-navigate', inside, `${appUrl}#/outgoing`);
+    expect(inside.preventDefault).not.toHaveBeenCalled();
+    expect(wc.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    let granted: boolean | undefined;
+    fake.session.defaultSession.permissionHandler!(wc, 'media', (g) => (granted = g));
+    expect(granted).toBe(false);
+  });
+
+  it('relays the contract over IPC with validation, as values', async () => {
+    const ok = await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'library-summary', {});
+    expect(ok).toMatchObject({ ok: true, value: { instances: 0, roots: [] } });
+    const bad = await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'library-studies', { limit: 'ten' });
+    expect(bad).toEqual({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Invalid arguments for library-studies: limit: /) } });
+    const unknown = await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'drop-database', {});
+    expect(unknown).toEqual({ ok: false, error: { code: 'not-found', message: 'No API call "drop-database"' } });
+    const stranger = await fake.ipcMain.invoke(CHANNEL.send, 'https://evil.example/', 'library-summary', {});
+    expect(stranger).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const domainError = await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'remotes-test', { id: 42 });
+    expect(domainError).toEqual({ ok: false, error: { code: 'not-found', message: 'No remote with id 42' } });
+  });
+
+  it('forwards core events to the window', async () => {
+    const wc = fake.BrowserWindow.created[0]!.webContents;
+    shell.core.events.emit('remotes-changed', { ids: [7] });
+    expect(wc.sent).toContainEqual([CHANNEL.event, 'remotes-changed', { ids: [7] }]);
+  });
+
+  it('saves the page as PDF where the user chooses', async () => {
+    fake.dialog.saveTo = path.join(dir, 'report.pdf');
+    const r = await fake.ipcMain.invoke(CHANNEL.printToPdf, appUrl, 'report 1.pdf');
+    expect(r).toBe(path.join(dir, 'report.pdf'));
+    expect(fs.readFileSync(path.join(dir, 'report.pdf'), 'utf8')).toMatch(/^%PDF/);
+    fake.dialog.saveTo = null;
+    expect(await fake.ipcMain.invoke(CHANNEL.printToPdf, appUrl, 'x')).toBeNull();
+  });
+});
