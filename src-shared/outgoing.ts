@@ -48,6 +48,8 @@ export interface OutgoingRequest {
   polls: number;
   httpStatus: number | null;
   error: string | null;
+  /** Set when this request forwards an incoming transaction (the DIMSE <-> DICOMweb proxy): its Transaction UID. */
+  proxyFor: string | null;
 }
 
 export interface OutgoingInstance {

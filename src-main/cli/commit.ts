@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RemoteInput } from '../../src-shared/remotes';
 import type { SafekeepCore } from '../core/app';
+import { isLoopbackHost } from '../core/origin/auth';
 import { reportCsv } from '../core/engine/report';
 import { CliError, EXIT, usageError } from './errors';
 import { follow, printTotals, totalsOf } from './follow';
@@ -51,7 +52,24 @@ export function remoteFromTarget(o: CommitOptions): RemoteInput {
       secret,
     };
   }
-  throw usageError(`Unsupported --to "${o.to}": use http(s)://host:port/dicomweb`);
+  if (url.protocol === 'dicom:') {
+    const m = /^dicom:\/\/([^@/]+)@([^:/]+):(\d+)\/?$/.exec(o.to);
+    if (!m) throw usageError(`Invalid --to "${o.to}": use dicom://AET@HOST:PORT`);
+    if (o.token || o.basic) throw usageError('--token and --basic are for DICOMweb archives, not dicom://');
+    const aeTitle = decodeURIComponent(m[1]!);
+    return {
+      kind: 'dimse',
+      name: `cli: dicom://${aeTitle}@${m[2]}:${m[3]}`,
+      config: {
+        aeTitle,
+        host: m[2]!,
+        port: Number(m[3]),
+        callingAeTitle: o.aeTitle ?? 'SAFEKEEP',
+        ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}),
+      },
+    };
+  }
+  throw usageError(`Unsupported --to "${o.to}": use http(s)://host:port/dicomweb or dicom://AET@host:port`);
 }
 
 /** `safekeep commit`: scan, send, follow, report. Resolves to the exit code. */
@@ -59,6 +77,17 @@ export async function commitCommand(core: SafekeepCore, paths: string[], o: Comm
   const input = remoteFromTarget(o);
   const existing = core.remotes.findByName(input.name);
   const remote = core.remotes.save(input, core.clock.now(), existing?.id);
+  if (remote.kind === 'dimse') {
+    // The archive sends its N-EVENT-REPORT to Safekeep's own listener (it must know this AE title and port).
+    const port = o.dimsePort ?? 11112;
+    // Loopback when the archive is on this machine; otherwise it must reach us (only its AE title is admitted).
+    const host = isLoopbackHost(remote.config.host) ? '127.0.0.1' : '0.0.0.0';
+    try {
+      await core.startDimse({ aeTitle: remote.config.callingAeTitle, host, port, peers: [] });
+    } catch (e) {
+      throw new CliError(EXIT.usage, `Cannot listen for the archive's report on port ${port}: ${(e as Error).message}`);
+    }
+  }
 
   // Fail fast and clearly when the archive cannot be reached or refuses our credentials.
   const test = await core.testRemote(remote.id);

@@ -2,7 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { toAppError } from '../../src-shared/contract/errors';
 import { SafekeepCore } from '../core/app';
 import { CliError, EXIT } from './errors';
-import { collect, dataDirOf, parseNamedToken, parsePort, parsePositiveInt, parsePositiveNumber } from './options';
+import { collect, dataDirOf, parseAeAddress, parseAeTitle, parseNamedToken, parsePort, parsePositiveInt, parsePositiveNumber } from './options';
+import { remoteCommands } from './remote';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
 import fs from 'node:fs';
@@ -47,6 +48,14 @@ export function buildProgram(): Command {
     .addOption(new Option('--sync-window <seconds>', 'answer 200 when done within this time, else 202').argParser(parsePositiveNumber('sync window')))
     .addOption(new Option('--retention-days <days>', 'how long results are kept').argParser(parsePositiveNumber('retention')))
     .option('--quiet', 'no progress line')
+    .addOption(new Option('--dimse-port <port>', 'start the DICOM listener (Storage Commitment SCP, reports from archives) on this port').argParser(parsePort))
+    .addOption(new Option('--ae-title <aet>', "Safekeep's AE title (default: the stored setting, SAFEKEEP)").argParser(parseAeTitle))
+    .option('--peer <aet@host:port>', 'a DIMSE SCU allowed to ask for commitment, and where its report goes (repeatable)', (v: string, prev: { aeTitle: string; host: string; port: number }[] = []) => [
+      ...prev,
+      parseAeAddress(v),
+    ])
+    .option('--policy <policy>', 'how the DICOMweb origin server decides: library, or forward:<remote name> (proxy)')
+    .option('--dimse-policy <policy>', 'how the DIMSE SCP decides: library, or forward:<remote name> (proxy)')
     .action(async (o) => {
       await serveCommand(o, out, stopSignal());
     });
@@ -69,7 +78,7 @@ export function buildProgram(): Command {
     .command('commit')
     .description('verify that an archive safely keeps the DICOM files below PATH (storage commitment)')
     .argument('<path...>', 'folders or files of the instances to verify')
-    .requiredOption('--to <url>', 'the archive: http(s)://host:port/dicomweb (its DICOMweb service root)')
+    .requiredOption('--to <url>', 'the archive: http(s)://host:port/dicomweb (its DICOMweb service root) or dicom://AET@host:port')
     .option('--token <secret>', 'bearer token for the archive')
     .option('--basic <user:password>', 'basic authentication for the archive')
     .addOption(new Option('--per-request <n>', 'most instances per commitment request').argParser(parsePositiveInt('--per-request')))
@@ -79,6 +88,8 @@ export function buildProgram(): Command {
     .option('--report <file.csv>', 'write the per-instance verification report')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress line')
+    .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a dicom:// archive (default SAFEKEEP)").argParser(parseAeTitle))
+    .addOption(new Option('--dimse-port <port>', 'where Safekeep listens for the dicom:// archive\'s report (default 11112)').argParser(parsePort))
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (paths: string[], o: CommitOptions & { data?: string }) => {
       await withCore(o, async (core) => {
@@ -140,10 +151,12 @@ export function buildProgram(): Command {
       });
     });
 
+  remoteCommands(program, withCore, out);
+
   return program;
 }
 
-async function withCore(o: { data?: string }, fn: (core: SafekeepCore) => Promise<void>): Promise<void> {
+export async function withCore(o: { data?: string }, fn: (core: SafekeepCore) => Promise<void>): Promise<void> {
   const core = new SafekeepCore({ dataDir: dataDirOf(o) });
   try {
     await fn(core);

@@ -40,3 +40,20 @@ export function parsePositiveInt(what: string) {
     return n;
   };
 }
+
+/** "AET@HOST:PORT" (a DIMSE peer or archive). */
+export function parseAeAddress(value: string, what = '--peer'): { aeTitle: string; host: string; port: number } {
+  const m = /^([^@\\]{1,16})@([^:@]+):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535 || !m[1]!.trim()) {
+    throw usageError(`Invalid ${what} "${value}": use AET@HOST:PORT (AE title of at most 16 characters)`);
+  }
+  return { aeTitle: m[1]!, host: m[2]!, port };
+}
+
+export function parseAeTitle(value: string): string {
+  if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(value) || !value.trim()) {
+    throw usageError(`Invalid AE title "${value}": 1 to 16 printable characters without backslash`);
+  }
+  return value;
+}

@@ -5,6 +5,7 @@ import { listenHttp } from '../core/http/server';
 import { Sessions } from '../core/api/sessions';
 import { builtPaths } from '../core/built-paths';
 import { usageError } from './errors';
+import type { SafekeepCore as Core } from '../core/app';
 import { dataDirOf } from './options';
 import { printScanSummary, scanAndSummarise } from './scan';
 
@@ -18,6 +19,23 @@ export interface ServeOptions {
   syncWindow?: number;
   retentionDays?: number;
   quiet?: boolean;
+  dimsePort?: number;
+  aeTitle?: string;
+  peer?: { aeTitle: string; host: string; port: number }[];
+  policy?: string;
+  dimsePolicy?: string;
+}
+
+/** "library" or "forward:<remote name>" -> a policy id of the core. */
+export function policyId(core: Core, value: string, flag: string): string {
+  if (value === 'library') return value;
+  const m = /^forward:(.+)$/.exec(value);
+  const remote = m ? core.remotes.findByName(m[1]!) : undefined;
+  if (!remote) {
+    const names = core.remotes.list().map((r) => r.name);
+    throw usageError(`Invalid ${flag} "${value}": use library or forward:<remote name>${names.length ? ` (remotes: ${names.join(', ')})` : ' (add one with "safekeep remote add")'}`);
+  }
+  return `forward:${remote.id}`;
 }
 
 /**
@@ -59,11 +77,20 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
       out(`  Clients send: Authorization: Bearer ${secret}`);
     }
     if (!o.auth) out('Authentication is off (--no-auth): any local process can use this server');
+    // Flags apply to this run; the settings stored by the app stay as they are.
+    if (o.policy) core.usePolicy(policyId(core, o.policy, '--policy'));
+    if (o.dimsePolicy) core.usePolicy(policyId(core, o.dimsePolicy, '--dimse-policy'), 'dimse');
     const { resumed, resumedOutgoing } = core.start();
     if (resumed > 0) out(`Resumed ${resumed} commitment request(s) left working by the previous run`);
     if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
     const sessions = new Sessions();
     server = await listenHttp(core.httpApp({ rendererDir: builtPaths.rendererDir, sessions }), host, port);
+    if (o.dimsePort !== undefined) {
+      const stored = core.settings.get().dimse;
+      const d = { aeTitle: o.aeTitle ?? stored.aeTitle, peers: o.peer ?? stored.peers };
+      const started = await core.startDimse({ aeTitle: d.aeTitle, host, port: o.dimsePort, peers: d.peers });
+      out(`DICOM listener ${d.aeTitle} on ${host}:${started.port} (Storage Commitment SCP for ${d.peers.length} peer(s): ${d.peers.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ') || 'none'})`);
+    }
     core.runtime.serverUrl = server.url;
     out(`Safekeep listening on ${server.url}`);
     out(`  DICOMweb commitment service: ${server.url}/dicomweb/commitment-requests/{transactionUID}`);

@@ -6,7 +6,7 @@ import type { Sessions } from './api/sessions';
 import type { ScanProgress } from '../../src-shared/library';
 import { AppError } from '../../src-shared/contract/errors';
 import { systemClock, type Clock } from './clock';
-import { EventBus } from './events';
+import { ChangeBatcher, EventBus } from './events';
 import { HeaderReaderPool } from './library/header-pool';
 import { scanLibrary, type ScanOptions } from './library/scanner';
 import { Authenticator } from './origin/auth';
@@ -25,6 +25,11 @@ import { RemotesRepo } from './store/remotes-repo';
 import { Engine } from './engine/engine';
 import { DicomwebDriver } from './engine/dicomweb-driver';
 import type { Driver } from './engine/driver';
+import { DimseDriver } from './engine/dimse-driver';
+import { takeReport } from './engine/report-intake';
+import { ForwardPolicy } from './origin/forward-policy';
+import { DimseService, type DimseServiceConfig } from './dimse/service';
+import type { CommitmentReport } from './dimse/types';
 
 export interface CoreOptions {
   dataDir: string;
@@ -64,6 +69,8 @@ export class SafekeepCore {
   readonly runtime = { serverUrl: null as string | null, dimseListening: false, pendingRestart: new Set<string>() };
   private readonly policies = new Map<string, CommitmentPolicy>();
   private currentPolicyId: string;
+  private dimsePolicyId: string;
+  dimse: DimseService | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private activeScan: { controller: AbortController; promise: Promise<ScanProgress> } | null = null;
 
@@ -75,7 +82,7 @@ export class SafekeepCore {
     this.tokens = new TokenRepo(this.db);
     this.remotes = new RemotesRepo(this.db);
     this.outgoing = new OutgoingRepo(this.db);
-    this.drivers = { dicomweb: new DicomwebDriver() };
+    this.drivers = { dicomweb: new DicomwebDriver(), dimse: new DimseDriver((r) => Promise.resolve(this.takeReport(r))) };
     this.engine = new Engine({
       outgoing: this.outgoing,
       remotes: this.remotes,
@@ -100,8 +107,9 @@ export class SafekeepCore {
       capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
     });
     this.registerPolicy(this.libraryPolicy);
-    this.currentPolicyId = this.policies.has(stored.policy) ? stored.policy : 'library';
-    this.processor = new IncomingProcessor(this.incoming, (id) => this.policies.get(id), this.events, this.clock, {
+    this.currentPolicyId = this.resolvePolicy(stored.policy) ? stored.policy : 'library';
+    this.dimsePolicyId = this.resolvePolicy(stored.dimsePolicy) ? stored.dimsePolicy : 'library';
+    this.processor = new IncomingProcessor(this.incoming, (id) => this.resolvePolicy(id), this.events, this.clock, {
       resultRetentionMs: this.originConfig.resultRetentionMs,
     });
   }
@@ -117,24 +125,75 @@ export class SafekeepCore {
     this.policies.set(p.id, p);
   }
 
-  usePolicy(id: string): void {
-    if (!this.policies.has(id)) throw new AppError('bad-request', `No commitment policy "${id}"`);
-    this.currentPolicyId = id;
+  usePolicy(id: string, side: 'dicomweb' | 'dimse' = 'dicomweb'): void {
+    if (!this.resolvePolicy(id)) throw new AppError('bad-request', `No commitment policy "${id}": use library or forward:<remote id>`);
+    if (side === 'dicomweb') this.currentPolicyId = id;
+    else this.dimsePolicyId = id;
+  }
+
+  /** 'library', or 'forward:<remote id>' for any remote that exists (created on first use). */
+  resolvePolicy(id: string): CommitmentPolicy | undefined {
+    const known = this.policies.get(id);
+    if (known) return known;
+    const m = /^forward:(\d+)$/.exec(id);
+    if (!m) return undefined;
+    const remoteId = Number(m[1]);
+    try {
+      this.remotes.get(remoteId);
+    } catch {
+      return undefined;
+    }
+    const p = new ForwardPolicy(remoteId, { engine: this.engine, outgoing: this.outgoing, remotes: this.remotes });
+    this.policies.set(p.id, p);
+    return p;
   }
 
   listPolicies(): { id: string; description: string }[] {
-    return [...this.policies.values()].map((p) => ({ id: p.id, description: p.describe() }));
+    const ids = ['library', ...this.remotes.list().map((r) => `forward:${r.id}`)];
+    return ids.map((id) => ({ id, description: this.resolvePolicy(id)!.describe() }));
+  }
+
+  dimsePolicy(): CommitmentPolicy {
+    return this.resolvePolicy(this.dimsePolicyId) ?? this.libraryPolicy;
+  }
+
+  /** Safekeep as DIMSE SCU: a report for one of its requests (same or new association). */
+  takeReport(r: CommitmentReport): number {
+    return takeReport({ outgoing: this.outgoing, clock: this.clock, changed: (id) => this.engine.changed(id) }, r);
+  }
+
+  /** Starts the DICOM listener: SCP for peers, and where archives send reports back. */
+  async startDimse(config: DimseServiceConfig): Promise<{ port: number }> {
+    if (this.dimse) throw new AppError('conflict', 'The DICOM listener is already running');
+    const changes = new ChangeBatcher<string>(250, (uids) => this.events.emit('incoming-changed', { transactionUids: uids }));
+    const service = new DimseService(config, {
+      incoming: this.incoming,
+      processor: this.processor,
+      remotes: this.remotes,
+      clock: this.clock,
+      policy: () => this.dimsePolicy(),
+      takeReport: (r) => Promise.resolve(this.takeReport(r)),
+      changed: (uid) => changes.add(uid),
+      ...(process.env.SAFEKEEP_DIMSE_LOG ? { log: (m: string) => console.error(`[dimse] ${m}`) } : {}),
+    });
+    const started = await service.start();
+    this.dimse = service;
+    this.runtime.dimseListening = true;
+    return started;
   }
 
   /** Stores settings and applies what can change live; host and ports apply at the next start. */
   updateSettings(patch: Partial<StoredSettings>): StoredSettings {
     if (patch.policy !== undefined) this.usePolicy(patch.policy);
+    if (patch.dimsePolicy !== undefined) this.usePolicy(patch.dimsePolicy, 'dimse');
+    if (patch.dimse?.peers !== undefined) this.dimse?.setPeers(patch.dimse.peers);
     const before = this.settings.get();
     const next = this.settings.update(patch);
     if (patch.retentionDays !== undefined) this.originConfig.resultRetentionMs = next.retentionDays * DAY;
     if (patch.syncWindowSeconds !== undefined) this.originConfig.syncWindowMs = next.syncWindowSeconds * 1000;
     if (patch.acceptedSopClasses !== undefined) this.libraryPolicy.setOptions({ acceptedSopClasses: next.acceptedSopClasses });
     if (patch.server && JSON.stringify(before.server) !== JSON.stringify(next.server)) this.runtime.pendingRestart.add('server');
+    if (patch.dimse && (before.dimse.aeTitle !== next.dimse.aeTitle || before.dimse.port !== next.dimse.port)) this.runtime.pendingRestart.add('dimse');
     this.events.emit('settings-changed', { keys: Object.keys(patch) });
     return next;
   }
@@ -237,6 +296,7 @@ export class SafekeepCore {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.activeScan?.controller.abort();
     await this.activeScan?.promise.catch(() => undefined);
+    await this.dimse?.stop();
     await this.engine.stop();
     await this.processor.stop();
     await this.headers.close();

@@ -39,6 +39,13 @@ export async function startShell(e: ElectronParts, paths: ShellPaths): Promise<{
     e.dialog.showErrorBox('Safekeep: origin server not started', `${(err as Error).message}\nChange the port in Settings and restart.`);
   }
 
+  const dimse = core.settings.get().dimse;
+  try {
+    await core.startDimse({ aeTitle: dimse.aeTitle, host, port: dimse.port, peers: dimse.peers });
+  } catch (err) {
+    e.dialog.showErrorBox('Safekeep: DICOM listener not started', `${(err as Error).message}\nChange the DICOM port in Settings and restart.`);
+  }
+
   const appUrlPrefix = pathToFileURL(path.dirname(paths.rendererIndex)).href;
   installCsp(e.session.defaultSession);
   const unregister = registerIpc(e.ipcMain, core, trustedSender(appUrlPrefix));

@@ -70,7 +70,10 @@ export interface PolicyInfo {
 
 export interface Settings {
   server: { host: string; port: number; url: string | null; authEnabled: boolean };
+  /** Policy of the DICOMweb origin server: 'library' or 'forward:<remote id>'. */
   policy: string;
+  /** Policy of the DIMSE SCP. */
+  dimsePolicy: string;
   policies: PolicyInfo[];
   retentionDays: number;
   syncWindowSeconds: number;

@@ -24,6 +24,7 @@ export const OUTCOMES = ['pending', 'committed', 'failed'] as const;
 export const SettingsPatchSchema = z
   .object({
     policy: z.string().min(1).optional(),
+    dimsePolicy: z.string().min(1).optional(),
     retentionDays: z.number().positive().max(3650).optional(),
     syncWindowSeconds: z.number().min(0).max(600).optional(),
     acceptedSopClasses: z.array(uid).nullable().optional(),

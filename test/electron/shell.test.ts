@@ -22,9 +22,9 @@ describe('Electron shell (with a fake electron module)', () => {
   beforeEach(async () => {
     dir = tempDir();
     fake.app.userData = dir;
-    // The origin server listens where Settings say: an ephemeral loopback port here.
+    // The origin server and the DICOM listener listen where Settings say: ephemeral loopback ports here.
     const db = openDb(dir);
-    new SettingsRepo(db).update({ server: { host: '127.0.0.1', port: 0 } });
+    new SettingsRepo(db).update({ server: { host: '127.0.0.1', port: 0 }, dimse: { aeTitle: 'SAFEKEEP', port: 0, peers: [] } });
     db.close();
     fake.ipcMain.handlers.clear();
     fake.BrowserWindow.created.length = 0;
@@ -56,7 +56,8 @@ describe('Electron shell (with a fake electron module)', () => {
     expect(fs.existsSync(path.join(dir, 'safekeep.sqlite'))).toBe(true);
   });
 
-  it('starts the origin server with the core', async () => {
+  it('starts the origin server and the DICOM listener with the core', async () => {
+    expect(shell.core.dimse?.port).toBeGreaterThan(0);
     expect(shell.server!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${shell.server!.url}/dicomweb/commitment-requests/1.2.3`);
     expect(res.status).toBe(401); // authentication is on by default

@@ -18,11 +18,12 @@ export function createHandlers(core: SafekeepCore): Impl {
     return {
       server: { host: s.server.host, port: s.server.port, url: core.runtime.serverUrl, authEnabled: core.auth.enabled },
       policy: core.currentPolicy().id,
+      dimsePolicy: core.dimsePolicy().id,
       policies: core.listPolicies(),
       retentionDays: s.retentionDays,
       syncWindowSeconds: core.originConfig.syncWindowMs / 1000,
       acceptedSopClasses: s.acceptedSopClasses,
-      dimse: { ...s.dimse, listening: core.runtime.dimseListening },
+      dimse: { ...s.dimse, listening: core.runtime.dimseListening, ...(core.dimse ? { port: core.dimse.port ?? s.dimse.port, aeTitle: core.dimse.aeTitle } : {}) },
       dataDir: core.options.dataDir,
       pendingRestart: [...core.runtime.pendingRestart],
     };

@@ -104,6 +104,10 @@ export class DicomwebDriver implements Driver {
         nextAttemptAt: now + nextDelayMs(ra, method === 'GET' ? polls : 0, POLL_BACKOFF, now),
         error: null,
       });
+    } else if (method === 'POST' && a.status === 409 && r.proxyFor) {
+      // A proxy must keep the requester's Transaction UID (spec §7.1): the upstream already has it.
+      const error = `The upstream archive answered 409: Transaction UID ${r.transactionUid} is already in use there`;
+      outgoing.failPending(r.id, error, { ...base, state: 'failed', error, completedAt: now, nextAttemptAt: null }, now, 0x0131);
     } else if (method === 'POST' && a.status === 409) {
       // The UID is taken at the archive (not by us: we never re-post). Start over with a new one.
       outgoing.changeUid(r.id, newTransactionUid(), { ...base, state: 'queued', nextAttemptAt: now, error: `Transaction UID ${r.transactionUid} was already in use at the archive (409); resent with a new UID` });

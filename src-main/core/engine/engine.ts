@@ -1,4 +1,4 @@
-import type { RequestForm } from '../../../src-shared/commitment/model';
+import type { RequestForm, RequestedInstance } from '../../../src-shared/commitment/model';
 import { AppError } from '../../../src-shared/contract/errors';
 import { isFinal, type OutgoingRequest, type Selection } from '../../../src-shared/outgoing';
 import type { Clock } from '../clock';
@@ -128,6 +128,76 @@ export class Engine {
     this.changes.add(newId);
     this.schedule(0);
     return this.deps.outgoing.get(newId);
+  }
+
+  /**
+   * One request that forwards an incoming transaction upstream, under the same
+   * Transaction UID (the proxy of PS3.18 Annex B.30). Study form when every instance
+   * has its study and series, else flat.
+   */
+  submitProxy(remoteId: number, transactionUid: string, instances: readonly RequestedInstance[]): number {
+    const remote = this.deps.remotes.get(remoteId);
+    const study = instances.every((i) => i.studyUid && i.seriesUid);
+    const id = this.deps.outgoing.createSingle(
+      remote.id,
+      remote.name,
+      {
+        transactionUid,
+        proxyFor: transactionUid,
+        form: study ? 'study' : 'flat',
+        studyUid: null,
+        label: `Forwarding incoming transaction ${transactionUid}`,
+        instances: instances.map((i) => ({
+          sopClassUid: i.sopClassUid,
+          sopInstanceUid: i.sopInstanceUid,
+          studyUid: i.studyUid ?? null,
+          seriesUid: i.seriesUid ?? null,
+          filePath: null,
+        })),
+      },
+      this.deps.clock.now(),
+    );
+    this.changes.add(id);
+    this.schedule(0);
+    return id;
+  }
+
+  /** Resolves with the request once `until` holds for it (checked at every change). */
+  waitUntil(id: number, until: (r: OutgoingRequest) => boolean, signal?: AbortSignal): Promise<OutgoingRequest> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        let r: OutgoingRequest;
+        try {
+          r = this.deps.outgoing.get(id);
+        } catch (e) {
+          off();
+          reject(e);
+          return;
+        }
+        if (until(r)) {
+          off();
+          resolve(r);
+        }
+      };
+      const offEvents = this.deps.events.on('outgoing-changed', ({ requestIds }) => {
+        if (requestIds.includes(id)) check();
+      });
+      const onAbort = () => {
+        off();
+        reject(new AppError('cancelled', 'Stopped while waiting'));
+      };
+      const off = () => {
+        offEvents();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      check();
+    });
+  }
+
+  /** Announces a change made outside a driver step (a report that came in). */
+  changed(id: number): void {
+    this.changes.add(id);
   }
 
   /** Resolves once every given request is in a final state. */

@@ -1,3 +1,4 @@
+import type { RequestedInstance } from '../../../src-shared/commitment/model';
 import type { Decision, PendingInstance } from '../store/incoming-repo';
 
 /**
@@ -28,4 +29,12 @@ export interface CommitmentPolicy {
   process(job: PolicyJob): Promise<void>;
   /** Instances per second this policy is expected to decide, for Retry-After estimates. */
   expectedRate(): number;
+  /** A fixed Retry-After (seconds) for policies whose pace is set elsewhere (a proxy waits for its upstream). */
+  retryAfterSeconds?(): number;
+  /**
+   * Called once a new transaction is stored and before it is acknowledged. A proxy sends the
+   * request upstream here; a thrown AppError (503, 400) is the answer instead, and the
+   * transaction is forgotten.
+   */
+  admit?(t: { transactionUid: string; instances: readonly RequestedInstance[] }): Promise<void>;
 }

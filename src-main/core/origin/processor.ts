@@ -67,6 +67,7 @@ export class IncomingProcessor {
     if (!tx) return 1;
     const remaining = tx.instanceCount - tx.committedCount - tx.failedCount;
     const policy = this.policies(tx.policy);
+    if (policy?.retryAfterSeconds) return policy.retryAfterSeconds();
     const rate = Math.max(1, policy?.expectedRate() ?? 1000);
     return Math.min(3600, Math.max(1, Math.ceil(remaining / rate)));
   }

@@ -92,6 +92,14 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
         instances: request.instances,
         receivedAt: deps.clock.now(),
       });
+      if (policy.admit) {
+        try {
+          await policy.admit({ transactionUid: uid, instances: request.instances });
+        } catch (e) {
+          deps.incoming.delete(uid); // never acknowledged: the same UID may be posted again
+          throw e;
+        }
+      }
       const done = deps.processor.start(uid);
       await Promise.race([done, sleep(config.syncWindowMs)]);
       return answer(c, uid, responseFormat);

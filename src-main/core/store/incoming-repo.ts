@@ -13,6 +13,13 @@ export interface NewIncoming {
   receivedAt: number;
 }
 
+/** The requester of a DIMSE transaction, to send the N-EVENT-REPORT back. */
+export interface ReportMeta {
+  callingAeTitle: string;
+  calledAeTitle: string;
+  remoteHost: string;
+}
+
 export interface Decision {
   seq: number;
   outcome: 'committed' | 'failed';
@@ -75,6 +82,50 @@ export class IncomingRepo {
       const rows = t.instances.map((i) => [i.sopClassUid, i.sopInstanceUid, i.form, i.studyUid ?? null, i.seriesUid ?? null]);
       this.stmt.insertInstances.run(t.transactionUid, JSON.stringify(rows));
     });
+  }
+
+  /** Forgets a transaction that was never acknowledged (its upstream refused it before the answer). */
+  delete(transactionUid: string): void {
+    this.db.tx(() => {
+      this.db.sql.prepare(`DELETE FROM incoming_instances WHERE transaction_uid = ?`).run(transactionUid);
+      this.db.sql.prepare(`DELETE FROM incoming WHERE transaction_uid = ?`).run(transactionUid);
+    });
+  }
+
+  /** DIMSE: where and how the N-EVENT-REPORT goes, and how its delivery went. */
+  setReport(
+    transactionUid: string,
+    r: { state: 'pending' | 'sent' | 'retrying' | 'failed'; attempts?: number; error?: string | null; nextAt?: number | null; meta?: ReportMeta },
+  ): void {
+    const sets = ['report_state = ?'];
+    const args: unknown[] = [r.state];
+    if (r.attempts !== undefined) (sets.push('report_attempts = ?'), args.push(r.attempts));
+    if (r.error !== undefined) (sets.push('report_error = ?'), args.push(r.error));
+    if (r.nextAt !== undefined) (sets.push('report_next_at = ?'), args.push(r.nextAt));
+    if (r.meta !== undefined) (sets.push('report_meta = ?'), args.push(JSON.stringify(r.meta)));
+    this.db.sql.prepare(`UPDATE incoming SET ${sets.join(', ')} WHERE transaction_uid = ?`).run(...args, transactionUid);
+  }
+
+  reportMeta(transactionUid: string): ReportMeta | null {
+    const row = this.db.sql.prepare(`SELECT report_meta AS m FROM incoming WHERE transaction_uid = ?`).get(transactionUid) as { m: string | null } | undefined;
+    return row?.m ? (JSON.parse(row.m) as ReportMeta) : null;
+  }
+
+  /** Finished DIMSE transactions whose report still has to go out (after a restart too). */
+  reportsDue(now: number): { uid: string; nextAt: number | null }[] {
+    return this.db.sql
+      .prepare(
+        `SELECT transaction_uid AS uid, report_next_at AS nextAt FROM incoming
+         WHERE source = 'dimse' AND state = 'done' AND report_state IN ('pending', 'retrying') AND COALESCE(report_next_at, 0) <= ?`,
+      )
+      .all(now) as { uid: string; nextAt: number | null }[];
+  }
+
+  nextReportAt(): number | null {
+    const row = this.db.sql
+      .prepare(`SELECT MIN(report_next_at) AS t FROM incoming WHERE source = 'dimse' AND state = 'done' AND report_state = 'retrying'`)
+      .get() as { t: number | null };
+    return row.t;
   }
 
   get(transactionUid: string): IncomingTransaction | undefined {

@@ -157,4 +157,22 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX outgoing_instances_sop ON outgoing_instances (sop_instance_uid);
   `,
+  // 2: the DIMSE bridge: proxied requests (an outgoing request that answers an incoming one), and
+  // N-EVENT-REPORTs for Transaction UIDs Safekeep does not know (kept, never dropped).
+  `
+  ALTER TABLE outgoing ADD COLUMN proxy_for TEXT;
+  CREATE INDEX outgoing_proxy ON outgoing (proxy_for) WHERE proxy_for IS NOT NULL;
+
+  CREATE TABLE dimse_unmatched_reports (
+    id INTEGER PRIMARY KEY,
+    transaction_uid TEXT NOT NULL,
+    calling_ae TEXT NOT NULL,
+    event_type INTEGER NOT NULL,
+    committed_count INTEGER NOT NULL,
+    failed_count INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    why TEXT NOT NULL,
+    payload TEXT NOT NULL
+  );
+  `,
 ];

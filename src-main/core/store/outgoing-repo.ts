@@ -13,6 +13,8 @@ export interface PlannedInstance {
 
 export interface PlannedRequest {
   transactionUid: string;
+  /** The incoming transaction this request forwards (proxy), if any. */
+  proxyFor?: string | null;
   form: RequestForm;
   studyUid: string | null;
   label: string | null;
@@ -30,7 +32,7 @@ const REQUEST_COLUMNS = `id, job_id AS jobId, remote_id AS remoteId, remote_name
   previous_uids AS previousUids, state, form, study_uid AS studyUid, label, instance_count AS instanceCount,
   committed_count AS committedCount, failed_count AS failedCount, created_at AS createdAt, sent_at AS sentAt,
   working_since AS workingSince, last_contact_at AS lastContactAt, next_attempt_at AS nextAttemptAt,
-  completed_at AS completedAt, attempts, polls, http_status AS httpStatus, error`;
+  completed_at AS completedAt, attempts, polls, http_status AS httpStatus, error, proxy_for AS proxyFor`;
 
 const INSTANCE_COLUMNS = `request_id AS requestId, seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid,
   study_uid AS studyUid, series_uid AS seriesUid, file_path AS filePath, outcome, failure_reason AS failureReason,
@@ -80,10 +82,10 @@ export class OutgoingRepo {
     const id = Number(
       this.db.sql
         .prepare(
-          `INSERT INTO outgoing (job_id, remote_id, remote_name, transaction_uid, state, form, study_uid, label, instance_count, created_at, next_attempt_at)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO outgoing (job_id, remote_id, remote_name, transaction_uid, state, form, study_uid, label, instance_count, created_at, next_attempt_at, proxy_for)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(jobId, remoteId, remoteName, r.transactionUid, r.form, r.studyUid, r.label, r.instances.length, now, now).lastInsertRowid,
+        .run(jobId, remoteId, remoteName, r.transactionUid, r.form, r.studyUid, r.label, r.instances.length, now, now, r.proxyFor ?? null).lastInsertRowid,
     );
     const rows = r.instances.map((i) => [i.sopClassUid, i.sopInstanceUid, i.studyUid, i.seriesUid, i.filePath]);
     this.db.sql
@@ -94,6 +96,45 @@ export class OutgoingRepo {
       )
       .run(id, JSON.stringify(rows));
     return id;
+  }
+
+  /** A single request outside any job (the proxy forwarding an incoming transaction). */
+  createSingle(remoteId: number, remoteName: string, r: PlannedRequest, now: number): number {
+    return this.db.tx(() => this.insertRequest(null, remoteId, remoteName, r, now));
+  }
+
+  /** Removes a request that was never accepted (a proxy whose upstream refused at once). */
+  deleteRequest(id: number): void {
+    this.db.tx(() => {
+      this.db.sql.prepare(`DELETE FROM outgoing_instances WHERE request_id = ?`).run(id);
+      this.db.sql.prepare(`DELETE FROM outgoing WHERE id = ?`).run(id);
+    });
+  }
+
+  findByProxyFor(incomingUid: string): OutgoingRequest | undefined {
+    const row = this.db.sql.prepare(`SELECT ${REQUEST_COLUMNS} FROM outgoing WHERE proxy_for = ? ORDER BY id DESC LIMIT 1`).get(incomingUid) as
+      | RequestRow
+      | undefined;
+    return row ? toRequest(row) : undefined;
+  }
+
+  /** Keeps an N-EVENT-REPORT that matches no request Safekeep can complete. */
+  recordUnmatchedReport(o: { transactionUid: string; callingAe: string; eventType: number; committed: number; failed: number; why: string; payload: unknown; now: number }): void {
+    this.db.sql
+      .prepare(
+        `INSERT INTO dimse_unmatched_reports (transaction_uid, calling_ae, event_type, committed_count, failed_count, received_at, why, payload)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(o.transactionUid, o.callingAe, o.eventType, o.committed, o.failed, o.now, o.why, JSON.stringify(o.payload));
+  }
+
+  unmatchedReports(): { transactionUid: string; callingAe: string; eventType: number; receivedAt: number; why: string }[] {
+    return this.db.sql
+      .prepare(
+        `SELECT transaction_uid AS transactionUid, calling_ae AS callingAe, event_type AS eventType, received_at AS receivedAt, why
+         FROM dimse_unmatched_reports ORDER BY id DESC LIMIT 1000`,
+      )
+      .all() as { transactionUid: string; callingAe: string; eventType: number; receivedAt: number; why: string }[];
   }
 
   /** A new request (same job, same remote) for the given instances of an earlier one: "resend". */
@@ -177,11 +218,11 @@ export class OutgoingRepo {
   }
 
   /** Marks every still-pending instance failed with an explanation (request refused, lost, timed out...). */
-  failPending(id: number, detail: string, patch: RequestPatch, now: number): void {
+  failPending(id: number, detail: string, patch: RequestPatch, now: number, failureReason: number | null = null): void {
     this.db.tx(() => {
       this.db.sql
-        .prepare(`UPDATE outgoing_instances SET outcome = 'failed', failure_reason = NULL, detail = ?, updated_at = ? WHERE request_id = ? AND outcome = 'pending'`)
-        .run(detail, now, id);
+        .prepare(`UPDATE outgoing_instances SET outcome = 'failed', failure_reason = ?, detail = ?, updated_at = ? WHERE request_id = ? AND outcome = 'pending'`)
+        .run(failureReason, detail, now, id);
       this.recount(id);
       this.patch(id, patch);
     });

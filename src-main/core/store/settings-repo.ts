@@ -2,7 +2,10 @@ import type { Db } from './db';
 
 /** Settings the user changes in the app; stored as one JSON value per key. */
 export interface StoredSettings {
+  /** Commitment policy of the DICOMweb origin server: 'library' or 'forward:<remote id>'. */
   policy: string;
+  /** Commitment policy of the DIMSE SCP. */
+  dimsePolicy: string;
   retentionDays: number;
   syncWindowSeconds: number;
   acceptedSopClasses: string[] | null;
@@ -12,6 +15,7 @@ export interface StoredSettings {
 
 export const DEFAULT_SETTINGS: StoredSettings = {
   policy: 'library',
+  dimsePolicy: 'library',
   retentionDays: 30,
   syncWindowSeconds: 2,
   acceptedSopClasses: null,

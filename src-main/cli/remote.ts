@@ -1,0 +1,101 @@
+import { Command, Option } from 'commander';
+import type { RemoteInput } from '../../src-shared/remotes';
+import type { SafekeepCore } from '../core/app';
+import { CliError, EXIT, usageError } from './errors';
+import { parseAeAddress, parseAeTitle, parsePositiveInt } from './options';
+
+type WithCore = (o: { data?: string }, fn: (core: SafekeepCore) => Promise<void>) => Promise<void>;
+
+/** `safekeep remote add|list|remove|test`: the named archives used by the app, proxies and scripts. */
+export function remoteCommands(program: Command, withCore: WithCore, out: (s: string) => void): void {
+  const remote = program.command('remote').description('manage remote archives (DICOMweb and DIMSE)');
+
+  remote
+    .command('add')
+    .description('add or update a remote archive')
+    .argument('<name>', 'a name for it')
+    .option('--url <url>', 'a DICOMweb archive: its service root, http(s)://host:port/dicomweb')
+    .option('--token <secret>', 'bearer token (DICOMweb)')
+    .option('--basic <user:password>', 'basic authentication (DICOMweb)')
+    .option('--dicom <aet@host:port>', 'a DIMSE archive')
+    .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a DIMSE archive (default SAFEKEEP)").argParser(parseAeTitle))
+    .addOption(new Option('--per-request <n>', 'most instances per request').argParser(parsePositiveInt('--per-request')))
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (name: string, o: { url?: string; token?: string; basic?: string; dicom?: string; aeTitle?: string; perRequest?: number; data?: string }) => {
+      if (!o.url === !o.dicom) throw usageError('Give either --url (DICOMweb) or --dicom AET@HOST:PORT (DIMSE)');
+      let input: RemoteInput;
+      if (o.url) {
+        if (o.token && o.basic) throw usageError('Use either --token or --basic, not both');
+        const basic = o.basic ? /^([^:]+):(.*)$/.exec(o.basic) : null;
+        if (o.basic && !basic) throw usageError('--basic takes USER:PASSWORD');
+        input = {
+          kind: 'dicomweb',
+          name,
+          config: {
+            baseUrl: o.url,
+            auth: o.token ? 'bearer' : basic ? 'basic' : 'none',
+            ...(basic ? { username: basic[1]! } : {}),
+            ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}),
+          },
+          secret: o.token ?? basic?.[2] ?? null,
+        };
+      } else {
+        const a = parseAeAddress(o.dicom!, '--dicom');
+        input = { kind: 'dimse', name, config: { ...a, callingAeTitle: o.aeTitle ?? 'SAFEKEEP', ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}) } };
+      }
+      await withCore(o, async (core) => {
+        const existing = core.remotes.findByName(name);
+        const v = core.remotes.save(input, core.clock.now(), existing?.id);
+        out(`${existing ? 'Updated' : 'Added'} remote "${v.name}" (id ${v.id}, ${v.kind})`);
+      });
+    });
+
+  remote
+    .command('list')
+    .description('list remote archives (secrets are never shown)')
+    .option('--json', 'print as JSON')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (o: { json?: boolean; data?: string }) => {
+      await withCore(o, async (core) => {
+        const list = core.remotes.list();
+        if (o.json) return out(JSON.stringify(list, null, 2));
+        if (list.length === 0) out('No remote yet: add one with "safekeep remote add NAME --url ... | --dicom AET@HOST:PORT"');
+        for (const r of list) {
+          out(
+            r.kind === 'dicomweb'
+              ? `${r.id}  ${r.name}  DICOMweb ${r.config.baseUrl}  auth ${r.config.auth}${r.hasSecret ? ' (secret set)' : ''}${r.config.insecureSkipVerify ? '  UNSAFE: certificates not verified' : ''}`
+              : `${r.id}  ${r.name}  DIMSE ${r.config.aeTitle}@${r.config.host}:${r.config.port}  as ${r.config.callingAeTitle}`,
+          );
+        }
+      });
+    });
+
+  remote
+    .command('remove')
+    .description('remove a remote archive')
+    .argument('<name>')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (name: string, o: { data?: string }) => {
+      await withCore(o, async (core) => {
+        const r = core.remotes.findByName(name);
+        if (!r) throw usageError(`No remote named "${name}"`);
+        core.remotes.delete(r.id);
+        out(`Removed remote "${name}"`);
+      });
+    });
+
+  remote
+    .command('test')
+    .description('prove that a remote archive answers and accepts Safekeep (C-ECHO or a DICOMweb Result Check)')
+    .argument('<name>')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (name: string, o: { data?: string }) => {
+      await withCore(o, async (core) => {
+        const r = core.remotes.findByName(name);
+        if (!r) throw usageError(`No remote named "${name}"`);
+        const t = await core.testRemote(r.id);
+        out(`${t.ok ? 'OK' : 'FAILED'} (${t.elapsedMs} ms): ${t.message}`);
+        if (!t.ok) throw new CliError(EXIT.usage, `Remote "${name}" did not pass the test`);
+      });
+    });
+}

@@ -1,0 +1,58 @@
+import type { CommitmentReport } from '../dimse/types';
+import { DIMSE_STATUS } from '../dimse/types';
+import type { Clock } from '../clock';
+import type { OutgoingRepo } from '../store/outgoing-repo';
+import { interpretResult } from './response-check';
+
+const ACCEPTS_REPORT = new Set(['posting', 'checking', 'working', 'queued', 'timed_out']);
+
+/**
+ * Safekeep as DIMSE commitment SCU: an N-EVENT-REPORT (on the N-ACTION association or a
+ * new one) completes the request with the same Transaction UID. The report is checked
+ * against the request like a DICOMweb answer. A report for a Transaction UID Safekeep does
+ * not know is kept (never dropped) and answered 0110H; a second report for a finished
+ * request is kept too and answered 0000H.
+ */
+export function takeReport(deps: { outgoing: OutgoingRepo; clock: Clock; changed: (id: number) => void }, report: CommitmentReport): number {
+  const now = deps.clock.now();
+  const r = deps.outgoing.findByUid(report.transactionUid);
+  const keep = (why: string) =>
+    deps.outgoing.recordUnmatchedReport({
+      transactionUid: report.transactionUid,
+      callingAe: report.callingAeTitle,
+      eventType: report.eventTypeId,
+      committed: report.committed.length,
+      failed: report.failed.length,
+      why,
+      payload: report,
+      now,
+    });
+  if (!r || r.transactionUid !== report.transactionUid) {
+    keep(r ? 'for an earlier Transaction UID of a request that was resent' : 'unknown Transaction UID');
+    return DIMSE_STATUS.ProcessingFailure;
+  }
+  if (!ACCEPTS_REPORT.has(r.state)) {
+    keep(`the request is already ${r.state}`);
+    return DIMSE_STATUS.Success;
+  }
+  const requested = deps.outgoing.instancesOf(r.id);
+  const { results, problem } = interpretResult(requested, () => ({
+    committed: report.committed.map((i) => ({ ...i, form: 'flat' as const })),
+    failed: report.failed.map((i) => ({ ...i, form: 'flat' as const })),
+  }));
+  deps.outgoing.complete(
+    r.id,
+    results,
+    {
+      state: 'done',
+      completedAt: now,
+      lastContactAt: now,
+      nextAttemptAt: null,
+      error: problem,
+      rawResponse: problem ? JSON.stringify(report).slice(0, 5_000_000) : null,
+    },
+    now,
+  );
+  deps.changed(r.id);
+  return DIMSE_STATUS.Success;
+}

@@ -1,0 +1,87 @@
+import { AppError } from '../../../src-shared/contract/errors';
+import type { RequestedInstance } from '../../../src-shared/commitment/model';
+import { describeStatus } from '../dimse/types';
+import { isFinal, type OutgoingRequest } from '../../../src-shared/outgoing';
+import { ARGUMENT_STATUSES } from '../engine/dimse-driver';
+import type { Engine } from '../engine/engine';
+import type { OutgoingRepo } from '../store/outgoing-repo';
+import type { RemotesRepo } from '../store/remotes-repo';
+import type { Decision } from '../store/incoming-repo';
+import type { CommitmentPolicy, PolicyJob } from './policy';
+
+/**
+ * "Forward to remote X": Safekeep commits an instance when the upstream archive does
+ * (PS3.18 Annex B.30). An incoming transaction becomes an outgoing request with the
+ * same Transaction UID, sent by the engine (N-ACTION to a DIMSE archive, or POST to a
+ * DICOMweb one); its per-instance answer becomes this transaction's answer. Works from
+ * both sides: the DICOMweb origin server (DICOMweb -> DIMSE) and the DIMSE SCP
+ * (DIMSE -> DICOMweb).
+ */
+export class ForwardPolicy implements CommitmentPolicy {
+  readonly id: string;
+
+  constructor(
+    private readonly remoteId: number,
+    private readonly deps: { engine: Engine; outgoing: OutgoingRepo; remotes: RemotesRepo },
+  ) {
+    this.id = `forward:${remoteId}`;
+  }
+
+  describe(): string {
+    try {
+      const r = this.deps.remotes.get(this.remoteId);
+      return `Forward to the ${r.kind === 'dimse' ? 'DIMSE' : 'DICOMweb'} archive "${r.name}": committed when it commits`;
+    } catch {
+      return `Forward to remote ${this.remoteId} (deleted)`;
+    }
+  }
+
+  expectedRate(): number {
+    return 1000;
+  }
+
+  retryAfterSeconds(): number {
+    return 2;
+  }
+
+  /** Sends the request upstream before the requester gets its answer; refusal there is refusal here. */
+  async admit(t: { transactionUid: string; instances: readonly RequestedInstance[] }): Promise<void> {
+    const remote = this.deps.remotes.get(this.remoteId);
+    const id = this.deps.engine.submitProxy(this.remoteId, t.transactionUid, t.instances);
+    const r = await this.deps.engine.waitUntil(id, (x) => x.attempts >= 1 && x.state !== 'posting');
+    if (r.state === 'failed' || r.state === 'queued') {
+      // Never accepted upstream: forget it, so that the requester may try the same UID again.
+      this.deps.outgoing.patch(id, { state: 'cancelled', nextAttemptAt: null });
+      this.deps.outgoing.deleteRequest(id);
+      const argumentError =
+        r.state === 'failed' &&
+        (remote.kind === 'dimse' ? r.httpStatus !== null && ARGUMENT_STATUSES.has(r.httpStatus) : r.httpStatus !== null && r.httpStatus >= 400 && r.httpStatus < 500 && r.httpStatus !== 409);
+      const upstream = remote.kind === 'dimse' && r.httpStatus !== null && r.state === 'failed' ? ` (${describeStatus(r.httpStatus)})` : '';
+      throw new AppError(argumentError ? 'bad-request' : 'unavailable', `The upstream archive "${remote.name}" did not accept the request${upstream}: ${r.error ?? r.state}`, {
+        ...(argumentError ? {} : { retryAfter: 30 }),
+      });
+    }
+  }
+
+  async process(job: PolicyJob): Promise<void> {
+    const instances = job.instances;
+    const existing = this.deps.outgoing.findByProxyFor(job.transactionUid);
+    const id = existing?.id ?? this.deps.engine.submitProxy(this.remoteId, job.transactionUid, instances);
+    const final = await this.deps.engine.waitUntil(id, (r) => isFinal(r.state), job.signal);
+    job.report(this.decisions(final, instances));
+  }
+
+  private decisions(r: OutgoingRequest, instances: PolicyJob['instances']): Decision[] {
+    const upstream = new Map(this.deps.outgoing.instancesOf(r.id).map((i) => [i.sopInstanceUid, i]));
+    return instances.map((i): Decision => {
+      const u = upstream.get(i.sopInstanceUid);
+      if (u?.outcome === 'committed') return { seq: i.seq, outcome: 'committed' };
+      const reason = u?.failureReason ?? 0x0110;
+      const detail =
+        r.state === 'done'
+          ? `Upstream "${r.remoteName}": ${u?.detail ?? 'not committed'}`
+          : `Upstream "${r.remoteName}" request ${r.state}: ${r.error ?? u?.detail ?? 'no answer'}`;
+      return { seq: i.seq, outcome: 'failed', failureReason: reason, detail };
+    });
+  }
+}
