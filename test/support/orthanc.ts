@@ -140,6 +140,10 @@ async function startOnce(o: StartOrthancOptions): Promise<OrthancHandle> {
   const log = new RingLog();
   const args = o.verbose ? ['--verbose', configPath] : [configPath];
   const child = spawn(ORTHANC_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test worker that dies (failed hook, timeout) must not leave Orthanc running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  child.on('exit', () => process.off('exit', killOnExit));
   child.stdout?.on('data', (c: Buffer) => log.push(c));
   child.stderr?.on('data', (c: Buffer) => log.push(c));
   let spawnError: Error | undefined;
