@@ -1,7 +1,6 @@
 import type { CommitmentResult } from '../../../src-shared/commitment/model';
 import { PayloadError } from '../../../src-shared/commitment/payload-error';
 import { parseCommitmentResponse } from '../../../src-shared/commitment/response-json';
-import { describeFailureReason } from '../../../src-shared/dicom/failure-reasons';
 import type { OutgoingInstance } from '../../../src-shared/outgoing';
 import { parseNativeXml } from '../dicomweb/native-xml';
 import type { InstanceResult } from '../store/outgoing-repo';
@@ -85,7 +84,8 @@ export function interpretResult(requested: readonly OutgoingInstance[], parse: (
     }
     return a.committed
       ? { seq: i.seq, outcome: 'committed', failureReason: null, detail: null }
-      : { seq: i.seq, outcome: 'failed', failureReason: a.reason, detail: describeFailureReason(a.reason ?? 0) };
+      : // The Failure Reason is the archive's whole explanation; no detail is made up beside it.
+        { seq: i.seq, outcome: 'failed', failureReason: a.reason, detail: null };
   });
   const parts = [
     missing && `${missing} requested instance(s) missing from the answer`,

@@ -1,6 +1,7 @@
 import { AppError } from '../../../src-shared/contract/errors';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
 import { describeStatus } from '../dimse/types';
+import { describeFailureReason } from '../../../src-shared/dicom/failure-reasons';
 import { isFinal, type OutgoingRequest } from '../../../src-shared/outgoing';
 import { ARGUMENT_STATUSES } from '../engine/dimse-driver';
 import type { Engine } from '../engine/engine';
@@ -79,7 +80,7 @@ export class ForwardPolicy implements CommitmentPolicy {
       const reason = u?.failureReason ?? 0x0110;
       const detail =
         r.state === 'done'
-          ? `Upstream "${r.remoteName}": ${u?.detail ?? 'not committed'}`
+          ? `Upstream "${r.remoteName}": ${u?.detail ?? (u?.failureReason != null ? describeFailureReason(u.failureReason) : 'not committed')}`
           : `Upstream "${r.remoteName}" request ${r.state}: ${r.error ?? u?.detail ?? 'no answer'}`;
       return { seq: i.seq, outcome: 'failed', failureReason: reason, detail };
     });

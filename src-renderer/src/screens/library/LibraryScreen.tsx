@@ -1,0 +1,116 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { errorText } from '../../api/api-error';
+import { useApi } from '../../api/context';
+import { useApiQuery } from '../../data/api-hooks';
+import { useFilters } from '../../state/filters';
+import { describeSelection, selectionCount, toSelection, useSelection } from '../../state/selection';
+import { useToasts } from '../../state/toasts';
+import { formatBytes, formatCount } from '../../ui/format';
+import { AddFolders } from './AddFolders';
+import { ProblemFiles } from './ProblemFiles';
+import { ScanProgressPanel } from './ScanProgressPanel';
+import { StudyTree } from './StudyTree';
+import { allStudyUids } from './tree-selection';
+import { useTreeState } from './tree-state';
+import { VerifyDialog } from './VerifyDialog';
+
+/** Library: bring folders in, see what they hold, select, and verify. */
+export function LibraryScreen() {
+  const { data: summary } = useApiQuery('library-summary', {});
+  const search = useFilters((s) => s.librarySearch);
+  const setFilters = useFilters((s) => s.set);
+  const [draft, setDraft] = useState(search);
+
+  // Search as you type, without a query per keystroke.
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (draft !== search) {
+        useTreeState.getState().collapseAll();
+        setFilters({ librarySearch: draft });
+      }
+    }, 250);
+    return () => clearTimeout(t);
+  }, [draft, search, setFilters]);
+
+  return (
+    <div className="screen library-screen">
+      <AddFolders />
+      <ScanProgressPanel />
+      <div className="library-summary" aria-label="Library summary" data-testid="library-summary">
+        {summary ? (
+          <>
+            <strong>{formatCount(summary.studies)}</strong> studies · <strong>{formatCount(summary.series)}</strong> series ·{' '}
+            <strong>{formatCount(summary.instances)}</strong> instances · {formatBytes(summary.bytes)}
+            {summary.skipped + summary.conflicts > 0 && (
+              <span className="tone-warn">
+                {' '}
+                · <span aria-hidden="true">⚠ </span>
+                {formatCount(summary.skipped + summary.conflicts)} file{summary.skipped + summary.conflicts === 1 ? '' : 's'} skipped
+              </span>
+            )}
+          </>
+        ) : (
+          'Loading…'
+        )}
+      </div>
+      <div className="toolbar">
+        <label className="inline-field search-field">
+          Search
+          <input type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Patient, ID, accession, description, date, UID" />
+        </label>
+        <SelectionTools search={search} />
+      </div>
+      <div className="tree-pane">
+        <StudyTree search={search} />
+      </div>
+      <details className="problems">
+        <summary>
+          Skipped files{summary ? ` (${formatCount(summary.skipped + summary.conflicts)})` : ''}
+        </summary>
+        <ProblemFiles />
+      </details>
+    </div>
+  );
+}
+
+function SelectionTools({ search }: { search: string }) {
+  const client = useApi();
+  const toast = useToasts((s) => s.show);
+  const sel = useSelection(useShallow((s) => ({ studies: s.studies, series: s.series, instances: s.instances })));
+  const clear = useSelection((s) => s.clear);
+  const [verifying, setVerifying] = useState(false);
+  const [selectingAll, setSelectingAll] = useState(false);
+  const count = selectionCount(sel);
+  const { data: page } = useApiQuery('library-studies', { ...(search.trim() ? { search: search.trim() } : {}), limit: 200, offset: 0 });
+  const total = page?.total ?? 0;
+
+  const selectAll = async () => {
+    setSelectingAll(true);
+    try {
+      useSelection.getState().set('study', await allStudyUids(client, search), true);
+    } catch (e) {
+      toast('error', `Cannot select all: ${errorText(e)}`);
+    } finally {
+      setSelectingAll(false);
+    }
+  };
+
+  return (
+    <div className="selection-tools" role="group" aria-label="Selection">
+      <span className="toolbar-note" aria-live="polite" data-testid="selection-summary">
+        {describeSelection(sel)}
+      </span>
+      <button type="button" className="btn" onClick={selectAll} disabled={total === 0 || selectingAll}>
+        {selectingAll ? 'Selecting…' : `Select all ${formatCount(total)} ${search.trim() ? 'matching ' : ''}studies`}
+      </button>
+      <button type="button" className="btn" onClick={clear} disabled={count === 0}>
+        Clear selection
+      </button>
+      <button type="button" className="btn btn-primary" onClick={() => setVerifying(true)} disabled={count === 0}>
+        Verify selected…
+      </button>
+      {verifying && <VerifyDialog selection={toSelection(sel)} summary={describeSelection(sel)} onClose={() => setVerifying(false)} onCreated={() => (clear(), setVerifying(false))} />}
+    </div>
+  );
+}

@@ -1,0 +1,173 @@
+import { useQueryClient } from '@tanstack/react-query';
+import type { OutgoingRequest } from '../../../../src-shared/outgoing';
+import { ACTIVE_STATES, isFinal } from '../../../../src-shared/outgoing';
+import { errorText } from '../../api/api-error';
+import { useApi } from '../../api/context';
+import { call, useApiQuery } from '../../data/api-hooks';
+import { handlerKey } from '../../data/keys';
+import { routeToHash, useNavigation } from '../../state/navigation';
+import { useToasts } from '../../state/toasts';
+import { ConfirmButton } from '../../ui/ConfirmButton';
+import { downloadText } from '../../ui/download';
+import { ErrorText } from '../../ui/ErrorText';
+import { formatCount, formatTime } from '../../ui/format';
+import { ProgressBar } from '../../ui/ProgressBar';
+import { outgoingLook } from '../../ui/status';
+import { StatusBadge } from '../../ui/StatusBadge';
+import { Age, Due } from '../../ui/Age';
+import { InstanceTable } from './InstanceTable';
+
+const RESENDABLE = ['lost', 'failed', 'timed_out', 'cancelled'];
+
+/** One request: what it is, where it stands, what can be done with it, and its instances. */
+export function RequestDetail({ id }: { id: number }) {
+  const { data: r, error } = useApiQuery('outgoing-get', { id });
+  if (error) return <ErrorText error={error} prefix={`Request ${id}`} />;
+  if (!r) return <div className="detail-pane" aria-busy="true" />;
+  return (
+    <section className="detail-pane" aria-label={`Request ${r.id}`}>
+      <RequestHeader r={r} />
+      <RequestActions r={r} />
+      <InstanceTable requestId={r.id} total={r.instanceCount} />
+    </section>
+  );
+}
+
+function RequestHeader({ r }: { r: OutgoingRequest }) {
+  const pending = r.instanceCount - r.committedCount - r.failedCount;
+  return (
+    <header className="detail-head">
+      <div className="detail-title">
+        <h2>
+          Request #{r.id} <span className="muted">to {r.remoteName}</span>
+        </h2>
+        <StatusBadge look={outgoingLook(r.state, r.failedCount)} />
+      </div>
+      <p className="detail-label">{r.label ?? r.studyUid ?? ''}</p>
+      <ProgressBar total={r.instanceCount} committed={r.committedCount} failed={r.failedCount} label={`Request ${r.id}`} />
+      <dl className="facts">
+        <Fact term="Instances" value={formatCount(r.instanceCount)} />
+        <Fact term="Pending" value={formatCount(pending)} tone="pending" />
+        <Fact term="Committed" value={formatCount(r.committedCount)} tone="ok" />
+        <Fact term="Failed" value={formatCount(r.failedCount)} tone={r.failedCount ? 'bad' : undefined} />
+        <Fact term="Transaction UID" value={<span className="mono selectable">{r.transactionUid}</span>} />
+        <Fact term="Form" value={r.form === 'study' ? 'Per study' : 'Flat'} />
+        <Fact term="Created" value={<Age at={r.createdAt} />} />
+        <Fact term="Sent" value={formatTime(r.sentAt) || '—'} />
+        <Fact term="Last contact" value={formatTime(r.lastContactAt) || '—'} />
+        {ACTIVE_STATES.includes(r.state) && <Fact term="Next poll" value={<Due at={r.nextAttemptAt} />} />}
+        {r.completedAt !== null && <Fact term="Completed" value={formatTime(r.completedAt)} />}
+        <Fact term="Attempts / polls" value={`${r.attempts} / ${r.polls}`} />
+        {r.httpStatus !== null && <Fact term="Last HTTP status" value={String(r.httpStatus)} />}
+        {r.jobId !== null && <Fact term="Job" value={`#${r.jobId}`} />}
+        {r.proxyFor !== null && (
+          <Fact
+            term="Forwards"
+            value={
+              <a href={routeToHash({ screen: 'incoming', transactionUid: r.proxyFor })} title="The incoming transaction this request forwards">
+                incoming {r.proxyFor}
+              </a>
+            }
+          />
+        )}
+      </dl>
+      {r.error && (
+        <p className="error-text" role="alert">
+          <span aria-hidden="true">✕ </span>
+          {r.error}
+        </p>
+      )}
+    </header>
+  );
+}
+
+function Fact({ term, value, tone }: { term: string; value: React.ReactNode; tone?: string }) {
+  return (
+    <div className={tone ? `tone-${tone}` : undefined}>
+      <dt>{term}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
+function RequestActions({ r }: { r: OutgoingRequest }) {
+  const client = useApi();
+  const qc = useQueryClient();
+  const go = useNavigation((s) => s.go);
+  const toast = useToasts((s) => s.show);
+  const refresh = () => {
+    for (const h of ['outgoing-get', 'outgoing-list', 'outgoing-instances', 'outgoing-totals'] as const) void qc.invalidateQueries({ queryKey: handlerKey(h) });
+  };
+  const notCommitted = r.instanceCount - r.committedCount;
+
+  const exportCsv = async () => {
+    const res = await client.send('report-csv', { requestIds: [r.id] });
+    if (!res.ok) return toast('error', `Export failed: ${res.error.message}`);
+    downloadText(res.value.filename, res.value.csv);
+  };
+
+  const resendFailed = async () => {
+    try {
+      const next = await call(client, 'outgoing-resend-failed', { id: r.id });
+      refresh();
+      toast('ok', `Request #${next.id} resends ${formatCount(next.instanceCount)} instance(s) not committed by #${r.id}`);
+      go({ screen: 'outgoing', requestId: next.id });
+    } catch (e) {
+      toast('error', errorText(e));
+    }
+  };
+
+  return (
+    <div className="actions" role="group" aria-label="Request actions">
+      {!isFinal(r.state) && (
+        <ConfirmButton
+          className="btn btn-danger"
+          title={`Cancel request #${r.id}?`}
+          message={
+            <p>
+              Safekeep stops polling {r.remoteName} for this request. Instances not decided yet stay <strong>not verified</strong>. You can resend it later.
+            </p>
+          }
+          confirmLabel="Cancel request"
+          onConfirm={async () => {
+            await call(client, 'outgoing-cancel', { id: r.id });
+            refresh();
+            toast('info', `Request #${r.id} cancelled`);
+          }}
+        >
+          Cancel…
+        </ConfirmButton>
+      )}
+      {RESENDABLE.includes(r.state) && (
+        <ConfirmButton
+          title={`Resend request #${r.id}?`}
+          message={<p>All {formatCount(r.instanceCount)} instances go back to pending and are sent again to {r.remoteName} under a new Transaction UID.</p>}
+          confirmLabel="Resend"
+          onConfirm={async () => {
+            await call(client, 'outgoing-resend', { id: r.id });
+            refresh();
+            toast('info', `Request #${r.id} sent again`);
+          }}
+        >
+          Resend…
+        </ConfirmButton>
+      )}
+      {isFinal(r.state) && notCommitted > 0 && (
+        <button type="button" className="btn" onClick={resendFailed}>
+          Resend {formatCount(notCommitted)} not committed
+        </button>
+      )}
+      <button type="button" className="btn" onClick={exportCsv}>
+        Export CSV
+      </button>
+      <button type="button" className="btn" onClick={() => go({ screen: 'report', report: { kind: 'requests', requestIds: [r.id] } })}>
+        Report
+      </button>
+      {r.jobId !== null && (
+        <button type="button" className="btn" onClick={() => go({ screen: 'report', report: { kind: 'job', jobId: r.jobId! } })}>
+          Job #{r.jobId} report
+        </button>
+      )}
+    </div>
+  );
+}

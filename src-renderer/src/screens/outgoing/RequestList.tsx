@@ -1,0 +1,97 @@
+import { useMemo, useState } from 'react';
+import type { OutgoingRequest, OutgoingState } from '../../../../src-shared/outgoing';
+import { ACTIVE_STATES } from '../../../../src-shared/outgoing';
+import { usePagedRows } from '../../data/paged-rows';
+import { useFilters } from '../../state/filters';
+import { Age, Due } from '../../ui/Age';
+import { EmptyState } from '../../ui/EmptyState';
+import { ErrorText } from '../../ui/ErrorText';
+import { formatCount } from '../../ui/format';
+import { ProgressBar } from '../../ui/ProgressBar';
+import { OUTGOING_LOOK, outgoingLook } from '../../ui/status';
+import { StatusBadge } from '../../ui/StatusBadge';
+import { VirtualTable, type Column } from '../../ui/VirtualTable';
+
+const COLUMNS: Column<OutgoingRequest>[] = [
+  { key: 'id', header: '#', width: '56px', align: 'end', render: (r) => r.id },
+  { key: 'remote', header: 'Remote', width: 'minmax(90px, 1fr)', render: (r) => <span title={r.remoteName}>{r.remoteName}</span> },
+  {
+    key: 'label',
+    header: 'Request',
+    width: 'minmax(140px, 2fr)',
+    render: (r) => <span title={`Transaction UID ${r.transactionUid}`}>{r.label ?? r.studyUid ?? r.transactionUid}</span>,
+  },
+  {
+    key: 'progress',
+    header: 'Progress',
+    width: '140px',
+    render: (r) => <ProgressBar total={r.instanceCount} committed={r.committedCount} failed={r.failedCount} label={`Request ${r.id}`} />,
+  },
+  { key: 'pending', header: 'Pending', width: '76px', align: 'end', render: (r) => formatCount(r.instanceCount - r.committedCount - r.failedCount) },
+  { key: 'committed', header: 'Committed', width: '100px', align: 'end', render: (r) => formatCount(r.committedCount) },
+  { key: 'failed', header: 'Failed', width: '64px', align: 'end', render: (r) => (r.failedCount ? <strong className="text-bad">{formatCount(r.failedCount)}</strong> : '0') },
+  { key: 'state', header: 'State', width: '150px', render: (r) => <StatusBadge look={outgoingLook(r.state, r.failedCount)} /> },
+  { key: 'age', header: 'Age', width: '90px', render: (r) => <Age at={r.createdAt} /> },
+  {
+    key: 'next',
+    header: 'Next poll',
+    width: '80px',
+    render: (r) => (ACTIVE_STATES.includes(r.state) ? <Due at={r.nextAttemptAt} /> : <span aria-label="none">—</span>),
+  },
+  { key: 'error', header: 'Error', width: 'minmax(100px, 2fr)', render: (r) => (r.error ? <span className="text-bad" title={r.error}>{r.error}</span> : null) },
+];
+
+const STATE_OPTIONS = Object.keys(OUTGOING_LOOK) as OutgoingState[];
+
+/** Every outgoing request, newest first, a page at a time; live through events. */
+export function RequestList({ selectedId, onSelect }: { selectedId: number | null; onSelect(id: number): void }) {
+  const state = useFilters((s) => s.outgoingState);
+  const setFilters = useFilters((s) => s.set);
+  const args = useMemo(() => (state ? { state } : {}), [state]);
+  const rows = usePagedRows('outgoing-list', args, { pageSize: 200 });
+  const [active, setActive] = useState<number | null>(null);
+
+  return (
+    <div className="list-pane">
+      <div className="toolbar">
+        <label className="inline-field">
+          State
+          <select value={state} onChange={(e) => setFilters({ outgoingState: e.target.value as OutgoingState | '' })}>
+            <option value="">All states</option>
+            {STATE_OPTIONS.map((s) => (
+              <option key={s} value={s}>
+                {OUTGOING_LOOK[s].text}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="toolbar-note" aria-live="polite">
+          {formatCount(rows.total)} request{rows.total === 1 ? '' : 's'}
+        </span>
+      </div>
+      <ErrorText error={rows.error} prefix="Cannot load the requests" />
+      <VirtualTable
+        label="Outgoing requests"
+        testId="outgoing-requests"
+        columns={COLUMNS}
+        count={rows.total}
+        rowAt={rows.rowAt}
+        rowHeight={34}
+        onRangeChange={rows.setVisibleRange}
+        activeIndex={active}
+        onActiveIndexChange={setActive}
+        onActivate={(_, r) => onSelect(r.id)}
+        isSelected={(r) => r.id === selectedId}
+        empty={
+          rows.isLoading ? (
+            <EmptyState title="Loading…" />
+          ) : (
+            <EmptyState title={state ? `No ${OUTGOING_LOOK[state].text.toLowerCase()} request` : 'No outgoing request yet'}>
+              Select studies in the Library and press “Verify selected”.
+            </EmptyState>
+          )
+        }
+      />
+    </div>
+  );
+}

@@ -1,0 +1,146 @@
+import { RemoteInputSchema, type RemoteInput, type RemoteView } from '../../../../src-shared/remotes';
+
+/**
+ * A remote being edited, as the form holds it (text for numbers, the secret
+ * separate and write-only), and its conversion to the contract's RemoteInput.
+ */
+export type SecretAction = 'keep' | 'replace' | 'remove';
+
+interface Common {
+  name: string;
+  timeoutSeconds: string;
+  maxInstancesPerRequest: string;
+  concurrency: string;
+  deadlineHours: string;
+}
+
+export interface DicomwebDraft extends Common {
+  kind: 'dicomweb';
+  baseUrl: string;
+  auth: 'none' | 'bearer' | 'basic';
+  username: string;
+  caFile: string;
+  insecureSkipVerify: boolean;
+  /** A new secret typed by the user (never the stored one: that is never sent to the renderer). */
+  secret: string;
+  secretAction: SecretAction;
+}
+
+export interface DimseDraft extends Common {
+  kind: 'dimse';
+  aeTitle: string;
+  host: string;
+  port: string;
+  callingAeTitle: string;
+}
+
+export type RemoteDraft = DicomwebDraft | DimseDraft;
+
+export type DraftErrors = Partial<Record<string, string>>;
+
+export function emptyDraft(kind: RemoteDraft['kind']): RemoteDraft {
+  return kind === 'dicomweb'
+    ? {
+        kind,
+        name: '',
+        baseUrl: '',
+        auth: 'bearer',
+        username: '',
+        caFile: '',
+        insecureSkipVerify: false,
+        secret: '',
+        secretAction: 'replace',
+        timeoutSeconds: '60',
+        maxInstancesPerRequest: '1000',
+        concurrency: '4',
+        deadlineHours: '24',
+      }
+    : { kind, name: '', aeTitle: '', host: '', port: '104', callingAeTitle: 'SAFEKEEP', timeoutSeconds: '30', maxInstancesPerRequest: '1000', concurrency: '2', deadlineHours: '24' };
+}
+
+export function draftOf(r: RemoteView): RemoteDraft {
+  const c = r.config;
+  const common = {
+    name: r.name,
+    timeoutSeconds: String(c.timeoutSeconds),
+    maxInstancesPerRequest: String(c.maxInstancesPerRequest),
+    concurrency: String(c.concurrency),
+    deadlineHours: String(c.deadlineHours),
+  };
+  if (r.kind === 'dicomweb') {
+    return {
+      kind: 'dicomweb',
+      ...common,
+      baseUrl: r.config.baseUrl,
+      auth: r.config.auth,
+      username: r.config.username ?? '',
+      caFile: r.config.caFile ?? '',
+      insecureSkipVerify: r.config.insecureSkipVerify,
+      secret: '',
+      secretAction: r.hasSecret ? 'keep' : 'replace',
+    };
+  }
+  return { kind: 'dimse', ...common, aeTitle: r.config.aeTitle, host: r.config.host, port: String(r.config.port), callingAeTitle: r.config.callingAeTitle };
+}
+
+/** "" → undefined (the default applies); anything else must be a number. */
+function num(v: string, field: string, errors: DraftErrors): number | undefined {
+  const t = v.trim();
+  if (t === '') return undefined;
+  const n = Number(t);
+  if (!Number.isFinite(n)) errors[field] = 'Enter a number';
+  return n;
+}
+
+function strip<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The input to save, or the errors per field (checked with the contract's own schema). */
+export function draftToInput(d: RemoteDraft, existing: { hasSecret: boolean } | null): { input: RemoteInput | null; errors: DraftErrors } {
+  const errors: DraftErrors = {};
+  const common = {
+    timeoutSeconds: num(d.timeoutSeconds, 'timeoutSeconds', errors),
+    maxInstancesPerRequest: num(d.maxInstancesPerRequest, 'maxInstancesPerRequest', errors),
+    concurrency: num(d.concurrency, 'concurrency', errors),
+    deadlineHours: num(d.deadlineHours, 'deadlineHours', errors),
+  };
+  let input: RemoteInput;
+  if (d.kind === 'dicomweb') {
+    let secret: string | null | undefined;
+    if (d.auth === 'none') secret = existing?.hasSecret ? null : undefined;
+    else if (existing?.hasSecret && d.secretAction === 'keep') secret = undefined;
+    else if (existing?.hasSecret && d.secretAction === 'remove') secret = null;
+    else if (d.secret === '') errors.secret = d.auth === 'bearer' ? 'Enter the bearer token' : 'Enter the password';
+    else secret = d.secret;
+    if (d.auth === 'basic' && !d.username.trim()) errors.username = 'Enter the user name';
+    if (d.auth !== 'none' && existing?.hasSecret && d.secretAction === 'remove') errors.secret = `${d.auth === 'bearer' ? 'Bearer' : 'Basic'} authentication needs a secret: keep or replace it, or choose no authentication`;
+    input = strip({
+      kind: 'dicomweb' as const,
+      name: d.name,
+      config: strip({
+        baseUrl: d.baseUrl.trim(),
+        auth: d.auth,
+        username: d.auth === 'basic' ? d.username.trim() : undefined,
+        caFile: d.caFile.trim() || null,
+        insecureSkipVerify: d.insecureSkipVerify,
+        ...common,
+      }),
+      secret,
+    }) as RemoteInput;
+  } else {
+    input = {
+      kind: 'dimse',
+      name: d.name,
+      config: strip({ aeTitle: d.aeTitle, host: d.host.trim(), port: num(d.port, 'port', errors) as number, callingAeTitle: d.callingAeTitle || undefined, ...common }),
+    } as RemoteInput;
+  }
+  const parsed = RemoteInputSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[issue.path.length - 1] ?? 'name');
+      errors[field] ??= issue.message.startsWith('Invalid input') && field === 'port' ? 'Enter a port number (1-65535)' : issue.message;
+    }
+  }
+  return Object.keys(errors).length ? { input: null, errors } : { input, errors };
+}

@@ -1,0 +1,25 @@
+import { useApiQuery } from '../../data/api-hooks';
+import { ErrorText } from '../../ui/ErrorText';
+import { CommitmentSettings } from './CommitmentSettings';
+import { DimseSettings } from './DimseSettings';
+import { LibraryFolders } from './LibraryFolders';
+import { ServerSettings } from './ServerSettings';
+import { TokensSection } from './TokensSection';
+
+/** Settings: server, access tokens, library folders, commitment service, DIMSE. */
+export function SettingsScreen() {
+  const { data, error } = useApiQuery('settings-get', {});
+  if (error) return <ErrorText error={error} prefix="Cannot load the settings" />;
+  if (!data) return <p aria-busy="true">Loading…</p>;
+  return (
+    <div className="screen settings-screen">
+      {/* Keyed by the stored values: a change made elsewhere resets the section's form. */}
+      <ServerSettings key={JSON.stringify(data.server)} settings={data} />
+      <TokensSection authEnabled={data.server.authEnabled} />
+      <LibraryFolders />
+      <CommitmentSettings key={`${data.policy}|${data.dimsePolicy}|${data.retentionDays}|${data.syncWindowSeconds}`} settings={data} />
+      <DimseSettings key={JSON.stringify(data.dimse)} settings={data} />
+      <p className="muted">Data folder: <span className="mono selectable">{data.dataDir}</span></p>
+    </div>
+  );
+}

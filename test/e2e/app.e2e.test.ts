@@ -1,0 +1,281 @@
+/**
+ * The real app in a real Chromium (Debian's, driven by playwright-core) against two
+ * `safekeep serve` processes: "app" (this workstation, whose UI we use) and "archive"
+ * (a second Safekeep whose library lacks one of the instances). Needs `npm run build`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
+import { startServe, type CliProcess } from '../support/cli';
+import { makeLibrary, tempDir, type GeneratedInstance } from '../support/fixtures';
+
+const SCREENSHOTS = fileURLToPath(new URL('../../test-artifacts/screenshots', import.meta.url));
+const LONG = 180_000;
+
+type Serve = CliProcess & { url: string };
+
+describe('Safekeep in Chromium (two safekeep serve processes)', () => {
+  let root: string;
+  let libA: string;
+  let instances: GeneratedInstance[];
+  let missing: GeneratedInstance;
+  let uploadDir: string;
+  let app: Serve;
+  let archive: Serve;
+  let appLogin: string;
+  let archiveLogin: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
+  const nav = async (name: string, p: Page = page) => {
+    await p.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: new RegExp(`^${name}`) }).click();
+  };
+  const text = (testId: string, p: Page = page) => p.getByTestId(testId).textContent();
+
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    root = tempDir('safekeep-e2e-');
+    libA = path.join(root, 'libA');
+    instances = makeLibrary(libA, { studies: 2, seriesPerStudy: 1, instancesPerSeries: 3 });
+    fs.writeFileSync(path.join(libA, 'notes.txt'), 'not a DICOM file');
+    // The archive holds copies of every instance but one (the second instance of the second study).
+    missing = instances[4]!;
+    const libB = path.join(root, 'libB');
+    for (const i of instances) {
+      if (i === missing) continue;
+      const to = path.join(libB, path.relative(libA, i.path));
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.copyFileSync(i.path, to);
+    }
+    // A folder to upload through the browser (another patient).
+    uploadDir = path.join(root, 'to-upload', 'DROPPED');
+    makeLibrary(uploadDir, { studies: 1, seriesPerStudy: 1, instancesPerSeries: 2, extra: { patientName: 'DROP^PATIENT', patientId: 'DROP1' } });
+
+    archive = await startServe(['--data', path.join(root, 'dataB'), '--library', libB, '--token', 'pacs=archive-secret']);
+    app = await startServe(['--data', path.join(root, 'dataA'), '--token', 'ui=app-secret']);
+    archiveLogin = (await archive.waitFor(/Open the app: (\S+)/))[1]!;
+    appLogin = (await app.waitFor(/Open the app: (\S+)/))[1]!;
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('[page error]', e.message));
+  }, LONG);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const p of [app, archive]) {
+      if (p && p.child.exitCode === null) {
+        p.child.kill('SIGTERM');
+        await p.exited;
+      }
+    }
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  }, LONG);
+
+  it('shows the login screen without a session, refuses a wrong token, and logs in with the one-time link', async () => {
+    const other = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const p = await other.newPage();
+    await p.goto(app.url);
+    const token = p.getByLabel('Access token');
+    await token.waitFor();
+    await shot('login', p);
+    await token.fill('not-the-token');
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('alert').filter({ hasText: 'The bearer token is not valid' }).waitFor();
+    await token.fill('app-secret');
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('navigation', { name: 'Screens' }).waitFor();
+    await other.close();
+
+    // The link printed by `serve` starts a session and lands on the app.
+    await page.goto(appLogin);
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.getByRole('navigation', { name: 'Screens' }).waitFor();
+    await page.getByText('Live').waitFor();
+  }, LONG);
+
+  it('adds a library folder by path, uploads another one, and lists studies and skipped files', async () => {
+    await nav('Library');
+    await page.getByLabel('Add folder by path').fill(libA);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await expect.poll(() => text('library-summary'), { timeout: 30_000 }).toMatch(/2 studies · 2 series · 6 instances/);
+    const tree = page.getByTestId('library-tree');
+    await tree.getByText('TEST, PATIENT1').waitFor();
+    await tree.getByText('TEST, PATIENT2').waitFor();
+    await expect.poll(() => text('scan-progress'), { timeout: 30_000 }).toMatch(/Scan done/);
+
+    // The browser's upload path: a folder chosen in the page is uploaded with its structure, then scanned.
+    await page.getByTestId('folder-input').setInputFiles(uploadDir);
+    await expect.poll(() => text('library-summary'), { timeout: 30_000 }).toMatch(/3 studies · 3 series · 8 instances/);
+    await tree.getByText('DROP, PATIENT').waitFor();
+
+    // A real drop event on the window: a DataTransfer holding a DICOM file read by the page.
+    const extra = makeLibrary(path.join(root, 'to-drop'), { studies: 1, seriesPerStudy: 1, instancesPerSeries: 1, extra: { patientName: 'DRAGGED^PATIENT' } })[0]!;
+    const bytes = fs.readFileSync(extra.path).toString('base64');
+    const dataTransfer = await page.evaluateHandle(
+      `(() => {
+        const bin = atob(${JSON.stringify(bytes)});
+        const buf = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) buf[i] = bin.charCodeAt(i);
+        const dt = new DataTransfer();
+        dt.items.add(new File([buf], 'IM-DRAGGED.dcm', { type: 'application/dicom' }));
+        return dt;
+      })()`,
+    );
+    await page.dispatchEvent('[data-testid="drop-zone"]', 'dragover', { dataTransfer });
+    await page.dispatchEvent('[data-testid="drop-zone"]', 'drop', { dataTransfer });
+    await expect.poll(() => text('library-summary'), { timeout: 30_000 }).toMatch(/4 studies · 4 series · 9 instances/);
+    await tree.getByText('DRAGGED, PATIENT').waitFor();
+
+    // The skipped file and its reason.
+    expect(await text('library-summary')).toMatch(/1 file skipped/);
+    await page.getByText('Skipped files (1)').click();
+    const problems = page.getByTestId('library-problems');
+    await problems.getByText('Not a DICOM file').waitFor();
+    expect(await problems.textContent()).toContain('notes.txt');
+
+    // Expanding a study shows its series, and a series its instances.
+    await page.getByRole('button', { name: /^Expand study TEST, PATIENT1/ }).click();
+    await page.getByRole('button', { name: /^Expand series Series 1/ }).click();
+    await tree.getByText(instances[0]!.sopInstanceUid).waitFor();
+    await shot('library');
+    await page.getByRole('button', { name: /^Collapse study TEST, PATIENT1/ }).click();
+  }, LONG);
+
+  it('adds the second Safekeep as a DICOMweb remote, tests it, and never shows its secret', async () => {
+    await nav('Remotes');
+    await page.getByText('No remote archive yet').waitFor();
+    await page.getByRole('button', { name: 'Add DICOMweb remote' }).click();
+    const form = page.getByRole('form', { name: 'Add a DICOMweb remote' });
+    // The form checks its input with the contract's schema before saving.
+    await form.getByRole('button', { name: 'Save remote' }).click();
+    await form.getByText('The base URL must be an absolute http(s) URL').waitFor();
+    await form.getByLabel('Name', { exact: true }).fill('Archive B');
+    await form.getByLabel('Base URL').fill(`${archive.url}/dicomweb`);
+    await form.getByLabel('Bearer token').fill('archive-secret');
+    await form.getByRole('button', { name: 'Save remote' }).click();
+    const row = page.getByRole('row', { name: /Archive B/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('secret set');
+
+    await page.getByRole('button', { name: 'Test Archive B' }).click();
+    const result = page.locator('[data-testid^="test-result-"]');
+    await result.getByText(/Reached/).waitFor({ timeout: 30_000 });
+    expect(await result.textContent()).toMatch(/Test passed: Reached http:\/\/127\.0\.0\.1:\d+\/dicomweb.*HTTP 404 for an unused Transaction UID/);
+
+    // Editing shows that a secret is set, not what it is.
+    await page.getByRole('button', { name: 'Edit Archive B' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Archive B' });
+    await edit.getByTestId('secret-state').getByText('Secret set').waitFor();
+    expect(await edit.locator('input[type="password"]').count()).toBe(0);
+    expect(await page.content()).not.toContain('archive-secret');
+    await shot('remotes');
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+  }, LONG);
+
+  it('sends the selected studies, watches them commit, and shows the failure with its reason', async () => {
+    await nav('Library');
+    const tree = page.getByTestId('library-tree');
+    // Studies sort by date then name: DRAGGED, DROP, TEST1, TEST2. A shift-click selects the range.
+    await tree.getByRole('checkbox', { name: /^Select study TEST, PATIENT1/ }).click();
+    await tree.getByRole('checkbox', { name: /^Select study TEST, PATIENT2/ }).click({ modifiers: ['Shift'] });
+    await expect.poll(() => text('selection-summary')).toBe('2 studies');
+    expect(await tree.getByRole('checkbox', { name: /^Select study DROP, PATIENT/ }).isChecked()).toBe(false);
+
+    await page.getByRole('button', { name: 'Verify selected…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Verify selected' });
+    expect(await dialog.getByLabel('Remote archive').inputValue()).not.toBe('');
+    await dialog.getByLabel(/One request per study/).check();
+    await dialog.getByRole('button', { name: 'Send commitment request' }).click();
+
+    // Outgoing, live: every instance ends committed except the one the archive lacks.
+    await page.getByTestId('outgoing-totals').waitFor();
+    await expect.poll(() => text('total-committed'), { timeout: 60_000 }).toBe('5');
+    await expect.poll(() => text('total-failed'), { timeout: 60_000 }).toBe('1');
+    expect(await text('total-pending')).toBe('0');
+    const requests = page.getByTestId('outgoing-requests');
+    await requests.getByText('Done, 1 failed').waitFor();
+    const rowTexts = await requests.getByRole('row').allTextContents();
+    expect(rowTexts).toHaveLength(3); // header + one request per study
+    expect(rowTexts.filter((r) => /Archive B/.test(r) && /✓Done/.test(r))).toHaveLength(1);
+
+    await requests.getByRole('row').filter({ hasText: 'Done, 1 failed' }).click();
+    const detail = page.getByRole('region', { name: /^Request \d+$/ });
+    await detail.getByText('Instances').first().waitFor();
+    await detail.getByLabel('Outcome').selectOption('failed');
+    const table = page.getByTestId('outgoing-instances');
+    await table.getByText(missing.sopInstanceUid).waitFor();
+    await table.getByText('0112H No such object instance').waitFor();
+    expect(await table.getByRole('row').count()).toBe(2); // header + the failed instance
+    await detail.getByLabel('Outcome').selectOption('');
+    await expect.poll(() => table.getByRole('row').count()).toBe(4);
+    await shot('outgoing');
+  }, LONG);
+
+  it('exports the request as CSV and shows the printable report', async () => {
+    const detail = page.getByRole('region', { name: /^Request \d+$/ });
+    const [download] = await Promise.all([page.waitForEvent('download'), detail.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^safekeep-report-.*\.csv$/);
+    const rows = parse(fs.readFileSync((await download.path())!, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(3);
+    const failed = rows.filter((r) => r.outcome === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ sop_instance_uid: missing.sopInstanceUid, failure_reason: '0112H', failure_meaning: 'No such object instance', remote: 'Archive B' });
+    expect(rows.filter((r) => r.outcome === 'committed').map((r) => r.sop_instance_uid).sort()).toEqual(
+      instances.filter((i) => i.studyUid === missing.studyUid && i !== missing).map((i) => i.sopInstanceUid).sort(),
+    );
+
+    await detail.getByRole('button', { name: /^Job #\d+ report$/ }).click();
+    const report = page.getByRole('article', { name: 'Verification report' });
+    await report.waitFor();
+    const t = (await report.textContent())!;
+    expect(t).toMatch(/Instances6/);
+    expect(t).toMatch(/Committed5/);
+    expect(t).toMatch(/Failed1/);
+    expect(t).toContain('No such object instance');
+    expect(t).toContain(missing.sopInstanceUid);
+    expect(t).toContain('instance(s) are not confirmed');
+    await shot('report');
+  }, LONG);
+
+  it('creates an access token (shown once) and revokes it after confirming', async () => {
+    await nav('Settings');
+    await page.getByLabel('Client name').fill('e2e-client');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = (await page.getByTestId('new-token').textContent())!;
+    expect(secret.length).toBeGreaterThan(20);
+    const row = page.getByRole('row', { name: /e2e-client/ });
+    expect(await row.textContent()).toContain(`${secret.slice(0, 4)}…`);
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.content()).not.toContain(secret);
+    await page.getByRole('button', { name: 'Revoke token of e2e-client' }).click();
+    await page.getByRole('dialog', { name: /Revoke the token/ }).getByRole('button', { name: 'Revoke token' }).click();
+    await row.getByText(/Revoked/).waitFor();
+    await shot('settings');
+  }, LONG);
+
+  it("shows the requests in the archive's own Incoming view", async () => {
+    const other = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const p = await other.newPage();
+    await p.goto(archiveLogin);
+    await nav('Incoming', p);
+    const list = p.getByTestId('incoming-transactions');
+    await expect.poll(() => list.getByRole('row').count(), { timeout: 30_000 }).toBe(3); // header + 2
+    expect(await list.getByRole('row').filter({ hasText: 'pacs' }).count()).toBe(2);
+    await list.getByText('Done, 1 failed').click();
+    const detail = p.getByRole('region', { name: /^Transaction / });
+    await detail.getByText('DICOMweb request from pacs').waitFor();
+    const table = p.getByTestId('incoming-instances');
+    await table.getByText('0112H No such object instance').waitFor();
+    await table.getByText(missing.sopInstanceUid).waitFor();
+    expect(await table.getByText('Committed').count()).toBe(2);
+    await shot('incoming', p);
+    await other.close();
+  }, LONG);
+});

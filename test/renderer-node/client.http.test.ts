@@ -1,0 +1,252 @@
+/**
+ * The renderer's HTTP client against the real core over HTTP, in Node (global fetch,
+ * undici's EventSource injected). Lives outside test/renderer: it needs Node types
+ * (the core), so tsconfig.node.json checks it, with the client it imports.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { EventSource } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SafekeepEvents } from '../../src-shared/contract/events';
+import { SafekeepCore } from '../../src-main/core/app';
+import { Sessions } from '../../src-main/core/api/sessions';
+import { listenHttp, type RunningHttpServer } from '../../src-main/core/http/server';
+import { createHttpClient, type ConnectionState, type EventSourceFactory, type EventSourceLike, type HttpApiClient } from '../../src-renderer/src/api/client.http';
+import { makeLibrary, tempDir } from '../support/fixtures';
+
+const undiciEventSource =
+  (opened: string[] = []): EventSourceFactory =>
+  (url) => {
+    opened.push(url);
+    return new EventSource(url, { node: { reconnectionTime: 100 } }) as unknown as EventSourceLike;
+  };
+
+/** fetch with a cookie jar (a browser keeps the session cookie; Node's fetch does not). */
+function cookieFetch(): typeof fetch {
+  let cookie = '';
+  return async (input, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (cookie) headers.set('cookie', cookie);
+    const res = await fetch(input, { ...init, headers });
+    const set = res.headers.getSetCookie();
+    if (set.length) cookie = set.map((c) => c.split(';')[0]).join('; ');
+    return res;
+  };
+}
+
+function nextEvent<E extends keyof SafekeepEvents>(client: HttpApiClient, name: E, timeoutMs = 10_000): Promise<SafekeepEvents[E]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (off(), reject(new Error(`no ${name} event within ${timeoutMs} ms`))), timeoutMs);
+    const off = client.listen(name, (p) => {
+      clearTimeout(timer);
+      off();
+      resolve(p);
+    });
+  });
+}
+
+function untilConnection(client: HttpApiClient, state: ConnectionState, timeoutMs = 15_000): Promise<void> {
+  if (client.connection() === state) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (off(), reject(new Error(`connection never became ${state} (is ${client.connection()})`))), timeoutMs);
+    const off = client.onConnection((s) => {
+      if (s !== state) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}
+
+const DICOMWEB_REMOTE = {
+  kind: 'dicomweb' as const,
+  name: 'Archive',
+  config: { baseUrl: 'http://127.0.0.1:1/dicomweb', auth: 'bearer' as const },
+  secret: 'remote-secret',
+};
+
+describe('HTTP client against the real core (no authentication)', () => {
+  let dir: string;
+  let core: SafekeepCore;
+  let server: RunningHttpServer;
+  let client: HttpApiClient;
+  const clients: HttpApiClient[] = [];
+  const make = (o: Parameters<typeof createHttpClient>[0] = {}) => {
+    const c = createHttpClient({ baseUrl: server.url, eventSource: undiciEventSource(), reconnectDelayMs: () => 100, ...o });
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    dir = tempDir();
+    core = new SafekeepCore({ dataDir: path.join(dir, 'data'), authEnabled: false });
+    core.start();
+    server = await listenHttp(core.httpApp({ rendererDir: null, sessions: new Sessions() }), '127.0.0.1', 0);
+    client = make();
+  });
+  afterEach(() => {
+    for (const c of clients.splice(1)) c.close();
+  });
+  afterAll(async () => {
+    client.close();
+    await server.close();
+    await core.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('calls a handler and returns its typed value', async () => {
+    const r = await client.send('library-summary', {});
+    expect(r).toEqual({ ok: true, value: { studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, bytes: 0, roots: [] } });
+    const s = await client.send('settings-get', {});
+    expect(s.ok && s.value.policy).toBe('library');
+  });
+
+  it('refuses invalid arguments with a clear bad-request, as a value (never a throw)', async () => {
+    const r = await client.send('library-studies', { limit: 0 });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('bad-request');
+    expect(r.error.message).toMatch(/^Invalid arguments for library-studies: limit: /);
+
+    const strict = await client.send('library-summary', { unexpected: true } as never);
+    expect(strict).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Invalid arguments for library-summary: /) } });
+    const remote = await client.send('remotes-save', { input: { ...DICOMWEB_REMOTE, config: { baseUrl: 'not a url' } } });
+    expect(remote).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('Invalid arguments for remotes-save: input.config.baseUrl: The base URL must be an absolute http(s) URL') } });
+  });
+
+  it('returns the core errors as values: not found, conflict, unknown call', async () => {
+    expect(await client.send('outgoing-get', { id: 999 })).toEqual({ ok: false, error: { code: 'not-found', message: 'No outgoing request 999' } });
+    expect(await client.send('library-cancel-scan', {})).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await client.send('no-such-call' as 'library-summary', {})).toEqual({ ok: false, error: { code: 'not-found', message: 'No API call "no-such-call"' } });
+  });
+
+  it('turns an unreachable server or a non-JSON answer into an error value', async () => {
+    const gone = make({ baseUrl: 'http://127.0.0.1:1', eventSource: null });
+    const r = await gone.send('library-summary', {});
+    expect(r).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/^Cannot reach Safekeep: /) } });
+    const proxy = make({ fetch: async () => new Response('<html>Bad gateway</html>', { status: 502 }), eventSource: null });
+    expect(await proxy.send('library-summary', {})).toEqual({
+      ok: false,
+      error: { code: 'remote-error', message: 'library-summary: unexpected answer from the server (HTTP 502, not JSON)' },
+    });
+  });
+
+  it('delivers events to every listener through one shared EventSource', async () => {
+    const opened: string[] = [];
+    const live = make({ eventSource: undiciEventSource(opened) });
+    const remotes: SafekeepEvents['remotes-changed'][] = [];
+    const again: SafekeepEvents['remotes-changed'][] = [];
+    const offs = [live.listen('remotes-changed', (p) => remotes.push(p)), live.listen('remotes-changed', (p) => again.push(p)), live.listen('settings-changed', () => undefined)];
+    await untilConnection(live, 'open');
+    const saved = await live.send('remotes-save', { input: DICOMWEB_REMOTE });
+    expect(saved.ok).toBe(true);
+    const id = saved.ok ? saved.value.id : -1;
+    // The secret never comes back.
+    expect(JSON.stringify(saved)).not.toContain('remote-secret');
+    expect(saved.ok && saved.value.hasSecret).toBe(true);
+    const settings = nextEvent(live, 'settings-changed');
+    await live.send('settings-update', { retentionDays: 7 });
+    expect(await settings).toEqual({ keys: ['retentionDays'] });
+    expect(remotes).toEqual([{ ids: [id] }]);
+    expect(again).toEqual([{ ids: [id] }]);
+    expect(opened).toEqual([`${server.url}/api/events`]);
+    offs.forEach((off) => off());
+  });
+
+  it('reconnects after the server goes away and comes back on the same port', async () => {
+    const live = make();
+    const states: ConnectionState[] = [];
+    live.onConnection((s) => states.push(s));
+    const off = live.listen('remotes-changed', () => undefined);
+    await untilConnection(live, 'open');
+    const port = server.port;
+    await server.close();
+    await untilConnection(live, 'connecting');
+    server = await listenHttp(core.httpApp({ rendererDir: null, sessions: new Sessions() }), '127.0.0.1', port);
+    await untilConnection(live, 'open');
+    const event = nextEvent(live, 'remotes-changed');
+    const r = await live.send('remotes-save', { input: { ...DICOMWEB_REMOTE, name: 'After restart' } });
+    expect((await event).ids).toEqual([r.ok ? r.value.id : -1]);
+    expect(states.slice(-3)).toEqual(['open', 'connecting', 'open']);
+    off();
+  });
+
+  it('uploads files in batches, keeping their folders, into one folder that then scans into the library', async () => {
+    const src = path.join(dir, 'to-upload');
+    const made = makeLibrary(src, { studies: 1, seriesPerStudy: 2, instancesPerSeries: 3 });
+    const items = made.map((m) => ({ file: new Blob([fs.readFileSync(m.path)]), path: path.relative(dir, m.path) }));
+    const progress: number[] = [];
+    const r = await client.upload(items, { maxBatchFiles: 4, onProgress: (p) => progress.push(p.files) });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.files).toBe(6);
+    expect(progress).toEqual([0, 4, 6]);
+    for (const m of made) {
+      const uploaded = path.join(r.value.folder, path.relative(dir, m.path));
+      expect(fs.readFileSync(uploaded)).toEqual(fs.readFileSync(m.path));
+    }
+    const done = new Promise<void>((resolve) => {
+      const off = client.listen('scan-progress', (p) => p.state === 'done' && (off(), resolve()));
+    });
+    const add = await client.send('library-add-folders', { paths: [r.value.folder] });
+    expect(add.ok && add.value.scanId).toBeTruthy();
+    await done;
+    const summary = await client.send('library-summary', {});
+    expect(summary.ok && summary.value).toMatchObject({ studies: 1, series: 2, instances: 6 });
+    expect(summary.ok && summary.value.roots.map((x) => x.path)).toContain(r.value.folder);
+  });
+
+  it('refuses an empty upload and an upload outside the upload folder', async () => {
+    expect(await client.upload([])).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    const r = await client.upload([{ file: new Blob(['x']), path: '../../../etc/evil' }]);
+    // The client cleans the path: it lands inside the upload folder.
+    expect(r.ok && fs.existsSync(path.join(r.value.folder, 'etc/evil'))).toBe(true);
+  });
+});
+
+describe('HTTP client with authentication', () => {
+  let dir: string;
+  let core: SafekeepCore;
+  let server: RunningHttpServer;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    core = new SafekeepCore({ dataDir: path.join(dir, 'data'), authEnabled: true, flagTokens: [{ client: 'ui', secret: 'ui-secret' }] });
+    core.start();
+    server = await listenHttp(core.httpApp({ rendererDir: null, sessions: new Sessions() }), '127.0.0.1', 0);
+  });
+  afterAll(async () => {
+    await server.close();
+    await core.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports 401 (the app shows its login screen), logs in with a token, and logs out', async () => {
+    const client = createHttpClient({ baseUrl: server.url, fetch: cookieFetch(), eventSource: null });
+    let unauthorized = 0;
+    client.onUnauthorized(() => unauthorized++);
+    expect(await client.session()).toEqual({ ok: true, value: { authenticated: false, client: null, authEnabled: true } });
+    expect(await client.send('library-summary', {})).toEqual({ ok: false, error: { code: 'unauthorized', message: 'Log in first' } });
+    expect(unauthorized).toBe(1);
+
+    expect(await client.login('wrong')).toMatchObject({ ok: false, error: { code: 'unauthorized', message: 'The bearer token is not valid' } });
+    expect(unauthorized).toBe(1); // a failed login is not a lost session
+    expect(await client.login('ui-secret')).toEqual({ ok: true, value: { client: 'ui' } });
+    expect((await client.send('library-summary', {})).ok).toBe(true);
+    expect(await client.session()).toMatchObject({ ok: true, value: { authenticated: true, client: 'ui' } });
+
+    await client.logout();
+    expect((await client.send('library-summary', {})).ok).toBe(false);
+    expect(unauthorized).toBe(2);
+    client.close();
+  });
+
+  it('an event stream refused with 401 reports the lost session instead of retrying forever', async () => {
+    const client = createHttpClient({ baseUrl: server.url, eventSource: undiciEventSource(), reconnectDelayMs: () => 50 });
+    const lost = new Promise<void>((resolve) => client.onUnauthorized(resolve));
+    client.listen('outgoing-changed', () => undefined);
+    await lost;
+    await untilConnection(client, 'offline');
+    client.close();
+  });
+});

@@ -1,0 +1,175 @@
+// @vitest-environment jsdom
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PreloadApi } from '../../src-shared/contract/client';
+import type { Settings, TokenView } from '../../src-shared/contract/handlers';
+import { ReportScreen } from '../../src-renderer/src/screens/report/ReportScreen';
+import { SettingsScreen } from '../../src-renderer/src/screens/settings/SettingsScreen';
+import { useNavigation } from '../../src-renderer/src/state/navigation';
+import { FakeApi } from './support/fake-api';
+import { setupDom } from './support/dom';
+import { renderWithApi } from './support/render';
+
+setupDom();
+
+const SETTINGS: Settings = {
+  server: { host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', authEnabled: true },
+  policy: 'library',
+  dimsePolicy: 'library',
+  policies: [
+    { id: 'library', description: 'Local library: committed when the file is in the library' },
+    { id: 'forward:2', description: 'Forward to the DIMSE archive "PACS": committed when it commits' },
+  ],
+  retentionDays: 30,
+  syncWindowSeconds: 2,
+  acceptedSopClasses: null,
+  dimse: { aeTitle: 'SAFEKEEP', port: 11112, listening: true, peers: [{ aeTitle: 'MODALITY', host: '10.0.0.9', port: 104 }] },
+  dataDir: '/var/lib/safekeep',
+  pendingRestart: [],
+};
+
+function settingsApi(): FakeApi {
+  let settings = SETTINGS;
+  const tokens: TokenView[] = [{ id: 1, client: 'pacs', hint: 'abcd', createdAt: Date.now(), revokedAt: null }];
+  return new FakeApi()
+    .on('settings-get', () => settings)
+    .on('settings-update', (patch) => {
+      settings = {
+        ...settings,
+        ...patch,
+        server: { ...settings.server, ...patch.server },
+        dimse: { ...settings.dimse, ...patch.dimse },
+        pendingRestart: patch.server ? ['server'] : settings.pendingRestart,
+      } as Settings;
+      return settings;
+    })
+    // Fresh objects each time, as JSON from the server would be.
+    .on('tokens-list', () => tokens.map((t) => ({ ...t })))
+    .on('tokens-create', ({ client }) => {
+      const token = { id: 2, client, hint: 'Zx9Q', createdAt: Date.now(), revokedAt: null };
+      tokens.push(token);
+      return { token, secret: 'Zx9Q-the-whole-secret-shown-once' };
+    })
+    .on('tokens-revoke', ({ id }) => {
+      const t = tokens.find((x) => x.id === id)!;
+      t.revokedAt = Date.now();
+      return {};
+    })
+    .on('library-summary', () => ({ studies: 1, series: 1, instances: 1, skipped: 0, conflicts: 0, bytes: 1, roots: [{ path: '/data/studies', addedAt: 0, lastScanAt: null }] }))
+    .on('library-remove-root', () => ({ removed: 12 }))
+    .on('library-rescan', () => ({ scanId: 's1' }));
+}
+
+describe('Settings screen', () => {
+  it('shows a new token once, with a copy button, and revokes a token only after confirmation', async () => {
+    const api = settingsApi();
+    renderWithApi(<SettingsScreen />, { client: api });
+    const user = userEvent.setup(); // (gives the page a clipboard)
+    await user.type(await screen.findByLabelText('Client name'), 'pacs-east');
+    await user.click(screen.getByRole('button', { name: 'Create token' }));
+    expect((await screen.findByTestId('new-token')).textContent).toBe('Zx9Q-the-whole-secret-shown-once');
+    await user.click(screen.getByRole('button', { name: 'Copy' }));
+    expect(await navigator.clipboard.readText()).toBe('Zx9Q-the-whole-secret-shown-once');
+    screen.getByRole('button', { name: 'Copied ✓' });
+    await user.click(screen.getByRole('button', { name: 'Done' }));
+    expect(screen.queryByText(/the-whole-secret/)).toBeNull();
+    // The list only ever shows the first characters.
+    expect(screen.getByRole('row', { name: /pacs-east/ }).textContent).toContain('Zx9Q…');
+
+    await user.click(screen.getByRole('button', { name: 'Revoke token of pacs' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Keep' }));
+    expect(api.callsOf('tokens-revoke')).toEqual([]);
+    await user.click(screen.getByRole('button', { name: 'Revoke token of pacs' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke token' }));
+    await waitFor(() => expect(api.callsOf('tokens-revoke')).toEqual([{ id: 1 }]));
+    await waitFor(() => expect(screen.getByRole('row', { name: /^pacs abcd/ }).textContent).toContain('Revoked'));
+  });
+
+  it('saves the server address and says it applies at the next start', async () => {
+    const api = settingsApi();
+    renderWithApi(<SettingsScreen />, { client: api });
+    const user = userEvent.setup();
+    const server = await screen.findByRole('region', { name: 'Server' });
+    const port = within(server).getByLabelText('Port');
+    await user.clear(port);
+    await user.type(port, '99999');
+    await user.click(screen.getByRole('button', { name: 'Save server settings' }));
+    within(server).getByText('A port is a whole number from 0 to 65535');
+    await user.clear(port);
+    await user.type(port, '8443');
+    await user.click(screen.getByRole('button', { name: 'Save server settings' }));
+    await waitFor(() => expect(api.callsOf('settings-update')).toEqual([{ server: { host: '127.0.0.1', port: 8443 } }]));
+    await screen.findByText(/applies at the next start of Safekeep/);
+  });
+
+  it('chooses the commitment policies, and edits the DIMSE peers', async () => {
+    const api = settingsApi();
+    renderWithApi(<SettingsScreen />, { client: api });
+    const user = userEvent.setup();
+    await user.selectOptions(await screen.findByLabelText('DIMSE commitment policy'), 'forward:2');
+    await user.clear(screen.getByLabelText('Keep results (days)'));
+    await user.type(screen.getByLabelText('Keep results (days)'), '7');
+    await user.click(screen.getByRole('button', { name: 'Save commitment settings' }));
+    await waitFor(() => expect(api.callsOf('settings-update')).toEqual([{ policy: 'library', dimsePolicy: 'forward:2', retentionDays: 7, syncWindowSeconds: 2 }]));
+
+    await user.type(await screen.findByLabelText('Peer AE title'), 'CT\\SCANNER');
+    await user.click(screen.getByRole('button', { name: 'Add peer' }));
+    screen.getByText('An AE title is 1 to 16 printable characters without backslash');
+    await user.clear(screen.getByLabelText('Peer AE title'));
+    await user.type(screen.getByLabelText('Peer AE title'), 'CT1');
+    await user.type(screen.getByLabelText('Peer host'), 'ct1.local');
+    await user.click(screen.getByRole('button', { name: 'Add peer' }));
+    await user.click(screen.getByRole('button', { name: 'Remove peer MODALITY' }));
+    await user.click(screen.getByRole('button', { name: 'Save DIMSE settings' }));
+    await waitFor(() => expect(api.callsOf('settings-update').at(-1)).toEqual({ dimse: { aeTitle: 'SAFEKEEP', port: 11112, peers: [{ aeTitle: 'CT1', host: 'ct1.local', port: 104 }] } }));
+  });
+
+  it('removes a library folder only after confirmation', async () => {
+    const api = settingsApi();
+    renderWithApi(<SettingsScreen />, { client: api });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Remove folder /data/studies' }));
+    expect(screen.getByRole('dialog').textContent).toContain('The files themselves are not touched');
+    await user.click(screen.getByRole('button', { name: 'Remove folder' }));
+    await waitFor(() => expect(api.callsOf('library-remove-root')).toEqual([{ path: '/data/studies' }]));
+  });
+});
+
+describe('Report screen', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const summaryApi = () =>
+    new FakeApi().on('report-summary', () => ({
+      generatedAt: Date.now(),
+      remotes: ['Archive'],
+      requests: 2,
+      totals: { instances: 6, committed: 5, failed: 1, notVerified: 0 },
+      failureReasons: [{ code: 0x0112, meaning: 'No such object instance', count: 1 }],
+      failed: [{ studyUid: '1.2.3', sopInstanceUid: '1.2.3.4.5', filePath: '/data/IM5', transactionUid: '2.25.9', reason: '0112H No such object instance' }],
+    }));
+
+  it('shows totals, failure reasons and failed instances of a job, and prints', async () => {
+    const api = summaryApi();
+    useNavigation.setState({ route: { screen: 'report', report: { kind: 'job', jobId: 4 } } });
+    const print = vi.spyOn(window, 'print').mockImplementation(() => undefined);
+    renderWithApi(<ReportScreen />, { client: api });
+    const report = await screen.findByRole('article', { name: 'Verification report' });
+    expect(api.callsOf('report-summary')).toEqual([{ jobId: 4 }]);
+    expect(report.textContent).toContain('Storage commitment report — Job #4');
+    expect(within(report).getByRole('row', { name: /Committed/ }).textContent).toMatch(/Committed5\s*83\.3 %/);
+    expect(report.textContent).toContain('0112H');
+    expect(report.textContent).toContain('1.2.3.4.5');
+    expect(report.textContent).toContain('1 instance(s) are not confirmed');
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Print…' }));
+    expect(print).toHaveBeenCalled();
+  });
+
+  it('saves a PDF through the Electron bridge', async () => {
+    const printToPdf = vi.fn(async () => '/home/u/report.pdf');
+    const preload = { send: vi.fn(), on: vi.fn(), pathsOf: vi.fn(), printToPdf } as unknown as PreloadApi;
+    useNavigation.setState({ route: { screen: 'report', report: { kind: 'requests', requestIds: [7] } } });
+    renderWithApi(<ReportScreen />, { client: summaryApi(), api: { preload } });
+    await userEvent.setup().click(await screen.findByRole('button', { name: 'Save as PDF…' }));
+    expect(printToPdf).toHaveBeenCalledWith('safekeep-report-request-7.pdf');
+  });
+});

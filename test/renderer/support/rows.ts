@@ -1,0 +1,78 @@
+import type { OutgoingInstance, OutgoingRequest } from '../../../src-shared/outgoing';
+import type { StudyRow, SeriesRow, InstanceRow } from '../../../src-shared/contract/handlers';
+
+/** Typed rows for fake handlers. */
+export function request(p: Partial<OutgoingRequest> & { id: number }): OutgoingRequest {
+  return {
+    jobId: 1,
+    remoteId: 1,
+    remoteName: 'Archive',
+    transactionUid: `2.25.${1000 + p.id}`,
+    previousUids: [],
+    state: 'working',
+    form: 'study',
+    studyUid: null,
+    label: `Request ${p.id}`,
+    instanceCount: 10,
+    committedCount: 0,
+    failedCount: 0,
+    createdAt: Date.now() - 60_000,
+    sentAt: Date.now() - 50_000,
+    workingSince: null,
+    lastContactAt: null,
+    nextAttemptAt: Date.now() + 5000,
+    completedAt: null,
+    attempts: 1,
+    polls: 0,
+    httpStatus: 202,
+    error: null,
+    proxyFor: null,
+    ...p,
+  };
+}
+
+export function outgoingInstance(requestId: number, seq: number, p: Partial<OutgoingInstance> = {}): OutgoingInstance {
+  return {
+    requestId,
+    seq,
+    sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+    sopInstanceUid: `1.2.3.${requestId}.${seq}`,
+    studyUid: '1.2.3',
+    seriesUid: '1.2.3.4',
+    filePath: `/data/IM${seq}`,
+    outcome: 'committed',
+    failureReason: null,
+    detail: null,
+    updatedAt: Date.now(),
+    ...p,
+  };
+}
+
+export function study(i: number, p: Partial<StudyRow> = {}): StudyRow {
+  return {
+    studyUid: `1.2.826.${i}`,
+    patientName: `PATIENT^P${i}`,
+    patientId: `PID${i}`,
+    studyDate: '20260101',
+    studyDescription: `Study ${i}`,
+    accessionNumber: null,
+    modalities: 'CT',
+    seriesCount: 2,
+    instanceCount: 6,
+    ...p,
+  };
+}
+
+export function seriesOf(studyIndex: number, n: number, instanceCount = 3): SeriesRow[] {
+  return Array.from({ length: n }, (_, k) => ({
+    seriesUid: `1.2.826.${studyIndex}.${k + 1}`,
+    seriesNumber: k + 1,
+    seriesDescription: `Series ${k + 1}`,
+    modality: 'CT',
+    instanceCount,
+  }));
+}
+
+export function instanceRow(seriesUid: string, k: number): InstanceRow {
+  return { sopInstanceUid: `${seriesUid}.${k + 1}`, sopClassUid: '1.2.840.10008.5.1.4.1.1.2', instanceNumber: k + 1, path: `/lib/${seriesUid}/IM${k + 1}`, size: 1234 };
+}
