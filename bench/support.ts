@@ -37,3 +37,13 @@ export function peakRssMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(status);
   return m ? Number(m[1]) / 1024 : NaN;
 }
+
+/** Resets a process's peak resident memory (Linux: writing 5 to clear_refs), to measure one phase; false if not allowed. */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}

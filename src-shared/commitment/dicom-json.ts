@@ -11,18 +11,19 @@ export type DicomJsonDataset = Record<string, DicomJsonElement>;
  * so every error names the attribute and its position in the tree.
  */
 export class DatasetReader {
-  /** Where this data set sits, built only when an error names it (large payloads have 100,000s of items). */
-  private readonly where: (() => string) | null;
-
+  /**
+   * Where this data set sits: the sequence item of a parent, or the root. The path text is built
+   * only when an error names it (a large payload has 100,000s of items, and this is one small object each).
+   */
   constructor(
     readonly ds: Record<string, unknown>,
-    where: (() => string) | string,
-  ) {
-    this.where = typeof where === 'string' ? (where ? () => where : null) : where;
-  }
+    private readonly parent: DatasetReader | null = null,
+    private readonly seqTag = '',
+    private readonly index = 0,
+  ) {}
 
   get path(): string {
-    return this.where ? this.where() : '';
+    return this.parent ? `${this.parent.name(this.seqTag)} item ${this.index + 1}` : '';
   }
 
   static root(value: unknown, what: string): DatasetReader {
@@ -33,7 +34,7 @@ export class DatasetReader {
       v = v[0];
     }
     if (!isPlainObject(v)) throw new PayloadError('', `${what} must be a DICOM JSON object`);
-    return new DatasetReader(v, '');
+    return new DatasetReader(v);
   }
 
   private name(tag: string): string {
@@ -69,9 +70,8 @@ export class DatasetReader {
     const items = el.Value ?? [];
     if (required && items.length === 0) throw new PayloadError(this.name(tag), 'is empty');
     return items.map((item, i) => {
-      const itemPath = () => `${this.name(tag)} item ${i + 1}`;
-      if (!isPlainObject(item)) throw new PayloadError(itemPath(), 'must be a DICOM JSON object');
-      return new DatasetReader(item, itemPath);
+      if (!isPlainObject(item)) throw new PayloadError(`${this.name(tag)} item ${i + 1}`, 'must be a DICOM JSON object');
+      return new DatasetReader(item, this, tag, i);
     });
   }
 

@@ -64,12 +64,12 @@ export function flatItem(i: RequestedInstance): DicomJsonDataset {
 /**
  * Walks a Study > Series > SOP Class > Instance tree of a request or response.
  * `withReason` reads Failure Reason (0008,1197) from each instance item.
- * `where` names the instance item, lazily, for duplicate messages.
+ * `where` is the instance item's reader, which names it (lazily) in duplicate messages.
  */
 export function readStudyTree(
   root: DatasetReader,
   tag: string,
-  sink: (i: RequestedInstance, reason: number, where: () => string) => void,
+  sink: (i: RequestedInstance, reason: number, where: DatasetReader) => void,
   withReason: boolean,
 ): void {
   for (const study of root.sequence(tag, false)) {
@@ -82,7 +82,7 @@ export function readStudyTree(
           sink(
             { form: 'study', studyUid, seriesUid, sopClassUid, sopInstanceUid: inst.uid(Tag.ReferencedSOPInstanceUID) },
             withReason ? inst.us(Tag.FailureReason) : 0,
-            () => inst.attributeName(Tag.ReferencedSOPInstanceUID),
+            inst,
           );
         }
       }

@@ -12,12 +12,13 @@ import { PayloadError } from './payload-error';
 export function parseCommitmentRequest(json: unknown): CommitmentRequest {
   const root = DatasetReader.root(json, 'The commitment request');
   const instances: RequestedInstance[] = [];
-  const seen = new Map<string, () => string>();
+  const seen = new Map<string, DatasetReader>();
+  const at = (item: DatasetReader) => item.attributeName(Tag.ReferencedSOPInstanceUID);
 
-  const add = (i: RequestedInstance, where: () => string) => {
+  const add = (i: RequestedInstance, where: DatasetReader) => {
     const first = seen.get(i.sopInstanceUid);
     if (first !== undefined) {
-      throw new PayloadError(where(), `SOP Instance UID ${i.sopInstanceUid} is listed more than once (first at ${first()})`);
+      throw new PayloadError(at(where), `SOP Instance UID ${i.sopInstanceUid} is listed more than once (first at ${at(first)})`);
     }
     seen.set(i.sopInstanceUid, where);
     instances.push(i);
@@ -30,7 +31,7 @@ export function parseCommitmentRequest(json: unknown): CommitmentRequest {
         sopClassUid: item.uid(Tag.ReferencedSOPClassUID),
         sopInstanceUid: item.uid(Tag.ReferencedSOPInstanceUID),
       },
-      () => item.attributeName(Tag.ReferencedSOPInstanceUID),
+      item,
     );
   }
 

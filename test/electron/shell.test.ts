@@ -7,6 +7,7 @@ vi.mock('electron', () => import('./fake-electron'));
 import * as fake from './fake-electron';
 import { startShell } from '../../src-main/electron/shell';
 import { mainWindowOptions, RENDERER_CSP } from '../../src-main/electron/window';
+import { PAGE_CSP } from '../../src-main/core/api/http-api';
 import { CHANNEL } from '../../src-main/electron/channels';
 import { tempDir } from '../support/fixtures';
 import { openDb } from '../../src-main/core/store/db';
@@ -91,6 +92,14 @@ describe('Electron shell (with a fake electron module)', () => {
     expect(RENDERER_CSP).toMatch(/default-src 'self'/);
     expect(RENDERER_CSP).toMatch(/script-src 'self'(;|$)/);
     expect(RENDERER_CSP).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+  });
+
+  it('carries the same CSP in the page itself, for file:// loads that get no headers', () => {
+    const html = fs.readFileSync(path.join(__dirname, '../../src-renderer/index.html'), 'utf8');
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
+    expect(meta?.[1]).toBe(PAGE_CSP);
+    expect(RENDERER_CSP.startsWith(PAGE_CSP)).toBe(true);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
   });
 
   it('refuses navigation away from the app, new windows and permissions', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Tag } from '../../src-shared/dicom/tags';
 import type { RequestedInstance } from '../../src-shared/commitment/model';
 import { buildCommitmentRequest, parseCommitmentRequest } from '../../src-shared/commitment/request-json';
-import { buildCommitmentResponse, parseCommitmentResponse } from '../../src-shared/commitment/response-json';
+import { buildCommitmentResponse, commitmentResponseJsonText, parseCommitmentResponse } from '../../src-shared/commitment/response-json';
 import { PayloadError } from '../../src-shared/commitment/payload-error';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
@@ -95,5 +95,20 @@ describe('Storage Commitment response (DICOM JSON)', () => {
     const json = buildCommitmentResponse({ committed: [], failed: [{ ...flat(1)[0]!, failureReason: 0x0112 }] }) as any;
     delete json[Tag.FailedSOPSequence].Value[0][Tag.FailureReason];
     expect(() => parseCommitmentResponse(json)).toThrow(/FailedSOPSequence \(0008,1198\) item 1 > FailureReason \(0008,1197\): is missing/);
+  });
+});
+
+describe('the direct JSON writer of the response', () => {
+  it('writes exactly what JSON.stringify of the tree gives, for every mix of forms and outcomes', () => {
+    const cases = [
+      { committed: flat(3), failed: [] },
+      { committed: [], failed: flat(2).map((i, k) => ({ ...i, failureReason: [0x0112, 0x0119][k]! })) },
+      { committed: study(2, 2, 3), failed: study(1, 1, 2).map((i) => ({ ...i, sopInstanceUid: `${i.sopInstanceUid}.9`, failureReason: 0x0110 })) },
+      { committed: [...flat(2), ...study(1, 2, 2)], failed: [{ ...flat(1)[0]!, sopInstanceUid: '1.8', failureReason: 0x0213 }] },
+      { committed: [], failed: [] },
+    ];
+    for (const result of cases) {
+      expect(commitmentResponseJsonText(result)).toBe(JSON.stringify(buildCommitmentResponse(result)));
+    }
   });
 });

@@ -13,9 +13,14 @@ import { validateArgs } from './validate';
 
 const COOKIE = 'sk_session';
 
-/** The Content-Security-Policy of the app's pages (the same one the Electron window sets). */
-export const APP_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+/**
+ * The Content-Security-Policy of the app's pages. The same policy is in src-renderer/index.html as a
+ * <meta> tag, because pages loaded from file:// (Electron) get no HTTP headers; frame-ancestors only
+ * works as a header, so the header adds it.
+ */
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+export const APP_CSP = `${PAGE_CSP}; frame-ancestors 'none'`;
 
 export interface HttpApiOptions {
   core: SafekeepCore;

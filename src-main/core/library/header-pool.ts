@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkComplete, readDicomHeader, type HeaderReadResult } from './header';
@@ -5,8 +6,31 @@ import { checkComplete, readDicomHeader, type HeaderReadResult } from './header'
 export interface HeaderJob {
   id: number;
   paths: string[];
-  /** 'read': the full header (scanning); 'verify': only what a commitment decision needs, compact. */
-  mode: 'read' | 'verify';
+  /**
+   * 'scan': stat each file and read its header unless size and mtime equal `prev` (incremental rescans);
+   * 'verify': only what a commitment decision needs, compact.
+   */
+  mode: 'scan' | 'verify';
+  /** For 'scan': [size, mtime ms] the index knows for each path, or null. */
+  prev?: ([number, number] | null)[];
+}
+
+/** One file as a scan sees it: all its disk access (stat, header read) happens on a worker. */
+export type ScanResult =
+  | { kind: 'unchanged'; size: number; mtimeMs: number }
+  | { kind: 'read'; size: number; mtimeMs: number; read: HeaderReadResult }
+  | { kind: 'error'; message: string };
+
+export function scanFile(path: string, prev: [number, number] | null | undefined): ScanResult {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(path);
+  } catch (e) {
+    return { kind: 'error', message: (e as Error).message };
+  }
+  const mtimeMs = Math.trunc(st.mtimeMs);
+  if (prev && prev[0] === st.size && prev[1] === mtimeMs) return { kind: 'unchanged', size: st.size, mtimeMs };
+  return { kind: 'read', size: st.size, mtimeMs, read: readDicomHeader(path) };
 }
 
 /** What a commit-time re-read tells: the file's UIDs now, and whether its Pixel Data is all there. */
@@ -23,8 +47,8 @@ export function verifyFile(path: string): VerifyResult {
   return c.complete ? { ok: true, ...ids, complete: true } : { ok: true, ...ids, complete: false, message: c.message };
 }
 
-export function runHeaderJob(job: Omit<HeaderJob, 'id'>): (HeaderReadResult | VerifyResult)[] {
-  return job.mode === 'verify' ? job.paths.map(verifyFile) : job.paths.map((p) => readDicomHeader(p));
+export function runHeaderJob(job: Omit<HeaderJob, 'id'>): (VerifyResult | ScanResult)[] {
+  return job.mode === 'scan' ? job.paths.map((p, i) => scanFile(p, job.prev?.[i])) : job.paths.map(verifyFile);
 }
 
 let defaultWorkerScript: URL | null = null;
@@ -55,8 +79,8 @@ export class HeaderReaderPool {
     return this.script !== null;
   }
 
-  read(paths: string[]): Promise<HeaderReadResult[]> {
-    return this.run(paths, 'read') as Promise<HeaderReadResult[]>;
+  scan(paths: string[], prev: ([number, number] | null)[]): Promise<ScanResult[]> {
+    return this.run(paths, 'scan', prev) as Promise<ScanResult[]>;
   }
 
   verify(paths: string[]): Promise<VerifyResult[]> {
@@ -68,14 +92,14 @@ export class HeaderReaderPool {
     if (this.script) while (this.workers.length < this.size) this.spawn();
   }
 
-  private run(paths: string[], mode: HeaderJob['mode']): Promise<unknown[]> {
-    if (!this.script) return Promise.resolve(runHeaderJob({ paths, mode }));
+  private run(paths: string[], mode: HeaderJob['mode'], prev?: HeaderJob['prev']): Promise<unknown[]> {
+    if (!this.script) return Promise.resolve(runHeaderJob({ paths, mode, ...(prev ? { prev } : {}) }));
     const slot = this.workers.length < this.size && this.workers.every((w) => w.busy > 0) ? this.spawn() : this.leastBusy();
     const id = this.nextId++;
     slot.busy++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { slot, resolve, reject });
-      slot.worker.postMessage({ id, paths, mode } satisfies HeaderJob);
+      slot.worker.postMessage({ id, paths, mode, ...(prev ? { prev } : {}) } satisfies HeaderJob);
     });
   }
 
@@ -84,7 +108,8 @@ export class HeaderReaderPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.script!);
+    // Jobs are small (a few hundred paths); a small heap keeps each worker's memory low.
+    const worker = new Worker(this.script!, { resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 } });
     worker.unref(); // an idle pool never keeps the process alive
     const slot: Slot = { worker, busy: 0 };
     worker.on('message', (m: { id: number; results: unknown[] }) => {

@@ -5,7 +5,7 @@ import { AppError } from '../../../src-shared/contract/errors';
 import type { ScanProgress } from '../../../src-shared/library';
 import type { Clock } from '../clock';
 import type { FileRecord, LibraryRepo } from '../store/library-repo';
-import { HeaderReaderPool } from './header-pool';
+import { HeaderReaderPool, type ScanResult } from './header-pool';
 import { walkFiles } from './walker';
 
 export interface ScanOptions {
@@ -20,9 +20,8 @@ export interface ScanOptions {
 }
 
 const BATCH = 500;
-/** Files per header-reading job, and jobs in flight (keeps every worker busy). */
-const READ_BATCH = 128;
-const READS_IN_FLIGHT = 4;
+/** Files per job; jobs in flight: two per worker, so none waits while the main thread writes. */
+const READ_BATCH = 64;
 
 /**
  * Indexes the DICOM files below the given roots into the library.
@@ -60,6 +59,7 @@ export async function scanLibrary(
   };
   const interval = options.progressIntervalMs ?? 250;
   const headers = options.headers ?? new HeaderReaderPool(null);
+  const inFlight = Math.max(2, headers.size * 2);
   let lastReport = 0;
   const report = (force = false) => {
     const t = Date.now();
@@ -88,28 +88,36 @@ export async function scanLibrary(
         seen.add(dir); // recorded under the folder's own path, so the next rescan keeps it
         batch.push({ path: dir, root, size: 0, mtimeMs: 0, status: 'skipped', reason: 'unreadable', message: `Folder not readable: ${e.code ?? e.message}` });
       };
-      // Header reads go out in batches and come back in order, so "first file wins" on duplicates holds.
-      type Stat = { path: string; size: number; mtimeMs: number };
-      const reads: { files: Stat[]; results: ReturnType<HeaderReaderPool['read']> }[] = [];
-      let toRead: Stat[] = [];
+      // Disk access goes out in batches (stat and header read on worker threads) and comes back in order,
+      // so "first file wins" on duplicates holds.
+      const jobs: { paths: string[]; results: Promise<ScanResult[]> }[] = [];
+      let paths: string[] = [];
+      let prev: ([number, number] | null)[] = [];
       const dispatch = () => {
-        if (toRead.length === 0) return;
-        reads.push({ files: toRead, results: headers.read(toRead.map((f) => f.path)) });
-        toRead = [];
+        if (paths.length === 0) return;
+        jobs.push({ paths, results: headers.scan(paths, prev) });
+        paths = [];
+        prev = [];
       };
       const collect = async (until: number) => {
-        while (reads.length > until) {
-          const { files, results } = reads.shift()!;
-          const rs = await results;
-          files.forEach((f, k) => {
+        while (jobs.length > until) {
+          const job = jobs.shift()!;
+          const rs = await job.results;
+          job.paths.forEach((path, k) => {
             const r = rs[k]!;
-            progress.bytesRead += r.bytesRead;
-            progress.bytesOfFiles += r.fileSize;
-            batch.push(
-              r.ok
-                ? { path: f.path, root, size: f.size, mtimeMs: f.mtimeMs, status: 'indexed', header: r.header }
-                : { path: f.path, root, size: f.size, mtimeMs: f.mtimeMs, status: 'skipped', reason: r.reason, message: r.message },
-            );
+            if (r.kind === 'unchanged') {
+              progress.unchanged++;
+            } else if (r.kind === 'error') {
+              batch.push({ path, root, size: 0, mtimeMs: 0, status: 'skipped', reason: 'unreadable', message: r.message });
+            } else {
+              progress.bytesRead += r.read.bytesRead;
+              progress.bytesOfFiles += r.read.fileSize;
+              batch.push(
+                r.read.ok
+                  ? { path, root, size: r.size, mtimeMs: r.mtimeMs, status: 'indexed', header: r.read.header }
+                  : { path, root, size: r.size, mtimeMs: r.mtimeMs, status: 'skipped', reason: r.read.reason, message: r.read.message },
+              );
+            }
           });
           if (batch.length >= BATCH) flush();
           report();
@@ -119,22 +127,12 @@ export async function scanLibrary(
         if (options.signal?.aborted) break;
         progress.filesSeen++;
         seen.add(file);
-        let st: fs.Stats;
-        try {
-          st = fs.statSync(file);
-        } catch (e) {
-          batch.push({ path: file, root, size: 0, mtimeMs: 0, status: 'skipped', reason: 'unreadable', message: String((e as Error).message) });
-          continue;
-        }
-        const prev = known.get(file);
-        if (prev && prev.size === st.size && prev.mtimeMs === Math.trunc(st.mtimeMs)) {
-          progress.unchanged++;
-        } else {
-          toRead.push({ path: file, size: st.size, mtimeMs: st.mtimeMs });
-          if (toRead.length >= READ_BATCH) {
-            dispatch();
-            await collect(READS_IN_FLIGHT - 1);
-          }
+        const p = known.get(file);
+        paths.push(file);
+        prev.push(p ? [p.size, p.mtimeMs] : null);
+        if (paths.length >= READ_BATCH) {
+          dispatch();
+          await collect(inFlight - 1);
         }
         report();
       }

@@ -1,9 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../../src-shared/contract/errors';
-import type { DicomJsonDataset } from '../../../src-shared/commitment/dicom-json';
 import { parseCommitmentRequest } from '../../../src-shared/commitment/request-json';
-import { buildCommitmentResponse } from '../../../src-shared/commitment/response-json';
+import { buildCommitmentResponse, commitmentResponseJsonText } from '../../../src-shared/commitment/response-json';
 import { PayloadError } from '../../../src-shared/commitment/payload-error';
 import { describeUidProblem, uidProblem } from '../../../src-shared/dicom/uid';
 import type { Clock } from '../clock';
@@ -100,7 +99,7 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
           throw e;
         }
       }
-      const done = deps.processor.start(uid);
+      const done = deps.processor.start(uid, false, request.instances);
       await Promise.race([done, sleep(config.syncWindowMs)]);
       return answer(c, uid, responseFormat);
     },
@@ -131,8 +130,9 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
       c.header('Retry-After', String(deps.processor.retryAfterSeconds(uid)));
       return c.body(null, 202);
     }
-    const payload = buildCommitmentResponse(deps.incoming.result(uid));
-    return c.body(serialize(payload, format), 200, { 'Content-Type': `${MEDIA_TYPE[format]}${format === 'json' ? '' : '; charset=utf-8'}` });
+    const result = deps.incoming.result(uid);
+    const text = format === 'json' ? commitmentResponseJsonText(result) : buildNativeXml(buildCommitmentResponse(result));
+    return c.body(text, 200, { 'Content-Type': `${MEDIA_TYPE[format]}${format === 'json' ? '' : '; charset=utf-8'}` });
   }
 
   app.onError((err, c) => problemResponse(c, err));
@@ -154,10 +154,6 @@ function parseBody(text: string, format: PayloadFormat): unknown {
   } catch (e) {
     throw new PayloadError('', `The body is not valid JSON: ${(e as Error).message}`);
   }
-}
-
-export function serialize(ds: DicomJsonDataset, format: PayloadFormat): string {
-  return format === 'xml' ? buildNativeXml(ds) : JSON.stringify(ds);
 }
 
 function requesterOf(c: Context): string {
