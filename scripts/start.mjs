@@ -17,7 +17,10 @@ function electronBinary() {
     bin = require('electron'); // the package's index.js returns the binary's path, or throws
   } catch (e) {
     const missing = e && e.code === 'MODULE_NOT_FOUND';
-    return { reason: missing ? 'the electron package is not installed (it is optional; its download needs internet)' : String(e.message ?? e).split('\n')[0] };
+    const text = String(e?.message ?? e).split('\n')[0];
+    if (missing) return { reason: 'the electron package is not installed (it is optional; its download needs internet)' };
+    if (/failed to install correctly/.test(text)) return { reason: 'the electron package is installed without its binary (downloading it needs internet)' };
+    return { reason: text };
   }
   if (typeof bin !== 'string') return { reason: 'the electron package did not name a binary' };
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
