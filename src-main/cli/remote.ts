@@ -77,9 +77,7 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (name: string, o: { data?: string }) => {
       await withCore(o, async (core) => {
-        const r = core.remotes.findByName(name);
-        if (!r) throw usageError(`No remote named "${name}"`);
-        core.remotes.delete(r.id);
+        core.remotes.delete(remoteNamed(core, name).id);
         out(`Removed remote "${name}"`);
       });
     });
@@ -91,11 +89,15 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (name: string, o: { data?: string }) => {
       await withCore(o, async (core) => {
-        const r = core.remotes.findByName(name);
-        if (!r) throw usageError(`No remote named "${name}"`);
-        const t = await core.testRemote(r.id);
+        const t = await core.testRemote(remoteNamed(core, name).id);
         out(`${t.ok ? 'OK' : 'FAILED'} (${t.elapsedMs} ms): ${t.message}`);
         if (!t.ok) throw new CliError(EXIT.usage, `Remote "${name}" did not pass the test`);
       });
     });
+}
+
+function remoteNamed(core: SafekeepCore, name: string) {
+  const r = core.remotes.findByName(name);
+  if (!r) throw usageError(`No remote named "${name}"`);
+  return r;
 }

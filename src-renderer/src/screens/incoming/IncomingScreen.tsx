@@ -9,10 +9,10 @@ import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { formatCount, formatTime } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
-import { INCOMING_LOOK, OUTCOME_LOOK, incomingLook } from '../../ui/status';
+import { INCOMING_LOOK, incomingLook } from '../../ui/status';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { VirtualTable, type Column } from '../../ui/VirtualTable';
-import { failureText } from '../outgoing/InstanceTable';
+import { instanceColumns } from '../shared/instance-columns';
 import { OutcomeFilter } from '../shared/filters';
 
 const SOURCE_TEXT: Record<IncomingSource, string> = { dicomweb: 'DICOMweb', dimse: 'DIMSE' };
@@ -42,20 +42,13 @@ const TX_COLUMNS: Column<IncomingTransaction>[] = [
   { key: 'uid', header: 'Transaction UID', width: 'minmax(150px, 2fr)', render: (t) => <span className="mono" title={t.transactionUid}>{t.transactionUid}</span> },
 ];
 
+const sharedColumns = instanceColumns<IncomingInstance>();
 const INSTANCE_COLUMNS: Column<IncomingInstance>[] = [
-  { key: 'seq', header: '#', width: '64px', align: 'end', render: (i) => i.seq + 1 },
-  { key: 'sop', header: 'SOP Instance UID', width: 'minmax(200px, 2fr)', render: (i) => <span className="mono" title={i.sopInstanceUid}>{i.sopInstanceUid}</span> },
+  sharedColumns.seq,
+  sharedColumns.sop,
   { key: 'study', header: 'Study', width: 'minmax(120px, 1fr)', render: (i) => <span className="mono" title={i.studyUid ?? ''}>{i.studyUid ?? ''}</span> },
-  { key: 'outcome', header: 'Outcome', width: '120px', render: (i) => <StatusBadge look={OUTCOME_LOOK[i.outcome]} /> },
-  {
-    key: 'reason',
-    header: 'Failure reason',
-    width: 'minmax(160px, 2fr)',
-    render: (i) => {
-      const t = failureText(i.failureReason, i.detail);
-      return t ? <span className={i.outcome === 'failed' ? 'text-bad' : ''} title={t}>{t}</span> : null;
-    },
-  },
+  sharedColumns.outcome,
+  sharedColumns.reason,
   { key: 'decided', header: 'Decided', width: '150px', render: (i) => formatTime(i.decidedAt) },
 ];
 

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { FailureReason, describeFailureReason } from '../../../../src-shared/dicom/failure-reasons';
+import { FailureReason } from '../../../../src-shared/dicom/failure-reasons';
 import type { OutgoingInstance } from '../../../../src-shared/outgoing';
 import type { InstanceOutcome } from '../../../../src-shared/transactions';
 import { usePagedRows } from '../../data/paged-rows';
@@ -7,31 +7,18 @@ import { useFilters } from '../../state/filters';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { formatCount, formatTime } from '../../ui/format';
-import { OUTCOME_LOOK } from '../../ui/status';
-import { StatusBadge } from '../../ui/StatusBadge';
 import { VirtualTable, type Column } from '../../ui/VirtualTable';
 import { OutcomeFilter, ReasonFilter } from '../shared/filters';
+import { instanceColumns } from '../shared/instance-columns';
 
-/** Why an instance failed, in words: the archive's Failure Reason, or what Safekeep observed. */
-export function failureText(failureReason: number | null, detail: string | null): string {
-  if (failureReason !== null) return describeFailureReason(failureReason) + (detail ? ` — ${detail}` : '');
-  return detail ?? '';
-}
 
+const shared = instanceColumns<OutgoingInstance>();
 const COLUMNS: Column<OutgoingInstance>[] = [
-  { key: 'seq', header: '#', width: '64px', align: 'end', render: (i) => i.seq + 1 },
-  { key: 'sop', header: 'SOP Instance UID', width: 'minmax(200px, 2fr)', render: (i) => <span className="mono" title={i.sopInstanceUid}>{i.sopInstanceUid}</span> },
+  shared.seq,
+  shared.sop,
   { key: 'file', header: 'File', width: 'minmax(140px, 2fr)', render: (i) => <span className="mono" title={i.filePath ?? ''}>{i.filePath ?? ''}</span> },
-  { key: 'outcome', header: 'Outcome', width: '120px', render: (i) => <StatusBadge look={OUTCOME_LOOK[i.outcome]} /> },
-  {
-    key: 'reason',
-    header: 'Failure reason',
-    width: 'minmax(160px, 2fr)',
-    render: (i) => {
-      const t = failureText(i.failureReason, i.detail);
-      return t ? <span className={i.outcome === 'failed' ? 'text-bad' : ''} title={t}>{t}</span> : null;
-    },
-  },
+  shared.outcome,
+  shared.reason,
   { key: 'updated', header: 'Decided', width: '150px', render: (i) => (i.outcome === 'pending' ? '' : formatTime(i.updatedAt)) },
 ];
 
