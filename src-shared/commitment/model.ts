@@ -30,14 +30,3 @@ export interface CommitmentResult {
   committed: RequestedInstance[];
   failed: FailedInstance[];
 }
-
-export function formsOf(instances: readonly { form: RequestForm }[]): { flat: boolean; study: boolean } {
-  let flat = false;
-  let study = false;
-  for (const i of instances) {
-    if (i.form === 'flat') flat = true;
-    else study = true;
-    if (flat && study) break;
-  }
-  return { flat, study };
-}

@@ -201,18 +201,8 @@ export class Engine {
   }
 
   /** Resolves once every given request is in a final state. */
-  waitFor(requestIds: readonly number[]): Promise<void> {
-    const open = new Set(requestIds.filter((id) => !isFinal(this.deps.outgoing.get(id).state)));
-    if (open.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const off = this.deps.events.on('outgoing-changed', ({ requestIds: changed }) => {
-        for (const id of changed) if (open.has(id) && isFinal(this.deps.outgoing.get(id).state)) open.delete(id);
-        if (open.size === 0) {
-          off();
-          resolve();
-        }
-      });
-    });
+  async waitFor(requestIds: readonly number[]): Promise<void> {
+    await Promise.all(requestIds.map((id) => this.waitUntil(id, (r) => isFinal(r.state))));
   }
 
   /** Runs the due requests now and plans the next wake-up. */
@@ -270,11 +260,6 @@ export class Engine {
   }
 
   private timerAt = 0;
-
-  /** Requests currently being exchanged with their archive. */
-  busy(): number {
-    return this.inFlight.size;
-  }
 
   async stop(): Promise<void> {
     this.stopped = true;

@@ -75,10 +75,6 @@ export class HeaderReaderPool {
     readonly size = Math.max(1, Math.min(4, os.availableParallelism())),
   ) {}
 
-  get threaded(): boolean {
-    return this.script !== null;
-  }
-
   scan(paths: string[], prev: ([number, number] | null)[]): Promise<ScanResult[]> {
     return this.run(paths, 'scan', prev) as Promise<ScanResult[]>;
   }

@@ -25,7 +25,7 @@ export interface OriginDeps {
   clock: Clock;
 }
 
-type Env = { Variables: { client: string } };
+type Env = { Variables: { client: string; responseFormat: PayloadFormat; bodyFormat: PayloadFormat } };
 
 export const COMMITMENT_PATH = '/dicomweb/commitment-requests/:transactionUID';
 
@@ -45,8 +45,8 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
     COMMITMENT_PATH,
     async (c, next) => {
       // Cheap checks first, before reading a possibly large body.
-      negotiateAccept(c.req.header('accept'));
-      formatOfContentType(c.req.header('content-type'));
+      c.set('responseFormat', negotiateAccept(c.req.header('accept')));
+      c.set('bodyFormat', formatOfContentType(c.req.header('content-type')));
       await next();
     },
     (c, next) =>
@@ -59,8 +59,8 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
         },
       })(c, next),
     async (c) => {
-      const responseFormat = negotiateAccept(c.req.header('accept'));
-      const bodyFormat = formatOfContentType(c.req.header('content-type'));
+      const responseFormat = c.get('responseFormat');
+      const bodyFormat = c.get('bodyFormat');
       const uid = pathUid(c);
       const request = parseCommitmentRequest(parseBody(await c.req.text(), bodyFormat));
 

@@ -24,6 +24,10 @@ export interface IndexedFile {
   mtimeMs: number;
 }
 
+/** The columns of an IndexedFile. */
+const INDEXED_FILE_COLUMNS = `path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
+  series_uid AS seriesUid, size, mtime_ms AS mtimeMs`;
+
 function statements(db: Db) {
   return {
     upsertIndexed: db.sql.prepare(`
@@ -48,13 +52,8 @@ function statements(db: Db) {
     promoteConflict: db.sql.prepare(`
       UPDATE library_files SET status = 'indexed', reason = NULL, message = NULL
       WHERE path = (SELECT path FROM library_files WHERE sop_instance_uid = ? AND status = 'conflict' ORDER BY indexed_at LIMIT 1)`),
-    find: db.sql.prepare(`
-      SELECT path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
-        series_uid AS seriesUid, size, mtime_ms AS mtimeMs
-      FROM library_files WHERE sop_instance_uid = ? AND status = 'indexed'`),
     findMany: db.sql.prepare(`
-      SELECT path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
-        series_uid AS seriesUid, size, mtime_ms AS mtimeMs
+      SELECT ${INDEXED_FILE_COLUMNS}
       FROM library_files WHERE status = 'indexed' AND sop_instance_uid IN (SELECT value FROM json_each(?))`),
   };
 }
@@ -179,10 +178,6 @@ export class LibraryRepo {
     );
   }
 
-  findInstance(sopInstanceUid: string): IndexedFile | undefined {
-    return this.stmt.find.get(sopInstanceUid) as IndexedFile | undefined;
-  }
-
   /** One query for a batch of instances (the commit path looks up thousands at a time). */
   findInstances(sopInstanceUids: readonly string[]): Map<string, IndexedFile> {
     const rows = this.stmt.findMany.all(JSON.stringify(sopInstanceUids)) as IndexedFile[];
@@ -191,8 +186,6 @@ export class LibraryRepo {
 
   /** The indexed instances of a selection: whole studies, series, single instances, or everything below paths. */
   select(sel: Selection): IndexedFile[] {
-    const cols = `path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
-      series_uid AS seriesUid, size, mtime_ms AS mtimeMs`;
     const parts: string[] = [];
     const args: unknown[] = [];
     const inJson = (column: string, values: string[] | undefined) => {
@@ -211,7 +204,7 @@ export class LibraryRepo {
     }
     if (parts.length === 0) return [];
     return this.db.sql
-      .prepare(`SELECT ${cols} FROM library_files WHERE status = 'indexed' AND (${parts.join(' OR ')})`)
+      .prepare(`SELECT ${INDEXED_FILE_COLUMNS} FROM library_files WHERE status = 'indexed' AND (${parts.join(' OR ')})`)
       .all(...args) as IndexedFile[];
   }
 

@@ -15,6 +15,8 @@ describe('library scanner', () => {
   let db: Db;
   let repo: LibraryRepo;
 
+  const find = (uid: string) => repo.findInstances([uid]).get(uid);
+
   beforeEach(() => {
     root = tempDir();
     lib = path.join(root, 'lib');
@@ -40,7 +42,7 @@ describe('library scanner', () => {
     expect(repo.summary()).toMatchObject({ studies: 2, series: 4, instances: 20, skipped: 4 });
     const problems = Object.fromEntries(repo.problems({ limit: 10, offset: 0 }).map((x) => [path.basename(x.path), x.reason]));
     expect(problems).toEqual({ 'README.txt': 'not-dicom', empty: 'not-dicom', 'cut.dcm': 'truncated', 'nouid.dcm': 'missing-uid' });
-    const one = repo.findInstance(made[7]!.sopInstanceUid)!;
+    const one = find(made[7]!.sopInstanceUid)!;
     expect(one).toMatchObject({ path: made[7]!.path, sopClassUid: CT_IMAGE, studyUid: made[7]!.studyUid, seriesUid: made[7]!.seriesUid });
     // Header-only: far fewer bytes read than the files hold once pixel data is large.
     expect(p.bytesRead).toBeLessThanOrEqual(p.bytesOfFiles);
@@ -63,9 +65,9 @@ describe('library scanner', () => {
     writeDicomFile(path.join(lib, 'new.dcm'), { ...made[2]!, sopInstanceUid: randomUid() });
     const p = await scanLibrary(repo, [lib], systemClock);
     expect(p).toMatchObject({ filesSeen: 6, unchanged: 4, indexed: 2, removed: 1 });
-    expect(repo.findInstance(made[0]!.sopInstanceUid)).toBeUndefined();
-    expect(repo.findInstance(replacement)?.path).toBe(made[0]!.path);
-    expect(repo.findInstance(made[1]!.sopInstanceUid)).toBeUndefined();
+    expect(find(made[0]!.sopInstanceUid)).toBeUndefined();
+    expect(find(replacement)?.path).toBe(made[0]!.path);
+    expect(find(made[1]!.sopInstanceUid)).toBeUndefined();
     expect(repo.summary().instances).toBe(6);
   });
 
@@ -76,16 +78,16 @@ describe('library scanner', () => {
     fs.copyFileSync(a!.path, copy);
     const p = await scanLibrary(repo, [lib], systemClock);
     expect(p).toMatchObject({ indexed: 1, conflicts: 1 });
-    expect(repo.findInstance(a!.sopInstanceUid)!.path).toBe(a!.path);
+    expect(find(a!.sopInstanceUid)!.path).toBe(a!.path);
     const conflict = repo.problems({ limit: 10, offset: 0 })[0]!;
     expect(conflict).toMatchObject({ path: copy, status: 'conflict', reason: 'duplicate' });
     expect(conflict.message).toContain(a!.path);
     // Scanning again does not flip the two.
     await scanLibrary(repo, [lib], systemClock, { full: true });
-    expect(repo.findInstance(a!.sopInstanceUid)!.path).toBe(a!.path);
+    expect(find(a!.sopInstanceUid)!.path).toBe(a!.path);
     fs.rmSync(a!.path);
     await scanLibrary(repo, [lib], systemClock);
-    expect(repo.findInstance(a!.sopInstanceUid)!.path).toBe(copy);
+    expect(find(a!.sopInstanceUid)!.path).toBe(copy);
     expect(repo.summary().conflicts).toBe(0);
   });
 
