@@ -5,8 +5,10 @@ export const EXIT = {
   failures: 1,
   /** Bad arguments, unreadable folders, port in use, connection errors. */
   usage: 2,
+  /** Not finished yet (no final answer in time, or stopped by Ctrl-C): run `safekeep resume` later. */
+  unfinished: 3,
   /** An unexpected internal error (a bug): the message and stack are printed. */
-  internal: 3,
+  internal: 4,
 } as const;
 
 /** An error the CLI reports in one line and exits with. */
