@@ -30,7 +30,8 @@ function fakeServer(): FakeHttp {
       retentionDays: 30,
       syncWindowSeconds: 2,
       acceptedSopClasses: null,
-      dimse: { aeTitle: 'SAFEKEEP', port: 11112, listening: false, peers: [] },
+      dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: false, peers: [] },
+      reportTimeoutMinutes: 10,
       dataDir: '/data',
       pendingRestart: [],
     }));

@@ -24,7 +24,8 @@ const SETTINGS: Settings = {
   retentionDays: 30,
   syncWindowSeconds: 2,
   acceptedSopClasses: null,
-  dimse: { aeTitle: 'SAFEKEEP', port: 11112, listening: true, peers: [{ aeTitle: 'MODALITY', host: '10.0.0.9', port: 104 }] },
+  dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: true, peers: [{ aeTitle: 'MODALITY', host: '10.0.0.9', port: 104 }] },
+  reportTimeoutMinutes: 10,
   dataDir: '/var/lib/safekeep',
   pendingRestart: [],
 };

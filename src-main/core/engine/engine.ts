@@ -195,6 +195,11 @@ export class Engine {
     });
   }
 
+  /** Looks at the due requests now (after a change made outside the engine). */
+  wake(): void {
+    this.schedule(0);
+  }
+
   /** Announces a change made outside a driver step (a report that came in). */
   changed(id: number): void {
     this.changes.add(id);
