@@ -22,8 +22,8 @@ export interface CommitOptions extends ListenerFlags {
   aeTitle?: string;
 }
 
-/** The remote a `--to` URL names, created or updated under the name "cli: <url>". Safekeep's AE title defaults to `aeTitle`. */
-export function remoteFromTarget(o: CommitOptions, aeTitle = 'SAFEKEEP'): RemoteInput {
+/** The remote a `--to` URL names, created or updated under the name "cli: <url>". Safekeep's AE title defaults to `ownAeTitle`. */
+export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): RemoteInput {
   let url: URL;
   try {
     url = new URL(o.to);
@@ -64,7 +64,7 @@ export function remoteFromTarget(o: CommitOptions, aeTitle = 'SAFEKEEP'): Remote
         aeTitle,
         host: m[2]!,
         port: Number(m[3]),
-        callingAeTitle: o.aeTitle ?? aeTitle,
+        callingAeTitle: o.aeTitle ?? ownAeTitle,
         ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}),
       },
     };
