@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { validateArgs } from '../../../src-main/core/api/validate';
 import { SafekeepCore } from '../../../src-main/core/app';
 import { ReportProbes } from '../../../src-main/core/dimse/report-probes';
 import { echo } from '../../../src-main/core/dimse/scu';
@@ -39,7 +40,8 @@ describe('DimseListenerControl', () => {
     expect(core.dimseListener.state()).toMatchObject({ state: 'stopped', detail: 'not started by this command' });
     expect(await core.dimseListener.enable()).toMatchObject({ state: 'stopped', detail: 'no DIMSE remote or peer yet: it starts when you add one', port });
 
-    const pacs = await handlers()['remotes-save']({ input: { kind: 'dimse', name: 'PACS', config: { aeTitle: 'PACS', host: '127.0.0.1', port: 104, callingAeTitle: 'WS2' } } });
+    const input = { kind: 'dimse', name: 'PACS', config: { aeTitle: 'PACS', host: '127.0.0.1', port: 104, callingAeTitle: 'WS2' } };
+    const pacs = await handlers()['remotes-save'](validateArgs('remotes-save', { input }));
     expect(core.dimseListener.state()).toMatchObject({ state: 'listening', aeTitle: 'SAFEKEEP', otherAeTitles: ['WS2'], host: '127.0.0.1', port, detail: null, restartNeeded: false });
     expect(announced.at(-1)).toEqual(core.dimseListener.state());
     // The archive addresses its report to the calling AE title Safekeep used toward it.

@@ -37,7 +37,7 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
 
   beforeAll(async () => {
     root = tempDir('safekeep-retry-');
-    [inst] = makeLibrary(lib(), { studies: 1, seriesPerStudy: 1, instancesPerSeries: 1 });
+    inst = makeLibrary(lib(), { studies: 1, seriesPerStudy: 1, instancesPerSeries: 1 })[0]!;
     core = new SafekeepCore({ dataDir: path.join(root, 'data'), dimseRetry: RETRY });
     core.settings.update({ dimse: { port: 0 } });
     await core.scan([lib()]);
