@@ -26,7 +26,8 @@ export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { t
   if (totals.failed > 0) {
     for (const row of core.outgoing.reportRows({ requestIds: [...requestIds] })) {
       if (row.outcome !== 'failed') continue;
-      const key = row.failureReason === null ? (row.detail ?? 'failed').replace(/:.*$/, '') : describeFailureReason(row.failureReason);
+      // The whole explanation: it says what happened and what to fix (never cut at a colon).
+      const key = row.failureReason === null ? (row.detail ?? 'failed') : describeFailureReason(row.failureReason);
       totals.failureReasons[key] = (totals.failureReasons[key] ?? 0) + 1;
     }
   }
