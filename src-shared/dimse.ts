@@ -48,7 +48,7 @@ export function listenerProblem(s: DimseListenerState, remoteHost: string): stri
     return `Safekeep's DICOM listener is not running${s.detail ? ` (${s.detail})` : ''}: the archive's N-EVENT-REPORT cannot arrive`;
   }
   const local = isLoopbackHost(remoteHost) || s.addresses.includes(remoteHost);
-  if (isLoopbackHost(s.host) && !local) {
+  if (remoteHost !== '' && isLoopbackHost(s.host) && !local) {
     return `Safekeep's DICOM listener is bound to ${s.host}, which the archive at ${remoteHost} cannot reach: set the DICOM listen address in Settings (or --dimse-host) to this machine's address or 0.0.0.0`;
   }
   return null;

@@ -42,7 +42,9 @@ export function DimseListenerStatus({ archive, archives = [], detailed = false }
   );
 }
 
+/** What keeps reports from arriving. "Stopped" is no problem here: the listener starts with the first DIMSE remote. */
 function problemsOf(s: DimseListenerState, archive: DimseArchive | undefined, archives: (DimseArchive & { name: string })[]): string[] {
+  if (s.state === 'stopped') return [];
   if (archive) return [listenerProblem(s, archive.host)].filter((p): p is string => p !== null);
   if (s.state !== 'listening') return [];
   return archives.flatMap((a) => {
