@@ -24,6 +24,13 @@ describe('safekeep and the DICOM listener (Orthanc)', () => {
   const target = () => `dicom://${orthanc.aeTitle}@127.0.0.1:${orthanc.dicomPort}`;
   /** Where Orthanc sends its reports for AE title SAFEKEEP (changed at run time through its REST API). */
   const pointSafekeepAt = (port: number) => orthanc.rest('PUT', '/modalities/safekeep', { AET: 'SAFEKEEP', Host: '127.0.0.1', Port: port });
+  /** Safekeep's listener port, which Orthanc reaches once (the Test's report), then no more: a path that broke. */
+  const reachableOnce = async () => {
+    const port = await freePort();
+    const relay = await startTcpRelay({ host: '127.0.0.1', port }, { maxConnections: 1 });
+    await pointSafekeepAt(relay.port);
+    return { port, relay };
+  };
 
   beforeAll(async () => {
     root = tempDir();
@@ -68,10 +75,7 @@ describe('safekeep and the DICOM listener (Orthanc)', () => {
 
   it("commit --report-timeout: the Test's report gets through, the request's does not: exit 3 with what the archive must reach; resume after fixing keeps waiting, exit 3 again", async () => {
     const data = path.join(root, 'timeout');
-    const port = await freePort();
-    // Orthanc reaches Safekeep once (the Test's report), then no more: a path that broke.
-    const relay = await startTcpRelay({ host: '127.0.0.1', port }, { maxConnections: 1 });
-    await pointSafekeepAt(relay.port);
+    const { port, relay } = await reachableOnce();
     try {
       const args = ['--data', data, '--dimse-port', String(port), '--report-timeout', '2'];
       const r = await runCliToEnd(['commit', lib, '--to', target(), '--quiet', ...args]);
@@ -98,9 +102,7 @@ describe('safekeep and the DICOM listener (Orthanc)', () => {
 
   it('Ctrl-C during commit: exit 3, the exact resume command, and the request is kept', async () => {
     const data = path.join(root, 'interrupted');
-    const port = await freePort();
-    const relay = await startTcpRelay({ host: '127.0.0.1', port }, { maxConnections: 1 });
-    await pointSafekeepAt(relay.port);
+    const { port, relay } = await reachableOnce();
     try {
       const p = spawnCli(['commit', lib, '--to', target(), '--quiet', '--data', data, '--dimse-port', String(port)]);
       await p.waitFor(/Sending 6 instance\(s\) in 1 request\(s\)/);

@@ -11,7 +11,7 @@ import { PAGE_CSP } from '../../src-main/core/api/http-api';
 import { CHANNEL } from '../../src-main/electron/channels';
 import { tempDir } from '../support/fixtures';
 import { openDb } from '../../src-main/core/store/db';
-import { SettingsRepo } from '../../src-main/core/store/settings-repo';
+import { SettingsRepo, type SettingsPatch } from '../../src-main/core/store/settings-repo';
 import net from 'node:net';
 
 describe('Electron shell (with a fake electron module)', () => {
@@ -76,21 +76,30 @@ describe('Electron shell (with a fake electron module)', () => {
     expect(shell.core.dimse).toBeNull();
   });
 
-  it('says why the DICOM listener did not start (port in use), and still opens the window', async () => {
+  /** Restarts the shell with a port that another program holds, put into the settings by `settings`. */
+  const restartWithPortTaken = async (settings: (port: number) => SettingsPatch): Promise<number> => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as net.AddressInfo).port;
     await shell.stop();
     const db = openDb(dir);
-    new SettingsRepo(db).update({ dimse: { port, peers: [{ aeTitle: 'MODALITY', host: '127.0.0.1', port: 104 }] } });
+    new SettingsRepo(db).update(settings(port));
     db.close();
     fake.dialog.errors.length = 0;
     fake.ipcMain.handlers.clear();
-    shell = await startShell(
-      { app: fake.app as never, BrowserWindow: fake.BrowserWindow as never, ipcMain: fake.ipcMain as never, session: fake.session as never, dialog: fake.dialog as never },
-      { preload: '/p.cjs', rendererIndex },
-    );
-    blocker.close();
+    try {
+      shell = await startShell(
+        { app: fake.app as never, BrowserWindow: fake.BrowserWindow as never, ipcMain: fake.ipcMain as never, session: fake.session as never, dialog: fake.dialog as never },
+        { preload: '/p.cjs', rendererIndex },
+      );
+    } finally {
+      blocker.close();
+    }
+    return port;
+  };
+
+  it('says why the DICOM listener did not start (port in use), and still opens the window', async () => {
+    const port = await restartWithPortTaken((p) => ({ dimse: { port: p, peers: [{ aeTitle: 'MODALITY', host: '127.0.0.1', port: 104 }] } }));
     expect(fake.dialog.errors[0]![1]).toContain(`port ${port} on 127.0.0.1 is in use`);
     const state = await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'dimse-listener', {});
     expect(state.value).toMatchObject({ state: 'failed', port, detail: expect.stringMatching(/choose another DICOM port in Settings/) });
@@ -98,20 +107,7 @@ describe('Electron shell (with a fake electron module)', () => {
   });
 
   it('still opens the window when the origin server port is taken, and says why', async () => {
-    const blocker = net.createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-    const port = (blocker.address() as net.AddressInfo).port;
-    await shell.stop();
-    const db = openDb(dir);
-    new SettingsRepo(db).update({ server: { host: '127.0.0.1', port } });
-    db.close();
-    fake.dialog.errors.length = 0;
-    fake.ipcMain.handlers.clear();
-    shell = await startShell(
-      { app: fake.app as never, BrowserWindow: fake.BrowserWindow as never, ipcMain: fake.ipcMain as never, session: fake.session as never, dialog: fake.dialog as never },
-      { preload: '/p.cjs', rendererIndex },
-    );
-    blocker.close();
+    const port = await restartWithPortTaken((p) => ({ server: { host: '127.0.0.1', port: p } }));
     expect(shell.server).toBeNull();
     expect(fake.dialog.errors[0]![1]).toContain(`Port ${port} on 127.0.0.1 is already in use`);
     expect(fake.BrowserWindow.created.at(-1)!.loaded).toBe(rendererIndex);

@@ -8,7 +8,7 @@ import { useNavigation } from '../../src-renderer/src/state/navigation';
 import { setupDom } from './support/dom';
 import { FakeHttp } from './support/fake-http';
 import { testQueryClient } from './support/render';
-import { request } from './support/rows';
+import { request, settingsRow } from './support/rows';
 
 setupDom();
 
@@ -22,19 +22,7 @@ function fakeServer(): FakeHttp {
     .on('library-add-folders', () => ({ scanId: 'scan-1' }))
     .on('outgoing-totals', () => ({ requests: { working: 2 }, instances: { total: 20, committed: 5, failed: 0, pending: 15 } }))
     .on('outgoing-list', () => ({ rows: [request({ id: 1 })], total: 1 }))
-    .on('settings-get', () => ({
-      server: { host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', authEnabled: true },
-      policy: 'library',
-      dimsePolicy: 'library',
-      policies: [{ id: 'library', description: 'Local library' }],
-      retentionDays: 30,
-      syncWindowSeconds: 2,
-      acceptedSopClasses: null,
-      dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: false, peers: [] },
-      reportTimeoutMinutes: 10,
-      dataDir: '/data',
-      pendingRestart: [],
-    }));
+    .on('settings-get', () => settingsRow());
   return http;
 }
 

@@ -13,7 +13,7 @@ import { SettingsScreen } from '../../src-renderer/src/screens/settings/Settings
 import { FakeApi } from './support/fake-api';
 import { setupDom } from './support/dom';
 import { renderWithApi } from './support/render';
-import { request } from './support/rows';
+import { request, settingsRow } from './support/rows';
 
 setupDom();
 
@@ -125,19 +125,7 @@ describe('the DICOM listener on the screens that send to a DIMSE archive', () =>
 });
 
 describe('Settings: the DICOM listener', () => {
-  const SETTINGS: Settings = {
-    server: { host: '127.0.0.1', port: 8080, url: null, authEnabled: true },
-    policy: 'library',
-    dimsePolicy: 'library',
-    policies: [{ id: 'library', description: 'Local library' }],
-    retentionDays: 30,
-    syncWindowSeconds: 2,
-    acceptedSopClasses: null,
-    dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: true, peers: [] },
-    reportTimeoutMinutes: 10,
-    dataDir: '/data',
-    pendingRestart: [],
-  };
+  const SETTINGS = settingsRow({ dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: true, peers: [] } });
 
   it('shows its state, and saves the listen address, port and report timeout', async () => {
     const fake = api({ ...LISTENING, restartNeeded: true })
