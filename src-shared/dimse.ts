@@ -45,7 +45,7 @@ export function knownAeHint(s: Pick<DimseListenerState, 'host' | 'addresses' | '
 /** Why the listener cannot receive a report from an archive at `remoteHost`, or null when it can (as far as Safekeep can tell). */
 export function listenerProblem(s: DimseListenerState, remoteHost: string): string | null {
   if (s.state !== 'listening') {
-    return `Safekeep's DICOM listener is not running${s.detail ? ` (${s.detail})` : ''}: the archive's N-EVENT-REPORT cannot arrive`;
+    return `Safekeep's DICOM listener is not running, so the archive's N-EVENT-REPORT cannot arrive${s.detail ? `: ${s.detail}` : ''}`;
   }
   const local = isLoopbackHost(remoteHost) || s.addresses.includes(remoteHost);
   if (remoteHost !== '' && isLoopbackHost(s.host) && !local) {

@@ -84,6 +84,26 @@ describe('DimseListenerControl', () => {
     expect(core.dimseListener.state()).toMatchObject({ state: 'listening', port: second });
   });
 
+  it("a remote's Test is red, before any association, while the listener is not running", async () => {
+    const id = core.remotes.save({ kind: 'dimse', name: 'PACS', config: { aeTitle: 'PACS', host: '127.0.0.1', port: 104 } }, Date.now()).id;
+    expect(await core.testRemote(id)).toMatchObject({
+      ok: false,
+      message: "Safekeep's DICOM listener is not running, so the archive's N-EVENT-REPORT cannot arrive: not started by this command",
+    });
+    const blocker = net.createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', r));
+    try {
+      core.settings.update({ dimse: { port } });
+      expect((await core.dimseListener.enable()).state).toBe('failed');
+      expect((await core.testRemote(id)).message).toBe(
+        `Safekeep's DICOM listener is not running, so the archive's N-EVENT-REPORT cannot arrive: port ${port} on 127.0.0.1 is in use (by another Safekeep or DICOM program?): choose another DICOM port in Settings`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
   it("a command-line override wins for the run; a different saved port then says a restart is needed", async () => {
     const [flag, saved] = [await freePort(), await freePort()];
     await core.dimseListener.enable({ overrides: { port: flag }, force: true });
