@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { listenerProblem } from '../../src-shared/dimse';
 import { SafekeepCore } from '../core/app';
 import { isLoopbackHost } from '../core/origin/auth';
 import { listenHttp } from '../core/http/server';
@@ -117,8 +118,12 @@ async function startListener(core: Core, o: ServeOptions, out: (s: string) => vo
     return;
   }
   const peers = o.peer ?? core.settings.get().dimse.peers;
-  const archives = core.remotes.list().filter((r) => r.kind === 'dimse').length;
+  const archives = core.remotes.list().flatMap((r) => (r.kind === 'dimse' ? [r] : []));
   out(
-    `DICOM listener ${s.aeTitle} on ${s.host}:${s.port} (Storage Commitment SCP for ${peers.length} peer(s): ${peers.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ') || 'none'}; reports from ${archives} DIMSE remote(s))`,
+    `DICOM listener ${s.aeTitle} on ${s.host}:${s.port} (Storage Commitment SCP for ${peers.length} peer(s): ${peers.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ') || 'none'}; reports from ${archives.length} DIMSE remote(s))`,
   );
+  for (const a of archives) {
+    const problem = listenerProblem(s, a.config.host);
+    if (problem) out(`  remote "${a.name}": ${problem}`);
+  }
 }
