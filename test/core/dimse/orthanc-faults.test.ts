@@ -75,10 +75,10 @@ describe('DIMSE faults with a real Orthanc', () => {
 
   it('Test: red when the report does not come back in time (Orthanc sends it to a wrong port)', async () => {
     await stranger.rest('PUT', '/modalities/safekeep', { AET: 'SAFEKEEP', Host: '127.0.0.1', Port: await freePort() });
-    const t = await core.testRemote(save('stranger', stranger, 2));
+    const t = await core.testRemote(save('stranger', stranger, 4));
     expect(t).toMatchObject({
       ok: false,
-      message: `STRANGER accepted the test N-ACTION but sent no N-EVENT-REPORT within 2 s: the archive must list SAFEKEEP at 127.0.0.1:${listenerPort} as a known AE, and it must be able to reach it`,
+      message: `STRANGER accepted the test N-ACTION but sent no N-EVENT-REPORT within 4 s: the archive must list SAFEKEEP at 127.0.0.1:${listenerPort} as a known AE, and it must be able to reach it`,
     });
     expect(core.outgoing.unmatchedReports()).toEqual([]);
   });
