@@ -8,6 +8,7 @@ import { AppError } from '../../src-shared/contract/errors';
 import { systemClock, type Clock } from './clock';
 import { ChangeBatcher, EventBus } from './events';
 import { HeaderReaderPool } from './library/header-pool';
+import { settleCopies } from './library/copies';
 import { scanLibrary, type ScanOptions } from './library/scanner';
 import { Authenticator } from './origin/auth';
 import { DEFAULT_ORIGIN_CONFIG, type OriginConfig } from './origin/config';
@@ -267,6 +268,19 @@ export class SafekeepCore {
     });
     this.activeScan = { controller, promise };
     return promise;
+  }
+
+  /**
+   * Forgets a library folder (files another folder covers stay indexed). A waiting second copy that takes
+   * over a forgotten file may need its bytes compared with the others: done afterwards.
+   */
+  removeLibraryRoot(path: string): { removed: number; kept: number } {
+    const { forgotten, kept } = this.library.removeRoot(path);
+    this.events.emit('library-changed', { roots: [path] });
+    void settleCopies(this.library)
+      .then((c) => c.duplicates + c.conflicts > 0 && this.events.emit('library-changed', { roots: [path] }))
+      .catch((e) => console.error('[library] comparing second copies failed:', e));
+    return { removed: forgotten, kept };
   }
 
   /** The running (or last) scan's progress, for a renderer that opens mid-scan. */

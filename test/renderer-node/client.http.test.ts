@@ -96,7 +96,7 @@ describe('HTTP client against the real core (no authentication)', () => {
 
   it('calls a handler and returns its typed value', async () => {
     const r = await client.send('library-summary', {});
-    expect(r).toEqual({ ok: true, value: { studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, bytes: 0, roots: [] } });
+    expect(r).toEqual({ ok: true, value: { studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, duplicates: 0, flagged: 0, bytes: 0, roots: [] } });
     const s = await client.send('settings-get', {});
     expect(s.ok && s.value.policy).toBe('library');
   });

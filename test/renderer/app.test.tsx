@@ -15,7 +15,7 @@ setupDom();
 function fakeServer(): FakeHttp {
   const http = new FakeHttp('good-token');
   http
-    .on('library-summary', () => ({ studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, bytes: 0, roots: [] }))
+    .on('library-summary', () => ({ studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, duplicates: 0, flagged: 0, bytes: 0, roots: [] }))
     .on('library-scan-state', () => null)
     .on('library-studies', () => ({ rows: [], total: 0 }))
     .on('library-problems', () => ({ rows: [], total: 0 }))

@@ -27,7 +27,7 @@ function libraryApi(): FakeApi {
       const all = Array.from({ length: 3 }, (_, k) => instanceRow(seriesUid, k));
       return { rows: all.slice(offset, offset + limit), total: all.length };
     })
-    .on('library-summary', () => ({ studies: 500, series: 1000, instances: 3000, skipped: 1, conflicts: 0, bytes: 3_000_000, roots: [] }))
+    .on('library-summary', () => ({ studies: 500, series: 1000, instances: 3000, skipped: 1, conflicts: 0, duplicates: 0, flagged: 0, bytes: 3_000_000, roots: [] }))
     .on('library-scan-state', () => null)
     .on('library-problems', ({ limit = 200, offset = 0 }) => ({
       rows: [{ path: '/lib/notes.txt', status: 'skipped' as const, reason: 'not-dicom', message: 'No DICOM Part 10 signature', size: 5 }].slice(offset, offset + limit),

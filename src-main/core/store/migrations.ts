@@ -175,4 +175,15 @@ export const MIGRATIONS: readonly string[] = [
     payload TEXT NOT NULL
   );
   `,
+  // 3: library: second copies told apart (a byte-identical duplicate copy vs a conflict: a different file under
+  // the same SOP Instance UID), with the content hash of compared files; a flag on indexed files (truncated
+  // Pixel Data); the reader revision of each row (older rows are read again at the next scan, which also
+  // compares the second copies that were all called conflicts so far).
+  `
+  ALTER TABLE library_files ADD COLUMN content_hash TEXT;
+  ALTER TABLE library_files ADD COLUMN flag TEXT;
+  ALTER TABLE library_files ADD COLUMN flag_message TEXT;
+  ALTER TABLE library_files ADD COLUMN reader_rev INTEGER NOT NULL DEFAULT 0;
+  UPDATE library_files SET reason = 'uid-conflict' WHERE status = 'conflict';
+  `,
 ];
