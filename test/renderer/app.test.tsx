@@ -106,7 +106,7 @@ describe('login and the app shell (browser mode)', () => {
     await userEvent.setup().upload(screen.getByTestId('folder-input'), [a, b]);
     await waitFor(() => expect(http.callsOf('library-add-folders')).toEqual([{ paths: ['/data/uploads/drop-1'] }]));
     expect(http.uploads[0]!.map((u) => u.path)).toEqual(['study1/series1/IM1', 'study1/series1/IM2']);
-    await screen.findByText('Scanning the upload of study1');
+    await screen.findByText('Scanning the upload of study1…');
   });
 
   it('adds a folder by its path', async () => {
