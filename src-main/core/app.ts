@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import { createHandlers, type CoreHandlers } from './api/handlers';
 import { httpApi } from './api/http-api';
-import type { Sessions } from './api/sessions';
+import { Sessions } from './api/sessions';
 import type { ScanProgress } from '../../src-shared/library';
 import { AppError } from '../../src-shared/contract/errors';
 import { systemClock, type Clock } from './clock';
@@ -19,6 +19,7 @@ import { originRoutes } from './origin/routes';
 import { openDb, type Db } from './store/db';
 import { IncomingRepo } from './store/incoming-repo';
 import { LibraryRepo } from './store/library-repo';
+import { SessionRepo } from './store/session-repo';
 import { TokenRepo } from './store/token-repo';
 import { OutgoingRepo } from './store/outgoing-repo';
 import { SettingsRepo, type StoredSettings } from './store/settings-repo';
@@ -56,6 +57,8 @@ export class SafekeepCore {
   readonly library: LibraryRepo;
   readonly incoming: IncomingRepo;
   readonly tokens: TokenRepo;
+  /** Browser-mode sessions, in the store. */
+  readonly sessions: Sessions;
   readonly remotes: RemotesRepo;
   readonly outgoing: OutgoingRepo;
   readonly engine: Engine;
@@ -81,6 +84,7 @@ export class SafekeepCore {
     this.library = new LibraryRepo(this.db);
     this.incoming = new IncomingRepo(this.db);
     this.tokens = new TokenRepo(this.db);
+    this.sessions = new Sessions(new SessionRepo(this.db), this.clock);
     this.remotes = new RemotesRepo(this.db);
     this.outgoing = new OutgoingRepo(this.db);
     this.drivers = { dicomweb: new DicomwebDriver(), dimse: new DimseDriver((r) => Promise.resolve(this.takeReport(r))) };
@@ -204,7 +208,7 @@ export class SafekeepCore {
   }
 
   /** The HTTP application: the DICOMweb origin server, and in browser mode the app's API and pages. */
-  httpApp(browser?: { rendererDir: string | null; sessions: Sessions }): Hono {
+  httpApp(browser?: { rendererDir: string | null }): Hono {
     const app = new Hono();
     app.route(
       '/',
@@ -224,7 +228,7 @@ export class SafekeepCore {
         httpApi({
           core: this,
           handlers: this.handlers(),
-          sessions: browser.sessions,
+          sessions: this.sessions,
           rendererDir: browser.rendererDir,
           uploadDir: path.join(this.options.dataDir, 'uploads'),
         }),
@@ -245,6 +249,7 @@ export class SafekeepCore {
   }
 
   applyRetention(): { expired: number; forgotten: number } {
+    this.sessions.purgeExpired();
     const r = this.incoming.applyRetention(this.clock.now(), this.originConfig.tombstoneMs);
     if (r.expired + r.forgotten > 0) this.events.emit('incoming-changed', { transactionUids: [] });
     return r;
@@ -293,6 +298,13 @@ export class SafekeepCore {
   cancelScan(): boolean {
     if (!this.activeScan) return false;
     this.activeScan.controller.abort();
+    return true;
+  }
+
+  /** Revokes an access token; the browser sessions opened with it end too. */
+  revokeToken(id: number): boolean {
+    if (!this.tokens.revoke(id, this.clock.now())) return false;
+    this.sessions.endForToken(id);
     return true;
   }
 

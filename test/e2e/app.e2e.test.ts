@@ -292,4 +292,23 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     await shot('incoming', p);
     await other.close();
   }, LONG);
+
+  it('keeps the browser logged in when serve restarts on the same data folder and port', async () => {
+    await nav('Library');
+    const port = new URL(app.url).port;
+    app.child.kill('SIGTERM');
+    expect((await app.exited).code).toBe(0);
+    app = await startServe(['--data', path.join(root, 'dataA'), '--token', 'ui=app-secret', '--port', port]);
+    expect(app.url).toBe(`http://127.0.0.1:${port}`);
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Screens' }).waitFor();
+    expect(await page.getByLabel('Access token').count()).toBe(0);
+    await expect.poll(() => text('library-summary'), { timeout: 30_000 }).toMatch(/5 studies · 5 series · 10 instances/);
+    await page.getByText('Live').waitFor();
+    // Logging out ends the session for good: the login screen, also after a reload.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Access token').waitFor();
+    await page.reload();
+    await page.getByLabel('Access token').waitFor();
+  }, LONG);
 });

@@ -93,7 +93,7 @@ export function createHandlers(core: SafekeepCore): Impl {
     'tokens-list': () => core.tokens.list(),
     'tokens-create': ({ client }) => core.tokens.create(client, core.clock.now()),
     'tokens-revoke': ({ id }) => {
-      if (!core.tokens.revoke(id, core.clock.now())) throw new AppError('not-found', `No active token ${id}`);
+      if (!core.revokeToken(id)) throw new AppError('not-found', `No active token ${id}`);
       return {};
     },
 
