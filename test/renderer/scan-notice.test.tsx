@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { ScanProgress } from '../../src-shared/library';
 import { App } from '../../src-renderer/src/app/App';
 import { setupDom } from './support/dom';
-import { FakeHttp } from './support/fake-http';
+import { fakeAppServer } from './support/app-server';
+import type { FakeHttp } from './support/fake-http';
 import { testQueryClient } from './support/render';
 
 setupDom();
@@ -31,31 +32,15 @@ const progress = (state: ScanProgress['state'], extra: Partial<ScanProgress> = {
 /** A server whose scan-state answer the test sets; add-folders may push events before it answers. */
 function server(o: { beforeAnswer?: (http: FakeHttp, setState: (p: ScanProgress) => void) => void } = {}) {
   let scanState: ScanProgress | null = null;
-  const http = new FakeHttp('good-token');
+  const http = fakeAppServer();
   http.authenticated = true;
   http
-    .on('library-summary', () => ({ studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, duplicates: 0, flagged: 0, bytes: 0, roots: [] }))
     .on('library-scan-state', () => scanState)
-    .on('library-studies', () => ({ rows: [], total: 0 }))
-    .on('library-problems', () => ({ rows: [], total: 0 }))
     .on('library-add-folders', () => {
       scanState = progress('running');
       o.beforeAnswer?.(http, (p) => (scanState = p));
       return { scanId: 'scan-1' };
-    })
-    .on('outgoing-totals', () => ({ requests: {}, instances: { total: 0, committed: 0, failed: 0, pending: 0 } }))
-    .on('settings-get', () => ({
-      server: { host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', authEnabled: true },
-      policy: 'library',
-      dimsePolicy: 'library',
-      policies: [],
-      retentionDays: 30,
-      syncWindowSeconds: 2,
-      acceptedSopClasses: null,
-      dimse: { aeTitle: 'SAFEKEEP', port: 11112, listening: false, peers: [] },
-      dataDir: '/data',
-      pendingRestart: [],
-    }));
+    });
   const setState = (p: ScanProgress) => (scanState = p);
   render(<App api={{ client: http, http, preload: null }} queryClient={testQueryClient()} />);
   return { http, setState };

@@ -1,16 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src-main/core/clock';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
-import { openDb, type Db } from '../../../src-main/core/store/db';
-import { LibraryRepo } from '../../../src-main/core/store/library-repo';
+import type { Db } from '../../../src-main/core/store/db';
+import type { LibraryRepo } from '../../../src-main/core/store/library-repo';
 import { writeDicomFile } from '../../support/dicom-writer';
-import { makeLibrary, tempDir, type GeneratedInstance } from '../../support/fixtures';
+import { makeLibrary, type GeneratedInstance } from '../../support/fixtures';
+import { useLibraryDb } from '../../support/library-db';
 
 /** A second file of an instance: a duplicate copy when its bytes are identical, a conflict when they differ. */
 describe('second copies of an instance', () => {
-  let root: string;
+  const t = useLibraryDb();
   let lib: string;
   let a: GeneratedInstance;
   let db: Db;
@@ -27,15 +28,8 @@ describe('second copies of an instance', () => {
   };
 
   beforeEach(() => {
-    root = tempDir();
-    lib = path.join(root, 'lib');
+    ({ lib, db, repo } = t);
     [a] = makeLibrary(lib, { studies: 1, seriesPerStudy: 1, instancesPerSeries: 1 }) as [GeneratedInstance];
-    db = openDb(path.join(root, 'data'));
-    repo = new LibraryRepo(db);
-  });
-  afterEach(() => {
-    db.close();
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('calls a byte-identical second copy a duplicate copy, and a different file under the same UID a conflict', async () => {

@@ -1,41 +1,36 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SafekeepCore } from '../../../src-main/core/app';
 import { systemClock } from '../../../src-main/core/clock';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
-import { openDb, type Db } from '../../../src-main/core/store/db';
-import { LibraryRepo } from '../../../src-main/core/store/library-repo';
-import { makeLibrary, tempDir, type GeneratedInstance } from '../../support/fixtures';
+import type { Db } from '../../../src-main/core/store/db';
+import type { LibraryRepo } from '../../../src-main/core/store/library-repo';
+import { makeLibrary, type GeneratedInstance } from '../../support/fixtures';
+import { useLibraryDb } from '../../support/library-db';
 
 /** Library folders that nest: a folder and one of its sub-folders both added. */
 describe('nested library folders', () => {
-  let root: string;
   let parent: string;
   let child: string;
   let inChild: GeneratedInstance[];
   let outside: GeneratedInstance[];
+  const t = useLibraryDb(({ lib }) => {
+    parent = path.join(lib, 'export');
+    child = path.join(parent, 'PAT1');
+    inChild = makeLibrary(child, { studies: 1, seriesPerStudy: 1, instancesPerSeries: 99 });
+    outside = makeLibrary(path.join(parent, 'PAT2'), { studies: 1, seriesPerStudy: 1, instancesPerSeries: 5 });
+  });
+  let root: string;
   let db: Db;
   let repo: LibraryRepo;
+  beforeEach(() => ({ root, db, repo } = t));
 
   const scan = (...roots: string[]) => scanLibrary(repo, roots, systemClock);
   const rootOf = (p: string) => (db.sql.prepare(`SELECT root FROM library_files WHERE path = ?`).get(p) as { root: string } | undefined)?.root;
   const indexedPaths = () =>
     (db.sql.prepare(`SELECT path FROM library_files WHERE status = 'indexed' ORDER BY path`).all() as { path: string }[]).map((r) => r.path);
 
-  beforeEach(() => {
-    root = tempDir();
-    parent = path.join(root, 'export');
-    child = path.join(parent, 'PAT1');
-    inChild = makeLibrary(child, { studies: 1, seriesPerStudy: 1, instancesPerSeries: 99 });
-    outside = makeLibrary(path.join(parent, 'PAT2'), { studies: 1, seriesPerStudy: 1, instancesPerSeries: 5 });
-    db = openDb(path.join(root, 'data'));
-    repo = new LibraryRepo(db);
-  });
-  afterEach(() => {
-    db.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
 
   it('removing the inner folder keeps the 99 files the outer one still holds', async () => {
     await scan(parent);

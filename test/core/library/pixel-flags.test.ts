@@ -1,22 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src-main/core/clock';
 import { verifyFile } from '../../../src-main/core/library/header-pool';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
-import { openDb, type Db } from '../../../src-main/core/store/db';
-import { LibraryRepo } from '../../../src-main/core/store/library-repo';
+import type { LibraryRepo } from '../../../src-main/core/store/library-repo';
 import { encodeDicom, randomUid } from '../../support/dicom-writer';
-import { CT_IMAGE, tempDir } from '../../support/fixtures';
+import { CT_IMAGE } from '../../support/fixtures';
+import { useLibraryDb } from '../../support/library-db';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 
 /** Files whose Pixel Data is shorter than declared: indexed all the same, with a flag. */
 describe('truncated Pixel Data', () => {
-  let root: string;
+  const t = useLibraryDb();
   let lib: string;
-  let db: Db;
   let repo: LibraryRepo;
+  beforeEach(() => ({ lib, repo } = t));
 
   /** Writes `bytes` without its last `cut` bytes. */
   const cutFile = (name: string, bytes: Buffer, cut: number) => {
@@ -28,17 +28,6 @@ describe('truncated Pixel Data', () => {
     encodeDicom({ sopClassUid: CT_IMAGE, sopInstanceUid: randomUid(), studyUid: randomUid(), seriesUid: randomUid(), patientName: 'CUT^FILE', ...extra });
   const problem = (p: string) => repo.problems({ limit: 100, offset: 0 }).find((x) => x.path === p);
 
-  beforeEach(() => {
-    root = tempDir();
-    lib = path.join(root, 'lib');
-    fs.mkdirSync(lib);
-    db = openDb(path.join(root, 'data'));
-    repo = new LibraryRepo(db);
-  });
-  afterEach(() => {
-    db.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
 
   it('indexes them with a flag that says how much is missing, counted and listed; complete files carry none', async () => {
     // 128 x 128 x 16 bit: 32768 bytes of Pixel Data, then 138 bytes of other elements (cut 1000: 31906 left)

@@ -1,33 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ScanProgress } from '../../../src-shared/library';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
-import { openDb, type Db } from '../../../src-main/core/store/db';
-import { LibraryRepo } from '../../../src-main/core/store/library-repo';
+import type { LibraryRepo } from '../../../src-main/core/store/library-repo';
 import { encodeDicom, randomUid, writeDicomFile } from '../../support/dicom-writer';
-import { CT_IMAGE, makeLibrary, tempDir } from '../../support/fixtures';
+import { CT_IMAGE, makeLibrary } from '../../support/fixtures';
+import { useLibraryDb } from '../../support/library-db';
 import { systemClock } from '../../../src-main/core/clock';
 
 describe('library scanner', () => {
+  const t = useLibraryDb();
   let root: string;
   let lib: string;
-  let db: Db;
   let repo: LibraryRepo;
+  beforeEach(() => ({ root, lib, repo } = t));
 
   const find = (uid: string) => repo.findInstances([uid]).get(uid);
-
-  beforeEach(() => {
-    root = tempDir();
-    lib = path.join(root, 'lib');
-    fs.mkdirSync(lib);
-    db = openDb(path.join(root, 'data'));
-    repo = new LibraryRepo(db);
-  });
-  afterEach(() => {
-    db.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
 
   it('indexes nested folders of any file name, records non-DICOM files with a reason, and never stops', async () => {
     const made = makeLibrary(lib, { studies: 2, seriesPerStudy: 2, instancesPerSeries: 5 });
