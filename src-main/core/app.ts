@@ -282,9 +282,11 @@ export class SafekeepCore {
   removeLibraryRoot(path: string): { removed: number; kept: number } {
     const { forgotten, kept } = this.library.removeRoot(path);
     this.events.emit('library-changed', { roots: [path] });
-    void settleCopies(this.library)
+    const settling = settleCopies(this.library, this.stopping.signal)
       .then((c) => c.duplicates + c.conflicts > 0 && this.events.emit('library-changed', { roots: [path] }))
-      .catch((e) => console.error('[library] comparing second copies failed:', e));
+      .catch((e) => console.error('[library] comparing second copies failed:', e))
+      .finally(() => this.settling.delete(settling));
+    this.settling.add(settling);
     return { removed: forgotten, kept };
   }
 
@@ -294,6 +296,9 @@ export class SafekeepCore {
   }
 
   private lastScanProgress: ScanProgress | null = null;
+  /** Comparisons of second copies started outside a scan; stop() waits for them (they use the store). */
+  private readonly settling = new Set<Promise<unknown>>();
+  private readonly stopping = new AbortController();
 
   cancelScan(): boolean {
     if (!this.activeScan) return false;
@@ -321,7 +326,9 @@ export class SafekeepCore {
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.activeScan?.controller.abort();
+    this.stopping.abort();
     await this.activeScan?.promise.catch(() => undefined);
+    await Promise.all(this.settling);
     await this.dimse?.stop();
     await this.engine.stop();
     await this.processor.stop();
