@@ -2,12 +2,13 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import { createHandlers, type CoreHandlers } from './api/handlers';
 import { httpApi } from './api/http-api';
-import type { Sessions } from './api/sessions';
+import { Sessions } from './api/sessions';
 import type { ScanProgress } from '../../src-shared/library';
 import { AppError } from '../../src-shared/contract/errors';
 import { systemClock, type Clock } from './clock';
 import { ChangeBatcher, EventBus } from './events';
 import { HeaderReaderPool } from './library/header-pool';
+import { settleCopies } from './library/copies';
 import { scanLibrary, type ScanOptions } from './library/scanner';
 import { Authenticator } from './origin/auth';
 import { DEFAULT_ORIGIN_CONFIG, type OriginConfig } from './origin/config';
@@ -18,6 +19,7 @@ import { originRoutes } from './origin/routes';
 import { openDb, type Db } from './store/db';
 import { IncomingRepo } from './store/incoming-repo';
 import { LibraryRepo } from './store/library-repo';
+import { SessionRepo } from './store/session-repo';
 import { TokenRepo } from './store/token-repo';
 import { OutgoingRepo } from './store/outgoing-repo';
 import { SettingsRepo, type SettingsPatch, type StoredSettings } from './store/settings-repo';
@@ -26,7 +28,7 @@ import { Engine } from './engine/engine';
 import { DicomwebDriver } from './engine/dicomweb-driver';
 import type { Driver } from './engine/driver';
 import { DimseDriver } from './engine/dimse-driver';
-import { takeReport } from './engine/report-intake';
+import { recheckDimseWaits, takeReport } from './engine/report-intake';
 import { ForwardPolicy } from './origin/forward-policy';
 import { DimseService, type DimseServiceConfig } from './dimse/service';
 import { DimseListenerControl } from './dimse/listener-control';
@@ -60,6 +62,8 @@ export class SafekeepCore {
   readonly library: LibraryRepo;
   readonly incoming: IncomingRepo;
   readonly tokens: TokenRepo;
+  /** Browser-mode sessions, in the store. */
+  readonly sessions: Sessions;
   readonly remotes: RemotesRepo;
   readonly outgoing: OutgoingRepo;
   readonly engine: Engine;
@@ -88,6 +92,7 @@ export class SafekeepCore {
     this.library = new LibraryRepo(this.db);
     this.incoming = new IncomingRepo(this.db);
     this.tokens = new TokenRepo(this.db);
+    this.sessions = new Sessions(new SessionRepo(this.db), this.clock);
     this.remotes = new RemotesRepo(this.db);
     this.outgoing = new OutgoingRepo(this.db);
     this.drivers = {
@@ -200,17 +205,7 @@ export class SafekeepCore {
 
   /** Makes every waiting DIMSE request re-check its report wait now (the timeout or the listener changed). */
   recheckDimseWaits(): void {
-    const now = this.clock.now();
-    for (const r of this.outgoing.active()) {
-      if (r.state !== 'working') continue;
-      try {
-        if (this.remotes.get(r.remoteId).kind !== 'dimse') continue;
-      } catch {
-        continue;
-      }
-      this.outgoing.patch(r.id, { nextAttemptAt: now });
-    }
-    this.engine.wake();
+    recheckDimseWaits(this);
   }
 
   /** Starts the DICOM listener with this configuration, whether or not a remote needs it (tests, proxies). */
@@ -258,7 +253,7 @@ export class SafekeepCore {
   }
 
   /** The HTTP application: the DICOMweb origin server, and in browser mode the app's API and pages. */
-  httpApp(browser?: { rendererDir: string | null; sessions: Sessions }): Hono {
+  httpApp(browser?: { rendererDir: string | null }): Hono {
     const app = new Hono();
     app.route(
       '/',
@@ -278,7 +273,7 @@ export class SafekeepCore {
         httpApi({
           core: this,
           handlers: this.handlers(),
-          sessions: browser.sessions,
+          sessions: this.sessions,
           rendererDir: browser.rendererDir,
           uploadDir: path.join(this.options.dataDir, 'uploads'),
         }),
@@ -299,6 +294,7 @@ export class SafekeepCore {
   }
 
   applyRetention(): { expired: number; forgotten: number } {
+    this.sessions.purgeExpired();
     const r = this.incoming.applyRetention(this.clock.now(), this.originConfig.tombstoneMs);
     if (r.expired + r.forgotten > 0) this.events.emit('incoming-changed', { transactionUids: [] });
     return r;
@@ -324,16 +320,41 @@ export class SafekeepCore {
     return promise;
   }
 
+  /**
+   * Forgets a library folder (files another folder covers stay indexed). A waiting second copy that takes
+   * over a forgotten file may need its bytes compared with the others: done afterwards.
+   */
+  removeLibraryRoot(path: string): { removed: number; kept: number } {
+    const { forgotten, kept } = this.library.removeRoot(path);
+    this.events.emit('library-changed', { roots: [path] });
+    const settling = settleCopies(this.library, this.stopping.signal)
+      .then((c) => c.duplicates + c.conflicts > 0 && this.events.emit('library-changed', { roots: [path] }))
+      .catch((e) => console.error('[library] comparing second copies failed:', e))
+      .finally(() => this.settling.delete(settling));
+    this.settling.add(settling);
+    return { removed: forgotten, kept };
+  }
+
   /** The running (or last) scan's progress, for a renderer that opens mid-scan. */
   currentScan(): ScanProgress | null {
     return this.lastScanProgress;
   }
 
   private lastScanProgress: ScanProgress | null = null;
+  /** Comparisons of second copies started outside a scan; stop() waits for them (they use the store). */
+  private readonly settling = new Set<Promise<unknown>>();
+  private readonly stopping = new AbortController();
 
   cancelScan(): boolean {
     if (!this.activeScan) return false;
     this.activeScan.controller.abort();
+    return true;
+  }
+
+  /** Revokes an access token; the browser sessions opened with it end too. */
+  revokeToken(id: number): boolean {
+    if (!this.tokens.revoke(id, this.clock.now())) return false;
+    this.sessions.endForToken(id);
     return true;
   }
 
@@ -350,7 +371,9 @@ export class SafekeepCore {
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.activeScan?.controller.abort();
+    this.stopping.abort();
     await this.activeScan?.promise.catch(() => undefined);
+    await Promise.all(this.settling);
     await this.dimseListener.stop();
     await this.engine.stop();
     await this.processor.stop();

@@ -132,7 +132,7 @@ describe('Settings: the DICOM listener', () => {
       .on('settings-get', () => SETTINGS)
       .on('settings-update', (p) => ({ ...SETTINGS, ...(p as object) }) as Settings)
       .on('tokens-list', () => [])
-      .on('library-summary', () => ({ studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, bytes: 0, roots: [] }));
+      .on('library-summary', () => ({ studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, duplicates: 0, flagged: 0, bytes: 0, roots: [] }));
     renderWithApi(<SettingsScreen />, { client: fake });
     const s = await status();
     expect(s.textContent).toContain('Listening as SAFEKEEP on 127.0.0.1:11112');

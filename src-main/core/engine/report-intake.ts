@@ -2,6 +2,7 @@ import type { CommitmentReport } from '../dimse/types';
 import { DIMSE_STATUS } from '../dimse/types';
 import type { Clock } from '../clock';
 import type { OutgoingRepo } from '../store/outgoing-repo';
+import type { RemotesRepo } from '../store/remotes-repo';
 import { interpretResult } from './response-check';
 
 const ACCEPTS_REPORT = new Set(['posting', 'checking', 'working', 'queued', 'timed_out']);
@@ -56,4 +57,17 @@ export function takeReport(deps: { outgoing: OutgoingRepo; clock: Clock; changed
   );
   deps.changed(r.id);
   return DIMSE_STATUS.Success;
+}
+
+/**
+ * Makes every accepted DIMSE request look at its report wait again now: the report timeout or
+ * the listener (the address its waiting line names) changed.
+ */
+export function recheckDimseWaits(deps: { outgoing: OutgoingRepo; remotes: RemotesRepo; clock: Clock; engine: { wake(): void } }): void {
+  const now = deps.clock.now();
+  const dimse = new Set(deps.remotes.list().flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
+  for (const r of deps.outgoing.active()) {
+    if (r.state === 'working' && dimse.has(r.remoteId)) deps.outgoing.patch(r.id, { nextAttemptAt: now });
+  }
+  deps.engine.wake();
 }
