@@ -22,16 +22,19 @@ import { LibraryRepo } from './store/library-repo';
 import { SessionRepo } from './store/session-repo';
 import { TokenRepo } from './store/token-repo';
 import { OutgoingRepo } from './store/outgoing-repo';
-import { SettingsRepo, type StoredSettings } from './store/settings-repo';
+import { SettingsRepo, type SettingsPatch, type StoredSettings } from './store/settings-repo';
 import { RemotesRepo } from './store/remotes-repo';
 import { Engine } from './engine/engine';
 import { DicomwebDriver } from './engine/dicomweb-driver';
 import type { Driver } from './engine/driver';
 import { DimseDriver } from './engine/dimse-driver';
-import { takeReport } from './engine/report-intake';
+import { recheckDimseWaits, takeReport } from './engine/report-intake';
 import { ForwardPolicy } from './origin/forward-policy';
 import { DimseService, type DimseServiceConfig } from './dimse/service';
+import { DimseListenerControl } from './dimse/listener-control';
+import { ReportProbes } from './dimse/report-probes';
 import type { CommitmentReport } from './dimse/types';
+import type { BackoffPolicy } from './engine/backoff';
 
 export interface CoreOptions {
   dataDir: string;
@@ -41,6 +44,8 @@ export interface CoreOptions {
   authEnabled?: boolean;
   flagTokens?: { client: string; secret: string }[];
   libraryPolicy?: Partial<LibraryPolicyOptions>;
+  /** Back-off between N-ACTION attempts after a transient failure (tests shorten it). */
+  dimseRetry?: BackoffPolicy;
 }
 
 const HOUR = 3600 * 1000;
@@ -69,12 +74,15 @@ export class SafekeepCore {
   readonly headers = new HeaderReaderPool();
   readonly settings: SettingsRepo;
   readonly libraryPolicy: LibraryPolicy;
-  /** Filled in by the host once its servers listen. */
-  readonly runtime = { serverUrl: null as string | null, dimseListening: false, pendingRestart: new Set<string>() };
+  /** Filled in by the host: its server's URL, and what its command line sets for this run only. */
+  readonly runtime = { serverUrl: null as string | null, pendingRestart: new Set<string>(), reportTimeoutMs: null as number | null };
+  /** Safekeep's DICOM listener: runs while a DIMSE remote or peer needs it (once the host enabled it). */
+  readonly dimseListener: DimseListenerControl;
+  /** Transaction UIDs of remote Tests: their reports never touch outgoing requests. */
+  readonly probes = new ReportProbes();
   private readonly policies = new Map<string, CommitmentPolicy>();
   private currentPolicyId: string;
   private dimsePolicyId: string;
-  dimse: DimseService | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private activeScan: { controller: AbortController; promise: Promise<ScanProgress> } | null = null;
 
@@ -87,7 +95,16 @@ export class SafekeepCore {
     this.sessions = new Sessions(new SessionRepo(this.db), this.clock);
     this.remotes = new RemotesRepo(this.db);
     this.outgoing = new OutgoingRepo(this.db);
-    this.drivers = { dicomweb: new DicomwebDriver(), dimse: new DimseDriver((r) => Promise.resolve(this.takeReport(r))) };
+    this.drivers = {
+      dicomweb: new DicomwebDriver(),
+      dimse: new DimseDriver({
+        onReport: (r) => Promise.resolve(this.takeReport(r)),
+        listener: () => this.dimseListener.state(),
+        reportTimeoutMs: () => this.reportTimeoutMs(),
+        probes: this.probes,
+        ...(options.dimseRetry ? { retryBackoff: options.dimseRetry } : {}),
+      }),
+    };
     this.engine = new Engine({
       outgoing: this.outgoing,
       remotes: this.remotes,
@@ -114,6 +131,14 @@ export class SafekeepCore {
     this.registerPolicy(this.libraryPolicy);
     this.currentPolicyId = this.resolvePolicy(stored.policy) ? stored.policy : 'library';
     this.dimsePolicyId = this.resolvePolicy(stored.dimsePolicy) ? stored.dimsePolicy : 'library';
+    this.dimseListener = new DimseListenerControl({
+      settings: this.settings,
+      remotes: this.remotes,
+      events: this.events,
+      createService: (config) => this.createDimseService(config),
+    });
+    // Waiting requests say where the archive must send its report: keep that current.
+    this.events.on('dimse-listener-changed', () => this.recheckDimseWaits());
     this.processor = new IncomingProcessor(this.incoming, (id) => this.resolvePolicy(id), this.events, this.clock, {
       resultRetentionMs: this.originConfig.resultRetentionMs,
     });
@@ -162,16 +187,37 @@ export class SafekeepCore {
     return this.resolvePolicy(this.dimsePolicyId) ?? this.libraryPolicy;
   }
 
-  /** Safekeep as DIMSE SCU: a report for one of its requests (same or new association). */
+  /** Safekeep as DIMSE SCU: a report for one of its requests (same or new association), or for a remote's Test. */
   takeReport(r: CommitmentReport): number {
+    if (this.probes.take(r)) return 0;
     return takeReport({ outgoing: this.outgoing, clock: this.clock, changed: (id) => this.engine.changed(id) }, r);
   }
 
-  /** Starts the DICOM listener: SCP for peers, and where archives send reports back. */
+  /** The running DICOM service (SCP for peers, where archives report back), if the listener runs. */
+  get dimse(): DimseService | null {
+    return this.dimseListener.service;
+  }
+
+  /** How long an accepted DIMSE request waits for its report before it says so: this run's value, else the setting. */
+  reportTimeoutMs(): number {
+    return this.runtime.reportTimeoutMs ?? this.settings.get().reportTimeoutMinutes * 60_000;
+  }
+
+  /** Makes every waiting DIMSE request re-check its report wait now (the timeout or the listener changed). */
+  recheckDimseWaits(): void {
+    recheckDimseWaits(this);
+  }
+
+  /** Starts the DICOM listener with this configuration, whether or not a remote needs it (tests, proxies). */
   async startDimse(config: DimseServiceConfig): Promise<{ port: number }> {
-    if (this.dimse) throw new AppError('conflict', 'The DICOM listener is already running');
+    const s = await this.dimseListener.enable({ overrides: config, force: true });
+    if (s.state !== 'listening') throw new AppError('unavailable', `The DICOM listener did not start: ${s.detail}`);
+    return { port: s.port };
+  }
+
+  private createDimseService(config: DimseServiceConfig): DimseService {
     const changes = new ChangeBatcher<string>(250, (uids) => this.events.emit('incoming-changed', { transactionUids: uids }));
-    const service = new DimseService(config, {
+    return new DimseService(config, {
       incoming: this.incoming,
       processor: this.processor,
       remotes: this.remotes,
@@ -181,24 +227,23 @@ export class SafekeepCore {
       changed: (uid) => changes.add(uid),
       ...(process.env.SAFEKEEP_DIMSE_LOG ? { log: (m: string) => console.error(`[dimse] ${m}`) } : {}),
     });
-    const started = await service.start();
-    this.dimse = service;
-    this.runtime.dimseListening = true;
-    return started;
   }
 
-  /** Stores settings and applies what can change live; host and ports apply at the next start. */
-  updateSettings(patch: Partial<StoredSettings>): StoredSettings {
+  /**
+   * Stores settings and applies what can change live (the DICOM listener restarts on its new AE
+   * title, address or port: await `dimseListener.ensure()`); the HTTP server's address applies at the next start.
+   */
+  updateSettings(patch: SettingsPatch): StoredSettings {
     if (patch.policy !== undefined) this.usePolicy(patch.policy);
     if (patch.dimsePolicy !== undefined) this.usePolicy(patch.dimsePolicy, 'dimse');
-    if (patch.dimse?.peers !== undefined) this.dimse?.setPeers(patch.dimse.peers);
     const before = this.settings.get();
     const next = this.settings.update(patch);
     if (patch.retentionDays !== undefined) this.originConfig.resultRetentionMs = next.retentionDays * DAY;
     if (patch.syncWindowSeconds !== undefined) this.originConfig.syncWindowMs = next.syncWindowSeconds * 1000;
     if (patch.acceptedSopClasses !== undefined) this.libraryPolicy.setOptions({ acceptedSopClasses: next.acceptedSopClasses });
     if (patch.server && JSON.stringify(before.server) !== JSON.stringify(next.server)) this.runtime.pendingRestart.add('server');
-    if (patch.dimse && (before.dimse.aeTitle !== next.dimse.aeTitle || before.dimse.port !== next.dimse.port)) this.runtime.pendingRestart.add('dimse');
+    if (patch.dimse) void this.dimseListener.ensure();
+    if (patch.reportTimeoutMinutes !== undefined && this.runtime.reportTimeoutMs === null) this.recheckDimseWaits();
     this.events.emit('settings-changed', { keys: Object.keys(patch) });
     return next;
   }
@@ -329,7 +374,7 @@ export class SafekeepCore {
     this.stopping.abort();
     await this.activeScan?.promise.catch(() => undefined);
     await Promise.all(this.settling);
-    await this.dimse?.stop();
+    await this.dimseListener.stop();
     await this.engine.stop();
     await this.processor.stop();
     await this.headers.close();

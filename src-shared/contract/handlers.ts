@@ -1,3 +1,4 @@
+import type { DimseListenerState } from '../dimse';
 import type { ScanProgress } from '../library';
 import type { OutgoingInstance, OutgoingRequest } from '../outgoing';
 import type { RemoteTestResult, RemoteView } from '../remotes';
@@ -85,7 +86,10 @@ export interface Settings {
   retentionDays: number;
   syncWindowSeconds: number;
   acceptedSopClasses: string[] | null;
-  dimse: { aeTitle: string; port: number; listening: boolean; peers: { aeTitle: string; host: string; port: number }[] };
+  /** Safekeep's DICOM listener as stored (aeTitle, host, port), whether it listens now, and the DIMSE peers. */
+  dimse: { aeTitle: string; host: string; port: number; listening: boolean; peers: { aeTitle: string; host: string; port: number }[] };
+  /** An accepted DIMSE request without N-EVENT-REPORT after this long shows "waiting for the archive's report". */
+  reportTimeoutMinutes: number;
   dataDir: string;
   /** Changes that take effect only at the next start (host, ports). */
   pendingRestart: string[];
@@ -124,6 +128,7 @@ export interface SafekeepResults {
   'remotes-save': RemoteView;
   'remotes-delete': Record<string, never>;
   'remotes-test': RemoteTestResult;
+  'dimse-listener': DimseListenerState;
 
   'outgoing-create': { jobId: number; requestIds: number[]; instances: number };
   'outgoing-list': Page<OutgoingRequest>;

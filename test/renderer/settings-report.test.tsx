@@ -24,7 +24,8 @@ const SETTINGS: Settings = {
   retentionDays: 30,
   syncWindowSeconds: 2,
   acceptedSopClasses: null,
-  dimse: { aeTitle: 'SAFEKEEP', port: 11112, listening: true, peers: [{ aeTitle: 'MODALITY', host: '10.0.0.9', port: 104 }] },
+  dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: true, peers: [{ aeTitle: 'MODALITY', host: '10.0.0.9', port: 104 }] },
+  reportTimeoutMinutes: 10,
   dataDir: '/var/lib/safekeep',
   pendingRestart: [],
 };
@@ -122,7 +123,9 @@ describe('Settings screen', () => {
     await user.click(screen.getByRole('button', { name: 'Add peer' }));
     await user.click(screen.getByRole('button', { name: 'Remove peer MODALITY' }));
     await user.click(screen.getByRole('button', { name: 'Save DIMSE settings' }));
-    await waitFor(() => expect(api.callsOf('settings-update').at(-1)).toEqual({ dimse: { aeTitle: 'SAFEKEEP', port: 11112, peers: [{ aeTitle: 'CT1', host: 'ct1.local', port: 104 }] } }));
+    await waitFor(() =>
+      expect(api.callsOf('settings-update').at(-1)).toEqual({ dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, peers: [{ aeTitle: 'CT1', host: 'ct1.local', port: 104 }] }, reportTimeoutMinutes: 10 }),
+    );
   });
 
   it('removes a library folder only after confirmation', async () => {

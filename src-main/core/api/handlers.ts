@@ -23,7 +23,8 @@ export function createHandlers(core: SafekeepCore): Impl {
       retentionDays: s.retentionDays,
       syncWindowSeconds: core.originConfig.syncWindowMs / 1000,
       acceptedSopClasses: s.acceptedSopClasses,
-      dimse: { ...s.dimse, listening: core.runtime.dimseListening, ...(core.dimse ? { port: core.dimse.port ?? s.dimse.port, aeTitle: core.dimse.aeTitle } : {}) },
+      dimse: { ...s.dimse, listening: core.dimseListener.state().state === 'listening' },
+      reportTimeoutMinutes: s.reportTimeoutMinutes,
       dataDir: core.options.dataDir,
       pendingRestart: [...core.runtime.pendingRestart],
     };
@@ -49,17 +50,21 @@ export function createHandlers(core: SafekeepCore): Impl {
     'library-problems': ({ limit, offset }) => ({ rows: core.library.problems({ limit, offset }), total: core.library.problemCount() }),
 
     'remotes-list': () => core.remotes.list(),
-    'remotes-save': ({ id, input }) => {
+    'remotes-save': async ({ id, input }) => {
       const v = core.remotes.save(input, core.clock.now(), id);
       core.events.emit('remotes-changed', { ids: [v.id] });
+      // The first DIMSE remote starts the listener (its reports come back there).
+      await core.dimseListener.ensure();
       return v;
     },
-    'remotes-delete': ({ id }) => {
+    'remotes-delete': async ({ id }) => {
       core.remotes.delete(id);
       core.events.emit('remotes-changed', { ids: [id] });
+      await core.dimseListener.ensure();
       return {};
     },
     'remotes-test': ({ id }) => core.testRemote(id),
+    'dimse-listener': () => core.dimseListener.state(),
 
     'outgoing-create': (a) => core.engine.submit({ remoteId: a.remoteId, selection: a.selection, form: a.form, ...(a.label ? { label: a.label } : {}) }),
     'outgoing-list': (a) =>
@@ -86,8 +91,9 @@ export function createHandlers(core: SafekeepCore): Impl {
     'incoming-instances': ({ transactionUid, ...o }) => core.incoming.instances(transactionUid, o),
 
     'settings-get': () => settings(),
-    'settings-update': (patch) => {
+    'settings-update': async (patch) => {
       core.updateSettings(patch as never);
+      await core.dimseListener.ensure();
       return settings();
     },
     'tokens-list': () => core.tokens.list(),

@@ -1,5 +1,5 @@
 import { FakeHttp } from './fake-http';
-import { request } from './rows';
+import { request, settingsRow } from './rows';
 
 /** A browser-mode server for tests of the whole app: an empty library, two working requests, default settings. */
 export function fakeAppServer(): FakeHttp {
@@ -12,17 +12,6 @@ export function fakeAppServer(): FakeHttp {
     .on('library-add-folders', () => ({ scanId: 'scan-1' }))
     .on('outgoing-totals', () => ({ requests: { working: 2 }, instances: { total: 20, committed: 5, failed: 0, pending: 15 } }))
     .on('outgoing-list', () => ({ rows: [request({ id: 1 })], total: 1 }))
-    .on('settings-get', () => ({
-      server: { host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', authEnabled: true },
-      policy: 'library',
-      dimsePolicy: 'library',
-      policies: [{ id: 'library', description: 'Local library' }],
-      retentionDays: 30,
-      syncWindowSeconds: 2,
-      acceptedSopClasses: null,
-      dimse: { aeTitle: 'SAFEKEEP', port: 11112, listening: false, peers: [] },
-      dataDir: '/data',
-      pendingRestart: [],
-    }));
+    .on('settings-get', () => settingsRow());
   return http;
 }
