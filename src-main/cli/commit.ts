@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RemoteInput } from '../../src-shared/remotes';
+import type { RemoteInput, RemoteView } from '../../src-shared/remotes';
 import type { SafekeepCore } from '../core/app';
 import { isLoopbackHost } from '../core/origin/auth';
 import { reportCsv } from '../core/engine/report';
@@ -72,22 +72,25 @@ export function remoteFromTarget(o: CommitOptions): RemoteInput {
   throw usageError(`Unsupported --to "${o.to}": use http(s)://host:port/dicomweb or dicom://AET@host:port`);
 }
 
+/** The archive sends its N-EVENT-REPORT to Safekeep's own listener (it must know this AE title and port). */
+export async function listenForReports(core: SafekeepCore, remote: RemoteView & { kind: 'dimse' }, dimsePort: number | undefined): Promise<void> {
+  if (core.dimse) return;
+  const port = dimsePort ?? 11112;
+  // Loopback when the archive is on this machine; otherwise it must reach us (only its AE title is admitted).
+  const host = isLoopbackHost(remote.config.host) ? '127.0.0.1' : '0.0.0.0';
+  try {
+    await core.startDimse({ aeTitle: remote.config.callingAeTitle, host, port, peers: [] });
+  } catch (e) {
+    throw new CliError(EXIT.usage, `Cannot listen for the archive's report on port ${port}: ${(e as Error).message}`);
+  }
+}
+
 /** `safekeep commit`: scan, send, follow, report. Resolves to the exit code. */
 export async function commitCommand(core: SafekeepCore, paths: string[], o: CommitOptions, out: (s: string) => void): Promise<number> {
   const input = remoteFromTarget(o);
   const existing = core.remotes.findByName(input.name);
   const remote = core.remotes.save(input, core.clock.now(), existing?.id);
-  if (remote.kind === 'dimse') {
-    // The archive sends its N-EVENT-REPORT to Safekeep's own listener (it must know this AE title and port).
-    const port = o.dimsePort ?? 11112;
-    // Loopback when the archive is on this machine; otherwise it must reach us (only its AE title is admitted).
-    const host = isLoopbackHost(remote.config.host) ? '127.0.0.1' : '0.0.0.0';
-    try {
-      await core.startDimse({ aeTitle: remote.config.callingAeTitle, host, port, peers: [] });
-    } catch (e) {
-      throw new CliError(EXIT.usage, `Cannot listen for the archive's report on port ${port}: ${(e as Error).message}`);
-    }
-  }
+  if (remote.kind === 'dimse') await listenForReports(core, remote, o.dimsePort);
 
   // Fail fast and clearly when the archive cannot be reached or refuses our credentials.
   const test = await core.testRemote(remote.id);
@@ -102,7 +105,7 @@ export async function commitCommand(core: SafekeepCore, paths: string[], o: Comm
   const job = core.engine.submit({ remoteId: remote.id, selection: { paths: roots }, form: o.flat ? 'flat' : 'study' });
   if (!o.json) out(`Sending ${job.instances} instance(s) in ${job.requestIds.length} request(s) to ${o.to} (job ${job.jobId})`);
 
-  await follow(core, job.requestIds, o.quiet || o.json || false, o.wait ? undefined : (r) => r.state !== 'queued' && r.state !== 'posting');
+  await follow(core, job.requestIds, o.quiet ?? false, o.wait ? undefined : (r) => r.state !== 'queued' && r.state !== 'posting');
   return finish(core, job.requestIds, { ...o, jobId: job.jobId }, out);
 }
 

@@ -12,6 +12,9 @@ import { follow } from './follow';
 import { statusCommand } from './status';
 import { reportCsv } from '../core/engine/report';
 import { usageError } from './errors';
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from '../core/log';
+import { applyLogOptions } from './log-options';
+import { cancelCommand, resendCommand } from './requests';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -31,7 +34,10 @@ export function buildProgram(): Command {
   const program = new Command('safekeep')
     .description('Storage commitment for DICOM migrations: DICOMweb origin server, client engine and DIMSE bridge')
     .exitOverride()
-    .showHelpAfterError('(run safekeep --help for usage)');
+    .showHelpAfterError('(run safekeep --help for usage)')
+    .option('--log-level <level>', `diagnostics and library log (${LOG_LEVELS.join(', ')}; default ${DEFAULT_LOG_LEVEL}, or SAFEKEEP_LOG_LEVEL)`)
+    .option('--log-file <file>', 'append the log to FILE instead of stderr')
+    .hook('preAction', () => applyLogOptions(program.opts()));
 
   program
     .command('serve')
@@ -108,25 +114,58 @@ export function buildProgram(): Command {
       await withCore(o, async (core) => {
         const ids = core.outgoing.active().map((r) => r.id);
         core.start();
-        if (ids.length === 0) {
+        if (ids.length === 0 && !o.json) {
           out('Nothing to resume: no outgoing request is in flight');
           return;
         }
         if (!o.json) out(`Resuming ${ids.length} request(s)`);
-        await follow(core, ids, o.quiet || o.json || false);
+        await follow(core, ids, o.quiet ?? false);
         process.exitCode = finish(core, ids, { ...o, wait: true }, out);
       });
     });
 
   program
     .command('status')
-    .description('list outgoing commitment requests, or show one with its per-instance outcomes')
+    .description('list outgoing commitment requests (the latest 200, or every request of a job), or show one with its per-instance outcomes')
     .argument('[transactionUid]', 'the Transaction UID of one request')
+    .addOption(new Option('--job <id>', 'only the requests of this job (one commit)').argParser(parsePositiveInt('--job')))
     .option('--json', 'print as JSON')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
-    .action(async (uid: string | undefined, o: { json?: boolean; data?: string }) => {
+    .action(async (uid: string | undefined, o: { job?: number; json?: boolean; data?: string }) => {
       await withCore(o, async (core) => {
-        process.exitCode = statusCommand(core, uid, o.json ?? false, out);
+        process.exitCode = statusCommand(core, { uid, job: o.job, json: o.json ?? false }, out);
+      });
+    });
+
+  program
+    .command('resend')
+    .description('send finished requests again as new transactions (whole, or only the instances not committed), then follow them like commit')
+    .argument('[transactionUid]', 'the Transaction UID of one request')
+    .addOption(new Option('--job <id>', 'every finished request of this job').argParser(parsePositiveInt('--job')))
+    .option('--failed-only', 'only the instances not committed, as new requests (like the app\'s "Resend N not committed")')
+    .option('--wait', 'wait for every final answer (default)', true)
+    .option('--no-wait', 'return once every request has been accepted; "safekeep resume" follows them later')
+    .option('--report <file.csv>', 'write the per-instance report of the resent requests')
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress line')
+    .addOption(new Option('--dimse-port <port>', 'where Safekeep listens for a DIMSE archive\'s report (default 11112)').argParser(parsePort))
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (uid: string | undefined, o: Parameters<typeof resendCommand>[2] & { data?: string }) => {
+      await withCore(o, async (core) => {
+        process.exitCode = await resendCommand(core, uid, o, out);
+      });
+    });
+
+  program
+    .command('cancel')
+    .description('stop following requests in flight (no more polling); instances not decided stay not verified')
+    .argument('[transactionUid]', 'the Transaction UID of one request')
+    .addOption(new Option('--job <id>', 'every request of this job still in flight').argParser(parsePositiveInt('--job')))
+    .option('--json', 'print the result as JSON')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (uid: string | undefined, o: { job?: number; json?: boolean; data?: string }) => {
+      await withCore(o, async (core) => {
+        process.exitCode = cancelCommand(core, uid, o, out);
       });
     });
 

@@ -1,6 +1,6 @@
 /** A single progress line on a terminal (stderr); silent when not a TTY or when quiet. */
 export class Progress {
-  private readonly enabled: boolean;
+  readonly enabled: boolean;
   private last = 0;
   private shown = false;
 

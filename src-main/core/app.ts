@@ -30,6 +30,7 @@ import { takeReport } from './engine/report-intake';
 import { ForwardPolicy } from './origin/forward-policy';
 import { DimseService, type DimseServiceConfig } from './dimse/service';
 import type { CommitmentReport } from './dimse/types';
+import { log } from './log';
 
 export interface CoreOptions {
   dataDir: string;
@@ -174,7 +175,7 @@ export class SafekeepCore {
       policy: () => this.dimsePolicy(),
       takeReport: (r) => Promise.resolve(this.takeReport(r)),
       changed: (uid) => changes.add(uid),
-      ...(process.env.SAFEKEEP_DIMSE_LOG ? { log: (m: string) => console.error(`[dimse] ${m}`) } : {}),
+      log: (m: string) => log('dimse').info(m),
     });
     const started = await service.start();
     this.dimse = service;
@@ -289,6 +290,9 @@ export class SafekeepCore {
     if (!driver) throw new AppError('bad-request', `Remotes of kind ${remote.kind} are not supported yet`);
     const t = performance.now();
     const r = await driver.test(remote);
+    // Kept, so that the Remotes list and the Verify dialog can warn about a remote that failed its Test.
+    this.remotes.recordTest(id, { ok: r.ok, message: r.message, at: this.clock.now() });
+    this.events.emit('remotes-changed', { ids: [id] });
     return { ...r, elapsedMs: Math.round(performance.now() - t) };
   }
 

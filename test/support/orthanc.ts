@@ -36,7 +36,12 @@ export interface StartOrthancOptions {
   startTimeoutMs?: number;
   /** Pass --verbose to Orthanc (its log is kept in logTail()). */
   verbose?: boolean;
+  /** Load Orthanc's DICOMweb plugin; its service root is then `${url}/dicom-web`. */
+  dicomWeb?: boolean;
 }
+
+/** Debian's build of the Orthanc DICOMweb plugin (package orthanc-dicomweb). */
+export const ORTHANC_DICOMWEB_PLUGIN = process.env.SAFEKEEP_ORTHANC_DICOMWEB ?? '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
 
 /** A TCP port that was free on 127.0.0.1 a moment ago (bind port 0, read it, close). */
 export async function freePort(): Promise<number> {
@@ -131,7 +136,8 @@ async function startOnce(o: StartOrthancOptions): Promise<OrthancHandle> {
     DicomScpTimeout: 30,
     StorageCommitmentReportsSize: 100,
     SaveJobs: false,
-    Plugins: [],
+    Plugins: o.dicomWeb ? [ORTHANC_DICOMWEB_PLUGIN] : [],
+    ...(o.dicomWeb ? { DicomWeb: { Enable: true, Root: '/dicom-web/' } } : {}),
     ...o.config,
   };
   const configPath = path.join(dir, 'orthanc.json');

@@ -175,4 +175,10 @@ export const MIGRATIONS: readonly string[] = [
     payload TEXT NOT NULL
   );
   `,
+  // 3 (cli-errors): each remote's last Test, shown in the Remotes list and the Verify dialog.
+  `
+  ALTER TABLE remotes ADD COLUMN last_test_ok INTEGER;
+  ALTER TABLE remotes ADD COLUMN last_test_message TEXT;
+  ALTER TABLE remotes ADD COLUMN last_test_at INTEGER;
+  `,
 ];

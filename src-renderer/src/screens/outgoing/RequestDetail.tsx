@@ -16,6 +16,8 @@ import { outgoingLook } from '../../ui/status';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { Age, Due } from '../../ui/Age';
 import { InstanceTable } from './InstanceTable';
+import { useNow } from '../../ui/now';
+import { describeSituation } from '../../../../src-shared/outgoing-situation';
 
 const RESENDABLE = ['lost', 'failed', 'timed_out', 'cancelled'];
 
@@ -71,6 +73,7 @@ function RequestHeader({ r }: { r: OutgoingRequest }) {
           />
         )}
       </dl>
+      <Situation r={r} />
       {r.error && (
         <p className="error-text" role="alert">
           <span aria-hidden="true">✕ </span>
@@ -78,6 +81,20 @@ function RequestHeader({ r }: { r: OutgoingRequest }) {
         </p>
       )}
     </header>
+  );
+}
+
+/** What is happening now, in the CLI's words ("archive answered HTTP 500; retry 4 in 40 s; gives up at 14:05"). */
+function Situation({ r }: { r: OutgoingRequest }) {
+  const now = useNow();
+  const remotes = useApiQuery('remotes-list', {});
+  const remote = remotes.data?.find((x) => x.id === r.remoteId);
+  const s = describeSituation(r, remote ? { kind: remote.kind, deadlineHours: remote.config.deadlineHours } : null, now);
+  if (!s) return null;
+  return (
+    <p className={s.trouble ? 'situation text-bad' : 'situation muted'} role="status" data-testid="request-situation">
+      Now: {s.text}
+    </p>
   );
 }
 

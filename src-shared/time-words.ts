@@ -1,0 +1,21 @@
+/** Durations and times of day in words, the same in the CLI and the app. */
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A duration in words for tables: "12 s", "5 min", "3 h", "2 d". */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h`;
+  return `${Math.floor(h / 24)} d`;
+}
+
+/** Local time of day, "14:05"; with the date when it is not on the day of `now`: "2026-01-02 14:05". */
+export function formatClock(at: number, now: number): string {
+  const d = new Date(at);
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return new Date(now).toDateString() === d.toDateString() ? hm : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
+}
