@@ -13,9 +13,13 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(h / 24)} d`;
 }
 
-/** Local time of day, "14:05"; with the date when it is not on the day of `now`: "2026-01-02 14:05". */
+/** Local time of day, "14:05"; "tomorrow 14:05" on the next day; else with the date, "2026-01-05 14:05". */
 export function formatClock(at: number, now: number): string {
   const d = new Date(at);
   const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  return new Date(now).toDateString() === d.toDateString() ? hm : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
+  const day = new Date(now);
+  if (day.toDateString() === d.toDateString()) return hm;
+  day.setDate(day.getDate() + 1);
+  if (day.toDateString() === d.toDateString()) return `tomorrow ${hm}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
 }

@@ -94,11 +94,11 @@ export async function follow(
     }
     const troubled = current.filter((c) => c.s.trouble);
     const worst = troubled[0] ?? current[0];
-    progress.update(
-      `${totals.instances} instances in ${totals.requests} request(s): ${totals.committed} committed, ${totals.failed} failed, ${totals.pending} pending` +
-        (worst ? ` — ${requests.length > 1 ? `request ${worst.r.id}: ` : ''}${worst.s.text}${troubled.length > 1 ? ` (+${troubled.length - 1} more in trouble)` : ''}` : ''),
-      true,
-    );
+    const counts = `${totals.committed} committed, ${totals.failed} failed, ${totals.pending} pending`;
+    if (!worst) return progress.update(`${totals.instances} instances in ${totals.requests} request(s): ${counts}`, true);
+    const what = `${requests.length > 1 ? `request ${worst.r.id}: ` : ''}${worst.s.text}${troubled.length > 1 ? ` (+${troubled.length - 1} more in trouble)` : ''}`;
+    // On a narrow terminal the situation matters more than the counts.
+    progress.update([`${totals.instances} instances in ${totals.requests} request(s): ${counts} — ${what}`, `${totals.committed}/${totals.instances} committed — ${what}`, what], true);
   };
   let ticker: NodeJS.Timeout | undefined;
   let off = () => {};
