@@ -27,6 +27,12 @@ function targetsOf(core: SafekeepCore, uid: string | undefined, job: number | un
   return rows.reverse(); // oldest first
 }
 
+/** Reasons one per line, at most ten. */
+function indented(reasons: readonly string[], job: number): string[] {
+  const more = reasons.length > 10 ? [`  … and ${reasons.length - 10} more ("safekeep status --job ${job}" lists the requests)`] : [];
+  return [...reasons.slice(0, 10).map((r) => `  ${r}`), ...more];
+}
+
 type Plan = { r: OutgoingRequest; exclude?: Set<string> };
 
 /** Why a request cannot be resent as asked, or null when it can. */
@@ -58,11 +64,12 @@ function planResend(core: SafekeepCore, targets: OutgoingRequest[], o: ResendOpt
     else {
       const exclude = new Set(mine.filter((i) => i.outcome !== 'committed' && askedLater.has(i.sopInstanceUid)).map((i) => i.sopInstanceUid));
       if (exclude.size < r.instanceCount - r.committedCount) plan.push({ r, exclude });
+      else problems.push(`Request ${r.id} (${r.transactionUid}): its ${exclude.size} instance(s) not committed were asked again by a later request of the job`);
     }
     if (o.job !== undefined) for (const i of mine) askedLater.add(i.sopInstanceUid);
   }
   if (plan.length === 0) {
-    throw usageError(o.job === undefined ? problems[0]! : `Nothing to resend in job ${o.job}${problems.length ? `:\n  ${problems.join('\n  ')}` : ': later requests of the job asked again for every instance not committed'}`);
+    throw usageError(o.job === undefined ? problems[0]! : [`Nothing to resend in job ${o.job}:`, ...indented(problems, o.job)].join('\n'));
   }
   return { plan: plan.reverse(), leftOut: problems };
 }
@@ -70,11 +77,7 @@ function planResend(core: SafekeepCore, targets: OutgoingRequest[], o: ResendOpt
 /** `safekeep resend (UID | --job N) [--failed-only]`: resend, then follow like commit (same exit codes). */
 export async function resendCommand(core: SafekeepCore, uid: string | undefined, o: ResendOptions, out: (s: string) => void): Promise<number> {
   const { plan, leftOut } = planResend(core, targetsOf(core, uid, o.job, 'resend'), o);
-  if (leftOut.length > 0 && !o.json) {
-    out(`Left out ${leftOut.length} request(s) of job ${o.job}:`);
-    leftOut.slice(0, 10).forEach((why) => out(`  ${why}`));
-    if (leftOut.length > 10) out(`  … and ${leftOut.length - 10} more ("safekeep status --job ${o.job}" lists them)`);
-  }
+  if (leftOut.length > 0 && !o.json) [`Left out ${leftOut.length} request(s) of job ${o.job}:`, ...indented(leftOut, o.job!)].forEach((l) => out(l));
   for (const remoteId of new Set(plan.map((p) => p.r.remoteId))) {
     const remote = core.remotes.get(remoteId);
     if (remote.kind === 'dimse') await listenForReports(core, remote, o.dimsePort);
