@@ -87,6 +87,13 @@ describe('--json prints exactly one JSON document on stdout; library logs never 
     expect(report.stdout.trim().split('\n')).toHaveLength(1);
   });
 
+  it('resend --failed-only --json to the DIMSE archive: Safekeep listens for the report again; one document, exit 1 as the instance is still missing', async () => {
+    const r = await runCliToEnd(['resend', '--job', '1', '--failed-only', '--json', '--dimse-port', String(safekeepPort), '--data', data()]);
+    expect(r.code).toBe(1);
+    expect(onlyJson(r.stdout)).toMatchObject({ jobId: 1, totals: { requests: 1, instances: 1, committed: 0, failed: 1 } });
+    expect(r.stderr).toBe('');
+  });
+
   it('more than 64 KiB through a pipe to a slow reader arrives whole, and the exit code is kept', async () => {
     // 300 instances, 2 per request: 150 requests (status --json ≈ 120 KB) and one request of 300 instances.
     const big = path.join(root, 'big');
