@@ -15,7 +15,9 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'warn';
 
 const RANK: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, silent: 5 };
 
-let threshold = RANK[DEFAULT_LOG_LEVEL];
+// The app reads SAFEKEEP_LOG_LEVEL here; the CLI validates it (and --log-level) before a command runs.
+const fromEnv = process.env.SAFEKEEP_LOG_LEVEL;
+let threshold = RANK[fromEnv && isLogLevel(fromEnv) ? fromEnv : DEFAULT_LOG_LEVEL];
 let write: (line: string) => void = (line) => process.stderr.write(line);
 let fileFd: number | null = null;
 
@@ -23,29 +25,16 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-/** Sets the level and where lines go (a file is appended to; default stderr). */
-export function configureLog(o: { level?: LogLevel; file?: string | null }): void {
+/** Sets the level, and a file to append the lines to instead of stderr. */
+export function configureLog(o: { level?: LogLevel; file?: string }): void {
   if (o.level) threshold = RANK[o.level];
-  if (o.file !== undefined) {
+  if (o.file) {
+    const fd = fs.openSync(o.file, 'a');
     if (fileFd !== null) fs.closeSync(fileFd);
-    fileFd = null;
-    if (o.file) {
-      const fd = fs.openSync(o.file, 'a');
-      fileFd = fd;
-      // Synchronous: a line written just before the process exits is not lost.
-      write = (line) => fs.writeSync(fd, line);
-    } else {
-      write = (line) => process.stderr.write(line);
-    }
+    fileFd = fd;
+    // Synchronous: a line written just before the process exits is not lost.
+    write = (line) => fs.writeSync(fd, line);
   }
-}
-
-export function logLevel(): LogLevel {
-  return LOG_LEVELS.find((l) => RANK[l] === threshold)!;
-}
-
-export function logEnabled(level: Exclude<LogLevel, 'silent'>): boolean {
-  return RANK[level] >= threshold;
 }
 
 /** One line: time, level, source, message (arguments formatted like console.log). */
