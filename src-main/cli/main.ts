@@ -30,6 +30,16 @@ function stopSignal(): Promise<string> {
   });
 }
 
+/** The options of the commands that send requests and follow them (commit, resend). */
+function followOptions(command: Command, reportOf: string): Command {
+  return command
+    .option('--wait', 'wait for every final answer (default)', true)
+    .option('--no-wait', 'return once every request has been accepted; "safekeep resume" follows them later')
+    .option('--report <file.csv>', `write the per-instance report of ${reportOf}`)
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress line');
+}
+
 export function buildProgram(): Command {
   const program = new Command('safekeep')
     .description('Storage commitment for DICOM migrations: DICOMweb origin server, client engine and DIMSE bridge')
@@ -80,20 +90,18 @@ export function buildProgram(): Command {
       });
     });
 
-  program
-    .command('commit')
-    .description('verify that an archive safely keeps the DICOM files below PATH (storage commitment)')
-    .argument('<path...>', 'folders or files of the instances to verify')
-    .requiredOption('--to <url>', 'the archive: http(s)://host:port/dicomweb (its DICOMweb service root) or dicom://AET@host:port')
-    .option('--token <secret>', 'bearer token for the archive')
-    .option('--basic <user:password>', 'basic authentication for the archive')
-    .addOption(new Option('--per-request <n>', 'most instances per commitment request').argParser(parsePositiveInt('--per-request')))
-    .option('--flat', 'send the flat form (Referenced SOP Sequence) instead of per-study requests')
-    .option('--wait', 'wait for every final answer (default)', true)
-    .option('--no-wait', 'return once every request has been accepted; "safekeep resume" follows them later')
-    .option('--report <file.csv>', 'write the per-instance verification report')
-    .option('--json', 'print the result as JSON')
-    .option('--quiet', 'no progress line')
+  followOptions(
+    program
+      .command('commit')
+      .description('verify that an archive safely keeps the DICOM files below PATH (storage commitment)')
+      .argument('<path...>', 'folders or files of the instances to verify')
+      .requiredOption('--to <url>', 'the archive: http(s)://host:port/dicomweb (its DICOMweb service root) or dicom://AET@host:port')
+      .option('--token <secret>', 'bearer token for the archive')
+      .option('--basic <user:password>', 'basic authentication for the archive')
+      .addOption(new Option('--per-request <n>', 'most instances per commitment request').argParser(parsePositiveInt('--per-request')))
+      .option('--flat', 'send the flat form (Referenced SOP Sequence) instead of per-study requests'),
+    'the verification',
+  )
     .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a dicom:// archive (default SAFEKEEP)").argParser(parseAeTitle))
     .addOption(new Option('--dimse-port <port>', 'where Safekeep listens for the dicom:// archive\'s report (default 11112)').argParser(parsePort))
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
@@ -137,17 +145,15 @@ export function buildProgram(): Command {
       });
     });
 
-  program
-    .command('resend')
-    .description('send finished requests again as new transactions (whole, or only the instances not committed), then follow them like commit')
-    .argument('[transactionUid]', 'the Transaction UID of one request')
-    .addOption(new Option('--job <id>', 'every finished request of this job').argParser(parsePositiveInt('--job')))
-    .option('--failed-only', 'only the instances not committed, as new requests (like the app\'s "Resend N not committed")')
-    .option('--wait', 'wait for every final answer (default)', true)
-    .option('--no-wait', 'return once every request has been accepted; "safekeep resume" follows them later')
-    .option('--report <file.csv>', 'write the per-instance report of the resent requests')
-    .option('--json', 'print the result as JSON')
-    .option('--quiet', 'no progress line')
+  followOptions(
+    program
+      .command('resend')
+      .description('send finished requests again as new transactions (whole, or only the instances not committed), then follow them like commit')
+      .argument('[transactionUid]', 'the Transaction UID of one request')
+      .addOption(new Option('--job <id>', 'every finished request of this job').argParser(parsePositiveInt('--job')))
+      .option('--failed-only', 'only the instances not committed, as new requests (like the app\'s "Resend N not committed")'),
+    'the resent requests',
+  )
     .addOption(new Option('--dimse-port <port>', 'where Safekeep listens for a DIMSE archive\'s report (default 11112)').argParser(parsePort))
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (uid: string | undefined, o: Parameters<typeof resendCommand>[2] & { data?: string }) => {

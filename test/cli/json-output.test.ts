@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliToEnd, SAFEKEEP_BIN } from '../support/cli';
 import { answerFor, startFaultServer } from '../support/fault-server';
-import { makeLibrary, tempDir, type GeneratedInstance } from '../support/fixtures';
-import { freePort, startOrthanc, storeWithStorescu, type OrthancHandle } from '../support/orthanc';
+import { makeLibrary, tempDir } from '../support/fixtures';
+import { orthancWithLibrary, type OrthancHandle } from '../support/orthanc';
 
 /** stdout holds exactly one JSON document: parses as a whole, nothing before or after it. */
 function onlyJson(stdout: string): unknown {
@@ -27,18 +27,13 @@ function throughSlowPipe(args: string[]): Promise<{ code: number; text: string }
 describe('--json prints exactly one JSON document on stdout; library logs never go there', () => {
   let root: string;
   let lib: string;
-  let instances: GeneratedInstance[];
   let orthanc: OrthancHandle;
   let safekeepPort: number;
   const data = () => path.join(root, 'data');
 
   beforeAll(async () => {
     root = tempDir();
-    lib = path.join(root, 'lib');
-    instances = makeLibrary(lib, { studies: 1, seriesPerStudy: 2, instancesPerSeries: 3 });
-    safekeepPort = await freePort();
-    orthanc = await startOrthanc({ modalities: { safekeep: ['SAFEKEEP', '127.0.0.1', safekeepPort] } });
-    await storeWithStorescu(instances.slice(0, 5).map((i) => i.path), { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort });
+    ({ lib, orthanc, safekeepPort } = await orthancWithLibrary(root, { studies: 1, seriesPerStudy: 2, instancesPerSeries: 3 }, 5));
   }, 60_000);
   afterAll(async () => {
     await orthanc?.stop();
