@@ -45,6 +45,7 @@ describe('DICOMweb remote Test: is there a storage commitment service?', () => {
     // The failed Test is kept with the remote (shown in the Remotes list and the Verify dialog).
     const list = JSON.parse((await runCliToEnd(['remote', 'list', '--json', ...data()])).stdout) as { name: string; lastTest: { ok: boolean; message: string; at: number } | null }[];
     expect(list.find((r) => r.name === 'orthanc')!.lastTest).toMatchObject({ ok: false, message: expect.stringMatching(/does not offer DICOMweb storage commitment/), at: expect.any(Number) });
+    expect((await runCliToEnd(['remote', 'list', ...data()])).stdout).toMatch(/orthanc\s+DICOMweb http:\/\/127\.0\.0\.1:\d+\/dicom-web\s+auth none\s+last Test FAILED \d{4}-\d\d-\d\d \d\d:\d\d/);
   });
 
   it('a Safekeep serve: Test passes, its service answered a made-up instance with 0112H', async () => {
