@@ -2,7 +2,6 @@ import path from 'node:path';
 import { SafekeepCore } from '../core/app';
 import { isLoopbackHost } from '../core/origin/auth';
 import { listenHttp } from '../core/http/server';
-import { Sessions } from '../core/api/sessions';
 import { builtPaths } from '../core/built-paths';
 import { usageError } from './errors';
 import type { SafekeepCore as Core } from '../core/app';
@@ -83,8 +82,7 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
     const { resumed, resumedOutgoing } = core.start();
     if (resumed > 0) out(`Resumed ${resumed} commitment request(s) left working by the previous run`);
     if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
-    const sessions = new Sessions();
-    server = await listenHttp(core.httpApp({ rendererDir: builtPaths.rendererDir, sessions }), host, port);
+    server = await listenHttp(core.httpApp({ rendererDir: builtPaths.rendererDir }), host, port);
     if (o.dimsePort !== undefined) {
       const stored = core.settings.get().dimse;
       const d = { aeTitle: o.aeTitle ?? stored.aeTitle, peers: o.peer ?? stored.peers };
@@ -96,7 +94,7 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
     out(`  DICOMweb commitment service: ${server.url}/dicomweb/commitment-requests/{transactionUID}`);
     if (o.auth) {
       const client = o.token?.[0]?.client ?? 'local';
-      out(`  Open the app: ${server.url}/login?code=${sessions.oneTimeCode(client, 24 * 3600 * 1000)} (one-time link; or log in with a token)`);
+      out(`  Open the app: ${server.url}/login?code=${core.sessions.oneTimeCode(client, 24 * 3600 * 1000)} (one-time link; or log in with a token)`);
     } else {
       out(`  Open the app: ${server.url}/`);
     }

@@ -2,12 +2,13 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import { createHandlers, type CoreHandlers } from './api/handlers';
 import { httpApi } from './api/http-api';
-import type { Sessions } from './api/sessions';
+import { Sessions } from './api/sessions';
 import type { ScanProgress } from '../../src-shared/library';
 import { AppError } from '../../src-shared/contract/errors';
 import { systemClock, type Clock } from './clock';
 import { ChangeBatcher, EventBus } from './events';
 import { HeaderReaderPool } from './library/header-pool';
+import { settleCopies } from './library/copies';
 import { scanLibrary, type ScanOptions } from './library/scanner';
 import { Authenticator } from './origin/auth';
 import { DEFAULT_ORIGIN_CONFIG, type OriginConfig } from './origin/config';
@@ -18,6 +19,7 @@ import { originRoutes } from './origin/routes';
 import { openDb, type Db } from './store/db';
 import { IncomingRepo } from './store/incoming-repo';
 import { LibraryRepo } from './store/library-repo';
+import { SessionRepo } from './store/session-repo';
 import { TokenRepo } from './store/token-repo';
 import { OutgoingRepo } from './store/outgoing-repo';
 import { SettingsRepo, type StoredSettings } from './store/settings-repo';
@@ -56,6 +58,8 @@ export class SafekeepCore {
   readonly library: LibraryRepo;
   readonly incoming: IncomingRepo;
   readonly tokens: TokenRepo;
+  /** Browser-mode sessions, in the store. */
+  readonly sessions: Sessions;
   readonly remotes: RemotesRepo;
   readonly outgoing: OutgoingRepo;
   readonly engine: Engine;
@@ -81,6 +85,7 @@ export class SafekeepCore {
     this.library = new LibraryRepo(this.db);
     this.incoming = new IncomingRepo(this.db);
     this.tokens = new TokenRepo(this.db);
+    this.sessions = new Sessions(new SessionRepo(this.db), this.clock);
     this.remotes = new RemotesRepo(this.db);
     this.outgoing = new OutgoingRepo(this.db);
     this.drivers = { dicomweb: new DicomwebDriver(), dimse: new DimseDriver((r) => Promise.resolve(this.takeReport(r))) };
@@ -204,7 +209,7 @@ export class SafekeepCore {
   }
 
   /** The HTTP application: the DICOMweb origin server, and in browser mode the app's API and pages. */
-  httpApp(browser?: { rendererDir: string | null; sessions: Sessions }): Hono {
+  httpApp(browser?: { rendererDir: string | null }): Hono {
     const app = new Hono();
     app.route(
       '/',
@@ -224,7 +229,7 @@ export class SafekeepCore {
         httpApi({
           core: this,
           handlers: this.handlers(),
-          sessions: browser.sessions,
+          sessions: this.sessions,
           rendererDir: browser.rendererDir,
           uploadDir: path.join(this.options.dataDir, 'uploads'),
         }),
@@ -245,6 +250,7 @@ export class SafekeepCore {
   }
 
   applyRetention(): { expired: number; forgotten: number } {
+    this.sessions.purgeExpired();
     const r = this.incoming.applyRetention(this.clock.now(), this.originConfig.tombstoneMs);
     if (r.expired + r.forgotten > 0) this.events.emit('incoming-changed', { transactionUids: [] });
     return r;
@@ -270,16 +276,41 @@ export class SafekeepCore {
     return promise;
   }
 
+  /**
+   * Forgets a library folder (files another folder covers stay indexed). A waiting second copy that takes
+   * over a forgotten file may need its bytes compared with the others: done afterwards.
+   */
+  removeLibraryRoot(path: string): { removed: number; kept: number } {
+    const { forgotten, kept } = this.library.removeRoot(path);
+    this.events.emit('library-changed', { roots: [path] });
+    const settling = settleCopies(this.library, this.stopping.signal)
+      .then((c) => c.duplicates + c.conflicts > 0 && this.events.emit('library-changed', { roots: [path] }))
+      .catch((e) => console.error('[library] comparing second copies failed:', e))
+      .finally(() => this.settling.delete(settling));
+    this.settling.add(settling);
+    return { removed: forgotten, kept };
+  }
+
   /** The running (or last) scan's progress, for a renderer that opens mid-scan. */
   currentScan(): ScanProgress | null {
     return this.lastScanProgress;
   }
 
   private lastScanProgress: ScanProgress | null = null;
+  /** Comparisons of second copies started outside a scan; stop() waits for them (they use the store). */
+  private readonly settling = new Set<Promise<unknown>>();
+  private readonly stopping = new AbortController();
 
   cancelScan(): boolean {
     if (!this.activeScan) return false;
     this.activeScan.controller.abort();
+    return true;
+  }
+
+  /** Revokes an access token; the browser sessions opened with it end too. */
+  revokeToken(id: number): boolean {
+    if (!this.tokens.revoke(id, this.clock.now())) return false;
+    this.sessions.endForToken(id);
     return true;
   }
 
@@ -299,7 +330,9 @@ export class SafekeepCore {
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.activeScan?.controller.abort();
+    this.stopping.abort();
     await this.activeScan?.promise.catch(() => undefined);
+    await Promise.all(this.settling);
     await this.dimse?.stop();
     await this.engine.stop();
     await this.processor.stop();

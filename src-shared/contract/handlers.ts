@@ -14,7 +14,12 @@ export interface LibrarySummary {
   series: number;
   instances: number;
   skipped: number;
+  /** Different files under a SOP Instance UID already indexed. */
   conflicts: number;
+  /** Byte-identical second copies of indexed files. */
+  duplicates: number;
+  /** Indexed files with a warning (truncated Pixel Data). */
+  flagged: number;
   bytes: number;
   roots: { path: string; addedAt: number; lastScanAt: number | null }[];
 }
@@ -47,9 +52,11 @@ export interface InstanceRow {
   size: number;
 }
 
+/** A file that is not an instance of the index (skipped, conflict, duplicate copy), or one indexed with a flag. */
 export interface ProblemFile {
   path: string;
-  status: 'skipped' | 'conflict';
+  status: 'skipped' | 'conflict' | 'duplicate' | 'flagged';
+  /** A SkipReason or a FileFlag (src-shared/library.ts). */
   reason: string;
   message: string;
   size: number;
@@ -106,7 +113,8 @@ export interface SafekeepResults {
   'library-add-folders': { scanId: string | null };
   'library-rescan': { scanId: string | null };
   'library-cancel-scan': { cancelled: boolean };
-  'library-remove-root': { removed: number };
+  /** removed: files forgotten; kept: files another library folder still covers (they stay indexed). */
+  'library-remove-root': { removed: number; kept: number };
   'library-studies': Page<StudyRow>;
   'library-series': SeriesRow[];
   'library-instances': Page<InstanceRow>;

@@ -56,8 +56,8 @@ function settingsApi(): FakeApi {
       t.revokedAt = Date.now();
       return {};
     })
-    .on('library-summary', () => ({ studies: 1, series: 1, instances: 1, skipped: 0, conflicts: 0, bytes: 1, roots: [{ path: '/data/studies', addedAt: 0, lastScanAt: null }] }))
-    .on('library-remove-root', () => ({ removed: 12 }))
+    .on('library-summary', () => ({ studies: 1, series: 1, instances: 1, skipped: 0, conflicts: 0, duplicates: 0, flagged: 0, bytes: 1, roots: [{ path: '/data/studies', addedAt: 0, lastScanAt: null }] }))
+    .on('library-remove-root', () => ({ removed: 12, kept: 0 }))
     .on('library-rescan', () => ({ scanId: 's1' }));
 }
 

@@ -42,11 +42,7 @@ export function createHandlers(core: SafekeepCore): Impl {
     'library-add-folders': ({ paths }) => startScan(paths),
     'library-rescan': () => startScan(core.library.roots().map((r) => r.path)),
     'library-cancel-scan': () => ({ cancelled: core.cancelScan() }),
-    'library-remove-root': ({ path }) => {
-      const removed = core.library.removeRoot(path);
-      core.events.emit('library-changed', { roots: [path] });
-      return { removed };
-    },
+    'library-remove-root': ({ path }) => core.removeLibraryRoot(path),
     'library-studies': (a) => core.library.studies(a),
     'library-series': ({ studyUid }) => core.library.series(studyUid),
     'library-instances': ({ seriesUid, limit, offset }) => core.library.instancesOfSeries(seriesUid, { limit, offset }),
@@ -98,7 +94,7 @@ export function createHandlers(core: SafekeepCore): Impl {
     'tokens-list': () => core.tokens.list(),
     'tokens-create': ({ client }) => core.tokens.create(client, core.clock.now()),
     'tokens-revoke': ({ id }) => {
-      if (!core.tokens.revoke(id, core.clock.now())) throw new AppError('not-found', `No active token ${id}`);
+      if (!core.revokeToken(id)) throw new AppError('not-found', `No active token ${id}`);
       return {};
     },
 
