@@ -58,7 +58,7 @@ function planResend(core: SafekeepCore, targets: OutgoingRequest[], o: ResendOpt
   const askedLater = new Set<string>();
   for (const r of [...targets].reverse()) {
     const why = whyNot(r, o.failedOnly ?? false);
-    const mine = core.outgoing.instancesOf(r.id);
+    const mine = o.failedOnly ? core.outgoing.instancesOf(r.id) : [];
     if (why) problems.push(why);
     else if (!o.failedOnly) plan.push({ r });
     else {
