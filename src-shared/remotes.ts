@@ -67,9 +67,25 @@ export const RemoteInputSchema = z.discriminatedUnion('kind', [
 export type RemoteInput = z.input<typeof RemoteInputSchema>;
 export type RemoteInputParsed = z.output<typeof RemoteInputSchema>;
 
+/** The outcome of a remote's last Test (stored; null until it was tested). */
+export interface RemoteLastTest {
+  ok: boolean;
+  message: string;
+  at: number;
+}
+
+interface RemoteViewBase {
+  id: number;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Absent in views built before the remote was stored with it (tests, older clients). */
+  lastTest?: RemoteLastTest | null;
+}
+
 export type RemoteView =
-  | { id: number; name: string; kind: 'dicomweb'; config: DicomwebRemoteConfig; hasSecret: boolean; createdAt: number; updatedAt: number }
-  | { id: number; name: string; kind: 'dimse'; config: DimseRemoteConfig; hasSecret: false; createdAt: number; updatedAt: number };
+  | (RemoteViewBase & { kind: 'dicomweb'; config: DicomwebRemoteConfig; hasSecret: boolean })
+  | (RemoteViewBase & { kind: 'dimse'; config: DimseRemoteConfig; hasSecret: false });
 
 export interface RemoteTestResult {
   ok: boolean;

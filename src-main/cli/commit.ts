@@ -102,7 +102,7 @@ export async function commitCommand(core: SafekeepCore, paths: string[], o: Comm
   if (!o.json) out(`Sending ${job.instances} instance(s) in ${job.requestIds.length} request(s) to ${o.to} (job ${job.jobId})`);
 
   const until = o.wait ? answeredOrOverdue(core, job.requestIds) : (r: { state: string }) => r.state !== 'queued' && r.state !== 'posting';
-  const outcome = await follow(core, job.requestIds, o.quiet || o.json || false, until, signal);
+  const outcome = await follow(core, job.requestIds, o.quiet ?? false, until, signal);
   return finish(core, job.requestIds, { ...o, jobId: job.jobId, interrupted: outcome === 'interrupted' }, out);
 }
 

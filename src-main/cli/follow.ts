@@ -1,4 +1,5 @@
 import { describeFailureReason } from '../../src-shared/dicom/failure-reasons';
+import { describeSituation, type Situation, type SituationRemote } from '../../src-shared/outgoing-situation';
 import { isFinal, type OutgoingRequest } from '../../src-shared/outgoing';
 import type { SafekeepCore } from '../core/app';
 import { Progress } from './progress';
@@ -13,8 +14,7 @@ export interface Totals {
   failureReasons: Record<string, number>;
 }
 
-export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { totals: Totals; requests: OutgoingRequest[] } {
-  const requests = requestIds.map((id) => core.outgoing.get(id));
+function count(requests: readonly OutgoingRequest[]): Totals {
   const totals: Totals = { requests: requests.length, instances: 0, committed: 0, failed: 0, pending: 0, byState: {}, failureReasons: {} };
   for (const r of requests) {
     totals.instances += r.instanceCount;
@@ -23,10 +23,17 @@ export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { t
     totals.byState[r.state] = (totals.byState[r.state] ?? 0) + 1;
   }
   totals.pending = totals.instances - totals.committed - totals.failed;
+  return totals;
+}
+
+/** Totals of a set of requests, with the failed instances grouped by their whole reason. */
+export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { totals: Totals; requests: OutgoingRequest[] } {
+  const requests = requestIds.map((id) => core.outgoing.get(id));
+  const totals = count(requests);
   if (totals.failed > 0) {
     for (const row of core.outgoing.reportRows({ requestIds: [...requestIds] })) {
       if (row.outcome !== 'failed') continue;
-      // The whole explanation: it says what happened and what to fix (never cut at a colon).
+      // The whole reason: "association aborted by ARCHIVE (A-ABORT, source: …)" says what to check.
       const key = row.failureReason === null ? (row.detail ?? 'failed') : describeFailureReason(row.failureReason);
       totals.failureReasons[key] = (totals.failureReasons[key] ?? 0) + 1;
     }
@@ -34,12 +41,38 @@ export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { t
   return { totals, requests };
 }
 
-/** How often `until` is asked again when nothing changed (it may depend on the time). */
+/** The part of a request's remote that its situation needs; null once the remote is deleted. */
+export function situationRemote(core: SafekeepCore, remoteId: number): SituationRemote | null {
+  try {
+    const v = core.remotes.get(remoteId);
+    return { kind: v.kind, deadlineHours: v.config.deadlineHours };
+  } catch {
+    return null; // deleted: the engine fails its requests
+  }
+}
+
+/** Each active request's situation, read from the store (each remote looked up once). */
+function situations(core: SafekeepCore, requests: readonly OutgoingRequest[], now: number): { r: OutgoingRequest; s: Situation }[] {
+  const remotes = new Map<number, SituationRemote | null>();
+  const out: { r: OutgoingRequest; s: Situation }[] = [];
+  for (const r of requests) {
+    if (!remotes.has(r.remoteId)) remotes.set(r.remoteId, situationRemote(core, r.remoteId));
+    const s = describeSituation(r, remotes.get(r.remoteId)!, now);
+    if (s) out.push({ r, s });
+  }
+  return out;
+}
+
+/** How often the store is read again when nothing was announced (time-dependent situations). */
 const RECHECK_MS = 1000;
 
 /**
- * Follows requests with a progress line until `until` holds for each ('done'), or until
- * `signal` aborts ('interrupted': Ctrl-C).
+ * Follows requests until `until` holds for each ('done'), or until `signal` aborts
+ * ('interrupted': Ctrl-C). On a terminal the progress line says what is happening (refreshed
+ * every second, for the countdowns); otherwise stderr gets a line each time a request's
+ * situation changes while something is wrong, and once more when it clears. The store is also
+ * read every second: another process (`safekeep cancel`) may have changed it, and `until` may
+ * depend on the time (a DIMSE report overdue).
  */
 export async function follow(
   core: SafekeepCore,
@@ -47,35 +80,54 @@ export async function follow(
   quiet: boolean,
   until: (r: OutgoingRequest) => boolean = (r) => isFinal(r.state),
   signal?: AbortSignal,
+  stream: NodeJS.WriteStream = process.stderr,
 ): Promise<'done' | 'interrupted'> {
-  const progress = new Progress(quiet);
-  const show = () => {
-    const { totals } = totalsOf(core, requestIds);
-    progress.update(
-      `${totals.instances} instances in ${totals.requests} request(s): ${totals.committed} committed, ${totals.failed} failed, ${totals.pending} pending`,
-      true,
-    );
+  const progress = new Progress(quiet, stream);
+  const lines = !quiet && !stream.isTTY;
+  const printed = new Map<number, string>();
+  const show = (requests: readonly OutgoingRequest[]) => {
+    const totals = count(requests);
+    const current = situations(core, requests, core.clock.now());
+    if (lines) {
+      for (const { r, s } of current) {
+        const before = printed.get(r.id);
+        if (before === s.key || (!s.trouble && before === undefined)) continue;
+        if (s.trouble) printed.set(r.id, s.key);
+        else printed.delete(r.id);
+        stream.write(`request ${r.id}: ${s.text}\n`);
+      }
+    }
+    const troubled = current.filter((c) => c.s.trouble);
+    const worst = troubled[0] ?? current[0];
+    const counts = `${totals.committed} committed, ${totals.failed} failed, ${totals.pending} pending`;
+    if (!worst) return progress.update(`${totals.instances} instances in ${totals.requests} request(s): ${counts}`, true);
+    const what = `${requests.length > 1 ? `request ${worst.r.id}: ` : ''}${worst.s.text}${troubled.length > 1 ? ` (+${troubled.length - 1} more in trouble)` : ''}`;
+    // On a narrow terminal the situation matters more than the counts.
+    progress.update([`${totals.instances} instances in ${totals.requests} request(s): ${counts} — ${what}`, `${totals.committed}/${totals.instances} committed — ${what}`, what], true);
   };
-  show();
-  const outcome = await new Promise<'done' | 'interrupted'>((resolve) => {
-    const settled = () => requestIds.every((id) => until(core.outgoing.get(id)));
-    const end = (how: 'done' | 'interrupted') => {
-      off();
-      clearInterval(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(how);
-    };
-    const check = () => {
-      show();
-      if (settled()) end('done');
-    };
-    const onAbort = () => end('interrupted');
-    const off = core.events.on('outgoing-changed', check);
-    const timer = setInterval(() => settled() && end('done'), RECHECK_MS);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-    else check();
-  });
+  let ticker: NodeJS.Timeout | undefined;
+  let off = () => {};
+  let onAbort = () => {};
+  let outcome: 'done' | 'interrupted';
+  try {
+    outcome = await new Promise<'done' | 'interrupted'>((resolve) => {
+      const check = () => {
+        const requests = requestIds.map((id) => core.outgoing.get(id));
+        show(requests);
+        if (requests.every(until)) resolve('done');
+      };
+      onAbort = () => resolve('interrupted');
+      off = core.events.on('outgoing-changed', check);
+      ticker = setInterval(check, RECHECK_MS);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+      else check();
+    });
+  } finally {
+    off();
+    clearInterval(ticker);
+    signal?.removeEventListener('abort', onAbort);
+  }
   progress.done();
   return outcome;
 }

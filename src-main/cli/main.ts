@@ -14,6 +14,9 @@ import { statusCommand } from './status';
 import { answeredOrOverdue, interruptSignal, listenForReports } from './unfinished';
 import { reportCsv } from '../core/engine/report';
 import { usageError } from './errors';
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from '../core/log';
+import { applyLogOptions } from './log-options';
+import { cancelCommand, resendCommand } from './requests';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -29,11 +32,24 @@ function stopSignal(): Promise<string> {
   });
 }
 
+/** The options of the commands that send requests and follow them (commit, resend). */
+function followOptions(command: Command, reportOf: string): Command {
+  return command
+    .option('--wait', 'wait for every final answer (default)', true)
+    .option('--no-wait', 'return once every request has been accepted; "safekeep resume" follows them later')
+    .option('--report <file.csv>', `write the per-instance report of ${reportOf}`)
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress line');
+}
+
 export function buildProgram(): Command {
   const program = new Command('safekeep')
     .description('Storage commitment for DICOM migrations: DICOMweb origin server, client engine and DIMSE bridge')
     .exitOverride()
-    .showHelpAfterError('(run safekeep --help for usage)');
+    .showHelpAfterError('(run safekeep --help for usage)')
+    .option('--log-level <level>', `diagnostics and library log (${LOG_LEVELS.join(', ')}; default ${DEFAULT_LOG_LEVEL}, or SAFEKEEP_LOG_LEVEL)`)
+    .option('--log-file <file>', 'append the log to FILE instead of stderr')
+    .hook('preAction', () => applyLogOptions(program.opts()));
 
   program
     .command('serve')
@@ -77,20 +93,18 @@ export function buildProgram(): Command {
       });
     });
 
-  program
-    .command('commit')
-    .description('verify that an archive safely keeps the DICOM files below PATH (storage commitment)')
-    .argument('<path...>', 'folders or files of the instances to verify')
-    .requiredOption('--to <url>', 'the archive: http(s)://host:port/dicomweb (its DICOMweb service root) or dicom://AET@host:port')
-    .option('--token <secret>', 'bearer token for the archive')
-    .option('--basic <user:password>', 'basic authentication for the archive')
-    .addOption(new Option('--per-request <n>', 'most instances per commitment request').argParser(parsePositiveInt('--per-request')))
-    .option('--flat', 'send the flat form (Referenced SOP Sequence) instead of per-study requests')
-    .option('--wait', 'wait for every final answer (default)', true)
-    .option('--no-wait', 'return once every request has been accepted; "safekeep resume" follows them later')
-    .option('--report <file.csv>', 'write the per-instance verification report')
-    .option('--json', 'print the result as JSON')
-    .option('--quiet', 'no progress line')
+  followOptions(
+    program
+      .command('commit')
+      .description('verify that an archive safely keeps the DICOM files below PATH (storage commitment)')
+      .argument('<path...>', 'folders or files of the instances to verify')
+      .requiredOption('--to <url>', 'the archive: http(s)://host:port/dicomweb (its DICOMweb service root) or dicom://AET@host:port')
+      .option('--token <secret>', 'bearer token for the archive')
+      .option('--basic <user:password>', 'basic authentication for the archive')
+      .addOption(new Option('--per-request <n>', 'most instances per commitment request').argParser(parsePositiveInt('--per-request')))
+      .option('--flat', 'send the flat form (Referenced SOP Sequence) instead of per-study requests'),
+    'the verification',
+  )
     .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a dicom:// archive (default: the stored setting, SAFEKEEP)").argParser(parseAeTitle))
     .addOption(new Option('--dimse-port <port>', "where Safekeep listens for the dicom:// archive's report (default: the stored setting, 11112)").argParser(parsePort))
     .option('--dimse-host <address>', "address Safekeep's DICOM listener binds (default: the stored setting, 127.0.0.1; 0.0.0.0 = every interface)")
@@ -122,7 +136,8 @@ export function buildProgram(): Command {
         const ids = core.outgoing.active().map((r) => r.id);
         if (ids.length === 0) {
           core.start();
-          out('Nothing to resume: no outgoing request is in flight');
+          if (o.json) process.exitCode = finish(core, [], { ...o, wait: true }, out);
+          else out('Nothing to resume: no outgoing request is in flight');
           return;
         }
         // DIMSE archives send their reports to the listener: it runs before anything is sent again.
@@ -132,7 +147,7 @@ export function buildProgram(): Command {
         if (!o.json) out(`Resuming ${ids.length} request(s)`);
         const interrupt = interruptSignal();
         try {
-          const outcome = await follow(core, ids, o.quiet || o.json || false, answeredOrOverdue(core, ids), interrupt.signal);
+          const outcome = await follow(core, ids, o.quiet ?? false, answeredOrOverdue(core, ids), interrupt.signal);
           process.exitCode = finish(core, ids, { ...o, wait: true, interrupted: outcome === 'interrupted' }, out);
         } finally {
           interrupt.dispose();
@@ -142,13 +157,51 @@ export function buildProgram(): Command {
 
   program
     .command('status')
-    .description('list outgoing commitment requests, or show one with its per-instance outcomes')
+    .description('list outgoing commitment requests (the latest 200, or every request of a job), or show one with its per-instance outcomes')
     .argument('[transactionUid]', 'the Transaction UID of one request')
+    .addOption(new Option('--job <id>', 'only the requests of this job (one commit)').argParser(parsePositiveInt('--job')))
     .option('--json', 'print as JSON')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
-    .action(async (uid: string | undefined, o: { json?: boolean; data?: string }) => {
+    .action(async (uid: string | undefined, o: { job?: number; json?: boolean; data?: string }) => {
       await withCore(o, async (core) => {
-        process.exitCode = statusCommand(core, uid, o.json ?? false, out);
+        process.exitCode = statusCommand(core, { uid, job: o.job, json: o.json ?? false }, out);
+      });
+    });
+
+  followOptions(
+    program
+      .command('resend')
+      .description('send finished requests again as new transactions (whole, or only the instances not committed), then follow them like commit')
+      .argument('[transactionUid]', 'the Transaction UID of one request')
+      .addOption(new Option('--job <id>', 'every finished request of this job').argParser(parsePositiveInt('--job')))
+      .option('--failed-only', 'only the instances not committed, as new requests (like the app\'s "Resend N not committed")'),
+    'the resent requests',
+  )
+    .addOption(new Option('--dimse-port <port>', "where Safekeep listens for a DIMSE archive's report (default: the stored setting, 11112)").argParser(parsePort))
+    .option('--dimse-host <address>', "address Safekeep's DICOM listener binds (default: the stored setting, 127.0.0.1)")
+    .addOption(reportTimeoutOption())
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (uid: string | undefined, o: Parameters<typeof resendCommand>[2] & { data?: string }) => {
+      await withCore(o, async (core) => {
+        const interrupt = interruptSignal();
+        try {
+          process.exitCode = await resendCommand(core, uid, o, out, interrupt.signal);
+        } finally {
+          interrupt.dispose();
+        }
+      });
+    });
+
+  program
+    .command('cancel')
+    .description('stop following requests in flight (no more polling); instances not decided stay not verified')
+    .argument('[transactionUid]', 'the Transaction UID of one request')
+    .addOption(new Option('--job <id>', 'every request of this job still in flight').argParser(parsePositiveInt('--job')))
+    .option('--json', 'print the result as JSON')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (uid: string | undefined, o: { job?: number; json?: boolean; data?: string }) => {
+      await withCore(o, async (core) => {
+        process.exitCode = cancelCommand(core, uid, o, out);
       });
     });
 

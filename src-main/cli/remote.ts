@@ -61,10 +61,11 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
         if (o.json) return out(JSON.stringify(list, null, 2));
         if (list.length === 0) out('No remote yet: add one with "safekeep remote add NAME --url ... | --dicom AET@HOST:PORT"');
         for (const r of list) {
+          const tested = r.lastTest ? `  last Test ${r.lastTest.ok ? 'OK' : 'FAILED'} ${new Date(r.lastTest.at).toISOString().replace('T', ' ').slice(0, 16)}` : '';
           out(
-            r.kind === 'dicomweb'
+            (r.kind === 'dicomweb'
               ? `${r.id}  ${r.name}  DICOMweb ${r.config.baseUrl}  auth ${r.config.auth}${r.hasSecret ? ' (secret set)' : ''}${r.config.insecureSkipVerify ? '  UNSAFE: certificates not verified' : ''}`
-              : `${r.id}  ${r.name}  DIMSE ${r.config.aeTitle}@${r.config.host}:${r.config.port}  as ${r.config.callingAeTitle}`,
+              : `${r.id}  ${r.name}  DIMSE ${r.config.aeTitle}@${r.config.host}:${r.config.port}  as ${r.config.callingAeTitle}`) + tested,
           );
         }
       });

@@ -1,37 +1,61 @@
 import { describeFailureReason } from '../../src-shared/dicom/failure-reasons';
+import { describeSituation } from '../../src-shared/outgoing-situation';
 import type { OutgoingRequest } from '../../src-shared/outgoing';
 import type { SafekeepCore } from '../core/app';
 import { usageError } from './errors';
+import { situationRemote } from './follow';
 
 const when = (t: number | null) => (t === null ? '-' : new Date(t).toISOString().replace('T', ' ').slice(0, 19));
 
-function line(r: OutgoingRequest): string {
+const COLUMNS = ['ID', 'JOB', 'STATE', 'TRANSACTION UID', 'REMOTE', 'INSTANCES', 'COMMITTED', 'FAILED', 'PENDING', 'CREATED', 'NEXT'] as const;
+/** Counts are right-aligned. */
+const NUMERIC = new Set<string>(['ID', 'JOB', 'INSTANCES', 'COMMITTED', 'FAILED', 'PENDING']);
+
+function cells(r: OutgoingRequest): string[] {
   const pending = r.instanceCount - r.committedCount - r.failedCount;
-  return `${String(r.id).padStart(5)}  ${r.state.padEnd(9)}  ${r.transactionUid}  ${r.remoteName}  ${r.committedCount} committed, ${r.failedCount} failed, ${pending} pending  created ${when(r.createdAt)}${r.nextAttemptAt && r.state !== 'done' ? `  next ${when(r.nextAttemptAt)}` : ''}`;
+  const next = r.nextAttemptAt !== null && r.state !== 'done' ? when(r.nextAttemptAt) : '-';
+  return [String(r.id), r.jobId === null ? '-' : String(r.jobId), r.state, r.transactionUid, r.remoteName, String(r.instanceCount), String(r.committedCount), String(r.failedCount), String(pending), when(r.createdAt), next];
 }
 
-/** `safekeep status [UID]`: the outgoing requests, or one with its instances. */
-export function statusCommand(core: SafekeepCore, uid: string | undefined, json: boolean, out: (s: string) => void): number {
-  if (!uid) {
-    const { rows, total } = core.outgoing.list({ limit: 200, offset: 0 });
-    if (json) {
+/** The requests as a table with a header row; columns as wide as their widest cell. */
+export function requestTable(rows: readonly OutgoingRequest[]): string[] {
+  const table = [[...COLUMNS], ...rows.map(cells)];
+  const widths = COLUMNS.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  return table.map((row) =>
+    row
+      .map((cell, c) => (NUMERIC.has(COLUMNS[c]!) ? cell.padStart(widths[c]!) : c === row.length - 1 ? cell : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** `safekeep status [UID] [--job N]`: the outgoing requests, or one with its instances. */
+export function statusCommand(core: SafekeepCore, o: { uid?: string; job?: number; json: boolean }, out: (s: string) => void): number {
+  if (o.uid && o.job !== undefined) throw usageError('Give a Transaction UID or --job N, not both');
+  if (!o.uid) {
+    // A job is shown whole; otherwise the latest 200 requests.
+    const { rows, total } = core.outgoing.list({ limit: o.job !== undefined ? 1_000_000 : 200, offset: 0, ...(o.job !== undefined ? { jobId: o.job } : {}) });
+    if (o.job !== undefined && total === 0) throw usageError(`No job ${o.job}: "safekeep status" lists the requests with their job`);
+    if (o.json) {
       out(JSON.stringify({ total, requests: rows }, null, 2));
       return 0;
     }
     if (rows.length === 0) out('No outgoing commitment requests yet.');
-    for (const r of rows) out(line(r));
-    if (total > rows.length) out(`… ${total - rows.length} older request(s) not shown`);
+    else requestTable(rows).forEach((l) => out(l));
+    if (total > rows.length) out(`… ${total - rows.length} older request(s) not shown (use --job N or --json)`);
     return 0;
   }
-  const r = core.outgoing.findByUid(uid);
-  if (!r) throw usageError(`No outgoing request with Transaction UID ${uid}`);
+  const r = core.outgoing.findByUid(o.uid);
+  if (!r) throw usageError(`No outgoing request with Transaction UID ${o.uid}`);
   const instances = core.outgoing.instances(r.id, { limit: 1_000_000, offset: 0 }).rows;
-  if (json) {
+  if (o.json) {
     out(JSON.stringify({ request: r, instances }, null, 2));
     return 0;
   }
-  out(line(r));
+  requestTable([r]).forEach((l) => out(l));
   if (r.label) out(`  ${r.label}`);
+  const now = describeSituation(r, situationRemote(core, r.remoteId), core.clock.now());
+  if (now) out(`  now: ${now.text}`);
   if (r.error) out(`  ${r.error}`);
   if (r.previousUids.length) out(`  earlier Transaction UIDs: ${r.previousUids.join(', ')}`);
   for (const i of instances) {

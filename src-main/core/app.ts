@@ -35,6 +35,7 @@ import { DimseListenerControl } from './dimse/listener-control';
 import { ReportProbes } from './dimse/report-probes';
 import type { CommitmentReport } from './dimse/types';
 import type { BackoffPolicy } from './engine/backoff';
+import { log } from './log';
 
 export interface CoreOptions {
   dataDir: string;
@@ -225,7 +226,7 @@ export class SafekeepCore {
       policy: () => this.dimsePolicy(),
       takeReport: (r) => Promise.resolve(this.takeReport(r)),
       changed: (uid) => changes.add(uid),
-      ...(process.env.SAFEKEEP_DIMSE_LOG ? { log: (m: string) => console.error(`[dimse] ${m}`) } : {}),
+      log: (m: string) => log('dimse').info(m),
     });
   }
 
@@ -329,7 +330,7 @@ export class SafekeepCore {
     this.events.emit('library-changed', { roots: [path] });
     const settling = settleCopies(this.library, this.stopping.signal)
       .then((c) => c.duplicates + c.conflicts > 0 && this.events.emit('library-changed', { roots: [path] }))
-      .catch((e) => console.error('[library] comparing second copies failed:', e))
+      .catch((e) => log('library').error('comparing second copies failed:', e))
       .finally(() => this.settling.delete(settling));
     this.settling.add(settling);
     return { removed: forgotten, kept };
@@ -365,6 +366,9 @@ export class SafekeepCore {
     if (!driver) throw new AppError('bad-request', `Remotes of kind ${remote.kind} are not supported yet`);
     const t = performance.now();
     const r = await driver.test(remote);
+    // Kept, so that the Remotes list and the Verify dialog can warn about a remote that failed its Test.
+    this.remotes.recordTest(id, { ok: r.ok, message: r.message, at: this.clock.now() });
+    this.events.emit('remotes-changed', { ids: [id] });
     return { ...r, elapsedMs: Math.round(performance.now() - t) };
   }
 

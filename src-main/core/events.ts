@@ -1,4 +1,5 @@
 import type { SafekeepEventName, SafekeepEvents } from '../../src-shared/contract/events';
+import { log } from './log';
 
 type Listener<T> = (payload: T) => void;
 
@@ -26,14 +27,14 @@ export class EventBus {
       try {
         (fn as Listener<SafekeepEvents[K]>)(payload);
       } catch (e) {
-        console.error(`[events] listener for ${name} failed:`, e);
+        log('events').error(`listener for ${name} failed:`, e);
       }
     }
     for (const fn of this.anyListeners) {
       try {
         fn(name, payload);
       } catch (e) {
-        console.error(`[events] listener for ${name} failed:`, e);
+        log('events').error(`listener for ${name} failed:`, e);
       }
     }
   }

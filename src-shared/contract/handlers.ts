@@ -123,6 +123,8 @@ export interface SafekeepResults {
   'library-series': SeriesRow[];
   'library-instances': Page<InstanceRow>;
   'library-problems': Page<ProblemFile>;
+  /** How many indexed instances a selection holds (what "Verify selected" would ask about). */
+  'library-count-selection': { instances: number };
 
   'remotes-list': RemoteView[];
   'remotes-save': RemoteView;

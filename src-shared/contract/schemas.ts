@@ -53,6 +53,7 @@ export const ArgSchemas = {
   'library-series': z.object({ studyUid: uid }).strict(),
   'library-instances': z.object({ seriesUid: uid, ...page }).strict(),
   'library-problems': z.object({ ...page }).strict(),
+  'library-count-selection': z.object({ selection: SelectionSchema }).strict(),
 
   'remotes-list': empty,
   'remotes-save': z.object({ id: id.optional(), input: RemoteInputSchema }).strict(),

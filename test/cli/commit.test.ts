@@ -114,7 +114,7 @@ describe('safekeep commit / status / report / resume (the built command)', () =>
       if (req.method === 'POST') return { status: 202, headers: { 'retry-after': '1' } };
       if (req.method === 'GET' && !posted.has(req.uid)) return { status: 404 };
       return release ? answerFor(posted.get(req.uid)!) : { status: 202, headers: { 'retry-after': '1' } };
-    });
+    }, { known: new Set(instances.map((i) => i.sopInstanceUid)) });
     try {
       const data = path.join(root, 'kill');
       const first = spawnCli(['commit', lib, '--to', fault.url, '--per-request', '3', '--data', data, '--quiet']);

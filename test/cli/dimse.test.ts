@@ -4,8 +4,8 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../core/dimse/dimse-fixtures';
 import { runCliToEnd, startServe } from '../support/cli';
-import { makeLibrary, tempDir, type GeneratedInstance } from '../support/fixtures';
-import { freePort, startOrthanc, storeWithStorescu, type OrthancHandle } from '../support/orthanc';
+import { tempDir, type GeneratedInstance } from '../support/fixtures';
+import { orthancWithLibrary, type OrthancHandle } from '../support/orthanc';
 
 /** The built command against a real Orthanc: commit to dicom://, and serve as SCP for Orthanc. */
 describe('safekeep with a DIMSE archive (Orthanc)', () => {
@@ -17,11 +17,7 @@ describe('safekeep with a DIMSE archive (Orthanc)', () => {
 
   beforeAll(async () => {
     root = tempDir();
-    lib = path.join(root, 'lib');
-    instances = makeLibrary(lib, { studies: 1, seriesPerStudy: 2, instancesPerSeries: 3 });
-    safekeepPort = await freePort();
-    orthanc = await startOrthanc({ modalities: { safekeep: ['SAFEKEEP', '127.0.0.1', safekeepPort] } });
-    await storeWithStorescu(instances.slice(0, 4).map((i) => i.path), { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort });
+    ({ lib, instances, orthanc, safekeepPort } = await orthancWithLibrary(root, { studies: 1, seriesPerStudy: 2, instancesPerSeries: 3 }, 4));
   }, 60_000);
   afterAll(async () => {
     await orthanc?.stop();

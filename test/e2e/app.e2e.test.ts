@@ -29,6 +29,8 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
   let appLogin: string;
   let archiveLogin: string;
   let browser: Browser;
+  /** The Transaction UID of the remote Test's request (it shows in the archive's Incoming view too). */
+  let testProbeUid = '(not tested yet)';
   let context: BrowserContext;
   let page: Page;
 
@@ -180,8 +182,13 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
 
     await page.getByRole('button', { name: 'Test Archive B' }).click();
     const result = page.locator('[data-testid^="test-result-"]');
-    await result.getByText(/Reached/).waitFor({ timeout: 30_000 });
-    expect(await result.textContent()).toMatch(/Test passed: Reached http:\/\/127\.0\.0\.1:\d+\/dicomweb.*HTTP 404 for an unused Transaction UID/);
+    await result.getByText(/works/).waitFor({ timeout: 30_000 });
+    // The Test asks the archive to commit one made-up instance; it must come back failed.
+    const tested = /Test passed: The commitment service at http:\/\/127\.0\.0\.1:\d+\/dicomweb works: a request for one made-up instance \(Transaction UID (2\.25\.\d+)\) came back failed with 0112H/.exec(
+      (await result.textContent()) ?? '',
+    );
+    expect(tested).not.toBeNull();
+    testProbeUid = tested![1]!;
 
     // Editing shows that a secret is set, not what it is.
     await page.getByRole('button', { name: 'Edit Archive B' }).click();
@@ -280,9 +287,11 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     await p.goto(archiveLogin);
     await nav('Incoming', p);
     const list = p.getByTestId('incoming-transactions');
-    await expect.poll(() => list.getByRole('row').count(), { timeout: 30_000 }).toBe(3); // header + 2
-    expect(await list.getByRole('row').filter({ hasText: 'pacs' }).count()).toBe(2);
-    await list.getByText('Done, 1 failed').click();
+    // Header, the two requests, and the remote Test's request for one made-up instance.
+    await expect.poll(() => list.getByRole('row').count(), { timeout: 30_000 }).toBe(4);
+    expect(await list.getByRole('row').filter({ hasText: 'pacs' }).count()).toBe(3);
+    expect(await list.getByRole('row').filter({ hasText: testProbeUid }).count()).toBe(1);
+    await list.getByRole('row').filter({ hasText: 'Done, 1 failed' }).filter({ hasNotText: testProbeUid }).click();
     const detail = p.getByRole('region', { name: /^Transaction / });
     await detail.getByText('DICOMweb request from pacs').waitFor();
     const table = p.getByTestId('incoming-instances');

@@ -20,12 +20,25 @@ export type Reply =
 
 export type Behavior = (req: Seen, ctx: { seen: Seen[]; posted: Map<string, RequestedInstance[]> }) => Reply | Promise<Reply>;
 
+export interface FaultServerOptions {
+  /**
+   * The SOP Instance UIDs of the test's library. A POST that names none of them (the remote
+   * Test asks about one made-up instance) is answered as a real archive would, every instance
+   * failed with 0112H, and kept in `probes` instead of reaching the behaviour.
+   */
+  known?: ReadonlySet<string>;
+}
+
 /**
  * A real HTTP server on loopback that plays a DICOMweb commitment service and
  * misbehaves on purpose, recording every request it gets.
  */
-export async function startFaultServer(behavior: Behavior): Promise<{ url: string; seen: Seen[]; posted: Map<string, RequestedInstance[]>; close(): Promise<void> }> {
+export async function startFaultServer(
+  behavior: Behavior,
+  options: FaultServerOptions = {},
+): Promise<{ url: string; seen: Seen[]; probes: Seen[]; posted: Map<string, RequestedInstance[]>; close(): Promise<void> }> {
   const seen: Seen[] = [];
+  const probes: Seen[] = [];
   const posted = new Map<string, RequestedInstance[]>();
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
@@ -34,15 +47,22 @@ export async function startFaultServer(behavior: Behavior): Promise<{ url: strin
     req.on('end', async () => {
       const uid = (req.url ?? '').split('/').pop() ?? '';
       const s: Seen = { method: req.method ?? '', uid, at: Date.now(), body, authorization: req.headers.authorization };
-      seen.push(s);
+      let asked: RequestedInstance[] | null = null;
       if (s.method === 'POST') {
         try {
-          posted.set(uid, parseCommitmentRequest(JSON.parse(body)).instances);
+          asked = parseCommitmentRequest(JSON.parse(body)).instances;
         } catch {
           /* a test may post garbage on purpose */
         }
       }
-      const reply = await behavior(s, { seen, posted });
+      const known = options.known;
+      const probe = known !== undefined && asked !== null && asked.length > 0 && asked.every((i) => !known.has(i.sopInstanceUid));
+      if (probe) probes.push(s);
+      else {
+        seen.push(s);
+        if (asked) posted.set(uid, asked);
+      }
+      const reply = probe ? answerFor(asked!, () => 0x0112) : await behavior(s, { seen, posted });
       if ('drop' in reply) {
         req.socket.destroy();
         return;
@@ -61,6 +81,7 @@ export async function startFaultServer(behavior: Behavior): Promise<{ url: strin
   return {
     url: `http://127.0.0.1:${port}/dicomweb`,
     seen,
+    probes,
     posted,
     close: () =>
       new Promise<void>((r) => {

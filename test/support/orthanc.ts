@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { makeLibrary, type GeneratedInstance } from './fixtures';
 
 export const ORTHANC_BINARY = process.env.SAFEKEEP_ORTHANC_BIN ?? '/usr/sbin/Orthanc';
 
@@ -42,7 +43,12 @@ export interface StartOrthancOptions {
   startTimeoutMs?: number;
   /** Pass --verbose to Orthanc (its log is kept in logTail()). */
   verbose?: boolean;
+  /** Load Orthanc's DICOMweb plugin; its service root is then `${url}/dicom-web`. */
+  dicomWeb?: boolean;
 }
+
+/** Debian's build of the Orthanc DICOMweb plugin (package orthanc-dicomweb). */
+export const ORTHANC_DICOMWEB_PLUGIN = process.env.SAFEKEEP_ORTHANC_DICOMWEB ?? '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
 
 /** A TCP port that was free on 127.0.0.1 a moment ago (bind port 0, read it, close). */
 export async function freePort(): Promise<number> {
@@ -137,7 +143,8 @@ async function startOnce(o: StartOrthancOptions): Promise<OrthancHandle> {
     DicomScpTimeout: 30,
     StorageCommitmentReportsSize: 100,
     SaveJobs: false,
-    Plugins: [],
+    Plugins: o.dicomWeb ? [ORTHANC_DICOMWEB_PLUGIN] : [],
+    ...(o.dicomWeb ? { DicomWeb: { Enable: true, Root: '/dicom-web/' } } : {}),
     ...o.config,
   };
   const configPath = path.join(dir, 'orthanc.json');
@@ -278,4 +285,21 @@ export async function storeWithStorescu(
   callingAeTitle = 'STORESCU',
 ): Promise<void> {
   await run('storescu', ['-aet', callingAeTitle, '-aec', target.aeTitle, target.host ?? '127.0.0.1', String(target.port), ...files]);
+}
+
+/**
+ * A generated library under `root`/lib, and an Orthanc that holds its first `stored` instances
+ * (sent with storescu) and knows Safekeep as SAFEKEEP on a free port, where its reports go.
+ */
+export async function orthancWithLibrary(
+  root: string,
+  spec: Parameters<typeof makeLibrary>[1],
+  stored: number,
+): Promise<{ lib: string; instances: GeneratedInstance[]; orthanc: OrthancHandle; safekeepPort: number }> {
+  const lib = path.join(root, 'lib');
+  const instances = makeLibrary(lib, spec);
+  const safekeepPort = await freePort();
+  const orthanc = await startOrthanc({ modalities: { safekeep: ['SAFEKEEP', '127.0.0.1', safekeepPort] } });
+  await storeWithStorescu(instances.slice(0, stored).map((i) => i.path), { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort });
+  return { lib, instances, orthanc, safekeepPort };
 }

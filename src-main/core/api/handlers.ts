@@ -48,6 +48,7 @@ export function createHandlers(core: SafekeepCore): Impl {
     'library-series': ({ studyUid }) => core.library.series(studyUid),
     'library-instances': ({ seriesUid, limit, offset }) => core.library.instancesOfSeries(seriesUid, { limit, offset }),
     'library-problems': ({ limit, offset }) => ({ rows: core.library.problems({ limit, offset }), total: core.library.problemCount() }),
+    'library-count-selection': ({ selection }) => ({ instances: core.library.countSelection(selection) }),
 
     'remotes-list': () => core.remotes.list(),
     'remotes-save': async ({ id, input }) => {

@@ -10,6 +10,7 @@ import type { SafekeepCore } from '../app';
 import type { CoreHandlers } from './handlers';
 import type { Sessions } from './sessions';
 import { validateArgs } from './validate';
+import { log } from '../log';
 
 const COOKIE = 'sk_session';
 
@@ -164,7 +165,7 @@ export function httpApi(o: HttpApiOptions): Hono {
 
   app.onError((err, c) => {
     const e = toAppError(err);
-    if (e.code === 'internal') console.error('[api] internal error:', err);
+    if (e.code === 'internal') log('api').error('internal error:', err);
     return c.json({ ok: false, error: e.toValue() }, e.httpStatus as 400);
   });
   return app as unknown as Hono;

@@ -35,11 +35,16 @@
  *    Ordering across associations is not under anyone's control: Orthanc opens the
  *    association that carries its N-EVENT-REPORT while it is still finishing the N-ACTION,
  *    so the report can be handled before the SCU code has the N-ACTION-RSP.
- * 6. The library's logger (loglevel) logs everything by default; `setDimseLibraryLogLevel`
- *    turns it down.
+ * 6. The library's logger (loglevel's root logger) logs everything by default, info and
+ *    debug through console.info/console.log, i.e. to stdout (one line per PDU, about 1,300
+ *    per commit). Its methods are replaced at load time so that every line goes to Safekeep's
+ *    own log (src-main/core/log.ts: stderr or a file, at the chosen level), and so are those
+ *    of the dcmjs copy it bundles.
  */
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import dcmjsDimse from 'dcmjs-dimse';
+import { configureLog, logLine, type LogLevel } from '../log';
 
 // Type-only view of the package's declarations (values come from the default import).
 import type {
@@ -113,11 +118,35 @@ if (typeof Network !== 'function' || typeof (Network.prototype as Partial<Networ
   throw new Error('dcmjs-dimse: Scp is no longer built on Network; src-main/core/dimse/lib.ts needs an update');
 }
 
-export type LibraryLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+/** The part of loglevel's Logger that routing needs. */
+interface LibraryLogger {
+  methodFactory: (method: string, level: number, name: string | symbol) => (...args: unknown[]) => void;
+  setLevel(level: 'trace', persist?: boolean): void;
+  getLoggers?(): Record<string, LibraryLogger>;
+}
 
-/** dcmjs-dimse logs every PDU at info level by default (global loglevel logger). */
-export function setDimseLibraryLogLevel(level: LibraryLogLevel): void {
-  log.setLevel(level);
+/** Sends a loglevel logger (and its children) to Safekeep's log; the level is decided there. */
+function routeLibraryLog(logger: LibraryLogger, source: string): void {
+  for (const l of [logger, ...Object.values(logger.getLoggers?.() ?? {})]) {
+    l.methodFactory = (method) => {
+      const level = method === 'log' ? 'debug' : method === 'trace' || method === 'debug' || method === 'info' || method === 'warn' ? method : 'error';
+      return (...args: unknown[]) => logLine(level, source, args);
+    };
+    l.setLevel('trace', false); // rebuilds the methods with the factory above
+  }
+}
+
+routeLibraryLog(log as unknown as LibraryLogger, 'dcmjs-dimse');
+try {
+  const fromDimse = createRequire(createRequire(import.meta.url).resolve('dcmjs-dimse'));
+  routeLibraryLog((fromDimse('dcmjs') as { log: LibraryLogger }).log, 'dcmjs');
+} catch {
+  // dcmjs not resolvable from dcmjs-dimse: its default (warnings to stderr) stays.
+}
+
+/** For tests and benches: the level of Safekeep's log, which the library's lines go through. */
+export function setDimseLibraryLogLevel(level: LogLevel): void {
+  configureLog({ level });
 }
 
 /** dcmjs naturalizes a one-item sequence either as an array or, in some versions, as the item itself. */

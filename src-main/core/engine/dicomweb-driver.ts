@@ -5,6 +5,7 @@ import type { DicomwebRemoteConfig } from '../../../src-shared/remotes';
 import { DicomwebClient, TransportError, type HttpAnswer } from '../remotes/dicomweb-client';
 import type { RemoteWithSecret } from '../store/remotes-repo';
 import { ERROR_BACKOFF, nextDelayMs, POLL_BACKOFF } from './backoff';
+import { explainError, isMissingService, noCommitmentService, probeCommitmentService } from './dicomweb-test';
 import type { Driver, DriverContext } from './driver';
 import { interpretResult, parseAnswer } from './response-check';
 import { newTransactionUid } from './transaction-uid';
@@ -122,7 +123,10 @@ export class DicomwebDriver implements Driver {
       const back = method === 'POST' ? 'queued' : r.state === 'working' ? 'working' : 'checking';
       outgoing.patch(r.id, { ...base, state: back, nextAttemptAt: now + nextDelayMs(ra, attempt, ERROR_BACKOFF, now), error: `HTTP ${a.status} from the archive: ${explain()}; retrying` });
     } else {
-      const error = `The archive refused the ${method === 'POST' ? 'request' : 'Result Check'}: HTTP ${a.status}: ${explain()}`;
+      const error =
+        method === 'POST' && isMissingService(a.status)
+          ? noCommitmentService(config.baseUrl, a)
+          : `The archive refused the ${method === 'POST' ? 'request' : 'Result Check'}: HTTP ${a.status}: ${explain()}`;
       outgoing.failPending(r.id, error, { ...base, state: 'failed', error, completedAt: now, nextAttemptAt: null, rawResponse: a.body.slice(0, 100_000) }, now);
     }
     ctx.changed(r.id);
@@ -153,13 +157,8 @@ export class DicomwebDriver implements Driver {
     } catch (e) {
       return { ok: false, message: e instanceof Error ? e.message : String(e) };
     }
-    // A Result Check of a UID nobody used: a working, authorised service answers 404.
-    const uid = newTransactionUid();
     try {
-      const a = await client.get(uid);
-      if (a.status === 404 || a.status === 410) return { ok: true, message: `Reached ${client.url('')}: the commitment service answers (HTTP ${a.status} for an unused Transaction UID, as expected)` };
-      if (a.status === 401 || a.status === 403) return { ok: false, message: `HTTP ${a.status} from ${client.url(uid)}: the archive refused the credentials: ${explainError(a)}` };
-      return { ok: false, message: `Unexpected HTTP ${a.status} from ${client.url(uid)}: ${explainError(a)}` };
+      return await probeCommitmentService(client, remote.config.baseUrl);
     } catch (e) {
       return { ok: false, message: e instanceof Error ? e.message : String(e) };
     } finally {
@@ -177,18 +176,4 @@ function toRequested(i: OutgoingInstance, r: OutgoingRequest): RequestedInstance
   return r.form === 'study' && i.studyUid && i.seriesUid
     ? { form: 'study', sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, studyUid: i.studyUid, seriesUid: i.seriesUid }
     : { form: 'flat', sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid };
-}
-
-/** The archive's own explanation: a problem body ({error, detail}), the Warning header, or the start of the body. */
-export function explainError(a: HttpAnswer): string {
-  const parts: string[] = [];
-  try {
-    const j = JSON.parse(a.body) as { error?: unknown; detail?: unknown; message?: unknown };
-    for (const v of [j.error ?? j.message, j.detail]) if (typeof v === 'string' && v) parts.push(v);
-  } catch {
-    const text = a.body.replace(/\s+/g, ' ').trim();
-    if (text) parts.push(text.slice(0, 300));
-  }
-  if (a.headers.warning) parts.push(`Warning: ${a.headers.warning}`);
-  return parts.join(' — ') || 'no explanation given';
 }

@@ -9,6 +9,7 @@ import type { RemotesRepo } from '../store/remotes-repo';
 import type { Driver, DriverContext } from './driver';
 import { planRequests } from './planner';
 import { newTransactionUid } from './transaction-uid';
+import { log } from '../log';
 
 export interface EngineDeps {
   outgoing: OutgoingRepo;
@@ -109,11 +110,11 @@ export class Engine {
     return this.deps.outgoing.get(id);
   }
 
-  /** A new request for the instances of a finished request that were not committed. */
-  resendFailed(id: number): OutgoingRequest {
+  /** A new request for the instances of a finished request that were not committed (except those in `exclude`: resent already). */
+  resendFailed(id: number, exclude?: ReadonlySet<string>): OutgoingRequest {
     const r = this.deps.outgoing.get(id);
     if (!isFinal(r.state)) throw new AppError('conflict', `Request ${id} is still ${r.state}`);
-    const failed = this.deps.outgoing.instancesOf(id).filter((i) => i.outcome !== 'committed');
+    const failed = this.deps.outgoing.instancesOf(id).filter((i) => i.outcome !== 'committed' && !exclude?.has(i.sopInstanceUid));
     if (failed.length === 0) throw new AppError('bad-request', `Every instance of request ${id} is committed`);
     const newId = this.deps.outgoing.createFollowUp(
       r,
@@ -242,7 +243,7 @@ export class Engine {
       const p = driver
         .step(r, remote, this.ctx)
         .catch((e) => {
-          console.error(`[engine] request ${r.id} step failed:`, e);
+          log('engine').error(`request ${r.id} step failed:`, e);
           this.deps.outgoing.patch(r.id, { nextAttemptAt: this.deps.clock.now() + 30_000, error: `Internal error: ${String(e)}` });
         })
         .finally(() => {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { AppError, toAppError } from '../../../src-shared/contract/errors';
 import { hex4 } from '../../../src-shared/dicom/failure-reasons';
+import { log } from '../log';
 
 /** Default DICOM status for the Warning header of each HTTP error (PS3.18 §8.5; RFC 7234 §5.5 format). */
 const DEFAULT_DICOM_STATUS: Partial<Record<number, number>> = {
@@ -23,7 +24,7 @@ const DEFAULT_DICOM_STATUS: Partial<Record<number, number>> = {
  */
 export function problemResponse(c: Context, error: unknown): Response {
   const e: AppError = toAppError(error);
-  if (e.code === 'internal') console.error('[origin] internal error:', error);
+  if (e.code === 'internal') log('origin').error('internal error:', error);
   const status = e.httpStatus;
   const dicomStatus = e.dicomStatus ?? DEFAULT_DICOM_STATUS[status] ?? 0xc000;
   const headers: Record<string, string> = {

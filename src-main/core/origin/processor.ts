@@ -4,6 +4,7 @@ import { ChangeBatcher, type EventBus } from '../events';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
 import type { Decision, IncomingRepo } from '../store/incoming-repo';
 import type { CommitmentPolicy } from './policy';
+import { log } from '../log';
 
 export interface ProcessorOptions {
   /** How long a finished result is kept (spec §11: 30 days). */
@@ -124,7 +125,7 @@ export class IncomingProcessor {
       try {
         hook(uid);
       } catch (e) {
-        console.error('[origin] completion hook failed:', e);
+        log('origin').error('completion hook failed:', e);
       }
     }
   }

@@ -249,26 +249,18 @@ export class LibraryRepo {
 
   /** The indexed instances of a selection: whole studies, series, single instances, or everything below paths. */
   select(sel: Selection): IndexedFile[] {
-    const parts: string[] = [];
-    const args: unknown[] = [];
-    const inJson = (column: string, values: string[] | undefined) => {
-      if (!values || values.length === 0) return;
-      parts.push(`${column} IN (SELECT value FROM json_each(?))`);
-      args.push(JSON.stringify(values));
-    };
-    inJson('study_uid', sel.studies);
-    inJson('series_uid', sel.series);
-    inJson('sop_instance_uid', sel.instances);
-    for (const p of sel.paths ?? []) {
-      // The path itself (a file), or anything below it (a folder).
-      const under = underSql('path', p);
-      parts.push(under.sql);
-      args.push(...under.args);
-    }
-    if (parts.length === 0) return [];
+    const where = selectionWhere(sel);
+    if (!where) return [];
     return this.db.sql
-      .prepare(`SELECT ${INDEXED_FILE_COLUMNS} FROM library_files WHERE status = 'indexed' AND (${parts.join(' OR ')})`)
-      .all(...args) as IndexedFile[];
+      .prepare(`SELECT ${INDEXED_FILE_COLUMNS} FROM library_files WHERE status = 'indexed' AND ${where.sql}`)
+      .all(...where.args) as IndexedFile[];
+  }
+
+  /** How many indexed instances `select` would return, without reading them (the Verify dialog). */
+  countSelection(sel: Selection): number {
+    const where = selectionWhere(sel);
+    if (!where) return 0;
+    return (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE status = 'indexed' AND ${where.sql}`).get(...where.args) as { n: number }).n;
   }
 
   /** Studies of the library (newest first), optionally filtered by patient, ID, accession, description or UID. */
@@ -375,4 +367,25 @@ export class LibraryRepo {
       )
       .all(...scope.args, o.limit, o.offset) as ProblemFile[];
   }
+}
+
+/** The WHERE condition of a selection (null when it selects nothing). */
+function selectionWhere(sel: Selection): { sql: string; args: unknown[] } | null {
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  const inJson = (column: string, values: string[] | undefined) => {
+    if (!values || values.length === 0) return;
+    parts.push(`${column} IN (SELECT value FROM json_each(?))`);
+    args.push(JSON.stringify(values));
+  };
+  inJson('study_uid', sel.studies);
+  inJson('series_uid', sel.series);
+  inJson('sop_instance_uid', sel.instances);
+  for (const p of sel.paths ?? []) {
+    // The path itself (a file), or anything below it (a folder).
+    const under = underSql('path', p);
+    parts.push(under.sql);
+    args.push(...under.args);
+  }
+  return parts.length === 0 ? null : { sql: `(${parts.join(' OR ')})`, args };
 }

@@ -199,4 +199,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX browser_sessions_expiry ON browser_sessions (expires_at);
   CREATE INDEX browser_sessions_token ON browser_sessions (token_id) WHERE token_id IS NOT NULL;
   `,
+  // 5 (cli-errors): each remote's last Test, shown in the Remotes list and the Verify dialog.
+  `
+  ALTER TABLE remotes ADD COLUMN last_test_ok INTEGER;
+  ALTER TABLE remotes ADD COLUMN last_test_message TEXT;
+  ALTER TABLE remotes ADD COLUMN last_test_at INTEGER;
+  `,
 ];

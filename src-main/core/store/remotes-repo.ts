@@ -1,5 +1,5 @@
 import { AppError } from '../../../src-shared/contract/errors';
-import { RemoteInputSchema, type RemoteInput, type RemoteView } from '../../../src-shared/remotes';
+import { RemoteInputSchema, type RemoteInput, type RemoteLastTest, type RemoteView } from '../../../src-shared/remotes';
 import type { Db } from './db';
 
 interface Row {
@@ -10,12 +10,16 @@ interface Row {
   secret: string | null;
   createdAt: number;
   updatedAt: number;
+  lastTestOk: number | null;
+  lastTestMessage: string | null;
+  lastTestAt: number | null;
 }
 
 /** A remote with its secret, for the engine only: never sent to a renderer, never logged. */
 export type RemoteWithSecret = RemoteView & { secret: string | null };
 
-const COLUMNS = `id, name, kind, config, secret, created_at AS createdAt, updated_at AS updatedAt`;
+const COLUMNS = `id, name, kind, config, secret, created_at AS createdAt, updated_at AS updatedAt,
+  last_test_ok AS lastTestOk, last_test_message AS lastTestMessage, last_test_at AS lastTestAt`;
 
 /** Named remote archives (DICOMweb origin servers, DIMSE SCPs). */
 export class RemotesRepo {
@@ -62,7 +66,16 @@ export class RemotesRepo {
     this.db.sql
       .prepare(`UPDATE remotes SET name = ?, config = ?, secret = ?, updated_at = ? WHERE id = ?`)
       .run(r.name, config, secret, now, id);
+    // The last Test was of another address or credential: it says nothing about this one.
+    if (config !== existing.config || secret !== existing.secret) this.recordTest(id, null);
     return this.get(id);
+  }
+
+  /** Keeps the outcome of the remote's Test; null forgets it. */
+  recordTest(id: number, t: RemoteLastTest | null): void {
+    this.db.sql
+      .prepare(`UPDATE remotes SET last_test_ok = ?, last_test_message = ?, last_test_at = ? WHERE id = ?`)
+      .run(t === null ? null : t.ok ? 1 : 0, t?.message ?? null, t?.at ?? null, id);
   }
 
   delete(id: number): void {
@@ -85,7 +98,7 @@ export class RemotesRepo {
 
 function toView(row: Row): RemoteView {
   const config = JSON.parse(row.config);
-  return row.kind === 'dicomweb'
-    ? { id: row.id, name: row.name, kind: 'dicomweb', config, hasSecret: row.secret !== null, createdAt: row.createdAt, updatedAt: row.updatedAt }
-    : { id: row.id, name: row.name, kind: 'dimse', config, hasSecret: false, createdAt: row.createdAt, updatedAt: row.updatedAt };
+  const lastTest = row.lastTestAt === null ? null : { ok: row.lastTestOk === 1, message: row.lastTestMessage ?? '', at: row.lastTestAt };
+  const base = { id: row.id, name: row.name, createdAt: row.createdAt, updatedAt: row.updatedAt, lastTest };
+  return row.kind === 'dicomweb' ? { ...base, kind: 'dicomweb', config, hasSecret: row.secret !== null } : { ...base, kind: 'dimse', config, hasSecret: false };
 }

@@ -4,7 +4,7 @@ import type { Target } from './invalidation';
 
 const all = (...handlers: HandlerName[]): Target[] => handlers.map((handler) => ({ handler }));
 
-export const LIBRARY_QUERIES: HandlerName[] = ['library-summary', 'library-studies', 'library-series', 'library-instances', 'library-problems'];
+export const LIBRARY_QUERIES: HandlerName[] = ['library-summary', 'library-studies', 'library-series', 'library-instances', 'library-problems', 'library-count-selection'];
 
 /** Which queries an event makes stale. Lists and totals always; single items only when named. */
 export const EVENT_TARGETS = {

@@ -1,4 +1,7 @@
 /** Formatting shared by every screen: one way to show a count, a size, a date, an age. */
+import { formatDuration } from '../../../src-shared/time-words';
+
+export { formatDuration };
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
@@ -37,17 +40,6 @@ export function formatTime(ms: number | null): string {
   if (ms === null) return '';
   const d = new Date(ms);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** A duration in words for tables: "12 s", "5 min", "3 h", "2 d". */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h`;
-  return `${Math.floor(h / 24)} d`;
 }
 
 /** "5 min ago" */

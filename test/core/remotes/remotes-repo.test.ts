@@ -56,4 +56,17 @@ describe('remotes', () => {
     repo.delete(v.id);
     expect(() => repo.get(v.id)).toThrow(/No remote/);
   });
+  it('keeps the last Test; a new address or secret forgets it, a rename does not', () => {
+    const v = repo.save({ kind: 'dicomweb', name: 'orthanc', config: { baseUrl: 'http://orthanc:8042/dicom-web' } }, 1);
+    expect(repo.get(v.id).lastTest).toBeNull();
+    repo.recordTest(v.id, { ok: false, message: 'This archive does not offer DICOMweb storage commitment', at: 5 });
+    expect(repo.list()[0]!.lastTest).toEqual({ ok: false, message: 'This archive does not offer DICOMweb storage commitment', at: 5 });
+    repo.save({ kind: 'dicomweb', name: 'Orthanc 1', config: { baseUrl: 'http://orthanc:8042/dicom-web' } }, 6, v.id);
+    expect(repo.get(v.id).lastTest).toMatchObject({ ok: false, at: 5 });
+    repo.save({ kind: 'dicomweb', name: 'Orthanc 1', config: { baseUrl: 'http://orthanc:8042/dicomweb' } }, 7, v.id);
+    expect(repo.get(v.id).lastTest).toBeNull();
+    repo.recordTest(v.id, { ok: true, message: 'works', at: 8 });
+    repo.save({ kind: 'dicomweb', name: 'Orthanc 1', config: { baseUrl: 'http://orthanc:8042/dicomweb', auth: 'bearer' }, secret: 'new' }, 9, v.id);
+    expect(repo.get(v.id).lastTest).toBeNull();
+  });
 });

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SafekeepCore } from '../../../src-main/core/app';
+import { parseCommitmentRequest } from '../../../src-shared/commitment/request-json';
+import { buildCommitmentResponse } from '../../../src-shared/commitment/response-json';
 import { tempDir } from '../../support/fixtures';
 
 /** A DICOMweb remote over HTTPS with a self-signed certificate: custom CA, refusal without it, explicit opt-out. */
@@ -19,9 +21,15 @@ describe('remote TLS options', () => {
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end('{"error":"No commitment request"}');
+    // A commitment service that keeps nothing: the Test's made-up instance comes back failed (0112H).
+    server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/dicom+json' });
+        const asked = parseCommitmentRequest(JSON.parse(body)).instances;
+        res.end(JSON.stringify(buildCommitmentResponse({ committed: [], failed: asked.map((i) => ({ ...i, failureReason: 0x0112 })) })));
+      });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/dicomweb`;
@@ -38,7 +46,7 @@ describe('remote TLS options', () => {
   it('trusts the archive with its CA file', async () => {
     const r = await core.testRemote(remote('with-ca', { caFile: path.join(dir, 'cert.pem') }));
     expect(r).toMatchObject({ ok: true });
-    expect(r.message).toMatch(/the commitment service answers/);
+    expect(r.message).toMatch(/The commitment service at https:\/\/127\.0\.0\.1:\d+\/dicomweb works/);
   });
 
   it('refuses an unknown certificate with a clear TLS error', async () => {

@@ -6,13 +6,14 @@ import { useNavigation } from '../../state/navigation';
 import { useToasts } from '../../state/toasts';
 import { ErrorText } from '../../ui/ErrorText';
 import { Field } from '../../ui/Field';
-import { formatCount } from '../../ui/format';
+import { formatCount, formatTime } from '../../ui/format';
 import { Modal } from '../../ui/Modal';
 import { DimseListenerStatus } from '../shared/DimseListenerStatus';
 
 /** "Verify selected": choose the archive and the request form, then create the job. */
 export function VerifyDialog({ selection, summary, onClose, onCreated }: { selection: Selection; summary: string; onClose(): void; onCreated(): void }) {
   const remotes = useApiQuery('remotes-list', {});
+  const count = useApiQuery('library-count-selection', { selection });
   const go = useNavigation((s) => s.go);
   const toast = useToasts((s) => s.show);
   const [remoteId, setRemoteId] = useState<number | null>(null);
@@ -34,8 +35,20 @@ export function VerifyDialog({ selection, summary, onClose, onCreated }: { selec
   return (
     <Modal title="Verify selected" onClose={onClose}>
       <p>
-        Ask an archive to confirm that it safely keeps: <strong>{summary}</strong>.
+        Ask an archive to confirm that it safely keeps: <strong>{summary}</strong>
+        {count.data && (
+          <>
+            {' '}
+            — <strong data-testid="verify-instance-count">{formatCount(count.data.instances)}</strong> instance{count.data.instances === 1 ? '' : 's'}
+          </>
+        )}
+        .
       </p>
+      {count.data?.instances === 0 && (
+        <p className="callout tone-warn" role="status">
+          The selection holds no indexed instance: there is nothing to verify.
+        </p>
+      )}
       {remotes.isPending ? (
         <p aria-busy="true">Loading remotes…</p>
       ) : list.length === 0 ? (
@@ -59,12 +72,21 @@ export function VerifyDialog({ selection, summary, onClose, onCreated }: { selec
                 {list.map((r) => (
                   <option key={r.id} value={r.id}>
                     {r.name} ({r.kind === 'dicomweb' ? r.config.baseUrl : `${r.config.aeTitle}@${r.config.host}:${r.config.port}`})
+                    {r.lastTest?.ok === false ? ' — ⚠ last Test failed' : ''}
                   </option>
                 ))}
               </select>
             )}
           </Field>
           {remote?.kind === 'dimse' && <DimseListenerStatus archive={remote.config} />}
+          {remote?.lastTest?.ok === false && (
+            <div className="callout tone-warn" role="status" data-testid="verify-remote-warning">
+              <p>
+                <strong>The last Test of {remote.name} failed</strong> ({formatTime(remote.lastTest.at)}): {remote.lastTest.message}
+              </p>
+              <p>Requests to it will probably fail too. Test it again on the Remotes screen.</p>
+            </div>
+          )}
           <fieldset className="radio-group">
             <legend>Request form</legend>
             <label>
@@ -87,7 +109,7 @@ export function VerifyDialog({ selection, summary, onClose, onCreated }: { selec
             <button type="button" className="btn" onClick={onClose}>
               Close
             </button>
-            <button type="submit" className="btn btn-primary" disabled={create.isPending || chosen === null}>
+            <button type="submit" className="btn btn-primary" disabled={create.isPending || chosen === null || count.data?.instances === 0}>
               {create.isPending ? 'Sending…' : 'Send commitment request'}
             </button>
           </div>

@@ -20,6 +20,8 @@ import { StatusBadge } from '../../ui/StatusBadge';
 import { Age, Due } from '../../ui/Age';
 import { DimseListenerStatus } from '../shared/DimseListenerStatus';
 import { InstanceTable } from './InstanceTable';
+import { useNow } from '../../ui/now';
+import { describeSituation } from '../../../../src-shared/outgoing-situation';
 
 const RESENDABLE = ['lost', 'failed', 'timed_out', 'cancelled'];
 
@@ -81,6 +83,7 @@ function RequestHeader({ r }: { r: OutgoingRequest }) {
         )}
       </dl>
       {dimse && active && <DimseListenerStatus archive={dimse} />}
+      <Situation r={r} />
       {r.error && (
         <p className="error-text" role="alert">
           <span aria-hidden="true">✕ </span>
@@ -99,6 +102,20 @@ function DimseProgress({ r, c }: { r: OutgoingRequest; c: DimseRemoteConfig }) {
   }
   if (r.state === 'queued' && r.attempts > 0) return <Fact term="Next N-ACTION attempt" value={<Due at={r.nextAttemptAt} />} />;
   return <Fact term="N-ACTION" value={r.state === 'queued' ? 'about to be sent' : 'being sent'} />;
+}
+
+/** What is happening now, in the CLI's words ("archive answered HTTP 500; retry 4 in 40 s; gives up at 14:05"). */
+function Situation({ r }: { r: OutgoingRequest }) {
+  const now = useNow();
+  const remotes = useApiQuery('remotes-list', {});
+  const remote = remotes.data?.find((x) => x.id === r.remoteId);
+  const s = describeSituation(r, remote ? { kind: remote.kind, deadlineHours: remote.config.deadlineHours } : null, now);
+  if (!s) return null;
+  return (
+    <p className={s.trouble ? 'situation text-bad' : 'situation muted'} role="status" data-testid="request-situation">
+      Now: {s.text}
+    </p>
+  );
 }
 
 function Fact({ term, value, tone }: { term: string; value: React.ReactNode; tone?: string }) {

@@ -11,6 +11,7 @@ import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { Section } from '../../ui/Section';
 import { DimseListenerStatus } from '../shared/DimseListenerStatus';
+import { formatTime } from '../../ui/format';
 import { RemoteForm } from './RemoteForm';
 
 type Editing = { remote: RemoteView | null; kind: RemoteView['kind'] } | null;
@@ -99,7 +100,14 @@ function RemoteRow({ r, onEdit }: { r: RemoteView; onEdit(): void }) {
 
   return (
     <tr>
-      <th scope="row">{r.name}</th>
+      <th scope="row">
+        {r.name}
+        {r.lastTest?.ok === false && (
+          <span className="badge tone-bad" title={r.lastTest.message}>
+            <span aria-hidden="true">⚠ </span>last Test failed
+          </span>
+        )}
+      </th>
       <td>{r.kind === 'dicomweb' ? 'DICOMweb' : 'DIMSE'}</td>
       <td className="mono">{r.kind === 'dicomweb' ? r.config.baseUrl : `${r.config.aeTitle}@${r.config.host}:${r.config.port}`}</td>
       <td>{security(r)}</td>
@@ -144,6 +152,13 @@ function RemoteRow({ r, onEdit }: { r: RemoteView; onEdit(): void }) {
           <span className="text-bad">
             <span aria-hidden="true">✕ </span>
             {test.error}
+          </span>
+        )}
+        {!test.result && !test.error && !test.running && r.lastTest && (
+          <span className={r.lastTest.ok ? 'text-ok' : 'text-bad'}>
+            <span aria-hidden="true">{r.lastTest.ok ? '✓ ' : '✕ '}</span>
+            <span className="sr-only">{r.lastTest.ok ? 'Last test passed: ' : 'Last test failed: '}</span>
+            {r.lastTest.message} <span className="muted">(tested {formatTime(r.lastTest.at)})</span>
           </span>
         )}
       </td>

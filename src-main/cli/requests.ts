@@ -1,0 +1,115 @@
+import { isFinal, type OutgoingRequest } from '../../src-shared/outgoing';
+import type { SafekeepCore } from '../core/app';
+import { finish } from './commit';
+import { usageError } from './errors';
+import { follow } from './follow';
+import { answeredOrOverdue, listenForReports, type ListenerFlags } from './unfinished';
+
+export interface ResendOptions extends ListenerFlags {
+  job?: number;
+  failedOnly?: boolean;
+  wait: boolean;
+  report?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The request a Transaction UID names, or every request of a job (exactly one of the two). */
+function targetsOf(core: SafekeepCore, uid: string | undefined, job: number | undefined, command: string): OutgoingRequest[] {
+  if ((uid === undefined) === (job === undefined)) throw usageError(`safekeep ${command} takes a Transaction UID or --job N (one of them)`);
+  if (uid !== undefined) {
+    const r = core.outgoing.findByUid(uid);
+    if (!r) throw usageError(`No outgoing request with Transaction UID ${uid}`);
+    return [r];
+  }
+  const { rows } = core.outgoing.list({ jobId: job, limit: 1_000_000, offset: 0 });
+  if (rows.length === 0) throw usageError(`No job ${job}: "safekeep status" lists the requests with their job`);
+  return rows.reverse(); // oldest first
+}
+
+/** Reasons one per line, at most ten. */
+function indented(reasons: readonly string[], job: number): string[] {
+  const more = reasons.length > 10 ? [`  … and ${reasons.length - 10} more ("safekeep status --job ${job}" lists the requests)`] : [];
+  return [...reasons.slice(0, 10).map((r) => `  ${r}`), ...more];
+}
+
+type Plan = { r: OutgoingRequest; exclude?: Set<string> };
+
+/** Why a request cannot be resent as asked, or null when it can. */
+function whyNot(r: OutgoingRequest, failedOnly: boolean): string | null {
+  const name = `Request ${r.id} (${r.transactionUid})`;
+  if (!isFinal(r.state)) return `${name} is still ${r.state}: wait for its answer, or cancel it first`;
+  const notCommitted = r.instanceCount - r.committedCount;
+  if (notCommitted === 0) return `Every instance of ${name.toLowerCase()} is committed: nothing to resend`;
+  if (!failedOnly && r.state === 'done') {
+    return `${name} is done (${r.committedCount} committed, ${r.failedCount} failed): use --failed-only to send its ${notCommitted} not committed instance(s) again`;
+  }
+  return null;
+}
+
+/**
+ * What to resend. Whole: every lost, failed, timed-out or cancelled request, under a new
+ * Transaction UID. --failed-only: for each finished request, a new request with its instances
+ * not committed — within a job, leaving out instances that a later request of the job asked again.
+ */
+function planResend(core: SafekeepCore, targets: OutgoingRequest[], o: ResendOptions): { plan: Plan[]; leftOut: string[] } {
+  const plan: Plan[] = [];
+  const problems: string[] = [];
+  const askedLater = new Set<string>();
+  for (const r of [...targets].reverse()) {
+    const why = whyNot(r, o.failedOnly ?? false);
+    const mine = o.failedOnly ? core.outgoing.instancesOf(r.id) : [];
+    if (why) problems.push(why);
+    else if (!o.failedOnly) plan.push({ r });
+    else {
+      const exclude = new Set(mine.filter((i) => i.outcome !== 'committed' && askedLater.has(i.sopInstanceUid)).map((i) => i.sopInstanceUid));
+      if (exclude.size < r.instanceCount - r.committedCount) plan.push({ r, exclude });
+      else problems.push(`Request ${r.id} (${r.transactionUid}): its ${exclude.size} instance(s) not committed were asked again by a later request of the job`);
+    }
+    if (o.job !== undefined) for (const i of mine) askedLater.add(i.sopInstanceUid);
+  }
+  if (plan.length === 0) {
+    throw usageError(o.job === undefined ? problems[0]! : [`Nothing to resend in job ${o.job}:`, ...indented(problems, o.job)].join('\n'));
+  }
+  return { plan: plan.reverse(), leftOut: problems };
+}
+
+/** `safekeep resend (UID | --job N) [--failed-only]`: resend, then follow like commit (same exit codes). */
+export async function resendCommand(core: SafekeepCore, uid: string | undefined, o: ResendOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
+  const { plan, leftOut } = planResend(core, targetsOf(core, uid, o.job, 'resend'), o);
+  if (leftOut.length > 0 && !o.json) [`Left out ${leftOut.length} request(s) of job ${o.job}:`, ...indented(leftOut, o.job!)].forEach((l) => out(l));
+  // DIMSE archives send their reports to the listener: it runs before anything is sent again.
+  if (plan.some((p) => core.remotes.get(p.r.remoteId).kind === 'dimse')) await listenForReports(core, o);
+  core.start();
+  const ids: number[] = [];
+  for (const { r, exclude } of plan) {
+    const next = o.failedOnly ? core.engine.resendFailed(r.id, exclude) : core.engine.resend(r.id);
+    ids.push(next.id);
+    if (o.json) continue;
+    out(
+      o.failedOnly
+        ? `Request ${next.id} resends ${next.instanceCount} instance(s) not committed by request ${r.id} to ${r.remoteName} (Transaction UID ${next.transactionUid})`
+        : `Request ${r.id} sent again to ${r.remoteName}: ${next.instanceCount} instance(s) under Transaction UID ${next.transactionUid} (was ${r.transactionUid})`,
+    );
+  }
+  const until = o.wait ? answeredOrOverdue(core, ids) : (r: OutgoingRequest) => r.state !== 'queued' && r.state !== 'posting';
+  const outcome = await follow(core, ids, o.quiet ?? false, until, signal);
+  return finish(core, ids, { ...o, ...(o.job !== undefined ? { jobId: o.job } : {}), interrupted: outcome === 'interrupted' }, out);
+}
+
+/** `safekeep cancel (UID | --job N)`: no more polling; instances not decided stay not verified. */
+export function cancelCommand(core: SafekeepCore, uid: string | undefined, o: { job?: number; json?: boolean }, out: (s: string) => void): number {
+  const targets = targetsOf(core, uid, o.job, 'cancel');
+  // One request: cancelling a finished one is an error (the engine says why); a job: those in flight.
+  const inFlight = uid !== undefined ? targets : targets.filter((r) => !isFinal(r.state));
+  const cancelled = inFlight.map((r) => core.engine.cancel(r.id));
+  if (o.json) {
+    out(JSON.stringify({ cancelled: cancelled.map((r) => ({ id: r.id, transactionUid: r.transactionUid, notVerified: r.instanceCount - r.committedCount - r.failedCount })) }, null, 2));
+    return 0;
+  }
+  if (cancelled.length === 0) out(`Nothing to cancel: every request of job ${o.job} has its final answer`);
+  for (const r of cancelled) {
+    out(`Cancelled request ${r.id} (${r.transactionUid}): ${r.instanceCount - r.committedCount - r.failedCount} instance(s) left not verified`);
+  }
+  return 0;
+}
