@@ -23,11 +23,11 @@ export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { t
     totals.byState[r.state] = (totals.byState[r.state] ?? 0) + 1;
   }
   totals.pending = totals.instances - totals.committed - totals.failed;
-  if (totals.failed > 0) {
-    for (const row of core.outgoing.reportRows({ requestIds: [...requestIds] })) {
-      if (row.outcome !== 'failed') continue;
-      const key = row.failureReason === null ? (row.detail ?? 'failed').replace(/:.*$/, '') : describeFailureReason(row.failureReason);
-      totals.failureReasons[key] = (totals.failureReasons[key] ?? 0) + 1;
+  if (totals.failed > 0 && requestIds.length > 0) {
+    // Grouped by code, or by the whole text when the archive gave none (never cut at a colon).
+    for (const g of core.reports.failureGroups({ requestIds: [...requestIds] })) {
+      const key = g.code === null ? (g.text ?? 'failed') : describeFailureReason(g.code);
+      totals.failureReasons[key] = (totals.failureReasons[key] ?? 0) + g.count;
     }
   }
   return { totals, requests };

@@ -6,14 +6,13 @@ import { collect, dataDirOf, parseAeAddress, parseAeTitle, parseNamedToken, pars
 import { remoteCommands } from './remote';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
-import fs from 'node:fs';
 import { commitCommand, finish, type CommitOptions } from './commit';
 import { follow } from './follow';
 import { statusCommand } from './status';
-import { reportCsv } from '../core/engine/report';
-import { usageError } from './errors';
+import { reportCommand, type ReportOptions } from './report';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
 
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -132,23 +131,15 @@ export function buildProgram(): Command {
 
   program
     .command('report')
-    .description('write the verification report: one CSV row per instance of outgoing requests')
-    .requiredOption('--out <file.csv>', 'where to write the CSV')
-    .addOption(new Option('--job <id>', 'only this job (one commit)').argParser(parsePositiveInt('--job')))
-    .option('--transaction <uid>', 'only this request')
+    .description('write the verification report (CSV): the verdicts, one row per instance and archive; or the rows of a job or request')
+    .option('--out <file>', 'where to write it (default: stdout, and nothing else there)')
+    .option('--remote <archive>', 'only this archive: a remote name, a DICOMweb base URL or dicom://AET@host:port')
+    .addOption(new Option('--job <id>', 'the latest outcome of each instance of this job (one commit)').argParser(parsePositiveInt('--job')))
+    .option('--transaction <uid>', 'the rows of this request')
+    .option('--safe-to-delete', 'instead: the files the archive committed and that are unchanged since, one path per line')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
-    .action(async (o: { out: string; job?: number; transaction?: string; data?: string }) => {
-      await withCore(o, async (core) => {
-        let requestIds: number[] | undefined;
-        if (o.transaction) {
-          const r = core.outgoing.findByUid(o.transaction);
-          if (!r) throw usageError(`No outgoing request with Transaction UID ${o.transaction}`);
-          requestIds = [r.id];
-        }
-        const rows = core.outgoing.reportRows({ ...(requestIds ? { requestIds } : {}), ...(o.job !== undefined ? { jobId: o.job } : {}) });
-        fs.writeFileSync(o.out, reportCsv(rows));
-        out(`Wrote ${rows.length} row(s) to ${o.out}`);
-      });
+    .action(async (o: ReportOptions & { data?: string }) => {
+      await withCore(o, (core) => reportCommand(core, o, out, err));
     });
 
   remoteCommands(program, withCore, out);

@@ -20,6 +20,9 @@ import { IncomingRepo } from './store/incoming-repo';
 import { LibraryRepo } from './store/library-repo';
 import { TokenRepo } from './store/token-repo';
 import { OutgoingRepo } from './store/outgoing-repo';
+import { ReportRepo } from './store/report-repo';
+import type { ReportDeps } from './report/summary';
+import { operatorName, SAFEKEEP_VERSION } from './about';
 import { SettingsRepo, type StoredSettings } from './store/settings-repo';
 import { RemotesRepo } from './store/remotes-repo';
 import { Engine } from './engine/engine';
@@ -57,6 +60,7 @@ export class SafekeepCore {
   readonly tokens: TokenRepo;
   readonly remotes: RemotesRepo;
   readonly outgoing: OutgoingRepo;
+  readonly reports: ReportRepo;
   readonly engine: Engine;
   readonly drivers: { dicomweb: Driver; dimse?: Driver };
   readonly auth: Authenticator;
@@ -82,6 +86,7 @@ export class SafekeepCore {
     this.tokens = new TokenRepo(this.db);
     this.remotes = new RemotesRepo(this.db);
     this.outgoing = new OutgoingRepo(this.db);
+    this.reports = new ReportRepo(this.db);
     this.drivers = { dicomweb: new DicomwebDriver(), dimse: new DimseDriver((r) => Promise.resolve(this.takeReport(r))) };
     this.engine = new Engine({
       outgoing: this.outgoing,
@@ -112,6 +117,11 @@ export class SafekeepCore {
     this.processor = new IncomingProcessor(this.incoming, (id) => this.resolvePolicy(id), this.events, this.clock, {
       resultRetentionMs: this.originConfig.resultRetentionMs,
     });
+  }
+
+  /** What reports read, and who and which Safekeep signs them off. */
+  reportDeps(): ReportDeps {
+    return { reports: this.reports, remotes: this.remotes, clock: this.clock, about: { operator: operatorName(), version: SAFEKEEP_VERSION } };
   }
 
   private handlerMap: CoreHandlers | null = null;

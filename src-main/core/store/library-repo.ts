@@ -22,11 +22,15 @@ export interface IndexedFile {
   seriesUid: string;
   size: number;
   mtimeMs: number;
+  /** Kept with a verification request, for its reports. */
+  patientId: string | null;
+  accessionNumber: string | null;
+  studyDate: string | null;
 }
 
 /** The columns of an IndexedFile. */
 const INDEXED_FILE_COLUMNS = `path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
-  series_uid AS seriesUid, size, mtime_ms AS mtimeMs`;
+  series_uid AS seriesUid, size, mtime_ms AS mtimeMs, patient_id AS patientId, accession_number AS accessionNumber, study_date AS studyDate`;
 
 function statements(db: Db) {
   return {
