@@ -121,7 +121,7 @@ export class ReportRepo {
       .prepare(
         `SELECT study_uid AS studyUid, MAX(patient_id) AS patientId, MAX(accession_number) AS accessionNumber, MAX(study_date) AS studyDate,
            COUNT(*) AS instances, SUM(outcome = 'committed') AS committed, SUM(outcome = 'failed') AS failed, SUM(outcome = 'pending') AS pending
-         FROM (${src.sql}) GROUP BY study_uid ORDER BY failed + pending DESC, studyDate DESC, study_uid LIMIT ? OFFSET ?`,
+         FROM (${src.sql}) GROUP BY study_uid ORDER BY failed + pending DESC, studyDate DESC, patientId, study_uid LIMIT ? OFFSET ?`,
       )
       .all(...src.args, o.limit, o.offset) as ReportStudyRow[];
     const total = (this.db.sql.prepare(`SELECT COUNT(DISTINCT study_uid) AS n FROM (${src.sql})`).get(...src.args) as { n: number }).n;
