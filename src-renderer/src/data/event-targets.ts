@@ -9,7 +9,7 @@ export const LIBRARY_QUERIES: HandlerName[] = ['library-summary', 'library-studi
 /** Which queries an event makes stale. Lists and totals always; single items only when named. */
 export const EVENT_TARGETS = {
   'outgoing-changed': ({ requestIds }: SafekeepEvents['outgoing-changed']): Target[] => [
-    ...all('outgoing-list', 'outgoing-totals', 'report-summary'),
+    ...all('outgoing-list', 'outgoing-totals', 'report-summary', 'report-studies', 'report-timeline', 'report-archives'),
     { handler: 'outgoing-get', only: { field: 'id', ids: requestIds } },
     { handler: 'outgoing-instances', only: { field: 'id', ids: requestIds } },
   ],

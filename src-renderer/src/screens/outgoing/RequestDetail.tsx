@@ -16,6 +16,7 @@ import { outgoingLook } from '../../ui/status';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { Age, Due } from '../../ui/Age';
 import { InstanceTable } from './InstanceTable';
+import { JobTimeline } from './JobTimeline';
 
 const RESENDABLE = ['lost', 'failed', 'timed_out', 'cancelled'];
 
@@ -28,6 +29,7 @@ export function RequestDetail({ id }: { id: number }) {
     <section className="detail-pane" aria-label={`Request ${r.id}`}>
       <RequestHeader r={r} />
       <RequestActions r={r} />
+      {r.jobId !== null && <JobTimeline jobId={r.jobId} />}
       <InstanceTable requestId={r.id} total={r.instanceCount} />
     </section>
   );
@@ -59,7 +61,7 @@ function RequestHeader({ r }: { r: OutgoingRequest }) {
         {r.completedAt !== null && <Fact term="Completed" value={formatTime(r.completedAt)} />}
         <Fact term="Attempts / polls" value={`${r.attempts} / ${r.polls}`} />
         {r.httpStatus !== null && <Fact term="Last HTTP status" value={String(r.httpStatus)} />}
-        {r.jobId !== null && <Fact term="Job" value={`#${r.jobId}`} />}
+        {r.jobId !== null && <Fact term="Job" value={`#${r.jobId}${r.jobLabel ? ` — ${r.jobLabel}` : ''}`} />}
         {r.proxyFor !== null && (
           <Fact
             term="Forwards"
@@ -125,7 +127,7 @@ function RequestActions({ r }: { r: OutgoingRequest }) {
           title={`Cancel request #${r.id}?`}
           message={
             <p>
-              Safekeep stops polling {r.remoteName} for this request. Instances not decided yet stay <strong>not verified</strong>. You can resend it later.
+              Safekeep stops polling {r.remoteName} for this request. Instances not decided yet are marked <strong>failed: not verified</strong>. You can resend them later.
             </p>
           }
           confirmLabel="Cancel request"
