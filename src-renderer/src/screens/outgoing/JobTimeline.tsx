@@ -21,9 +21,9 @@ export function JobTimeline({ jobId }: { jobId: number }) {
           <YAxis allowDecimals={false} tick={{ fontSize: 10 }} width={44} />
           <Tooltip labelFormatter={(t) => formatTime(Number(t))} formatter={(v) => formatCount(Number(v))} />
           <Legend iconSize={8} wrapperStyle={{ fontSize: 11 }} />
-          <Area type="stepAfter" dataKey="committed" name="Committed" stackId="o" stroke={OUTCOME_COLORS.committed} fill={OUTCOME_COLORS.committed} isAnimationActive={false} />
-          <Area type="stepAfter" dataKey="failed" name="Failed" stackId="o" stroke={OUTCOME_COLORS.failed} fill={OUTCOME_COLORS.failed} isAnimationActive={false} />
-          <Area type="stepAfter" dataKey="pending" name="Pending" stackId="o" stroke={OUTCOME_COLORS.pending} fill={OUTCOME_COLORS.pending} isAnimationActive={false} />
+          <Area type="linear" dataKey="committed" name="Committed" stackId="o" stroke={OUTCOME_COLORS.committed} fill={OUTCOME_COLORS.committed} isAnimationActive={false} />
+          <Area type="linear" dataKey="failed" name="Failed" stackId="o" stroke={OUTCOME_COLORS.failed} fill={OUTCOME_COLORS.failed} isAnimationActive={false} />
+          <Area type="linear" dataKey="pending" name="Pending" stackId="o" stroke={OUTCOME_COLORS.pending} fill={OUTCOME_COLORS.pending} isAnimationActive={false} />
         </AreaChart>
       )}
       <figcaption className="muted">

@@ -16,7 +16,7 @@ export function StudyChart({ scope }: { scope: ReportScope }) {
   return (
     <figure className="report-chart" aria-label="Outcomes per study" ref={frame}>
       {data && data.rows.length > 0 && (
-        <BarChart width={Math.max(320, width)} height={240} data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+        <BarChart width={Math.max(320, width)} height={240} data={rows} maxBarSize={56} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
           <CartesianGrid vertical={false} stroke="#e3e7ed" />
           <XAxis dataKey="name" interval={0} tick={{ fontSize: 11 }} height={rows.length > 12 ? 60 : 30} angle={rows.length > 12 ? -35 : 0} textAnchor={rows.length > 12 ? 'end' : 'middle'} />
           <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={48} />

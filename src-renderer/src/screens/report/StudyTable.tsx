@@ -26,7 +26,8 @@ export function StudyTable({ scope }: { scope: ReportScope }) {
   const rows = usePagedRows('report-studies', scope, { pageSize: 200 });
   const [active, setActive] = useState<number | null>(null);
   return (
-    <div className="report-studies">
+    // As tall as its rows (header included), up to about 11 of them; then it scrolls.
+    <div className="report-studies" style={{ height: Math.min(360, 32 + 30 * Math.max(5, rows.total)) }}>
       <ErrorText error={rows.error} prefix="Cannot load the studies" />
       <VirtualTable
         label="Studies"
