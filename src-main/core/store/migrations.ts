@@ -207,6 +207,7 @@ export const MIGRATIONS: readonly string[] = [
   WHERE state = 'cancelled';
 
   CREATE TABLE verdicts (
+    id INTEGER PRIMARY KEY,
     remote_id INTEGER NOT NULL,
     sop_instance_uid TEXT NOT NULL,
     sop_class_uid TEXT NOT NULL,
@@ -226,13 +227,12 @@ export const MIGRATIONS: readonly string[] = [
     seq INTEGER NOT NULL,
     job_id INTEGER,
     decided_at INTEGER,
-    updated_at INTEGER NOT NULL,
-    PRIMARY KEY (remote_id, sop_instance_uid)
-  ) WITHOUT ROWID;
-  -- Per-archive reports (totals, per study, the CSV in study order) read this index alone; one instance
-  -- across archives is the second.
+    updated_at INTEGER NOT NULL
+  );
+  -- The key. (A rowid table: its rows are appended; a table keyed by random UIDs takes 3-4 times longer to write.)
+  CREATE UNIQUE INDEX verdicts_key ON verdicts (remote_id, sop_instance_uid);
+  -- Per-archive reports (totals, per study, the CSV in study order) read this index alone.
   CREATE INDEX verdicts_report ON verdicts (remote_id, study_uid, series_uid, sop_instance_uid, outcome);
-  CREATE INDEX verdicts_sop ON verdicts (sop_instance_uid);
 
   -- The latest event per (archive, instance) of every job's requests (proxied requests are not verdicts:
   -- they answer another system's request).

@@ -47,8 +47,6 @@ const KEY_FIELDS: Record<string, string> = {
   study_uid: 'studyUid',
   series_uid: 'seriesUid',
   sop_instance_uid: 'sopInstanceUid',
-  request_id: 'requestId',
-  seq: 'seq',
 };
 
 /**
@@ -59,12 +57,12 @@ const KEY_FIELDS: Record<string, string> = {
 export class ReportRepo {
   constructor(private readonly db: Db) {}
 
-  *rowBatches(scope: ReportScope, batchSize = 2000): Generator<ReportRow[]> {
+  *rowBatches(scope: ReportScope, batchSize = 500): Generator<ReportRow[]> {
     yield* this.batches<ReportRow>(sourceOf(scope), ROW_COLUMNS, batchSize, 'JOIN outgoing r ON r.id = s.request_id LEFT JOIN jobs j ON j.id = r.job_id');
   }
 
   /** The committed files of an archive's verdicts, with their size and mtime when verified. */
-  *committedFiles(remoteId: number, batchSize = 5000): Generator<VerifiedFile[]> {
+  *committedFiles(remoteId: number, batchSize = 1000): Generator<VerifiedFile[]> {
     const src = verdictSource(remoteId);
     yield* this.batches<VerifiedFile>(
       { ...src, sql: `${src.sql} AND outcome = 'committed'` },
@@ -76,15 +74,26 @@ export class ReportRepo {
   }
 
   private *batches<T>(src: Source, columns: string, batchSize: number, join: string): Generator<T[]> {
-    const keys = src.keys.map((k) => `s.${k}`).join(', ');
-    const after = `WHERE (${keys}) > (${src.keys.map(() => '?').join(', ')})`;
-    const first = this.db.sql.prepare(`SELECT ${columns} FROM (${src.sql}) s ${join} ORDER BY ${keys} LIMIT ?`);
-    const next = this.db.sql.prepare(`SELECT ${columns} FROM (${src.sql}) s ${join} ${after} ORDER BY ${keys} LIMIT ?`);
+    if ('perRequest' in src.batches) {
+      // Request by request (at most the remote's instances per request each), in id and seq order.
+      const one = this.db.sql.prepare(`SELECT ${columns} FROM (${src.sql} AND r.id = ?) s ${join} ORDER BY s.seq`);
+      const { sql, args } = src.batches.perRequest;
+      for (const { id } of this.db.sql.prepare(sql).all(...args) as { id: number }[]) {
+        const rows = one.all(...src.args, id) as T[];
+        if (rows.length > 0) yield rows;
+      }
+      return;
+    }
+    const { keys } = src.batches;
+    const order = keys.map((k) => `s.${k}`).join(', ');
+    const after = `WHERE (${order}) > (${keys.map(() => '?').join(', ')})`;
+    const first = this.db.sql.prepare(`SELECT ${columns} FROM (${src.sql}) s ${join} ORDER BY ${order} LIMIT ?`);
+    const next = this.db.sql.prepare(`SELECT ${columns} FROM (${src.sql}) s ${join} ${after} ORDER BY ${order} LIMIT ?`);
     let last: Record<string, unknown> | undefined;
     for (;;) {
       const rows = (last === undefined
         ? first.all(...src.args, batchSize)
-        : next.all(...src.args, ...src.keys.map((k) => last![KEY_FIELDS[k]!]), batchSize)) as Record<string, unknown>[];
+        : next.all(...src.args, ...keys.map((k) => last![KEY_FIELDS[k]!]), batchSize)) as Record<string, unknown>[];
       if (rows.length > 0) yield rows as T[];
       if (rows.length < batchSize) return;
       last = rows[rows.length - 1];
@@ -212,14 +221,15 @@ export class ReportRepo {
     return (this.db.sql.prepare(`SELECT MAX(decided_at) AS t FROM (${src.sql})`).get(...src.args) as { t: number | null }).t;
   }
 
-  /** The verdicts of one instance, at every archive (one index lookup). */
+  /** The verdicts of one instance, at every archive (one key lookup per archive that was ever asked). */
   instanceVerdicts(sopInstanceUid: string): InstanceVerdict[] {
     return this.db.sql
       .prepare(
         `SELECT v.remote_id AS remoteId, r.remote_name AS remoteName, v.sop_instance_uid AS sopInstanceUid, v.outcome,
            v.failure_reason AS failureReason, v.detail, v.transaction_uid AS transactionUid, v.job_id AS jobId, v.decided_at AS decidedAt,
            v.file_path AS filePath
-         FROM verdicts v JOIN outgoing r ON r.id = v.request_id WHERE v.sop_instance_uid = ? ORDER BY v.remote_id`,
+         FROM verdicts v JOIN outgoing r ON r.id = v.request_id
+         WHERE v.remote_id IN (SELECT remote_id FROM jobs) AND v.sop_instance_uid = ? ORDER BY v.remote_id`,
       )
       .all(sopInstanceUid) as InstanceVerdict[];
   }

@@ -7,8 +7,11 @@ import type { ReportScope } from '../../../src-shared/report';
 export interface Source {
   sql: string;
   args: unknown[];
-  /** The columns (of the source) that order its rows uniquely: the CSV reads it in batches after the last key. */
-  keys: readonly string[];
+  /**
+   * How the CSV reads it in batches: after the last key (these columns order the rows uniquely, by an
+   * index), or request by request (the ids `perRequest` selects; `sql` + " AND r.id = ?", in seq order).
+   */
+  batches: { keys: readonly string[] } | { perRequest: { sql: string; args: unknown[] } };
 }
 
 const DECIDED = `CASE WHEN i.outcome = 'pending' THEN NULL ELSE COALESCE(i.updated_at, r.completed_at, r.created_at) END`;
@@ -29,13 +32,13 @@ export function verdictSource(remoteId: number): Source {
   return {
     sql: `SELECT ${VERDICT_COLUMNS} FROM verdicts WHERE remote_id = ?`,
     args: [remoteId],
-    keys: ['study_uid', 'series_uid', 'sop_instance_uid'],
+    batches: { keys: ['study_uid', 'series_uid', 'sop_instance_uid'] },
   };
 }
 
 /** The verdicts of every archive, archive by archive in study order (the same index). */
 export function allVerdictsSource(): Source {
-  return { sql: `SELECT ${VERDICT_COLUMNS} FROM verdicts`, args: [], keys: ['remote_id', 'study_uid', 'series_uid', 'sop_instance_uid'] };
+  return { sql: `SELECT ${VERDICT_COLUMNS} FROM verdicts`, args: [], batches: { keys: ['remote_id', 'study_uid', 'series_uid', 'sop_instance_uid'] } };
 }
 
 /**
@@ -50,7 +53,7 @@ export function jobSource(jobId: number): Source {
         WHERE j.sop_instance_uid = i.sop_instance_uid AND rj.job_id = r.job_id
           AND (${AT('j', 'rj')}, j.request_id) > (${AT('i', 'r')}, i.request_id))`,
     args: [jobId],
-    keys: ['request_id', 'seq'],
+    batches: { perRequest: { sql: `SELECT id FROM outgoing WHERE job_id = ? ORDER BY id`, args: [jobId] } },
   };
 }
 
@@ -60,7 +63,7 @@ export function requestsSource(requestIds: readonly number[]): Source {
     sql: `SELECT ${HISTORY_COLUMNS} FROM outgoing r JOIN outgoing_instances i ON i.request_id = r.id
       WHERE r.id IN (SELECT value FROM json_each(?))`,
     args: [JSON.stringify(requestIds)],
-    keys: ['request_id', 'seq'],
+    batches: { perRequest: { sql: `SELECT DISTINCT value AS id FROM json_each(?) ORDER BY id`, args: [JSON.stringify(requestIds)] } },
   };
 }
 
