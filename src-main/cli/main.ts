@@ -134,8 +134,8 @@ export function buildProgram(): Command {
     .description('write the verification report (CSV): the verdicts, one row per instance and archive; or the rows of a job or request')
     .option('--out <file>', 'where to write it (default: stdout, and nothing else there)')
     .option('--remote <archive>', 'only this archive: a remote name, a DICOMweb base URL or dicom://AET@host:port')
-    .addOption(new Option('--job <id>', 'the latest outcome of each instance of this job (one commit)').argParser(parsePositiveInt('--job')))
-    .option('--transaction <uid>', 'the rows of this request')
+    .addOption(new Option('--job <id>', 'instead: the rows of the requests of this job (one commit), as sent').argParser(parsePositiveInt('--job')))
+    .option('--transaction <uid>', 'instead: the rows of this request, as sent')
     .option('--safe-to-delete', 'instead: the files the archive committed and that are unchanged since, one path per line')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (o: ReportOptions & { data?: string }) => {

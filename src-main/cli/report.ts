@@ -59,14 +59,16 @@ function scopeOf(core: SafekeepCore, o: ReportOptions, archive: ArchiveRef | nul
     const job = core.reports.job(o.job);
     if (!job) throw usageError(`No job ${o.job}`);
     if (archive && job.remoteId !== archive.remoteId) throw usageError(`Job ${o.job} went to another archive, not ${describe(archive)}`);
-    return { jobId: o.job };
+    // The rows of every request of the job, as sent (a resent instance once per request).
+    return { requestIds: core.outgoing.list({ jobId: o.job, limit: 1_000_000, offset: 0 }).rows.map((r) => r.id) };
   }
   return archive ? { remoteId: archive.remoteId } : {};
 }
 
 /**
  * `safekeep report`: with neither --job nor --transaction the verdicts (one row per instance and
- * archive); with them the rows of that job or request. To --out FILE, or to stdout and nothing else there.
+ * archive); with them the rows of that job's requests or that request, as sent (history, for audit).
+ * To --out FILE, or to stdout and nothing else there.
  */
 export async function reportCommand(core: SafekeepCore, o: ReportOptions, out: Print, err: Print): Promise<void> {
   if (o.safeToDelete) return safeToDeleteCommand(core, o, out, err);

@@ -22,6 +22,8 @@ describe('safekeep report: verdicts and the safe-to-delete list (Orthanc)', () =
   let orthanc: OrthancHandle;
   let port: number;
   let to: string;
+  /** The app's job report after the resend (through serve's API). */
+  let jobTotals: unknown;
 
   const api = async <T,>(url: string, name: string, body: unknown): Promise<T> => {
     const res = await fetch(`${url}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -61,6 +63,7 @@ describe('safekeep report: verdicts and the safe-to-delete list (Orthanc)', () =
           await new Promise((x) => setTimeout(x, 100));
         }
       }
+      jobTotals = (await api<{ totals: unknown }>(server.url, 'report-summary', { jobId: 1 })).totals;
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
@@ -87,15 +90,17 @@ describe('safekeep report: verdicts and the safe-to-delete list (Orthanc)', () =
     }
   });
 
-  it('--job: the job adds up (each instance once, the resent ones committed); --transaction keeps the request rows', async () => {
+  it('the job report adds up (each instance once, the resent ones committed); --job and --transaction keep the rows as sent', async () => {
+    expect(jobTotals).toEqual({ instances: 6, committed: 6, failed: 0, pending: 0, neverAsked: null });
     const out = path.join(root, 'job.csv');
     const r = await runCliToEnd(['report', '--job', '1', '--out', out, '--data', data]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Wrote 6 row\(s\) to .*job\.csv \(SHA-256 [0-9a-f]{64}\)\n$/);
+    expect(r.stdout).toMatch(/^Wrote 8 row\(s\) to .*job\.csv \(SHA-256 [0-9a-f]{64}\)\n$/);
     const rows = csv(fs.readFileSync(out, 'utf8'));
-    expect(rows).toHaveLength(6);
-    expect(new Set(rows.map((x) => x.sop_instance_uid)).size).toBe(6);
-    expect(rows.every((x) => x.outcome === 'committed')).toBe(true);
+    // Four requests: two per study, the second resending the one Orthanc lacked at first.
+    expect(new Set(rows.map((x) => x.transaction_uid)).size).toBe(4);
+    for (const m of missing) expect(rows.filter((x) => x.sop_instance_uid === m.sopInstanceUid).map((x) => x.outcome)).toEqual(['failed', 'committed']);
+    expect(rows.every((x) => x.job_label === `6 instance(s) to cli: ${to}`)).toBe(true);
 
     const first = rows.find((x) => x.sop_instance_uid === instances[0]!.sopInstanceUid)!.transaction_uid!;
     const one = await runCliToEnd(['report', '--transaction', first, '--data', data]);

@@ -79,7 +79,7 @@ export function reportSummary(deps: ReportDeps, scope: ReportScope): ReportSumma
     archives: archiveRefs(deps).filter((a) => ids.has(a.remoteId)),
     job: job && { id: job.id, label: job.label, createdAt: job.createdAt },
     requests: reports.requestCount(scope),
-    studies: reports.studies(scope, { limit: 1, offset: 0 }).total,
+    studies: reports.studyCount(scope),
     totals: { ...totals, neverAsked: view === 'archive' ? reports.neverAsked(scope.remoteId!) : null },
     failureReasons: reports.failureGroups(scope).map((g) => ({
       code: g.code,

@@ -133,8 +133,12 @@ export class ReportRepo {
          FROM (${src.sql}) GROUP BY study_uid ORDER BY failed + pending DESC, studyDate DESC, patientId, study_uid LIMIT ? OFFSET ?`,
       )
       .all(...src.args, o.limit, o.offset) as ReportStudyRow[];
-    const total = (this.db.sql.prepare(`SELECT COUNT(DISTINCT study_uid) AS n FROM (${src.sql})`).get(...src.args) as { n: number }).n;
-    return { rows, total };
+    return { rows, total: this.studyCount(scope) };
+  }
+
+  studyCount(scope: ReportScope): number {
+    const src = sourceOf(scope);
+    return (this.db.sql.prepare(`SELECT COUNT(DISTINCT study_uid) AS n FROM (${src.sql})`).get(...src.args) as { n: number }).n;
   }
 
   /** Failed instances grouped by code, and by the whole recorded text when there is no code. */
