@@ -185,6 +185,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE outgoing_instances ADD COLUMN patient_id TEXT;
   ALTER TABLE outgoing_instances ADD COLUMN accession_number TEXT;
   ALTER TABLE outgoing_instances ADD COLUMN study_date TEXT;
+  -- A request that resends instances of an earlier one of its job: a job's report then takes each instance's latest row.
+  ALTER TABLE outgoing ADD COLUMN follow_up_of INTEGER;
+  UPDATE outgoing SET follow_up_of = (
+    SELECT MIN(e.request_id) FROM outgoing_instances i
+      JOIN outgoing_instances e ON e.sop_instance_uid = i.sop_instance_uid AND e.request_id < i.request_id
+      JOIN outgoing er ON er.id = e.request_id AND er.job_id = outgoing.job_id
+    WHERE i.request_id = outgoing.id)
+  WHERE job_id IS NOT NULL;
 
   -- The library's patient data, and the file's size and mtime where its index entry is still the one the
   -- request was planned from (indexed before the request was created, same instance).
@@ -233,6 +241,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX verdicts_key ON verdicts (remote_id, sop_instance_uid);
   -- Per-archive reports (totals, per study, the CSV in study order) read this index alone.
   CREATE INDEX verdicts_report ON verdicts (remote_id, study_uid, series_uid, sop_instance_uid, outcome);
+  -- The failed ones, for failure reasons and lists (few rows: cheap to keep).
+  CREATE INDEX verdicts_failed ON verdicts (remote_id) WHERE outcome = 'failed';
 
   -- The latest event per (archive, instance) of every job's requests (proxied requests are not verdicts:
   -- they answer another system's request).

@@ -22,6 +22,8 @@ export interface PlannedRequest {
   transactionUid: string;
   /** The incoming transaction this request forwards (proxy), if any. */
   proxyFor?: string | null;
+  /** The earlier request of the same job whose instances this one resends. */
+  followUpOf?: number | null;
   form: RequestForm;
   studyUid: string | null;
   label: string | null;
@@ -94,10 +96,11 @@ export class OutgoingRepo {
     const id = Number(
       this.db.sql
         .prepare(
-          `INSERT INTO outgoing (job_id, remote_id, remote_name, transaction_uid, state, form, study_uid, label, instance_count, created_at, next_attempt_at, proxy_for)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO outgoing (job_id, remote_id, remote_name, transaction_uid, state, form, study_uid, label, instance_count, created_at, next_attempt_at, proxy_for, follow_up_of)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(jobId, remoteId, remoteName, r.transactionUid, r.form, r.studyUid, r.label, r.instances.length, now, now, r.proxyFor ?? null).lastInsertRowid,
+        .run(jobId, remoteId, remoteName, r.transactionUid, r.form, r.studyUid, r.label, r.instances.length, now, now, r.proxyFor ?? null, r.followUpOf ?? null)
+        .lastInsertRowid,
     );
     const rows = r.instances.map((i) => [
       i.sopClassUid,
@@ -164,7 +167,7 @@ export class OutgoingRepo {
 
   /** A new request (same job, same remote) for the given instances of an earlier one: "resend". */
   createFollowUp(from: OutgoingRequest, r: PlannedRequest, now: number): number {
-    return this.db.tx(() => this.insertRequest(from.jobId, from.remoteId, from.remoteName, r, now));
+    return this.db.tx(() => this.insertRequest(from.jobId, from.remoteId, from.remoteName, { ...r, followUpOf: from.id }, now));
   }
 
   get(id: number): OutgoingRequest {

@@ -57,8 +57,14 @@ const KEY_FIELDS: Record<string, string> = {
 export class ReportRepo {
   constructor(private readonly db: Db) {}
 
+  private source(scope: ReportScope): Source {
+    if (scope.jobId === undefined || scope.requestIds) return sourceOf(scope);
+    const followUps = this.db.sql.prepare(`SELECT EXISTS (SELECT 1 FROM outgoing WHERE job_id = ? AND follow_up_of IS NOT NULL) AS x`).get(scope.jobId) as { x: number };
+    return sourceOf(scope, followUps.x === 1);
+  }
+
   *rowBatches(scope: ReportScope, batchSize = 500): Generator<ReportRow[]> {
-    yield* this.batches<ReportRow>(sourceOf(scope), ROW_COLUMNS, batchSize, 'JOIN outgoing r ON r.id = s.request_id LEFT JOIN jobs j ON j.id = r.job_id');
+    yield* this.batches<ReportRow>(this.source(scope), ROW_COLUMNS, batchSize, 'JOIN outgoing r ON r.id = s.request_id LEFT JOIN jobs j ON j.id = r.job_id');
   }
 
   /** The committed files of an archive's verdicts, with their size and mtime when verified. */
@@ -101,7 +107,7 @@ export class ReportRepo {
   }
 
   totals(scope: ReportScope): { instances: number; committed: number; failed: number; pending: number } {
-    const src = sourceOf(scope);
+    const src = this.source(scope);
     const t = this.db.sql
       .prepare(
         `SELECT COUNT(*) AS instances, COALESCE(SUM(outcome = 'committed'), 0) AS committed, COALESCE(SUM(outcome = 'failed'), 0) AS failed
@@ -125,7 +131,7 @@ export class ReportRepo {
 
   /** Per study: instances and outcomes; the studies with most not committed first. */
   studies(scope: ReportScope, o: { limit: number; offset: number }): { rows: ReportStudyRow[]; total: number } {
-    const src = sourceOf(scope);
+    const src = this.source(scope);
     const rows = this.db.sql
       .prepare(
         `SELECT study_uid AS studyUid, MAX(patient_id) AS patientId, MAX(accession_number) AS accessionNumber, MAX(study_date) AS studyDate,
@@ -137,13 +143,13 @@ export class ReportRepo {
   }
 
   studyCount(scope: ReportScope): number {
-    const src = sourceOf(scope);
+    const src = this.source(scope);
     return (this.db.sql.prepare(`SELECT COUNT(DISTINCT study_uid) AS n FROM (${src.sql})`).get(...src.args) as { n: number }).n;
   }
 
   /** Failed instances grouped by code, and by the whole recorded text when there is no code. */
   failureGroups(scope: ReportScope): { code: number | null; text: string | null; count: number }[] {
-    const src = sourceOf(scope);
+    const src = this.source(scope);
     return this.db.sql
       .prepare(
         `SELECT failure_reason AS code, CASE WHEN failure_reason IS NULL THEN detail END AS text, COUNT(*) AS count
@@ -153,7 +159,7 @@ export class ReportRepo {
   }
 
   failedRows(scope: ReportScope, limit: number): { studyUid: string; sopInstanceUid: string; filePath: string | null; transactionUid: string; code: number | null; detail: string | null }[] {
-    const src = sourceOf(scope);
+    const src = this.source(scope);
     return this.db.sql
       .prepare(
         `SELECT study_uid AS studyUid, sop_instance_uid AS sopInstanceUid, file_path AS filePath, transaction_uid AS transactionUid,
@@ -173,13 +179,13 @@ export class ReportRepo {
     return this.archives().map((a) => a.remoteId);
   }
 
-  /** How many requests the rows of a scope come from. */
+  /** The requests of the scope: those named, of the job, or every job's requests to the archive(s). */
   requestCount(scope: ReportScope): number {
     if (scope.requestIds) return new Set(scope.requestIds).size;
-    const count = (sql: string, args: unknown[]) => (this.db.sql.prepare(sql).get(...args) as { n: number }).n;
-    if (scope.jobId !== undefined) return count(`SELECT COUNT(*) AS n FROM outgoing WHERE job_id = ?`, [scope.jobId]);
-    const src = sourceOf(scope);
-    return count(`SELECT COUNT(DISTINCT request_id) AS n FROM (${src.sql})`, src.args);
+    const count = (sql: string, ...args: unknown[]) => (this.db.sql.prepare(sql).get(...args) as { n: number }).n;
+    if (scope.jobId !== undefined) return count(`SELECT COUNT(*) AS n FROM outgoing WHERE job_id = ?`, scope.jobId);
+    if (scope.remoteId !== undefined) return count(`SELECT COUNT(*) AS n FROM outgoing WHERE job_id IS NOT NULL AND remote_id = ?`, scope.remoteId);
+    return count(`SELECT COUNT(*) AS n FROM outgoing WHERE job_id IS NOT NULL`);
   }
 
   /** Every archive that has verdicts, with the name it had in its latest request. */
@@ -210,7 +216,7 @@ export class ReportRepo {
 
   /** How many of a job's latest outcomes were decided in each time bucket (from `start`, `bucketMs` wide). */
   decisions(jobId: number, start: number, bucketMs: number): { bucket: number; outcome: 'committed' | 'failed'; n: number }[] {
-    const src = sourceOf({ jobId });
+    const src = this.source({ jobId });
     return this.db.sql
       .prepare(
         `SELECT MAX(0, CAST((decided_at - ?) / ? AS INTEGER)) AS bucket, outcome, COUNT(*) AS n FROM (${src.sql})
@@ -221,7 +227,7 @@ export class ReportRepo {
 
   /** When the last of a job's latest outcomes was decided. */
   lastDecidedAt(jobId: number): number | null {
-    const src = sourceOf({ jobId });
+    const src = this.source({ jobId });
     return (this.db.sql.prepare(`SELECT MAX(decided_at) AS t FROM (${src.sql})`).get(...src.args) as { t: number | null }).t;
   }
 

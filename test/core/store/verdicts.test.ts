@@ -122,7 +122,10 @@ describe('verdicts, kept by OutgoingRepo in the same transaction as every outcom
       ['1.2.9.1.2', 102, 'PID1'],
       ['1.2.9.1.3', 103, 'PID1'],
     ]);
+    // Before any follow-up, the job's rows are read without looking for later ones.
+    expect([...reports.rowBatches({ jobId })].flat()).toHaveLength(3);
     const follow = outgoing.createFollowUp(first, { transactionUid: '2.25.77', form: 'study', studyUid: '1.2.9.1', label: 'resend', instances: planned }, 3000);
+    expect(db.sql.prepare(`SELECT follow_up_of AS of FROM outgoing WHERE id = ?`).get(follow)).toEqual({ of: first.id });
     expect(verdict(1, '1.2.9.1.2')).toMatchObject({ outcome: 'pending', requestId: follow, transactionUid: '2.25.77', jobId });
     expect(reports.totals({ jobId })).toEqual({ instances: 3, committed: 1, failed: 0, pending: 2 });
     outgoing.complete(
@@ -233,6 +236,13 @@ describe('the verdict migration', () => {
       { sop: '1.3', outcome: 'failed', req: 3, detail: 'Cancelled before the archive answered: not verified', decided: 2500, size: null, mtime: null, pid: null },
     ]);
     expect(old.sql.prepare(`SELECT failed_count AS f FROM outgoing WHERE id = 3`).get()).toEqual({ f: 1 });
+    // Request 2 resends an instance of request 1: the job's report must take the latest of each.
+    expect(old.sql.prepare(`SELECT id, follow_up_of AS of FROM outgoing ORDER BY id`).all()).toEqual([
+      { id: 1, of: null },
+      { id: 2, of: 1 },
+      { id: 3, of: null },
+      { id: 4, of: null },
+    ]);
     old.close();
   });
 });

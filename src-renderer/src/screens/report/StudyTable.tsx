@@ -1,11 +1,11 @@
-import { useState } from 'react';
 import type { ReportScope, ReportStudyRow } from '../../../../src-shared/report';
 import { usePagedRows } from '../../data/paged-rows';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { formatCount, formatDicomDate } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
-import { VirtualTable, type Column } from '../../ui/VirtualTable';
+import { PagedTable } from '../../ui/PagedTable';
+import type { Column } from '../../ui/VirtualTable';
 
 const count = (n: number, tone?: string) => (tone && n > 0 ? <strong className={`text-${tone}`}>{formatCount(n)}</strong> : formatCount(n));
 
@@ -24,23 +24,11 @@ const COLUMNS: Column<ReportStudyRow>[] = [
 /** Every study of the report, a page at a time (thousands of studies scroll smoothly). */
 export function StudyTable({ scope }: { scope: ReportScope }) {
   const rows = usePagedRows('report-studies', scope, { pageSize: 200 });
-  const [active, setActive] = useState<number | null>(null);
   return (
     // As tall as its rows (header included), up to about 11 of them; then it scrolls.
     <div className="report-studies" style={{ height: Math.min(360, 32 + 30 * Math.max(5, rows.total)) }}>
       <ErrorText error={rows.error} prefix="Cannot load the studies" />
-      <VirtualTable
-        label="Studies"
-        testId="report-studies"
-        columns={COLUMNS}
-        count={rows.total}
-        rowAt={rows.rowAt}
-        rowHeight={30}
-        onRangeChange={rows.setVisibleRange}
-        activeIndex={active}
-        onActiveIndexChange={setActive}
-        empty={<EmptyState title={rows.isLoading ? 'Loading…' : 'No study in this report'} />}
-      />
+      <PagedTable rows={rows} label="Studies" testId="report-studies" columns={COLUMNS} rowHeight={30} empty={<EmptyState title={rows.isLoading ? 'Loading…' : 'No study in this report'} />} />
     </div>
   );
 }
