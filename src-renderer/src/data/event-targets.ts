@@ -23,6 +23,6 @@ export const EVENT_TARGETS = {
           { handler: 'incoming-instances', only: { field: 'transactionUid', ids: transactionUids } },
         ],
   'library-changed': (): Target[] => all(...LIBRARY_QUERIES, 'library-scan-state'),
-  'remotes-changed': (): Target[] => all('remotes-list'),
+  'remotes-changed': (): Target[] => all('remotes-list', 'report-archives'),
   'settings-changed': (): Target[] => all('settings-get'),
 } as const;
