@@ -43,7 +43,7 @@ try {
     const tb = performance.now();
     for (const i of instances.slice(0, n)) {
       const r = readDicomHeader(i.path);
-      if (!r.ok || !checkComplete(r, i.path).complete) throw new Error(`bad file ${i.path}`);
+      if (!r.ok || !checkComplete(r).complete) throw new Error(`bad file ${i.path}`);
     }
     const bare = performance.now() - tb;
     if (canReset) {

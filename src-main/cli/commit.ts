@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RemoteInput } from '../../src-shared/remotes';
+import { isFinal } from '../../src-shared/outgoing';
 import type { SafekeepCore } from '../core/app';
-import { isLoopbackHost } from '../core/origin/auth';
 import { writeReportFile } from '../core/report/csv';
 import { CliError, EXIT, usageError } from './errors';
 import { follow, printTotals, totalsOf } from './follow';
 import { scanAndSummarise } from './scan';
+import { answeredOrOverdue, listenForReports, resumeCommand, type ListenerFlags } from './unfinished';
 
-export interface CommitOptions {
+export interface CommitOptions extends ListenerFlags {
   to: string;
   token?: string;
   basic?: string;
@@ -19,11 +20,10 @@ export interface CommitOptions {
   flat?: boolean;
   quiet?: boolean;
   aeTitle?: string;
-  dimsePort?: number;
 }
 
-/** The remote a `--to` URL names, created or updated under the name "cli: <url>". */
-export function remoteFromTarget(o: CommitOptions): RemoteInput {
+/** The remote a `--to` URL names, created or updated under the name "cli: <url>". Safekeep's AE title defaults to `ownAeTitle`. */
+export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): RemoteInput {
   let url: URL;
   try {
     url = new URL(o.to);
@@ -64,7 +64,7 @@ export function remoteFromTarget(o: CommitOptions): RemoteInput {
         aeTitle,
         host: m[2]!,
         port: Number(m[3]),
-        callingAeTitle: o.aeTitle ?? 'SAFEKEEP',
+        callingAeTitle: o.aeTitle ?? ownAeTitle,
         ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}),
       },
     };
@@ -72,29 +72,28 @@ export function remoteFromTarget(o: CommitOptions): RemoteInput {
   throw usageError(`Unsupported --to "${o.to}": use http(s)://host:port/dicomweb or dicom://AET@host:port`);
 }
 
-/** `safekeep commit`: scan, send, follow, report. Resolves to the exit code. */
-export async function commitCommand(core: SafekeepCore, paths: string[], o: CommitOptions, out: (s: string) => void): Promise<number> {
-  const input = remoteFromTarget(o);
+/**
+ * `safekeep commit`: scan, send, follow, report. Resolves to the exit code. `signal` (Ctrl-C)
+ * stops the waiting: the requests stay stored, and the summary says how to resume.
+ */
+export async function commitCommand(core: SafekeepCore, paths: string[], o: CommitOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
+  const input = remoteFromTarget(o, core.settings.get().dimse.aeTitle);
   const existing = core.remotes.findByName(input.name);
   const remote = core.remotes.save(input, core.clock.now(), existing?.id);
-  if (remote.kind === 'dimse') {
-    // The archive sends its N-EVENT-REPORT to Safekeep's own listener (it must know this AE title and port).
-    const port = o.dimsePort ?? 11112;
-    // Loopback when the archive is on this machine; otherwise it must reach us (only its AE title is admitted).
-    const host = isLoopbackHost(remote.config.host) ? '127.0.0.1' : '0.0.0.0';
-    try {
-      await core.startDimse({ aeTitle: remote.config.callingAeTitle, host, port, peers: [] });
-    } catch (e) {
-      throw new CliError(EXIT.usage, `Cannot listen for the archive's report on port ${port}: ${(e as Error).message}`);
-    }
-  }
+  // The archive sends its N-EVENT-REPORT to Safekeep's own listener (it must know this AE title, address and port).
+  if (remote.kind === 'dimse') await listenForReports(core, o);
 
-  // Fail fast and clearly when the archive cannot be reached or refuses our credentials.
+  // Fail fast and clearly when the archive cannot be reached, refuses our credentials, or (DIMSE) cannot report back.
   const test = await core.testRemote(remote.id);
   if (!test.ok) throw new CliError(EXIT.usage, `Cannot use ${o.to}: ${test.message}`);
+  const stopped = () => new CliError(EXIT.unfinished, 'Stopped (Ctrl-C) before anything was sent: run the same command again');
+  if (signal?.aborted) throw stopped();
 
   const roots = paths.map((p) => path.resolve(p));
-  const scan = await scanAndSummarise(core, roots, o.quiet || o.json || false);
+  const cancelScan = () => core.cancelScan();
+  signal?.addEventListener('abort', cancelScan, { once: true });
+  const scan = await scanAndSummarise(core, roots, o.quiet || o.json || false).finally(() => signal?.removeEventListener('abort', cancelScan));
+  if (signal?.aborted) throw stopped();
   if (!o.json) out(`Scanned: ${scan.instances} instance(s) in ${scan.studies} study(ies); ${scan.problems.length} file(s) skipped`);
   if (scan.instances === 0) throw usageError(`No DICOM instance found in ${paths.join(', ')}`);
 
@@ -102,15 +101,16 @@ export async function commitCommand(core: SafekeepCore, paths: string[], o: Comm
   const job = core.engine.submit({ remoteId: remote.id, selection: { paths: roots }, form: o.flat ? 'flat' : 'study' });
   if (!o.json) out(`Sending ${job.instances} instance(s) in ${job.requestIds.length} request(s) to ${o.to} (job ${job.jobId})`);
 
-  await follow(core, job.requestIds, o.quiet || o.json || false, o.wait ? undefined : (r) => r.state !== 'queued' && r.state !== 'posting');
-  return finish(core, job.requestIds, { ...o, jobId: job.jobId }, out);
+  const until = o.wait ? answeredOrOverdue(core, job.requestIds) : (r: { state: string }) => r.state !== 'queued' && r.state !== 'posting';
+  const outcome = await follow(core, job.requestIds, o.quiet || o.json || false, until, signal);
+  return finish(core, job.requestIds, { ...o, jobId: job.jobId, interrupted: outcome === 'interrupted' }, out);
 }
 
 /** Summary, report and exit code for a set of requests. */
 export function finish(
   core: SafekeepCore,
   requestIds: number[],
-  o: { report?: string; json?: boolean; wait: boolean; jobId?: number },
+  o: ListenerFlags & { report?: string; json?: boolean; wait: boolean; jobId?: number; interrupted?: boolean },
   out: (s: string) => void,
 ): number {
   const { totals, requests } = totalsOf(core, requestIds);
@@ -141,13 +141,19 @@ export function finish(
       ),
     );
   } else {
+    if (o.interrupted) out('Stopped (Ctrl-C): nothing is lost, every request is stored');
     printTotals(totals, out);
     for (const r of requests) if (r.error) out(`  request ${r.id} (${r.transactionUid}): ${r.state}: ${r.error}`);
     if (o.report) out(`Report: ${o.report}`);
-    if (!o.wait && totals.pending > 0) out('Not waiting (--no-wait): run "safekeep resume" to follow the requests to their end');
+    if (!o.wait && totals.pending > 0) out(`Not waiting (--no-wait): run "${resumeCommand(o)}" to follow the requests to their end`);
   }
   const allCommitted = totals.committed === totals.instances;
   if (allCommitted) return EXIT.ok;
+  // Stopped before every final answer (report overdue, Ctrl-C): not finished, whatever came so far.
+  if ((o.wait || o.interrupted) && requests.some((r) => !isFinal(r.state))) {
+    if (!o.json) out(`Not finished: run "${resumeCommand(o)}" later`);
+    return EXIT.unfinished;
+  }
   if (!o.wait && totals.failed === 0 && requests.every((r) => r.state === 'working' || r.state === 'done' || r.state === 'checking')) {
     return EXIT.ok;
   }

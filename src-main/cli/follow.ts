@@ -33,13 +33,20 @@ export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { t
   return { totals, requests };
 }
 
-/** Follows requests to their end with a progress line; `until` decides when to stop waiting. */
+/** How often `until` is asked again when nothing changed (it may depend on the time). */
+const RECHECK_MS = 1000;
+
+/**
+ * Follows requests with a progress line until `until` holds for each ('done'), or until
+ * `signal` aborts ('interrupted': Ctrl-C).
+ */
 export async function follow(
   core: SafekeepCore,
   requestIds: readonly number[],
   quiet: boolean,
   until: (r: OutgoingRequest) => boolean = (r) => isFinal(r.state),
-): Promise<void> {
+  signal?: AbortSignal,
+): Promise<'done' | 'interrupted'> {
   const progress = new Progress(quiet);
   const show = () => {
     const { totals } = totalsOf(core, requestIds);
@@ -49,18 +56,27 @@ export async function follow(
     );
   };
   show();
-  await new Promise<void>((resolve) => {
+  const outcome = await new Promise<'done' | 'interrupted'>((resolve) => {
+    const settled = () => requestIds.every((id) => until(core.outgoing.get(id)));
+    const end = (how: 'done' | 'interrupted') => {
+      off();
+      clearInterval(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(how);
+    };
     const check = () => {
       show();
-      if (requestIds.every((id) => until(core.outgoing.get(id)))) {
-        off();
-        resolve();
-      }
+      if (settled()) end('done');
     };
+    const onAbort = () => end('interrupted');
     const off = core.events.on('outgoing-changed', check);
-    check();
+    const timer = setInterval(() => settled() && end('done'), RECHECK_MS);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    else check();
   });
   progress.done();
+  return outcome;
 }
 
 export function printTotals(t: Totals, out: (s: string) => void): void {

@@ -7,9 +7,11 @@ import { remoteCommands } from './remote';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
 import { commitCommand, finish, type CommitOptions } from './commit';
+import type { ListenerFlags } from './unfinished';
 import { follow } from './follow';
 import { statusCommand } from './status';
 import { reportCommand, type ReportOptions } from './report';
+import { answeredOrOverdue, interruptSignal, listenForReports } from './unfinished';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -47,7 +49,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--sync-window <seconds>', 'answer 200 when done within this time, else 202').argParser(parsePositiveNumber('sync window')))
     .addOption(new Option('--retention-days <days>', 'how long results are kept').argParser(parsePositiveNumber('retention')))
     .option('--quiet', 'no progress line')
-    .addOption(new Option('--dimse-port <port>', 'start the DICOM listener (Storage Commitment SCP, reports from archives) on this port').argParser(parsePort))
+    .addOption(new Option('--dimse-port <port>', 'start the DICOM listener (Storage Commitment SCP, reports from archives) on this port, even without DIMSE remote or peer (default: the stored setting, 11112)').argParser(parsePort))
+    .option('--dimse-host <address>', 'address the DICOM listener binds (default: the stored setting, 127.0.0.1; 0.0.0.0 = every interface)')
     .addOption(new Option('--ae-title <aet>', "Safekeep's AE title (default: the stored setting, SAFEKEEP)").argParser(parseAeTitle))
     .option('--peer <aet@host:port>', 'a DIMSE SCU allowed to ask for commitment, and where its report goes (repeatable)', (v: string, prev: { aeTitle: string; host: string; port: number }[] = []) => [
       ...prev,
@@ -87,12 +90,19 @@ export function buildProgram(): Command {
     .option('--report <file.csv>', 'write the per-instance verification report')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress line')
-    .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a dicom:// archive (default SAFEKEEP)").argParser(parseAeTitle))
-    .addOption(new Option('--dimse-port <port>', 'where Safekeep listens for the dicom:// archive\'s report (default 11112)').argParser(parsePort))
+    .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a dicom:// archive (default: the stored setting, SAFEKEEP)").argParser(parseAeTitle))
+    .addOption(new Option('--dimse-port <port>', "where Safekeep listens for the dicom:// archive's report (default: the stored setting, 11112)").argParser(parsePort))
+    .option('--dimse-host <address>', "address Safekeep's DICOM listener binds (default: the stored setting, 127.0.0.1; 0.0.0.0 = every interface)")
+    .addOption(reportTimeoutOption())
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (paths: string[], o: CommitOptions & { data?: string }) => {
       await withCore(o, async (core) => {
-        process.exitCode = await commitCommand(core, paths, o, out);
+        const interrupt = interruptSignal();
+        try {
+          process.exitCode = await commitCommand(core, paths, o, out, interrupt.signal);
+        } finally {
+          interrupt.dispose();
+        }
       });
     });
 
@@ -102,18 +112,30 @@ export function buildProgram(): Command {
     .option('--report <file.csv>', 'write the per-instance report of the resumed requests')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress line')
+    .addOption(new Option('--dimse-port <port>', "where Safekeep listens for DIMSE archives' reports (default: the stored setting, 11112)").argParser(parsePort))
+    .option('--dimse-host <address>', "address Safekeep's DICOM listener binds (default: the stored setting, 127.0.0.1)")
+    .addOption(reportTimeoutOption())
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
-    .action(async (o: { report?: string; json?: boolean; quiet?: boolean; data?: string }) => {
+    .action(async (o: ListenerFlags & { report?: string; json?: boolean; quiet?: boolean }) => {
       await withCore(o, async (core) => {
         const ids = core.outgoing.active().map((r) => r.id);
-        core.start();
         if (ids.length === 0) {
+          core.start();
           out('Nothing to resume: no outgoing request is in flight');
           return;
         }
+        // DIMSE archives send their reports to the listener: it runs before anything is sent again.
+        const dimseRemotes = new Set(core.remotes.list().flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
+        if (ids.some((id) => dimseRemotes.has(core.outgoing.get(id).remoteId))) await listenForReports(core, o);
+        core.start();
         if (!o.json) out(`Resuming ${ids.length} request(s)`);
-        await follow(core, ids, o.quiet || o.json || false);
-        process.exitCode = finish(core, ids, { ...o, wait: true }, out);
+        const interrupt = interruptSignal();
+        try {
+          const outcome = await follow(core, ids, o.quiet || o.json || false, answeredOrOverdue(core, ids), interrupt.signal);
+          process.exitCode = finish(core, ids, { ...o, wait: true, interrupted: outcome === 'interrupted' }, out);
+        } finally {
+          interrupt.dispose();
+        }
       });
     });
 
@@ -145,6 +167,13 @@ export function buildProgram(): Command {
   remoteCommands(program, withCore, out);
 
   return program;
+}
+
+function reportTimeoutOption(): Option {
+  return new Option(
+    '--report-timeout <seconds>',
+    "stop waiting (exit 3) when a DIMSE archive's report has not come this long after it accepted the request; the request keeps waiting for resume (default: the stored setting, 600)",
+  ).argParser(parsePositiveNumber('--report-timeout'));
 }
 
 export async function withCore(o: { data?: string }, fn: (core: SafekeepCore) => Promise<void>): Promise<void> {

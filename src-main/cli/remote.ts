@@ -84,12 +84,15 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
 
   remote
     .command('test')
-    .description('prove that a remote archive answers and accepts Safekeep (C-ECHO or a DICOMweb Result Check)')
+    .description('prove that a remote archive answers and accepts Safekeep (DIMSE: C-ECHO and a storage commitment round trip; DICOMweb: a Result Check)')
     .argument('<name>')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (name: string, o: { data?: string }) => {
       await withCore(o, async (core) => {
-        const t = await core.testRemote(remoteNamed(core, name).id);
+        const r = remoteNamed(core, name);
+        // A DIMSE Test needs the listener: the archive's report must come back to it.
+        if (r.kind === 'dimse') await core.dimseListener.enable({ force: true });
+        const t = await core.testRemote(r.id);
         out(`${t.ok ? 'OK' : 'FAILED'} (${t.elapsedMs} ms): ${t.message}`);
         if (!t.ok) throw new CliError(EXIT.usage, `Remote "${name}" did not pass the test`);
       });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SKIP_REASON_TEXT, type ScanProgress, type SkipReason } from '../../src-shared/library';
+import { problemReasonText, type ScanProgress } from '../../src-shared/library';
 import type { SafekeepCore } from '../core/app';
 import { Progress } from './progress';
 
@@ -11,6 +11,9 @@ export interface ScanSummary {
   instances: number;
   skipped: number;
   conflicts: number;
+  duplicates: number;
+  flagged: number;
+  /** Skipped files, conflicts, duplicate copies, and indexed files with a flag (status 'flagged'). */
   problems: { path: string; status: string; reason: string; reasonText: string; message: string }[];
 }
 
@@ -20,7 +23,7 @@ export async function scanAndSummarise(core: SafekeepCore, dirs: string[], quiet
   const progress = new Progress(quiet);
   const off = core.events.on('scan-progress', (p) =>
     progress.update(
-      `Scanning: ${p.filesSeen} files, ${p.indexed} indexed, ${p.unchanged} unchanged, ${p.skipped + p.conflicts} skipped`,
+      `Scanning: ${p.filesSeen} files, ${p.indexed} indexed, ${p.unchanged} unchanged, ${p.skipped + p.conflicts + p.duplicates} skipped`,
     ),
   );
   try {
@@ -31,7 +34,7 @@ export async function scanAndSummarise(core: SafekeepCore, dirs: string[], quiet
       path: p.path,
       status: p.status,
       reason: p.reason,
-      reasonText: SKIP_REASON_TEXT[p.reason as SkipReason] ?? p.reason,
+      reasonText: problemReasonText(p.reason),
       message: p.message,
     }));
     return { roots, scan, ...s, problems };
@@ -40,16 +43,26 @@ export async function scanAndSummarise(core: SafekeepCore, dirs: string[], quiet
   }
 }
 
+const SHOWN_PER_GROUP = 20;
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const PROBLEM_HEADING: Record<string, string> = {
+  flagged: 'Indexed with a warning',
+  conflict: 'Conflicts (a different file under a SOP Instance UID already indexed; not indexed)',
+  duplicate: 'Duplicate copies (identical to an indexed file; not indexed)',
+  skipped: 'Skipped files',
+};
+
 export function printScanSummary(s: ScanSummary, out: (line: string) => void): void {
-  out(`Library: ${s.studies} studies, ${s.series} series, ${s.instances} instances`);
+  out(`Library: ${s.studies} studies, ${s.series} series, ${s.instances} instances${s.flagged ? ` (${s.flagged} flagged: truncated pixel data)` : ''}`);
   out(
-    `This scan: ${s.scan.filesSeen} files seen, ${s.scan.indexed} indexed, ${s.scan.unchanged} unchanged, ` +
-      `${s.scan.skipped} skipped, ${s.scan.conflicts} conflicts, ${s.scan.removed} removed`,
+    `This scan: ${s.scan.filesSeen} files seen, ${s.scan.indexed} indexed (${s.scan.flagged} flagged), ${s.scan.unchanged} unchanged, ` +
+      `${s.scan.skipped} skipped, ${count(s.scan.conflicts, 'conflict')}, ${count(s.scan.duplicates, 'duplicate copy', 'duplicate copies')}, ${s.scan.removed} removed`,
   );
-  if (s.problems.length > 0) {
-    out(`Skipped files (${s.problems.length}):`);
-    const shown = s.problems.slice(0, 50);
-    for (const p of shown) out(`  ${p.path}: ${p.reasonText} — ${p.message}`);
-    if (s.problems.length > shown.length) out(`  … and ${s.problems.length - shown.length} more (use --json for all)`);
+  for (const [status, heading] of Object.entries(PROBLEM_HEADING)) {
+    const group = s.problems.filter((p) => p.status === status);
+    if (group.length === 0) continue;
+    out(`${heading} (${group.length}):`);
+    for (const p of group.slice(0, SHOWN_PER_GROUP)) out(`  ${p.path}: ${p.reasonText} — ${p.message}`);
+    if (group.length > SHOWN_PER_GROUP) out(`  … and ${group.length - SHOWN_PER_GROUP} more (use --json for all)`);
   }
 }

@@ -1,8 +1,8 @@
 import path from 'node:path';
+import { listenerProblem } from '../../src-shared/dimse';
 import { SafekeepCore } from '../core/app';
 import { isLoopbackHost } from '../core/origin/auth';
 import { listenHttp } from '../core/http/server';
-import { Sessions } from '../core/api/sessions';
 import { builtPaths } from '../core/built-paths';
 import { usageError } from './errors';
 import type { SafekeepCore as Core } from '../core/app';
@@ -20,6 +20,7 @@ export interface ServeOptions {
   retentionDays?: number;
   quiet?: boolean;
   dimsePort?: number;
+  dimseHost?: string;
   aeTitle?: string;
   peer?: { aeTitle: string; host: string; port: number }[];
   policy?: string;
@@ -83,20 +84,14 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
     const { resumed, resumedOutgoing } = core.start();
     if (resumed > 0) out(`Resumed ${resumed} commitment request(s) left working by the previous run`);
     if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
-    const sessions = new Sessions();
-    server = await listenHttp(core.httpApp({ rendererDir: builtPaths.rendererDir, sessions }), host, port);
-    if (o.dimsePort !== undefined) {
-      const stored = core.settings.get().dimse;
-      const d = { aeTitle: o.aeTitle ?? stored.aeTitle, peers: o.peer ?? stored.peers };
-      const started = await core.startDimse({ aeTitle: d.aeTitle, host, port: o.dimsePort, peers: d.peers });
-      out(`DICOM listener ${d.aeTitle} on ${host}:${started.port} (Storage Commitment SCP for ${d.peers.length} peer(s): ${d.peers.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ') || 'none'})`);
-    }
+    server = await listenHttp(core.httpApp({ rendererDir: builtPaths.rendererDir }), host, port);
+    await startListener(core, o, out);
     core.runtime.serverUrl = server.url;
     out(`Safekeep listening on ${server.url}`);
     out(`  DICOMweb commitment service: ${server.url}/dicomweb/commitment-requests/{transactionUID}`);
     if (o.auth) {
       const client = o.token?.[0]?.client ?? 'local';
-      out(`  Open the app: ${server.url}/login?code=${sessions.oneTimeCode(client, 24 * 3600 * 1000)} (one-time link; or log in with a token)`);
+      out(`  Open the app: ${server.url}/login?code=${core.sessions.oneTimeCode(client, 24 * 3600 * 1000)} (one-time link; or log in with a token)`);
     } else {
       out(`  Open the app: ${server.url}/`);
     }
@@ -105,5 +100,28 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
   } finally {
     await server?.close();
     await core.stop();
+  }
+}
+
+/**
+ * The DICOM listener runs whenever a DIMSE remote or peer needs it, on the stored AE title,
+ * address and port; the flags override them for this run, and --dimse-port starts it anyway.
+ */
+async function startListener(core: Core, o: ServeOptions, out: (s: string) => void): Promise<void> {
+  const forced = o.dimsePort !== undefined;
+  const s = await core.dimseListener.enable({ overrides: { aeTitle: o.aeTitle, host: o.dimseHost, port: o.dimsePort, peers: o.peer }, force: forced });
+  if (s.state === 'failed' && forced) throw usageError(`Cannot start the DICOM listener: ${s.detail}`);
+  if (s.state !== 'listening') {
+    out(s.state === 'failed' ? `DICOM listener not started: ${s.detail}` : `No DICOM listener: ${s.detail}`);
+    return;
+  }
+  const peers = o.peer ?? core.settings.get().dimse.peers;
+  const archives = core.remotes.list().flatMap((r) => (r.kind === 'dimse' ? [r] : []));
+  out(
+    `DICOM listener ${s.aeTitle} on ${s.host}:${s.port} (Storage Commitment SCP for ${peers.length} peer(s): ${peers.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ') || 'none'}; reports from ${archives.length} DIMSE remote(s))`,
+  );
+  for (const a of archives) {
+    const problem = listenerProblem(s, a.config.host);
+    if (problem) out(`  remote "${a.name}": ${problem}`);
   }
 }

@@ -2,12 +2,13 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import { createHandlers, type CoreHandlers } from './api/handlers';
 import { httpApi } from './api/http-api';
-import type { Sessions } from './api/sessions';
+import { Sessions } from './api/sessions';
 import type { ScanProgress } from '../../src-shared/library';
 import { AppError } from '../../src-shared/contract/errors';
 import { systemClock, type Clock } from './clock';
 import { ChangeBatcher, EventBus } from './events';
 import { HeaderReaderPool } from './library/header-pool';
+import { settleCopies } from './library/copies';
 import { scanLibrary, type ScanOptions } from './library/scanner';
 import { Authenticator } from './origin/auth';
 import { DEFAULT_ORIGIN_CONFIG, type OriginConfig } from './origin/config';
@@ -18,21 +19,25 @@ import { originRoutes } from './origin/routes';
 import { openDb, type Db } from './store/db';
 import { IncomingRepo } from './store/incoming-repo';
 import { LibraryRepo } from './store/library-repo';
+import { SessionRepo } from './store/session-repo';
 import { TokenRepo } from './store/token-repo';
 import { OutgoingRepo } from './store/outgoing-repo';
 import { ReportRepo } from './store/report-repo';
 import type { ReportDeps } from './report/summary';
 import { operatorName, SAFEKEEP_VERSION } from './about';
-import { SettingsRepo, type StoredSettings } from './store/settings-repo';
+import { SettingsRepo, type SettingsPatch, type StoredSettings } from './store/settings-repo';
 import { RemotesRepo } from './store/remotes-repo';
 import { Engine } from './engine/engine';
 import { DicomwebDriver } from './engine/dicomweb-driver';
 import type { Driver } from './engine/driver';
 import { DimseDriver } from './engine/dimse-driver';
-import { takeReport } from './engine/report-intake';
+import { recheckDimseWaits, takeReport } from './engine/report-intake';
 import { ForwardPolicy } from './origin/forward-policy';
 import { DimseService, type DimseServiceConfig } from './dimse/service';
+import { DimseListenerControl } from './dimse/listener-control';
+import { ReportProbes } from './dimse/report-probes';
 import type { CommitmentReport } from './dimse/types';
+import type { BackoffPolicy } from './engine/backoff';
 
 export interface CoreOptions {
   dataDir: string;
@@ -42,6 +47,8 @@ export interface CoreOptions {
   authEnabled?: boolean;
   flagTokens?: { client: string; secret: string }[];
   libraryPolicy?: Partial<LibraryPolicyOptions>;
+  /** Back-off between N-ACTION attempts after a transient failure (tests shorten it). */
+  dimseRetry?: BackoffPolicy;
 }
 
 const HOUR = 3600 * 1000;
@@ -58,6 +65,8 @@ export class SafekeepCore {
   readonly library: LibraryRepo;
   readonly incoming: IncomingRepo;
   readonly tokens: TokenRepo;
+  /** Browser-mode sessions, in the store. */
+  readonly sessions: Sessions;
   readonly remotes: RemotesRepo;
   readonly outgoing: OutgoingRepo;
   readonly reports: ReportRepo;
@@ -69,12 +78,15 @@ export class SafekeepCore {
   readonly headers = new HeaderReaderPool();
   readonly settings: SettingsRepo;
   readonly libraryPolicy: LibraryPolicy;
-  /** Filled in by the host once its servers listen. */
-  readonly runtime = { serverUrl: null as string | null, dimseListening: false, pendingRestart: new Set<string>() };
+  /** Filled in by the host: its server's URL, and what its command line sets for this run only. */
+  readonly runtime = { serverUrl: null as string | null, pendingRestart: new Set<string>(), reportTimeoutMs: null as number | null };
+  /** Safekeep's DICOM listener: runs while a DIMSE remote or peer needs it (once the host enabled it). */
+  readonly dimseListener: DimseListenerControl;
+  /** Transaction UIDs of remote Tests: their reports never touch outgoing requests. */
+  readonly probes = new ReportProbes();
   private readonly policies = new Map<string, CommitmentPolicy>();
   private currentPolicyId: string;
   private dimsePolicyId: string;
-  dimse: DimseService | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private activeScan: { controller: AbortController; promise: Promise<ScanProgress> } | null = null;
 
@@ -84,10 +96,20 @@ export class SafekeepCore {
     this.library = new LibraryRepo(this.db);
     this.incoming = new IncomingRepo(this.db);
     this.tokens = new TokenRepo(this.db);
+    this.sessions = new Sessions(new SessionRepo(this.db), this.clock);
     this.remotes = new RemotesRepo(this.db);
     this.outgoing = new OutgoingRepo(this.db);
     this.reports = new ReportRepo(this.db);
-    this.drivers = { dicomweb: new DicomwebDriver(), dimse: new DimseDriver((r) => Promise.resolve(this.takeReport(r))) };
+    this.drivers = {
+      dicomweb: new DicomwebDriver(),
+      dimse: new DimseDriver({
+        onReport: (r) => Promise.resolve(this.takeReport(r)),
+        listener: () => this.dimseListener.state(),
+        reportTimeoutMs: () => this.reportTimeoutMs(),
+        probes: this.probes,
+        ...(options.dimseRetry ? { retryBackoff: options.dimseRetry } : {}),
+      }),
+    };
     this.engine = new Engine({
       outgoing: this.outgoing,
       remotes: this.remotes,
@@ -114,6 +136,14 @@ export class SafekeepCore {
     this.registerPolicy(this.libraryPolicy);
     this.currentPolicyId = this.resolvePolicy(stored.policy) ? stored.policy : 'library';
     this.dimsePolicyId = this.resolvePolicy(stored.dimsePolicy) ? stored.dimsePolicy : 'library';
+    this.dimseListener = new DimseListenerControl({
+      settings: this.settings,
+      remotes: this.remotes,
+      events: this.events,
+      createService: (config) => this.createDimseService(config),
+    });
+    // Waiting requests say where the archive must send its report: keep that current.
+    this.events.on('dimse-listener-changed', () => this.recheckDimseWaits());
     this.processor = new IncomingProcessor(this.incoming, (id) => this.resolvePolicy(id), this.events, this.clock, {
       resultRetentionMs: this.originConfig.resultRetentionMs,
     });
@@ -167,16 +197,37 @@ export class SafekeepCore {
     return this.resolvePolicy(this.dimsePolicyId) ?? this.libraryPolicy;
   }
 
-  /** Safekeep as DIMSE SCU: a report for one of its requests (same or new association). */
+  /** Safekeep as DIMSE SCU: a report for one of its requests (same or new association), or for a remote's Test. */
   takeReport(r: CommitmentReport): number {
+    if (this.probes.take(r)) return 0;
     return takeReport({ outgoing: this.outgoing, clock: this.clock, changed: (id) => this.engine.changed(id) }, r);
   }
 
-  /** Starts the DICOM listener: SCP for peers, and where archives send reports back. */
+  /** The running DICOM service (SCP for peers, where archives report back), if the listener runs. */
+  get dimse(): DimseService | null {
+    return this.dimseListener.service;
+  }
+
+  /** How long an accepted DIMSE request waits for its report before it says so: this run's value, else the setting. */
+  reportTimeoutMs(): number {
+    return this.runtime.reportTimeoutMs ?? this.settings.get().reportTimeoutMinutes * 60_000;
+  }
+
+  /** Makes every waiting DIMSE request re-check its report wait now (the timeout or the listener changed). */
+  recheckDimseWaits(): void {
+    recheckDimseWaits(this);
+  }
+
+  /** Starts the DICOM listener with this configuration, whether or not a remote needs it (tests, proxies). */
   async startDimse(config: DimseServiceConfig): Promise<{ port: number }> {
-    if (this.dimse) throw new AppError('conflict', 'The DICOM listener is already running');
+    const s = await this.dimseListener.enable({ overrides: config, force: true });
+    if (s.state !== 'listening') throw new AppError('unavailable', `The DICOM listener did not start: ${s.detail}`);
+    return { port: s.port };
+  }
+
+  private createDimseService(config: DimseServiceConfig): DimseService {
     const changes = new ChangeBatcher<string>(250, (uids) => this.events.emit('incoming-changed', { transactionUids: uids }));
-    const service = new DimseService(config, {
+    return new DimseService(config, {
       incoming: this.incoming,
       processor: this.processor,
       remotes: this.remotes,
@@ -186,24 +237,23 @@ export class SafekeepCore {
       changed: (uid) => changes.add(uid),
       ...(process.env.SAFEKEEP_DIMSE_LOG ? { log: (m: string) => console.error(`[dimse] ${m}`) } : {}),
     });
-    const started = await service.start();
-    this.dimse = service;
-    this.runtime.dimseListening = true;
-    return started;
   }
 
-  /** Stores settings and applies what can change live; host and ports apply at the next start. */
-  updateSettings(patch: Partial<StoredSettings>): StoredSettings {
+  /**
+   * Stores settings and applies what can change live (the DICOM listener restarts on its new AE
+   * title, address or port: await `dimseListener.ensure()`); the HTTP server's address applies at the next start.
+   */
+  updateSettings(patch: SettingsPatch): StoredSettings {
     if (patch.policy !== undefined) this.usePolicy(patch.policy);
     if (patch.dimsePolicy !== undefined) this.usePolicy(patch.dimsePolicy, 'dimse');
-    if (patch.dimse?.peers !== undefined) this.dimse?.setPeers(patch.dimse.peers);
     const before = this.settings.get();
     const next = this.settings.update(patch);
     if (patch.retentionDays !== undefined) this.originConfig.resultRetentionMs = next.retentionDays * DAY;
     if (patch.syncWindowSeconds !== undefined) this.originConfig.syncWindowMs = next.syncWindowSeconds * 1000;
     if (patch.acceptedSopClasses !== undefined) this.libraryPolicy.setOptions({ acceptedSopClasses: next.acceptedSopClasses });
     if (patch.server && JSON.stringify(before.server) !== JSON.stringify(next.server)) this.runtime.pendingRestart.add('server');
-    if (patch.dimse && (before.dimse.aeTitle !== next.dimse.aeTitle || before.dimse.port !== next.dimse.port)) this.runtime.pendingRestart.add('dimse');
+    if (patch.dimse) void this.dimseListener.ensure();
+    if (patch.reportTimeoutMinutes !== undefined && this.runtime.reportTimeoutMs === null) this.recheckDimseWaits();
     this.events.emit('settings-changed', { keys: Object.keys(patch) });
     return next;
   }
@@ -213,7 +263,7 @@ export class SafekeepCore {
   }
 
   /** The HTTP application: the DICOMweb origin server, and in browser mode the app's API and pages. */
-  httpApp(browser?: { rendererDir: string | null; sessions: Sessions }): Hono {
+  httpApp(browser?: { rendererDir: string | null }): Hono {
     const app = new Hono();
     app.route(
       '/',
@@ -233,7 +283,7 @@ export class SafekeepCore {
         httpApi({
           core: this,
           handlers: this.handlers(),
-          sessions: browser.sessions,
+          sessions: this.sessions,
           rendererDir: browser.rendererDir,
           uploadDir: path.join(this.options.dataDir, 'uploads'),
         }),
@@ -254,6 +304,7 @@ export class SafekeepCore {
   }
 
   applyRetention(): { expired: number; forgotten: number } {
+    this.sessions.purgeExpired();
     const r = this.incoming.applyRetention(this.clock.now(), this.originConfig.tombstoneMs);
     if (r.expired + r.forgotten > 0) this.events.emit('incoming-changed', { transactionUids: [] });
     return r;
@@ -279,16 +330,41 @@ export class SafekeepCore {
     return promise;
   }
 
+  /**
+   * Forgets a library folder (files another folder covers stay indexed). A waiting second copy that takes
+   * over a forgotten file may need its bytes compared with the others: done afterwards.
+   */
+  removeLibraryRoot(path: string): { removed: number; kept: number } {
+    const { forgotten, kept } = this.library.removeRoot(path);
+    this.events.emit('library-changed', { roots: [path] });
+    const settling = settleCopies(this.library, this.stopping.signal)
+      .then((c) => c.duplicates + c.conflicts > 0 && this.events.emit('library-changed', { roots: [path] }))
+      .catch((e) => console.error('[library] comparing second copies failed:', e))
+      .finally(() => this.settling.delete(settling));
+    this.settling.add(settling);
+    return { removed: forgotten, kept };
+  }
+
   /** The running (or last) scan's progress, for a renderer that opens mid-scan. */
   currentScan(): ScanProgress | null {
     return this.lastScanProgress;
   }
 
   private lastScanProgress: ScanProgress | null = null;
+  /** Comparisons of second copies started outside a scan; stop() waits for them (they use the store). */
+  private readonly settling = new Set<Promise<unknown>>();
+  private readonly stopping = new AbortController();
 
   cancelScan(): boolean {
     if (!this.activeScan) return false;
     this.activeScan.controller.abort();
+    return true;
+  }
+
+  /** Revokes an access token; the browser sessions opened with it end too. */
+  revokeToken(id: number): boolean {
+    if (!this.tokens.revoke(id, this.clock.now())) return false;
+    this.sessions.endForToken(id);
     return true;
   }
 
@@ -305,8 +381,10 @@ export class SafekeepCore {
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.activeScan?.controller.abort();
+    this.stopping.abort();
     await this.activeScan?.promise.catch(() => undefined);
-    await this.dimse?.stop();
+    await Promise.all(this.settling);
+    await this.dimseListener.stop();
     await this.engine.stop();
     await this.processor.stop();
     await this.headers.close();

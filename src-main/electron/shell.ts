@@ -39,12 +39,9 @@ export async function startShell(e: ElectronParts, paths: ShellPaths): Promise<{
     e.dialog.showErrorBox('Safekeep: origin server not started', `${(err as Error).message}\nChange the port in Settings and restart.`);
   }
 
-  const dimse = core.settings.get().dimse;
-  try {
-    await core.startDimse({ aeTitle: dimse.aeTitle, host, port: dimse.port, peers: dimse.peers });
-  } catch (err) {
-    e.dialog.showErrorBox('Safekeep: DICOM listener not started', `${(err as Error).message}\nChange the DICOM port in Settings and restart.`);
-  }
+  // The DICOM listener runs whenever a DIMSE remote or peer needs it, on the address and port of Settings.
+  const dimse = await core.dimseListener.enable();
+  if (dimse.state === 'failed') e.dialog.showErrorBox('Safekeep: DICOM listener not started', `${dimse.detail}.\nArchives cannot send their storage commitment reports until it runs.`);
 
   const appUrlPrefix = pathToFileURL(path.dirname(paths.rendererIndex)).href;
   installCsp(e.session.defaultSession);

@@ -1,3 +1,4 @@
+import type { DimseListenerState } from '../dimse';
 import type { ScanProgress } from '../library';
 
 /**
@@ -12,6 +13,8 @@ export interface SafekeepEvents {
   'outgoing-changed': { requestIds: number[] };
   'remotes-changed': { ids: number[] };
   'settings-changed': { keys: string[] };
+  /** The DICOM listener started, stopped, failed or moved (AE title, address, port). */
+  'dimse-listener-changed': DimseListenerState;
 }
 
 export type SafekeepEventName = keyof SafekeepEvents;

@@ -1,3 +1,4 @@
+import type { DimseListenerState } from '../dimse';
 import type { ScanProgress } from '../library';
 import type { OutgoingInstance, OutgoingRequest } from '../outgoing';
 import type { RemoteTestResult, RemoteView } from '../remotes';
@@ -15,7 +16,12 @@ export interface LibrarySummary {
   series: number;
   instances: number;
   skipped: number;
+  /** Different files under a SOP Instance UID already indexed. */
   conflicts: number;
+  /** Byte-identical second copies of indexed files. */
+  duplicates: number;
+  /** Indexed files with a warning (truncated Pixel Data). */
+  flagged: number;
   bytes: number;
   roots: { path: string; addedAt: number; lastScanAt: number | null }[];
 }
@@ -48,9 +54,11 @@ export interface InstanceRow {
   size: number;
 }
 
+/** A file that is not an instance of the index (skipped, conflict, duplicate copy), or one indexed with a flag. */
 export interface ProblemFile {
   path: string;
-  status: 'skipped' | 'conflict';
+  status: 'skipped' | 'conflict' | 'duplicate' | 'flagged';
+  /** A SkipReason or a FileFlag (src-shared/library.ts). */
   reason: string;
   message: string;
   size: number;
@@ -79,7 +87,10 @@ export interface Settings {
   retentionDays: number;
   syncWindowSeconds: number;
   acceptedSopClasses: string[] | null;
-  dimse: { aeTitle: string; port: number; listening: boolean; peers: { aeTitle: string; host: string; port: number }[] };
+  /** Safekeep's DICOM listener as stored (aeTitle, host, port), whether it listens now, and the DIMSE peers. */
+  dimse: { aeTitle: string; host: string; port: number; listening: boolean; peers: { aeTitle: string; host: string; port: number }[] };
+  /** An accepted DIMSE request without N-EVENT-REPORT after this long shows "waiting for the archive's report". */
+  reportTimeoutMinutes: number;
   dataDir: string;
   /** Changes that take effect only at the next start (host, ports). */
   pendingRestart: string[];
@@ -97,7 +108,8 @@ export interface SafekeepResults {
   'library-add-folders': { scanId: string | null };
   'library-rescan': { scanId: string | null };
   'library-cancel-scan': { cancelled: boolean };
-  'library-remove-root': { removed: number };
+  /** removed: files forgotten; kept: files another library folder still covers (they stay indexed). */
+  'library-remove-root': { removed: number; kept: number };
   'library-studies': Page<StudyRow>;
   'library-series': SeriesRow[];
   'library-instances': Page<InstanceRow>;
@@ -107,6 +119,7 @@ export interface SafekeepResults {
   'remotes-save': RemoteView;
   'remotes-delete': Record<string, never>;
   'remotes-test': RemoteTestResult;
+  'dimse-listener': DimseListenerState;
 
   'outgoing-create': { jobId: number; requestIds: number[]; instances: number };
   'outgoing-list': Page<OutgoingRequest>;

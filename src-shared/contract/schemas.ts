@@ -31,11 +31,13 @@ export const SettingsPatchSchema = z
     dimsePolicy: z.string().min(1).optional(),
     retentionDays: z.number().positive().max(3650).optional(),
     syncWindowSeconds: z.number().min(0).max(600).optional(),
+    reportTimeoutMinutes: z.number().positive().max(7 * 24 * 60).optional(),
     acceptedSopClasses: z.array(uid).nullable().optional(),
     server: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535) }).partial().optional(),
     dimse: z
       .object({
         aeTitle: AE_TITLE,
+        host: z.string().trim().min(1, 'Enter a listen address, e.g. 127.0.0.1 or 0.0.0.0').max(255),
         port: z.number().int().min(0).max(65535),
         peers: z.array(z.object({ aeTitle: AE_TITLE, host: z.string().min(1), port: z.number().int().min(1).max(65535) })).max(1000),
       })
@@ -60,6 +62,7 @@ export const ArgSchemas = {
   'remotes-save': z.object({ id: id.optional(), input: RemoteInputSchema }).strict(),
   'remotes-delete': z.object({ id }).strict(),
   'remotes-test': z.object({ id }).strict(),
+  'dimse-listener': empty,
 
   'outgoing-create': z
     .object({ remoteId: id, selection: SelectionSchema, form: z.enum(['flat', 'study']).default('study'), label: z.string().max(200).optional() })

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../core/dimse/dimse-fixtures';
 import { runCliToEnd, startServe } from '../support/cli';
 import { makeLibrary, tempDir, type GeneratedInstance } from '../support/fixtures';
 import { freePort, startOrthanc, storeWithStorescu, type OrthancHandle } from '../support/orthanc';
@@ -47,7 +48,7 @@ describe('safekeep with a DIMSE archive (Orthanc)', () => {
       'commit', lib, '--to', `dicom://${orthanc.aeTitle}@127.0.0.1:${orthanc.dicomPort}`, '--ae-title', 'NOBODY', '--dimse-port', '0', '--data', path.join(root, 'c2'), '--quiet',
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/C-ECHO to .* as NOBODY failed/);
+    expect(r.stderr).toMatch(/C-ECHO to .* as NOBODY failed: .*; the archive must list NOBODY at 127\.0\.0\.1:\d+ as a known AE\n$/);
   });
 
   it('serve --dimse-port --peer: Orthanc asks Safekeep for commitment and sees its answer', async () => {
@@ -69,10 +70,15 @@ describe('safekeep with a DIMSE archive (Orthanc)', () => {
       }
       expect(report.Success!.map((s) => s.SOPInstanceUID).sort()).toEqual(instances.slice(0, 2).map((i) => i.sopInstanceUid).sort());
       expect(report.Failures!.map((f) => [f.SOPInstanceUID, f.FailureReason])).toEqual([['1.2.3.4.5.6.7.8', 0x0112]]);
-      // The transaction is in Safekeep's incoming list, through the app's API.
-      const list = await fetch(`${server.url}/api/incoming-list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"source":"dimse"}' });
-      const body = (await list.json()) as { value: { rows: { transactionUid: string; client: string; reportState: string }[] } };
-      expect(body.value.rows).toContainEqual(expect.objectContaining({ transactionUid: uid, client: orthanc.aeTitle, reportState: 'sent' }));
+      // The transaction is in Safekeep's incoming list, through the app's API; its report is marked sent once
+      // Orthanc's N-EVENT-REPORT-RSP is in (Orthanc may show the result a moment before).
+      const row = await pollUntil('the report to be marked sent', 10_000, async () => {
+        const list = await fetch(`${server.url}/api/incoming-list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"source":"dimse"}' });
+        const body = (await list.json()) as { value: { rows: { transactionUid: string; client: string; reportState: string }[] } };
+        const r = body.value.rows.find((x) => x.transactionUid === uid);
+        return r?.reportState === 'sent' ? r : undefined;
+      });
+      expect(row).toMatchObject({ transactionUid: uid, client: orthanc.aeTitle, reportState: 'sent' });
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

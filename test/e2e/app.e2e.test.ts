@@ -48,6 +48,12 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     libA = path.join(root, 'libA');
     instances = makeLibrary(libA, { studies: 2, seriesPerStudy: 1, instancesPerSeries: 3 });
     fs.writeFileSync(path.join(libA, 'notes.txt'), 'not a DICOM file');
+    // A second, byte-identical copy of an instance (walked after study1/: the first file wins), and a file of
+    // another patient whose Pixel Data is cut short (indexed, flagged).
+    fs.mkdirSync(path.join(libA, 'zz'));
+    fs.copyFileSync(instances[0]!.path, path.join(libA, 'zz', 'copy-of-IM1.dcm'));
+    const cut = makeLibrary(path.join(libA, 'cut'), { studies: 1, seriesPerStudy: 1, instancesPerSeries: 1, pixelBytes: 20_000, extra: { patientName: 'CUT^PATIENT' } })[0]!;
+    fs.truncateSync(cut.path, fs.statSync(cut.path).size - 5000);
     // The archive holds copies of every instance but one (the second instance of the second study).
     missing = instances[4]!;
     const libB = path.join(root, 'libB');
@@ -111,15 +117,20 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     await nav('Library');
     await page.getByLabel('Add folder by path').fill(libA);
     await page.getByRole('button', { name: 'Add folder' }).click();
-    await expect.poll(() => text('library-summary'), { timeout: 30_000 }).toMatch(/2 studies · 2 series · 6 instances/);
+    // The notice of the scan gives way to its outcome once it is done; nothing says "Scanning" any more.
+    const toasts = page.locator('.toasts');
+    await toasts.getByText(`Scan of ${libA} done: 7 indexed, 0 unchanged, 1 skipped, 1 duplicate copy, 1 flagged`).waitFor({ timeout: 30_000 });
+    expect(await toasts.textContent()).not.toMatch(/Scanning/);
+    expect(await text('scan-progress')).toMatch(/Scan done/);
+    expect(await text('scan-progress')).not.toMatch(/Scanning/);
+    expect(await text('library-summary')).toMatch(/3 studies · 3 series · 7 instances/);
     const tree = page.getByTestId('library-tree');
     await tree.getByText('TEST, PATIENT1').waitFor();
     await tree.getByText('TEST, PATIENT2').waitFor();
-    await expect.poll(() => text('scan-progress'), { timeout: 30_000 }).toMatch(/Scan done/);
 
     // The browser's upload path: a folder chosen in the page is uploaded with its structure, then scanned.
     await page.getByTestId('folder-input').setInputFiles(uploadDir);
-    await expect.poll(() => text('library-summary'), { timeout: 30_000 }).toMatch(/3 studies · 3 series · 8 instances/);
+    await expect.poll(() => text('library-summary'), { timeout: 30_000 }).toMatch(/4 studies · 4 series · 9 instances/);
     await tree.getByText('DROP, PATIENT').waitFor();
 
     // A real drop event on the window: a DataTransfer holding a DICOM file read by the page.
@@ -137,15 +148,18 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     );
     await page.dispatchEvent('[data-testid="drop-zone"]', 'dragover', { dataTransfer });
     await page.dispatchEvent('[data-testid="drop-zone"]', 'drop', { dataTransfer });
-    await expect.poll(() => text('library-summary'), { timeout: 30_000 }).toMatch(/4 studies · 4 series · 9 instances/);
+    await expect.poll(() => text('library-summary'), { timeout: 30_000 }).toMatch(/5 studies · 5 series · 10 instances/);
     await tree.getByText('DRAGGED, PATIENT').waitFor();
 
-    // The skipped file and its reason.
-    expect(await text('library-summary')).toMatch(/1 file skipped/);
-    await page.getByText('Skipped files (1)').click();
+    // The skipped file, the duplicate copy and the flagged file, each with its reason.
+    expect(await text('library-summary')).toMatch(/1 file skipped · 1 duplicate copy · ⚠ 1 flagged \(pixel data truncated\)/);
+    await page.getByText('Problem files (3)').click();
     const problems = page.getByTestId('library-problems');
     await problems.getByText('Not a DICOM file').waitFor();
-    expect(await problems.textContent()).toContain('notes.txt');
+    const row = (name: string) => problems.getByRole('row').filter({ hasText: name }).textContent();
+    expect(await row('notes.txt')).toContain('Skipped');
+    expect(await row('copy-of-IM1.dcm')).toContain(`Duplicate copyDuplicate copy of an indexed fileIdentical to ${instances[0]!.path}`);
+    expect(await row('/cut/')).toMatch(/Indexed, flaggedPixel data truncatedPixel Data truncated: declares 20000 bytes, the file has 15000/);
 
     // Expanding a study shows its series, and a series its instances.
     await page.getByRole('button', { name: /^Expand study TEST, PATIENT1/ }).click();
@@ -189,7 +203,7 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
   it('sends the selected studies, watches them commit, and shows the failure with its reason', async () => {
     await nav('Library');
     const tree = page.getByTestId('library-tree');
-    // Studies sort by date then name: DRAGGED, DROP, TEST1, TEST2. A shift-click selects the range.
+    // Studies sort by date then name: CUT, DRAGGED, DROP, TEST1, TEST2. A shift-click selects the range.
     await tree.getByRole('checkbox', { name: /^Select study TEST, PATIENT1/ }).click();
     await tree.getByRole('checkbox', { name: /^Select study TEST, PATIENT2/ }).click({ modifiers: ['Shift'] });
     await expect.poll(() => text('selection-summary')).toBe('2 studies');
@@ -276,15 +290,15 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     expect(csvRows.every((r) => r.job_label === 'Ward 7 export' && r.patient_id?.startsWith('PID'))).toBe(true);
     await shot('report');
 
-    // The archive's verdicts: the same 6 instances, and the 3 library instances never asked of it.
+    // The archive's verdicts: the same 6 instances, and the 4 library instances never asked of it (of 10).
     await page.getByLabel('Report on').selectOption({ label: `All verdicts: Archive B (${archive.url}/dicomweb)` });
     await page.getByText('Storage commitment report — every instance verified with Archive B').waitFor();
     expect(await text('report-instances')).toBe('6');
-    expect(await text('report-never-asked')).toBe('3');
+    expect(await text('report-never-asked')).toBe('4');
     const [list] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Safe-to-delete list' }).click()]);
     const paths = fs.readFileSync((await list.path())!, 'utf8').split('\n').filter(Boolean);
     expect(paths.sort()).toEqual(instances.filter((i) => i !== missing).map((i) => i.path).sort());
-    await page.getByTestId('safe-to-delete-result').getByText(/Safe to delete: 5 file\(s\).*1 not committed \(failed\); 3 in the library, never asked/).waitFor();
+    await page.getByTestId('safe-to-delete-result').getByText(/Safe to delete: 5 file\(s\).*1 not committed \(failed\); 4 in the library, never asked/).waitFor();
     expect(cspViolations).toEqual([]);
   }, LONG);
 
@@ -321,5 +335,24 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     expect(await table.getByText('Committed').count()).toBe(2);
     await shot('incoming', p);
     await other.close();
+  }, LONG);
+
+  it('keeps the browser logged in when serve restarts on the same data folder and port', async () => {
+    await nav('Library');
+    const port = new URL(app.url).port;
+    app.child.kill('SIGTERM');
+    expect((await app.exited).code).toBe(0);
+    app = await startServe(['--data', path.join(root, 'dataA'), '--token', 'ui=app-secret', '--port', port]);
+    expect(app.url).toBe(`http://127.0.0.1:${port}`);
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Screens' }).waitFor();
+    expect(await page.getByLabel('Access token').count()).toBe(0);
+    await expect.poll(() => text('library-summary'), { timeout: 30_000 }).toMatch(/5 studies · 5 series · 10 instances/);
+    await page.getByText('Live').waitFor();
+    // Logging out ends the session for good: the login screen, also after a reload.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Access token').waitFor();
+    await page.reload();
+    await page.getByLabel('Access token').waitFor();
   }, LONG);
 });

@@ -11,7 +11,7 @@ import { PAGE_CSP } from '../../src-main/core/api/http-api';
 import { CHANNEL } from '../../src-main/electron/channels';
 import { tempDir } from '../support/fixtures';
 import { openDb } from '../../src-main/core/store/db';
-import { SettingsRepo } from '../../src-main/core/store/settings-repo';
+import { SettingsRepo, type SettingsPatch } from '../../src-main/core/store/settings-repo';
 import net from 'node:net';
 
 describe('Electron shell (with a fake electron module)', () => {
@@ -57,28 +57,57 @@ describe('Electron shell (with a fake electron module)', () => {
     expect(fs.existsSync(path.join(dir, 'safekeep.sqlite'))).toBe(true);
   });
 
-  it('starts the origin server and the DICOM listener with the core', async () => {
-    expect(shell.core.dimse?.port).toBeGreaterThan(0);
+  it('starts the origin server with the core; the DICOM listener with the first DIMSE remote', async () => {
     expect(shell.server!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${shell.server!.url}/dicomweb/commitment-requests/1.2.3`);
     expect(res.status).toBe(401); // authentication is on by default
+    // No DIMSE remote or peer: nothing listens, and the state says why.
+    expect(await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'dimse-listener', {})).toMatchObject({ ok: true, value: { state: 'stopped', detail: expect.stringMatching(/no DIMSE remote or peer/) } });
+    const wc = fake.BrowserWindow.created[0]!.webContents;
+    const saved = await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'remotes-save', { input: { kind: 'dimse', name: 'PACS', config: { aeTitle: 'PACS', host: '127.0.0.1', port: 104 } } });
+    expect(saved.ok).toBe(true);
+    const listening = await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'dimse-listener', {});
+    expect(listening.value).toMatchObject({ state: 'listening', aeTitle: 'SAFEKEEP', host: '127.0.0.1' });
+    expect(listening.value.port).toBe(shell.core.dimse!.port);
+    expect(wc.sent).toContainEqual([CHANNEL.event, 'dimse-listener-changed', listening.value]);
+    // Deleting the last DIMSE remote stops it again.
+    await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'remotes-delete', { id: saved.value.id });
+    expect((await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'dimse-listener', {})).value.state).toBe('stopped');
+    expect(shell.core.dimse).toBeNull();
   });
 
-  it('still opens the window when the origin server port is taken, and says why', async () => {
+  /** Restarts the shell with a port that another program holds, put into the settings by `settings`. */
+  const restartWithPortTaken = async (settings: (port: number) => SettingsPatch): Promise<number> => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as net.AddressInfo).port;
     await shell.stop();
     const db = openDb(dir);
-    new SettingsRepo(db).update({ server: { host: '127.0.0.1', port } });
+    new SettingsRepo(db).update(settings(port));
     db.close();
     fake.dialog.errors.length = 0;
     fake.ipcMain.handlers.clear();
-    shell = await startShell(
-      { app: fake.app as never, BrowserWindow: fake.BrowserWindow as never, ipcMain: fake.ipcMain as never, session: fake.session as never, dialog: fake.dialog as never },
-      { preload: '/p.cjs', rendererIndex },
-    );
-    blocker.close();
+    try {
+      shell = await startShell(
+        { app: fake.app as never, BrowserWindow: fake.BrowserWindow as never, ipcMain: fake.ipcMain as never, session: fake.session as never, dialog: fake.dialog as never },
+        { preload: '/p.cjs', rendererIndex },
+      );
+    } finally {
+      blocker.close();
+    }
+    return port;
+  };
+
+  it('says why the DICOM listener did not start (port in use), and still opens the window', async () => {
+    const port = await restartWithPortTaken((p) => ({ dimse: { port: p, peers: [{ aeTitle: 'MODALITY', host: '127.0.0.1', port: 104 }] } }));
+    expect(fake.dialog.errors[0]![1]).toContain(`port ${port} on 127.0.0.1 is in use`);
+    const state = await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'dimse-listener', {});
+    expect(state.value).toMatchObject({ state: 'failed', port, detail: expect.stringMatching(/choose another DICOM port in Settings/) });
+    expect(fake.BrowserWindow.created.at(-1)!.loaded).toBe(rendererIndex);
+  });
+
+  it('still opens the window when the origin server port is taken, and says why', async () => {
+    const port = await restartWithPortTaken((p) => ({ server: { host: '127.0.0.1', port: p } }));
     expect(shell.server).toBeNull();
     expect(fake.dialog.errors[0]![1]).toContain(`Port ${port} on 127.0.0.1 is already in use`);
     expect(fake.BrowserWindow.created.at(-1)!.loaded).toBe(rendererIndex);

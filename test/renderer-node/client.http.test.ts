@@ -9,7 +9,6 @@ import { EventSource } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SafekeepEvents } from '../../src-shared/contract/events';
 import { SafekeepCore } from '../../src-main/core/app';
-import { Sessions } from '../../src-main/core/api/sessions';
 import { listenHttp, type RunningHttpServer } from '../../src-main/core/http/server';
 import { createHttpClient, type ConnectionState, type EventSourceFactory, type EventSourceLike, type HttpApiClient } from '../../src-renderer/src/api/client.http';
 import { makeLibrary, tempDir } from '../support/fixtures';
@@ -81,7 +80,7 @@ describe('HTTP client against the real core (no authentication)', () => {
     dir = tempDir();
     core = new SafekeepCore({ dataDir: path.join(dir, 'data'), authEnabled: false });
     core.start();
-    server = await listenHttp(core.httpApp({ rendererDir: null, sessions: new Sessions() }), '127.0.0.1', 0);
+    server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', 0);
     client = make();
   });
   afterEach(() => {
@@ -96,7 +95,7 @@ describe('HTTP client against the real core (no authentication)', () => {
 
   it('calls a handler and returns its typed value', async () => {
     const r = await client.send('library-summary', {});
-    expect(r).toEqual({ ok: true, value: { studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, bytes: 0, roots: [] } });
+    expect(r).toEqual({ ok: true, value: { studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, duplicates: 0, flagged: 0, bytes: 0, roots: [] } });
     const s = await client.send('settings-get', {});
     expect(s.ok && s.value.policy).toBe('library');
   });
@@ -162,7 +161,7 @@ describe('HTTP client against the real core (no authentication)', () => {
     const port = server.port;
     await server.close();
     await untilConnection(live, 'connecting');
-    server = await listenHttp(core.httpApp({ rendererDir: null, sessions: new Sessions() }), '127.0.0.1', port);
+    server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', port);
     await untilConnection(live, 'open');
     const event = nextEvent(live, 'remotes-changed');
     const r = await live.send('remotes-save', { input: { ...DICOMWEB_REMOTE, name: 'After restart' } });
@@ -213,7 +212,7 @@ describe('HTTP client with authentication', () => {
     dir = tempDir();
     core = new SafekeepCore({ dataDir: path.join(dir, 'data'), authEnabled: true, flagTokens: [{ client: 'ui', secret: 'ui-secret' }] });
     core.start();
-    server = await listenHttp(core.httpApp({ rendererDir: null, sessions: new Sessions() }), '127.0.0.1', 0);
+    server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', 0);
   });
   afterAll(async () => {
     await server.close();

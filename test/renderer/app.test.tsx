@@ -6,42 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { App } from '../../src-renderer/src/app/App';
 import { useNavigation } from '../../src-renderer/src/state/navigation';
 import { setupDom } from './support/dom';
-import { FakeHttp } from './support/fake-http';
+import { fakeAppServer } from './support/app-server';
+import type { FakeHttp } from './support/fake-http';
 import { testQueryClient } from './support/render';
-import { request } from './support/rows';
 
 setupDom();
-
-function fakeServer(): FakeHttp {
-  const http = new FakeHttp('good-token');
-  http
-    .on('library-summary', () => ({ studies: 0, series: 0, instances: 0, skipped: 0, conflicts: 0, bytes: 0, roots: [] }))
-    .on('library-scan-state', () => null)
-    .on('library-studies', () => ({ rows: [], total: 0 }))
-    .on('library-problems', () => ({ rows: [], total: 0 }))
-    .on('library-add-folders', () => ({ scanId: 'scan-1' }))
-    .on('outgoing-totals', () => ({ requests: { working: 2 }, instances: { total: 20, committed: 5, failed: 0, pending: 15 } }))
-    .on('outgoing-list', () => ({ rows: [request({ id: 1 })], total: 1 }))
-    .on('settings-get', () => ({
-      server: { host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', authEnabled: true },
-      policy: 'library',
-      dimsePolicy: 'library',
-      policies: [{ id: 'library', description: 'Local library' }],
-      retentionDays: 30,
-      syncWindowSeconds: 2,
-      acceptedSopClasses: null,
-      dimse: { aeTitle: 'SAFEKEEP', port: 11112, listening: false, peers: [] },
-      dataDir: '/data',
-      pendingRestart: [],
-    }));
-  return http;
-}
 
 const renderApp = (http: FakeHttp) => render(<App api={{ client: http, http, preload: null }} queryClient={testQueryClient()} />);
 
 describe('login and the app shell (browser mode)', () => {
   it('asks for a token when there is no session, explains a refusal, and opens the app after a valid one', async () => {
-    const http = fakeServer();
+    const http = fakeAppServer();
     renderApp(http);
     const token = await screen.findByLabelText('Access token');
     // No API call before login.
@@ -62,7 +37,7 @@ describe('login and the app shell (browser mode)', () => {
   });
 
   it('goes back to the login screen when the session expires (a 401), and logs out', async () => {
-    const http = fakeServer();
+    const http = fakeAppServer();
     http.authenticated = true;
     renderApp(http);
     await screen.findByRole('navigation', { name: 'Screens' });
@@ -76,7 +51,7 @@ describe('login and the app shell (browser mode)', () => {
   });
 
   it('navigates between screens with links that say which one is current, and shows the live state', async () => {
-    const http = fakeServer();
+    const http = fakeAppServer();
     http.authenticated = true;
     renderApp(http);
     const navBar = await screen.findByRole('navigation', { name: 'Screens' });
@@ -93,7 +68,7 @@ describe('login and the app shell (browser mode)', () => {
   });
 
   it('uploads files dropped on the window (keeping their folders), then scans the uploaded folder', async () => {
-    const http = fakeServer();
+    const http = fakeAppServer();
     http.authenticated = true;
     renderApp(http);
     await screen.findByText('The library is empty');
@@ -106,11 +81,11 @@ describe('login and the app shell (browser mode)', () => {
     await userEvent.setup().upload(screen.getByTestId('folder-input'), [a, b]);
     await waitFor(() => expect(http.callsOf('library-add-folders')).toEqual([{ paths: ['/data/uploads/drop-1'] }]));
     expect(http.uploads[0]!.map((u) => u.path)).toEqual(['study1/series1/IM1', 'study1/series1/IM2']);
-    await screen.findByText('Scanning the upload of study1');
+    await screen.findByText('Scanning the upload of study1…');
   });
 
   it('adds a folder by its path', async () => {
-    const http = fakeServer();
+    const http = fakeAppServer();
     http.authenticated = true;
     renderApp(http);
     const user = userEvent.setup();

@@ -27,11 +27,16 @@ function libraryApi(): FakeApi {
       const all = Array.from({ length: 3 }, (_, k) => instanceRow(seriesUid, k));
       return { rows: all.slice(offset, offset + limit), total: all.length };
     })
-    .on('library-summary', () => ({ studies: 500, series: 1000, instances: 3000, skipped: 1, conflicts: 0, bytes: 3_000_000, roots: [] }))
+    .on('library-summary', () => ({ studies: 500, series: 1000, instances: 3000, skipped: 1, conflicts: 1, duplicates: 2, flagged: 1, bytes: 3_000_000, roots: [] }))
     .on('library-scan-state', () => null)
     .on('library-problems', ({ limit = 200, offset = 0 }) => ({
-      rows: [{ path: '/lib/notes.txt', status: 'skipped' as const, reason: 'not-dicom', message: 'No DICOM Part 10 signature', size: 5 }].slice(offset, offset + limit),
-      total: 1,
+      rows: [
+        { path: '/lib/a/copy.dcm', status: 'duplicate' as const, reason: 'duplicate-copy', message: 'Identical to /lib/a/IM1', size: 500 },
+        { path: '/lib/b/IM1', status: 'conflict' as const, reason: 'uid-conflict', message: 'A different file with the same SOP Instance UID as /lib/a/IM1', size: 600 },
+        { path: '/lib/c/IM9', status: 'flagged' as const, reason: 'pixel-data-truncated', message: 'Pixel Data truncated: declares 100000 bytes, the file has 70000', size: 70_500 },
+        { path: '/lib/notes.txt', status: 'skipped' as const, reason: 'not-dicom', message: 'No DICOM Part 10 signature', size: 5 },
+      ].slice(offset, offset + limit),
+      total: 4,
     }))
     .on('remotes-list', () => [
       {
@@ -159,7 +164,7 @@ describe('library tree', () => {
     expect(useSelection.getState().studies.size).toBe(0);
   });
 
-  it('filters by search, and lists skipped files with their reasons', async () => {
+  it('filters by search, and lists problem files (skipped, conflict, duplicate copy, flagged) with their reasons', async () => {
     const api = libraryApi();
     renderWithApi(<LibraryScreen />, { client: api });
     await screen.findByText('PATIENT, P1');
@@ -170,10 +175,17 @@ describe('library tree', () => {
     await user.type(screen.getByRole('searchbox'), '9999');
     await screen.findByText('No study matches “P4219999”');
 
-    await user.click(screen.getByText(/Skipped files/));
-    const problems = screen.getByRole('grid', { name: 'Skipped files' });
+    expect(screen.getByTestId('library-summary').textContent).toBe(
+      '500 studies · 1,000 series · 3,000 instances · 2.9 MiB · ⚠ 1 file skipped · ⚠ 1 conflict · 2 duplicate copies · ⚠ 1 flagged (pixel data truncated)',
+    );
+    await user.click(screen.getByText('Problem files (5)'));
+    const problems = screen.getByRole('grid', { name: 'Problem files' });
     await within(problems).findByText('Not a DICOM file');
     expect(problems.textContent).toContain('/lib/notes.txt');
+    const row = (path: string) => within(problems).getByText(path).closest('[role="row"]')!.textContent;
+    expect(row('/lib/a/copy.dcm')).toContain('Duplicate copyDuplicate copy of an indexed fileIdentical to /lib/a/IM1');
+    expect(row('/lib/b/IM1')).toContain('ConflictConflict: a different file with the same SOP Instance UID');
+    expect(row('/lib/c/IM9')).toContain('Indexed, flaggedPixel data truncatedPixel Data truncated: declares 100000 bytes, the file has 70000');
   });
 
   it('says what to do when the library is empty', async () => {

@@ -21,7 +21,8 @@ const SETTINGS: Settings = {
   retentionDays: 30,
   syncWindowSeconds: 2,
   acceptedSopClasses: null,
-  dimse: { aeTitle: 'SAFEKEEP', port: 11112, listening: true, peers: [{ aeTitle: 'MODALITY', host: '10.0.0.9', port: 104 }] },
+  dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: true, peers: [{ aeTitle: 'MODALITY', host: '10.0.0.9', port: 104 }] },
+  reportTimeoutMinutes: 10,
   dataDir: '/var/lib/safekeep',
   pendingRestart: [],
 };
@@ -53,8 +54,8 @@ function settingsApi(): FakeApi {
       t.revokedAt = Date.now();
       return {};
     })
-    .on('library-summary', () => ({ studies: 1, series: 1, instances: 1, skipped: 0, conflicts: 0, bytes: 1, roots: [{ path: '/data/studies', addedAt: 0, lastScanAt: null }] }))
-    .on('library-remove-root', () => ({ removed: 12 }))
+    .on('library-summary', () => ({ studies: 1, series: 1, instances: 1, skipped: 0, conflicts: 0, duplicates: 0, flagged: 0, bytes: 1, roots: [{ path: '/data/studies', addedAt: 0, lastScanAt: null }] }))
+    .on('library-remove-root', () => ({ removed: 12, kept: 0 }))
     .on('library-rescan', () => ({ scanId: 's1' }));
 }
 
@@ -119,7 +120,9 @@ describe('Settings screen', () => {
     await user.click(screen.getByRole('button', { name: 'Add peer' }));
     await user.click(screen.getByRole('button', { name: 'Remove peer MODALITY' }));
     await user.click(screen.getByRole('button', { name: 'Save DIMSE settings' }));
-    await waitFor(() => expect(api.callsOf('settings-update').at(-1)).toEqual({ dimse: { aeTitle: 'SAFEKEEP', port: 11112, peers: [{ aeTitle: 'CT1', host: 'ct1.local', port: 104 }] } }));
+    await waitFor(() =>
+      expect(api.callsOf('settings-update').at(-1)).toEqual({ dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, peers: [{ aeTitle: 'CT1', host: 'ct1.local', port: 104 }] }, reportTimeoutMinutes: 10 }),
+    );
   });
 
   it('removes a library folder only after confirmation', async () => {

@@ -22,6 +22,12 @@ export interface OrthancHandle {
   logTail(): string;
   /** Kills Orthanc and removes its temp dir. */
   stop(): Promise<void>;
+  /** Kills Orthanc (SIGKILL) and keeps its storage: `restart()` brings it back on the same ports. */
+  kill(): Promise<void>;
+  /** Starts Orthanc again after kill(), same configuration, ports and storage; resolves once it answers. */
+  restart(): Promise<void>;
+  /** Freezes Orthanc (SIGSTOP): connections are still accepted by the kernel, nothing is answered. */
+  pause(): void;
   /** JSON REST call; throws with status and body on a non-2xx answer. */
   rest<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<T>;
 }
@@ -139,29 +145,38 @@ async function startOnce(o: StartOrthancOptions): Promise<OrthancHandle> {
 
   const log = new RingLog();
   const args = o.verbose ? ['--verbose', configPath] : [configPath];
-  const child = spawn(ORTHANC_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  // A test worker that dies (failed hook, timeout) must not leave Orthanc running.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-  child.on('exit', () => process.off('exit', killOnExit));
-  child.stdout?.on('data', (c: Buffer) => log.push(c));
-  child.stderr?.on('data', (c: Buffer) => log.push(c));
+  let child!: ChildProcess;
   let spawnError: Error | undefined;
-  child.on('error', (err) => {
-    spawnError = err;
-  });
+  const launch = () => {
+    spawnError = undefined;
+    child = spawn(ORTHANC_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A test worker that dies (failed hook, timeout) must not leave Orthanc running.
+    const running = child;
+    const killOnExit = () => running.kill('SIGKILL');
+    process.on('exit', killOnExit);
+    running.on('exit', () => process.off('exit', killOnExit));
+    running.stdout?.on('data', (c: Buffer) => log.push(c));
+    running.stderr?.on('data', (c: Buffer) => log.push(c));
+    running.on('error', (err) => {
+      spawnError = err;
+    });
+  };
+  launch();
 
   const url = `http://127.0.0.1:${httpPort}`;
   let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
+  const kill = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       // A graceful stop (SIGTERM) takes Orthanc 1.10 about 3.5 s (HTTP server 2 s, DICOM server 1 s);
       // its storage is a throw-away temp dir, so a test Orthanc is simply killed.
       child.kill('SIGKILL');
       await waitForExit(child, 5_000);
     }
+  };
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await kill();
     await rm(dir, { recursive: true, force: true });
   };
 
@@ -182,39 +197,48 @@ async function startOnce(o: StartOrthancOptions): Promise<OrthancHandle> {
     }
   };
 
-  const deadline = Date.now() + (o.startTimeoutMs ?? 30_000);
-  for (;;) {
-    if (spawnError) {
-      await stop();
-      throw new Error(`could not start ${ORTHANC_BINARY}: ${spawnError.message}`);
-    }
-    if (child.exitCode !== null || child.signalCode !== null) {
-      const tail = log.tail();
-      await stop();
-      const err = new Error(
-        `Orthanc exited during start-up (code ${child.exitCode}, signal ${child.signalCode}). Last output:\n${tail}`,
-      );
-      (err as Error & { startupExit?: boolean }).startupExit = true;
-      throw err;
-    }
-    try {
-      const res = await fetch(`${url}/system`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) {
-        await res.arrayBuffer();
-        break;
+  const waitUntilUp = async (): Promise<void> => {
+    const deadline = Date.now() + (o.startTimeoutMs ?? 30_000);
+    for (;;) {
+      if (spawnError) {
+        await stop();
+        throw new Error(`could not start ${ORTHANC_BINARY}: ${spawnError.message}`);
       }
-    } catch {
-      // not up yet
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const tail = log.tail();
+        await stop();
+        const err = new Error(
+          `Orthanc exited during start-up (code ${child.exitCode}, signal ${child.signalCode}). Last output:\n${tail}`,
+        );
+        (err as Error & { startupExit?: boolean }).startupExit = true;
+        throw err;
+      }
+      try {
+        const res = await fetch(`${url}/system`, { signal: AbortSignal.timeout(1_000) });
+        if (res.ok) {
+          await res.arrayBuffer();
+          break;
+        }
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) {
+        const tail = log.tail();
+        await stop();
+        throw new Error(`Orthanc did not answer GET /system within ${o.startTimeoutMs ?? 30_000} ms. Last output:\n${tail}`);
+      }
+      await sleep(100);
     }
-    if (Date.now() > deadline) {
-      const tail = log.tail();
-      await stop();
-      throw new Error(`Orthanc did not answer GET /system within ${o.startTimeoutMs ?? 30_000} ms. Last output:\n${tail}`);
-    }
-    await sleep(100);
-  }
+  };
+  await waitUntilUp();
 
-  return { aeTitle, dicomPort, httpPort, url, logTail: () => log.tail(200), stop, rest };
+  const restart = async (): Promise<void> => {
+    await kill();
+    launch();
+    await waitUntilUp();
+  };
+  const pause = () => void child.kill('SIGSTOP');
+  return { aeTitle, dicomPort, httpPort, url, logTail: () => log.tail(200), stop, kill, restart, pause, rest };
 }
 
 /**

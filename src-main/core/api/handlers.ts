@@ -24,7 +24,8 @@ export function createHandlers(core: SafekeepCore): Impl {
       retentionDays: s.retentionDays,
       syncWindowSeconds: core.originConfig.syncWindowMs / 1000,
       acceptedSopClasses: s.acceptedSopClasses,
-      dimse: { ...s.dimse, listening: core.runtime.dimseListening, ...(core.dimse ? { port: core.dimse.port ?? s.dimse.port, aeTitle: core.dimse.aeTitle } : {}) },
+      dimse: { ...s.dimse, listening: core.dimseListener.state().state === 'listening' },
+      reportTimeoutMinutes: s.reportTimeoutMinutes,
       dataDir: core.options.dataDir,
       pendingRestart: [...core.runtime.pendingRestart],
     };
@@ -43,28 +44,28 @@ export function createHandlers(core: SafekeepCore): Impl {
     'library-add-folders': ({ paths }) => startScan(paths),
     'library-rescan': () => startScan(core.library.roots().map((r) => r.path)),
     'library-cancel-scan': () => ({ cancelled: core.cancelScan() }),
-    'library-remove-root': ({ path }) => {
-      const removed = core.library.removeRoot(path);
-      core.events.emit('library-changed', { roots: [path] });
-      return { removed };
-    },
+    'library-remove-root': ({ path }) => core.removeLibraryRoot(path),
     'library-studies': (a) => core.library.studies(a),
     'library-series': ({ studyUid }) => core.library.series(studyUid),
     'library-instances': ({ seriesUid, limit, offset }) => core.library.instancesOfSeries(seriesUid, { limit, offset }),
     'library-problems': ({ limit, offset }) => ({ rows: core.library.problems({ limit, offset }), total: core.library.problemCount() }),
 
     'remotes-list': () => core.remotes.list(),
-    'remotes-save': ({ id, input }) => {
+    'remotes-save': async ({ id, input }) => {
       const v = core.remotes.save(input, core.clock.now(), id);
       core.events.emit('remotes-changed', { ids: [v.id] });
+      // The first DIMSE remote starts the listener (its reports come back there).
+      await core.dimseListener.ensure();
       return v;
     },
-    'remotes-delete': ({ id }) => {
+    'remotes-delete': async ({ id }) => {
       core.remotes.delete(id);
       core.events.emit('remotes-changed', { ids: [id] });
+      await core.dimseListener.ensure();
       return {};
     },
     'remotes-test': ({ id }) => core.testRemote(id),
+    'dimse-listener': () => core.dimseListener.state(),
 
     'outgoing-create': (a) => core.engine.submit({ remoteId: a.remoteId, selection: a.selection, form: a.form, ...(a.label ? { label: a.label } : {}) }),
     'outgoing-list': (a) =>
@@ -91,14 +92,15 @@ export function createHandlers(core: SafekeepCore): Impl {
     'incoming-instances': ({ transactionUid, ...o }) => core.incoming.instances(transactionUid, o),
 
     'settings-get': () => settings(),
-    'settings-update': (patch) => {
+    'settings-update': async (patch) => {
       core.updateSettings(patch as never);
+      await core.dimseListener.ensure();
       return settings();
     },
     'tokens-list': () => core.tokens.list(),
     'tokens-create': ({ client }) => core.tokens.create(client, core.clock.now()),
     'tokens-revoke': ({ id }) => {
-      if (!core.tokens.revoke(id, core.clock.now())) throw new AppError('not-found', `No active token ${id}`);
+      if (!core.revokeToken(id)) throw new AppError('not-found', `No active token ${id}`);
       return {};
     },
 

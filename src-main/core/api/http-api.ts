@@ -25,6 +25,7 @@ export const APP_CSP = `${PAGE_CSP}; frame-ancestors 'none'`;
 export interface HttpApiOptions {
   core: SafekeepCore;
   handlers: CoreHandlers;
+  /** Browser sessions (kept in the store, so a restart does not log the browser out). */
   sessions: Sessions;
   /** The built renderer (out/renderer); null serves the API only. */
   rendererDir: string | null;
@@ -55,21 +56,21 @@ export function httpApi(o: HttpApiOptions): Hono {
     }
   };
 
-  const startSession = (c: Context, client: string) =>
-    setCookie(c, COOKIE, sessions.create(client), { httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
+  const startSession = (c: Context, client: string, tokenId: number | null) =>
+    setCookie(c, COOKIE, sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
 
   app.post('/api/login', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };
     if (typeof body.token !== 'string' || !body.token) throw new AppError('bad-request', 'Enter an access token');
-    const client = core.auth.authenticate(`Bearer ${body.token}`);
-    startSession(c, client);
+    const { client, tokenId } = core.auth.identify(`Bearer ${body.token}`);
+    startSession(c, client, tokenId);
     return c.json({ ok: true, value: { client } });
   });
 
   app.get('/login', (c) => {
     const client = sessions.redeem(c.req.query('code'));
     if (!client) return c.text('This login link is not valid any more. Log in with a token instead.', 401);
-    startSession(c, client);
+    startSession(c, client, null);
     return c.redirect('/', 302);
   });
 

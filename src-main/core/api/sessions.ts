@@ -1,41 +1,54 @@
 import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock';
+import type { SessionRepo } from '../store/session-repo';
+import { hashSecret } from '../store/token-repo';
 
 /**
- * Browser sessions of the app in browser mode: a login with a bearer token (or a
- * one-time link printed by `serve`) gives an HttpOnly cookie. Sessions live in memory;
- * a restart asks for a new login.
+ * Browser sessions of the app in browser mode: a login with a bearer token (or a one-time link printed by
+ * `serve`) gives an HttpOnly cookie holding a random session id. Sessions are kept in the store, so they
+ * survive a restart of `serve`; only the SHA-256 of each id is stored, with its expiry and the token it was
+ * opened with (revoking that token ends it). One-time login codes live in memory: `serve` prints a new one
+ * at each start.
  */
 export class Sessions {
-  private readonly sessions = new Map<string, { client: string; expiresAt: number }>();
   private readonly oneTimeCodes = new Map<string, { client: string; expiresAt: number }>();
 
-  constructor(private readonly ttlMs = 12 * 3600 * 1000) {}
+  constructor(
+    private readonly store: SessionRepo,
+    private readonly clock: Clock,
+    private readonly ttlMs = 12 * 3600 * 1000,
+  ) {}
 
-  create(client: string): string {
+  create(client: string, tokenId: number | null = null): string {
     const id = randomBytes(32).toString('base64url');
-    this.sessions.set(id, { client, expiresAt: Date.now() + this.ttlMs });
+    const now = this.clock.now();
+    this.store.purgeExpired(now);
+    this.store.create({ idHash: hashSecret(id), client, tokenId, createdAt: now, expiresAt: now + this.ttlMs });
     return id;
   }
 
   clientOf(id: string | undefined): string | undefined {
-    if (!id) return undefined;
-    const s = this.sessions.get(id);
-    if (!s) return undefined;
-    if (s.expiresAt < Date.now()) {
-      this.sessions.delete(id);
-      return undefined;
-    }
-    return s.client;
+    return id ? this.store.clientOf(hashSecret(id), this.clock.now()) : undefined;
   }
 
+  /** Logout. */
   end(id: string | undefined): void {
-    if (id) this.sessions.delete(id);
+    if (id) this.store.delete(hashSecret(id));
+  }
+
+  /** The token a session was opened with was revoked: its sessions end. */
+  endForToken(tokenId: number): number {
+    return this.store.deleteForToken(tokenId);
+  }
+
+  purgeExpired(): number {
+    return this.store.purgeExpired(this.clock.now());
   }
 
   /** A code for a login link, valid once and for a short time. */
   oneTimeCode(client: string, ttlMs = 10 * 60 * 1000): string {
     const code = randomBytes(24).toString('base64url');
-    this.oneTimeCodes.set(code, { client, expiresAt: Date.now() + ttlMs });
+    this.oneTimeCodes.set(code, { client, expiresAt: this.clock.now() + ttlMs });
     return code;
   }
 
@@ -43,6 +56,6 @@ export class Sessions {
     if (!code) return undefined;
     const c = this.oneTimeCodes.get(code);
     this.oneTimeCodes.delete(code);
-    return c && c.expiresAt >= Date.now() ? c.client : undefined;
+    return c && c.expiresAt >= this.clock.now() ? c.client : undefined;
   }
 }

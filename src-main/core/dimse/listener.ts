@@ -56,6 +56,8 @@ export interface ListenerHandlers {
 
 export interface DimseListenerOptions {
   aeTitle: string;
+  /** Other called AE titles accepted (the calling AE titles Safekeep uses toward archives: their reports are addressed to them). */
+  otherAeTitles?: () => readonly string[];
   host: string;
   /** 0 = ephemeral; start() returns the real port. */
   port: number;
@@ -82,6 +84,7 @@ export class DimseListener {
   private readonly host: string;
   private readonly requestedPort: number;
   private readonly handlers: ListenerHandlers;
+  private readonly otherAeTitles: () => readonly string[];
   private readonly log: (msg: string) => void;
   private readonly idleTimeoutMs: number;
   private server: net.Server | undefined;
@@ -93,6 +96,7 @@ export class DimseListener {
     this.host = o.host;
     this.requestedPort = o.port;
     this.handlers = o.handlers;
+    this.otherAeTitles = o.otherAeTitles ?? (() => []);
     this.log = o.logger ?? (() => {});
     this.idleTimeoutMs = o.idleTimeoutMs ?? 60_000;
   }
@@ -103,7 +107,7 @@ export class DimseListener {
 
   async start(): Promise<{ port: number }> {
     if (this.server) throw new Error('DimseListener already started');
-    const SessionClass = makeSessionClass(this.aeTitle, this.handlers, this.log);
+    const SessionClass = makeSessionClass(this.aeTitle, this.otherAeTitles, this.handlers, this.log);
     const server = net.createServer((socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -147,7 +151,7 @@ export class DimseListener {
   }
 }
 
-function makeSessionClass(aeTitle: string, handlers: ListenerHandlers, log: (msg: string) => void) {
+function makeSessionClass(aeTitle: string, otherAeTitles: () => readonly string[], handlers: ListenerHandlers, log: (msg: string) => void) {
   return class Session extends Scp {
     private state: SessionState = 'negotiating';
     private readonly endListeners = new Set<() => void>();
@@ -194,7 +198,7 @@ function makeSessionClass(aeTitle: string, handlers: ListenerHandlers, log: (msg
     override associationRequested(a: Association): void {
       const callingAeTitle = a.getCallingAeTitle();
       const calledAeTitle = a.getCalledAeTitle();
-      if (calledAeTitle !== aeTitle) {
+      if (calledAeTitle !== aeTitle && !otherAeTitles().includes(calledAeTitle)) {
         this.reject(constants.RejectReason.CalledAeNotRecognized, `called AE title "${calledAeTitle}" is not "${aeTitle}"`);
         return;
       }

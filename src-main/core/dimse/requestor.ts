@@ -185,7 +185,9 @@ export class RequestorAssociation {
       this.openResult = undefined;
     });
     network.on('associationRejected', (r) => {
-      this.fail(new DimseError('rejected', `association rejected by ${this.called.aeTitle} (${describeReject(r)})`, JSON.stringify(r)));
+      const err = new DimseError('rejected', `association rejected by ${this.called.aeTitle} (${describeReject(r)})`, JSON.stringify(r));
+      err.permanent = r.result !== constants.RejectResult.Transient;
+      this.fail(err);
     });
     network.on('abort', (info) => {
       this.fail(
@@ -236,9 +238,10 @@ export class RequestorAssociation {
       return new DimseError('connect-failed', `could not connect to ${name} (${why})`, code);
     }
     if (this.phase === 'opening') {
+      // Seen when the archive shuts down or restarts, and from archives that drop unknown calling AE titles.
       return new DimseError(
         'aborted',
-        `${this.called.aeTitle} closed the connection instead of answering the association request (it may not know calling AE title ${this.callingAeTitle})`,
+        `${this.called.aeTitle} closed the connection before answering the association request (it may be restarting, or it does not know calling AE title ${this.callingAeTitle})`,
         this.socketError()?.message ?? err?.message,
       );
     }
@@ -338,12 +341,9 @@ export class RequestorAssociation {
     }
     const pc = this.acceptedContext(abstractSyntax);
     if (!pc) {
-      return Promise.reject(
-        new DimseError(
-          'rejected',
-          `${this.called.aeTitle} did not accept a presentation context for ${abstractSyntax} (${this.describeContexts()})`,
-        ),
-      );
+      const err = new DimseError('rejected', `${this.called.aeTitle} did not accept a presentation context for ${abstractSyntax} (${this.describeContexts()})`);
+      err.permanent = true;
+      return Promise.reject(err);
     }
     req.getDataset()?.setTransferSyntaxUid(pc.transferSyntax);
     return new Promise<DimseResponse>((resolve, reject) => {

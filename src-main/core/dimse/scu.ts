@@ -14,6 +14,7 @@ import {
   STORAGE_COMMITMENT_PUSH_MODEL_SOP_CLASS as PUSH_MODEL,
   STORAGE_COMMITMENT_PUSH_MODEL_SOP_INSTANCE as PUSH_MODEL_INSTANCE,
   VERIFICATION_SOP_CLASS,
+  DimseError,
   describeStatus,
   type AeAddress,
   type CommitmentReport,
@@ -70,6 +71,8 @@ export interface SendCommitmentRequestOptions {
   waitForReportMs: number;
   /** called for a report that arrives on this association; returns the N-EVENT-REPORT-RSP status to answer */
   onReport: (r: CommitmentReport) => Promise<number>;
+  /** Stops the wait for a report on this association early (the report came on a new association). */
+  reportElsewhere?: Promise<unknown>;
   logger?: DimseLogger;
 }
 
@@ -134,7 +137,11 @@ export async function sendCommitmentRequest(o: SendCommitmentRequestOptions): Pr
     }
     const req = new requests.NActionRequest(PUSH_MODEL, PUSH_MODEL_INSTANCE, ACTION_TYPE_REQUEST_COMMITMENT);
     req.setDataset(new Dataset(nActionElements(o.transactionUid, o.instances)));
-    const rsp = await a.request(req, PUSH_MODEL, remaining(deadline));
+    const rsp = await a.request(req, PUSH_MODEL, remaining(deadline)).catch((e: unknown) => {
+      // Past this point the N-ACTION may have reached the archive: its Transaction UID is spent.
+      if (e instanceof DimseError && a.acceptedContext(PUSH_MODEL)) e.requestSent = true;
+      throw e;
+    });
     const status = rsp.getStatus();
     if (status !== DIMSE_STATUS.Success) {
       log(`N-ACTION-RSP from ${o.called.aeTitle}: ${describeStatus(status)}${rsp.getErrorComment() ? ` (${rsp.getErrorComment()})` : ''}`);
@@ -146,7 +153,7 @@ export async function sendCommitmentRequest(o: SendCommitmentRequestOptions): Pr
       const ended = new Promise<void>((resolve) => {
         offEnd = a.onEnd(() => resolve());
       });
-      await Promise.race([reportArrived, wait.promise, ended]);
+      await Promise.race([reportArrived, wait.promise, ended, ...(o.reportElsewhere ? [o.reportElsewhere] : [])]);
       wait.cancel();
       offEnd();
     }

@@ -63,6 +63,12 @@ export class DimseService {
     return this.config.aeTitle;
   }
 
+  /** The calling AE titles of DIMSE remotes other than Safekeep's own: archives address their reports to them. */
+  otherAeTitles(): string[] {
+    const titles = this.deps.remotes.list().flatMap((r) => (r.kind === 'dimse' ? [r.config.callingAeTitle] : []));
+    return [...new Set(titles)].filter((t) => t !== this.config.aeTitle);
+  }
+
   /** Peers can change while running (Settings). */
   setPeers(peers: AeAddress[]): void {
     this.config = { ...this.config, peers };
@@ -73,6 +79,7 @@ export class DimseService {
       aeTitle: this.config.aeTitle,
       host: this.config.host,
       port: this.config.port,
+      otherAeTitles: () => this.otherAeTitles(),
       logger: this.deps.log,
       handlers: {
         admit: (a) => this.admit(a.callingAeTitle, a.remoteHost),

@@ -50,6 +50,10 @@ export type DimseFailureKind = 'connect-failed' | 'rejected' | 'aborted' | 'time
 export class DimseError extends Error {
   readonly kind: DimseFailureKind;
   readonly detail?: string;
+  /** A rejection that will not change by itself (A-ASSOCIATE-RJ permanent, no accepted presentation context). */
+  permanent = false;
+  /** The DIMSE request (N-ACTION) had been sent when the association failed: it may have arrived. */
+  requestSent = false;
   constructor(kind: DimseFailureKind, message: string, detail?: string) {
     super(message);
     this.name = 'DimseError';

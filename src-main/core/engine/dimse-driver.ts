@@ -1,49 +1,60 @@
-import { describeStatus, DimseError, type CommitmentReport } from '../dimse/types';
-import { echo, sendCommitmentRequest } from '../dimse/scu';
+import { dimseDeadline, type DimseListenerState } from '../../../src-shared/dimse';
 import type { OutgoingRequest } from '../../../src-shared/outgoing';
+import type { DimseRemoteConfig } from '../../../src-shared/remotes';
+import type { ReportProbes } from '../dimse/report-probes';
+import { sendCommitmentRequest } from '../dimse/scu';
+import { describeStatus, DimseError, type CommitmentReport } from '../dimse/types';
 import type { RemoteWithSecret } from '../store/remotes-repo';
-import { ERROR_BACKOFF, nextDelayMs } from './backoff';
+import { ERROR_BACKOFF, backoffMs, type BackoffPolicy } from './backoff';
+import { dimseRoundTrip } from './dimse-round-trip';
+import { associationFix, retryText, waitingText } from './dimse-text';
 import type { Driver, DriverContext } from './driver';
+import { newTransactionUid } from './transaction-uid';
 
-const HOUR = 3600_000;
 /** Statuses of an N-ACTION-RSP that say the request itself was wrong (the proxy answers 400 for these). */
 export const ARGUMENT_STATUSES = new Set([0x0114, 0x0115, 0x0117, 0x0118, 0x0119, 0x0123, 0x0212]);
 
+export interface DimseDriverDeps {
+  /** A report that came on the N-ACTION association (the core's intake). */
+  onReport: (r: CommitmentReport) => Promise<number>;
+  /** Safekeep's DICOM listener, where archives send reports on a new association. */
+  listener: () => DimseListenerState;
+  /** How long after the N-ACTION was accepted a missing report is announced. */
+  reportTimeoutMs: () => number;
+  probes: ReportProbes;
+  /** Between N-ACTION attempts after a transient failure (default: 1 s doubling up to 5 min). */
+  retryBackoff?: BackoffPolicy;
+}
+
 /**
  * Safekeep as DIMSE Storage Commitment SCU (PS3.4 Annex J) for one request: the N-ACTION,
- * then waiting for the N-EVENT-REPORT (which `takeReport` applies when it arrives, on the
- * same association or a new one to Safekeep's listener) until the remote's deadline.
+ * then waiting for the N-EVENT-REPORT (which the core's intake applies when it arrives, on the
+ * same association or a new one to Safekeep's listener) until the request's deadline.
+ * A failed association is retried until that deadline, under a new Transaction UID whenever
+ * the N-ACTION may have arrived (a late report for an earlier UID still completes the request).
  */
 export class DimseDriver implements Driver {
-  constructor(private readonly onReport: (r: CommitmentReport) => Promise<number>) {}
+  constructor(private readonly deps: DimseDriverDeps) {}
 
   async step(r: OutgoingRequest, remote: RemoteWithSecret, ctx: DriverContext): Promise<void> {
     if (remote.kind !== 'dimse') throw new Error('DimseDriver got a DICOMweb remote');
     const c = remote.config;
     const { outgoing } = ctx;
     const now = ctx.clock.now();
-    const deadlineMs = c.deadlineHours * HOUR;
-    const since = r.workingSince ?? r.sentAt;
-    if (since !== null && r.state !== 'queued' && now - since >= deadlineMs) {
-      const why = `Timed out: no N-EVENT-REPORT within ${c.deadlineHours} h`;
-      outgoing.failPending(r.id, why, { state: 'timed_out', completedAt: now, nextAttemptAt: null, error: why }, now);
-      return ctx.changed(r.id);
-    }
+    const deadline = dimseDeadline(r, c.deadlineHours);
+    if (deadline !== null && now >= deadline) return this.timeOut(r, c, ctx, now);
     if (r.state === 'checking' || r.state === 'posting') {
-      // Safekeep stopped while the N-ACTION was on its way. DIMSE cannot ask whether it arrived,
-      // and the UID must not be reused: wait for the report until the deadline.
-      outgoing.patch(r.id, {
-        state: 'working',
-        workingSince: r.sentAt ?? now,
-        nextAttemptAt: (r.sentAt ?? now) + deadlineMs,
-        error: 'Safekeep stopped while sending the N-ACTION: waiting for the report; if none comes, resend',
+      // Safekeep stopped while the N-ACTION was on its way: it may have arrived, but its report
+      // found no listener. Ask again under a new UID (never reuse the old one).
+      outgoing.changeUid(r.id, newTransactionUid(), {
+        state: 'queued',
+        nextAttemptAt: now,
+        error: 'Safekeep stopped while sending the N-ACTION: sending it again under a new Transaction UID',
       });
-      return ctx.changed(r.id);
+      ctx.changed(r.id);
+      return ctx.wake();
     }
-    if (r.state === 'working') {
-      outgoing.patch(r.id, { nextAttemptAt: (since ?? now) + deadlineMs });
-      return;
-    }
+    if (r.state === 'working') return this.awaitReport(r, c, ctx, now, deadline ?? now);
 
     // queued: persist "posting" first — the report may arrive before the N-ACTION-RSP.
     outgoing.patch(r.id, { state: 'posting', sentAt: r.sentAt ?? now, attempts: r.attempts + 1, nextAttemptAt: null });
@@ -59,10 +70,10 @@ export class DimseDriver implements Driver {
         instances,
         // Archives that report on the same association do it right away; others use a new one.
         waitForReportMs: 1000,
-        onReport: this.onReport,
+        onReport: this.deps.onReport,
       }));
     } catch (e) {
-      return this.associationFailure(r, e, ctx, deadlineMs);
+      return this.associationFailure(r.id, e, c, ctx, dimseDeadline({ sentAt: r.sentAt ?? now }, c.deadlineHours)!);
     }
     const after = ctx.clock.now();
     const current = outgoing.get(r.id);
@@ -71,48 +82,60 @@ export class DimseDriver implements Driver {
       const why = `The archive refused the N-ACTION: ${describeStatus(status)}`;
       outgoing.failPending(r.id, why, { state: 'failed', completedAt: after, nextAttemptAt: null, error: why, httpStatus: status, lastContactAt: after }, after);
     } else {
-      outgoing.patch(r.id, { state: 'working', workingSince: after, lastContactAt: after, nextAttemptAt: after + deadlineMs, error: null, httpStatus: 0 });
+      const noteAt = after + this.deps.reportTimeoutMs();
+      const end = dimseDeadline(current, c.deadlineHours) ?? noteAt;
+      outgoing.patch(r.id, { state: 'working', workingSince: after, lastContactAt: after, nextAttemptAt: Math.min(noteAt, end), error: null, httpStatus: null });
     }
     ctx.changed(r.id);
   }
 
-  private associationFailure(r: OutgoingRequest, e: unknown, ctx: DriverContext, deadlineMs: number): void {
+  /** Accepted: the report is awaited until the deadline; past the report timeout the request says what the archive must reach. */
+  private awaitReport(r: OutgoingRequest, c: DimseRemoteConfig, ctx: DriverContext, now: number, deadline: number): void {
+    const acceptedAt = r.workingSince ?? r.sentAt ?? now;
+    const noteAt = acceptedAt + this.deps.reportTimeoutMs();
+    if (now < noteAt) {
+      ctx.outgoing.patch(r.id, { nextAttemptAt: Math.min(noteAt, deadline) });
+      return;
+    }
+    const error = waitingText({ acceptedAt, now, deadline, remote: c, listener: this.deps.listener() });
+    ctx.outgoing.patch(r.id, { nextAttemptAt: deadline, error });
+    if (error !== r.error) ctx.changed(r.id);
+  }
+
+  private timeOut(r: OutgoingRequest, c: DimseRemoteConfig, ctx: DriverContext, now: number): void {
+    const why =
+      r.state === 'working'
+        ? `Timed out: no N-EVENT-REPORT within ${c.deadlineHours} h`
+        : `Timed out: the archive did not accept the N-ACTION within ${c.deadlineHours} h${r.error ? ` (last error: ${r.error})` : ''}`;
+    ctx.outgoing.failPending(r.id, why, { state: 'timed_out', completedAt: now, nextAttemptAt: null, error: why }, now);
+    ctx.changed(r.id);
+  }
+
+  private associationFailure(id: number, e: unknown, c: DimseRemoteConfig, ctx: DriverContext, deadline: number): void {
     const { outgoing } = ctx;
     const now = ctx.clock.now();
-    if (outgoing.get(r.id).state !== 'posting') return ctx.changed(r.id);
+    const current = outgoing.get(id);
+    if (current.state !== 'posting') return ctx.changed(id);
     const err = e instanceof DimseError ? e : new DimseError('protocol', String(e));
-    if (err.kind === 'connect-failed') {
-      // Nothing reached the archive: the same request (same UID) can be sent again later.
-      outgoing.patch(r.id, { state: 'queued', nextAttemptAt: now + nextDelayMs(null, r.attempts + 1, ERROR_BACKOFF, now), error: `${err.message}; retrying` });
-    } else if (err.kind === 'timeout') {
-      // It may have arrived: never reuse the UID; wait for a report until the deadline.
-      outgoing.patch(r.id, {
-        state: 'working',
-        workingSince: now,
-        nextAttemptAt: now + deadlineMs,
-        error: `${err.message}: waiting for the archive's report; if none comes, resend`,
-      });
+    const fix = associationFix(err, c, this.deps.listener());
+    if (err.kind === 'rejected' && err.permanent) {
+      // A permanent A-ASSOCIATE-RJ does not heal by itself: say so at once, with the fix.
+      const why = `${err.message}: ${fix}`;
+      outgoing.failPending(id, why, { state: 'failed', completedAt: now, nextAttemptAt: null, error: why }, now);
     } else {
-      // Rejected or aborted (e.g. the archive does not know Safekeep's AE title): say so at once.
-      const why = `${err.message}`;
-      outgoing.failPending(r.id, why, { state: 'failed', completedAt: now, nextAttemptAt: null, error: why }, now);
+      // Refused connection, abort, close, timeout: the archive may be restarting. Retry until the deadline.
+      const next = Math.min(now + backoffMs(current.attempts - 1, this.deps.retryBackoff ?? ERROR_BACKOFF), deadline);
+      const patch = { state: 'queued' as const, nextAttemptAt: next, error: retryText(err, current.attempts, next, fix) };
+      if (err.requestSent) outgoing.changeUid(id, newTransactionUid(), patch);
+      else outgoing.patch(id, patch);
     }
-    ctx.changed(r.id);
+    ctx.changed(id);
     ctx.wake();
   }
 
-  async test(remote: RemoteWithSecret): Promise<{ ok: boolean; message: string }> {
+  test(remote: RemoteWithSecret): Promise<{ ok: boolean; message: string }> {
     if (remote.kind !== 'dimse') throw new Error('not a DIMSE remote');
-    const c = remote.config;
-    const where = `${c.aeTitle}@${c.host}:${c.port}`;
-    try {
-      const { status } = await echo({ callingAeTitle: c.callingAeTitle, called: { aeTitle: c.aeTitle, host: c.host, port: c.port }, timeoutMs: c.timeoutSeconds * 1000 });
-      return status === 0
-        ? { ok: true, message: `C-ECHO to ${where} as ${c.callingAeTitle}: success` }
-        : { ok: false, message: `C-ECHO to ${where} answered ${describeStatus(status)}` };
-    } catch (e) {
-      return { ok: false, message: `C-ECHO to ${where} as ${c.callingAeTitle} failed: ${(e as Error).message}` };
-    }
+    return dimseRoundTrip(remote.config, { listener: this.deps.listener, probes: this.deps.probes, onReport: this.deps.onReport });
   }
 
   async close(): Promise<void> {

@@ -55,6 +55,7 @@ export class Engine {
 
   /** Picks up every request left in flight; a POST without an answer is checked (GET) before anything else. */
   start(): number {
+    this.started = true;
     const active = this.deps.outgoing.active();
     for (const r of active) {
       if (r.state === 'posting') {
@@ -201,6 +202,13 @@ export class Engine {
       check();
     });
   }
+
+  /** Looks at the due requests now (after a change made outside the engine); nothing before start(). */
+  wake(): void {
+    if (this.started) this.schedule(0);
+  }
+
+  private started = false;
 
   /** Announces a change made outside a driver step (a report that came in). */
   changed(id: number): void {

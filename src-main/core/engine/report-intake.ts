@@ -2,16 +2,18 @@ import type { CommitmentReport } from '../dimse/types';
 import { DIMSE_STATUS } from '../dimse/types';
 import type { Clock } from '../clock';
 import type { OutgoingRepo } from '../store/outgoing-repo';
+import type { RemotesRepo } from '../store/remotes-repo';
 import { interpretResult } from './response-check';
 
 const ACCEPTS_REPORT = new Set(['posting', 'checking', 'working', 'queued', 'timed_out']);
 
 /**
  * Safekeep as DIMSE commitment SCU: an N-EVENT-REPORT (on the N-ACTION association or a
- * new one) completes the request with the same Transaction UID. The report is checked
- * against the request like a DICOMweb answer. A report for a Transaction UID Safekeep does
- * not know is kept (never dropped) and answered 0110H; a second report for a finished
- * request is kept too and answered 0000H.
+ * new one) completes the request with that Transaction UID, or with an earlier one of it (an
+ * N-ACTION retried under a new UID may still be answered for the old one: both ask about the
+ * same instances). The report is checked against the request like a DICOMweb answer. A report
+ * for a Transaction UID Safekeep does not know is kept (never dropped) and answered 0110H; a
+ * second report for a finished request is kept too and answered 0000H.
  */
 export function takeReport(deps: { outgoing: OutgoingRepo; clock: Clock; changed: (id: number) => void }, report: CommitmentReport): number {
   const now = deps.clock.now();
@@ -27,8 +29,8 @@ export function takeReport(deps: { outgoing: OutgoingRepo; clock: Clock; changed
       payload: report,
       now,
     });
-  if (!r || r.transactionUid !== report.transactionUid) {
-    keep(r ? 'for an earlier Transaction UID of a request that was resent' : 'unknown Transaction UID');
+  if (!r) {
+    keep('unknown Transaction UID');
     return DIMSE_STATUS.ProcessingFailure;
   }
   if (!ACCEPTS_REPORT.has(r.state)) {
@@ -55,4 +57,17 @@ export function takeReport(deps: { outgoing: OutgoingRepo; clock: Clock; changed
   );
   deps.changed(r.id);
   return DIMSE_STATUS.Success;
+}
+
+/**
+ * Makes every accepted DIMSE request look at its report wait again now: the report timeout or
+ * the listener (the address its waiting line names) changed.
+ */
+export function recheckDimseWaits(deps: { outgoing: OutgoingRepo; remotes: RemotesRepo; clock: Clock; engine: { wake(): void } }): void {
+  const now = deps.clock.now();
+  const dimse = new Set(deps.remotes.list().flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
+  for (const r of deps.outgoing.active()) {
+    if (r.state === 'working' && dimse.has(r.remoteId)) deps.outgoing.patch(r.id, { nextAttemptAt: now });
+  }
+  deps.engine.wake();
 }

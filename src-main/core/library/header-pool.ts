@@ -42,7 +42,7 @@ export type VerifyResult =
 export function verifyFile(path: string): VerifyResult {
   const r = readDicomHeader(path);
   if (!r.ok) return { ok: false, reason: r.reason, message: r.message };
-  const c = checkComplete(r, path);
+  const c = checkComplete(r);
   const ids = { sopInstanceUid: r.header.sopInstanceUid, sopClassUid: r.header.sopClassUid };
   return c.complete ? { ok: true, ...ids, complete: true } : { ok: true, ...ids, complete: false, message: c.message };
 }

@@ -3,7 +3,8 @@
  * library index, touching as few bytes as possible: the first few KB are read
  * and parsed with dicom-parser up to (7FE0,0010); the read only grows when the
  * header turns out to be longer. Never throws for bad files: every problem is
- * reported as a SkipReason.
+ * reported as a SkipReason, except truncated Pixel Data, which is reported beside
+ * the header (the instance is indexed, with a flag).
  */
 import fs from 'node:fs';
 import zlib from 'node:zlib';
@@ -19,11 +20,13 @@ export interface HeaderReadOk {
   /**
    * Byte offset where Pixel Data (7FE0,0010) value starts, or null if no pixel data.
    * Also null for deflated files, whose pixel data offset is inside the compressed stream
-   * (those are read and inflated whole, so truncation is already reported as 'truncated').
+   * (those are read and inflated whole, so their Pixel Data is checked while parsing).
    */
   pixelDataOffset: number | null;
   /** Declared length of Pixel Data, null if undefined length (encapsulated) or no pixel data. */
   pixelDataLength: number | null;
+  /** Why the Pixel Data is not all in the file (see pixelDataProblem), or null when it is (or there is none). */
+  pixelDataProblem: string | null;
 }
 export interface HeaderReadFailed {
   ok: false;
@@ -230,7 +233,12 @@ export function readDicomHeader(path: string, options: { initialBytes?: number }
         if (a.kind === 'more') more ??= a;
         else outcome ??= a;
       }
-      if (outcome?.kind === 'ok') return extract(outcome.ds, outcome.ts, layout, bytesRead, fileSize);
+      if (outcome?.kind === 'ok') {
+        const r = extract(outcome.ds, outcome.ts, layout, bytesRead, fileSize);
+        if (!r.ok) return r;
+        const px = pixelDataProblem(fd, r);
+        return { ...r, pixelDataProblem: px.problem, bytesRead: r.bytesRead + px.bytesRead };
+      }
       if (more?.kind === 'more' && !whole) {
         want = more.whole ? fileSize : Math.min(fileSize, want * 2);
         continue;
@@ -317,51 +325,51 @@ function extract(ds: DataSet, ts: string | null, layout: Layout, bytesRead: numb
   const px = ds.elements[PIXEL_DATA];
   let pixelDataOffset: number | null = null;
   let pixelDataLength: number | null = null;
+  let pixelDataProblem: string | null = null;
   if (px && ts === DEFLATED_LE) {
     // Offsets are in the inflated stream, which we hold entirely: check the declared length here.
     if (!px.hadUndefinedLength && px.dataOffset + px.length > ds.byteArray.length) {
-      return fail('truncated', 'Pixel Data runs past the end of the deflated data set');
+      pixelDataProblem = truncatedText(px.length, ds.byteArray.length - px.dataOffset, 'the inflated data set has');
     }
   } else if (px) {
     pixelDataOffset = px.dataOffset - layout.shift;
     pixelDataLength = px.hadUndefinedLength ? null : px.length;
   }
-  return { ok: true, header, bytesRead, fileSize, pixelDataOffset, pixelDataLength };
+  return { ok: true, header, bytesRead, fileSize, pixelDataOffset, pixelDataLength, pixelDataProblem };
+}
+
+function truncatedText(declared: number, present: number, has = 'the file has'): string {
+  return `Pixel Data truncated: declares ${declared} bytes, ${has} ${Math.max(0, present)}`;
 }
 
 /**
- * Whether the file holds all of its Pixel Data. Defined length: offset + length must fit in the
- * file. Undefined length (encapsulated): the file must end with the Sequence Delimitation Item
- * (FFFE,E0DD) of length 0, which is what a complete writer puts last. (A file with elements after
- * Pixel Data, e.g. trailing padding, is reported incomplete; such files are very rare.)
+ * Why the Pixel Data of a file whose header was just read is not all there, or null.
+ * Defined length: offset + declared length must fit in the file size (no read).
+ * Undefined length (encapsulated): the file must end with the Sequence Delimitation Item (FFFE,E0DD) of
+ * length 0, which is what a complete writer puts last: one 8-byte read of the file's end. (A file with
+ * elements after Pixel Data, e.g. trailing padding, is reported truncated; such files are very rare.)
  */
-export function checkComplete(r: HeaderReadOk, path: string): { complete: true } | { complete: false; message: string } {
-  if (r.pixelDataOffset === null) return { complete: true };
+function pixelDataProblem(fd: number, r: HeaderReadOk): { problem: string | null; bytesRead: number } {
+  if (r.pixelDataOffset === null) return { problem: r.pixelDataProblem, bytesRead: 0 };
   if (r.pixelDataLength !== null) {
-    const end = r.pixelDataOffset + r.pixelDataLength;
-    if (end <= r.fileSize) return { complete: true };
-    return { complete: false, message: `Pixel Data declares ${r.pixelDataLength} bytes but the file ends ${end - r.fileSize} bytes early` };
+    const ok = r.pixelDataOffset + r.pixelDataLength <= r.fileSize;
+    return { problem: ok ? null : truncatedText(r.pixelDataLength, r.fileSize - r.pixelDataOffset), bytesRead: 0 };
   }
-  if (r.fileSize < r.pixelDataOffset + 8) {
-    return { complete: false, message: 'Encapsulated Pixel Data is cut off before its first item' };
-  }
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(path, 'r');
-    const size = fs.fstatSync(fd).size;
-    const tail = Buffer.alloc(8);
-    if (size < 8 || fs.readSync(fd, tail, 0, 8, size - 8) !== 8) {
-      return { complete: false, message: 'Could not read the end of the file' };
-    }
-    const be = r.header.transferSyntaxUid === EXPLICIT_BE;
-    const group = be ? tail.readUInt16BE(0) : tail.readUInt16LE(0);
-    const elem = be ? tail.readUInt16BE(2) : tail.readUInt16LE(2);
-    const len = be ? tail.readUInt32BE(4) : tail.readUInt32LE(4);
-    if (group === 0xfffe && elem === 0xe0dd && len === 0) return { complete: true };
-    return { complete: false, message: 'Encapsulated Pixel Data does not end with a Sequence Delimitation Item (FFFE,E0DD): the file is cut short' };
-  } catch (e) {
-    return { complete: false, message: `Could not read the end of the file: ${errorText(e)}` };
-  } finally {
-    if (fd !== null) closeQuietly(fd);
-  }
+  if (r.fileSize < r.pixelDataOffset + 8) return { problem: 'Encapsulated Pixel Data truncated before its first item', bytesRead: 0 };
+  const tail = Buffer.alloc(8);
+  if (fs.readSync(fd, tail, 0, 8, r.fileSize - 8) !== 8) return { problem: 'Encapsulated Pixel Data: the end of the file could not be read', bytesRead: 0 };
+  const be = r.header.transferSyntaxUid === EXPLICIT_BE;
+  const group = be ? tail.readUInt16BE(0) : tail.readUInt16LE(0);
+  const elem = be ? tail.readUInt16BE(2) : tail.readUInt16LE(2);
+  const len = be ? tail.readUInt32BE(4) : tail.readUInt32LE(4);
+  if (group === 0xfffe && elem === 0xe0dd && len === 0) return { problem: null, bytesRead: 8 };
+  return { problem: 'Encapsulated Pixel Data truncated: the file does not end with its Sequence Delimitation Item (FFFE,E0DD)', bytesRead: 8 };
+}
+
+/**
+ * Whether the file holds all of its Pixel Data, as found by readDicomHeader. The scan flags an incomplete file
+ * (it stays indexed); the origin server's commit-time re-read refuses it: both use this one check.
+ */
+export function checkComplete(r: HeaderReadOk): { complete: true } | { complete: false; message: string } {
+  return r.pixelDataProblem === null ? { complete: true } : { complete: false, message: r.pixelDataProblem };
 }

@@ -5,6 +5,7 @@ import { AppError } from '../../../src-shared/contract/errors';
 import type { ScanProgress } from '../../../src-shared/library';
 import type { Clock } from '../clock';
 import type { FileRecord, LibraryRepo } from '../store/library-repo';
+import { settleCopies } from './copies';
 import { HeaderReaderPool, type ScanResult } from './header-pool';
 import { walkFiles } from './walker';
 
@@ -25,8 +26,10 @@ const READ_BATCH = 64;
 
 /**
  * Indexes the DICOM files below the given roots into the library.
- * Only headers are read; files that are not instances are recorded with a reason;
- * nothing a file contains can stop the scan. Rescans skip files whose size and
+ * Only headers are read; files that are not instances are recorded with a reason,
+ * instances with truncated Pixel Data are indexed with a flag, and a second file of
+ * an instance waits as a duplicate copy or a conflict; nothing a file contains can
+ * stop the scan. Rescans skip files whose size and
  * mtime are unchanged and drop index entries whose file is gone.
  */
 export async function scanLibrary(
@@ -51,6 +54,8 @@ export async function scanLibrary(
     unchanged: 0,
     skipped: 0,
     conflicts: 0,
+    duplicates: 0,
+    flagged: 0,
     removed: 0,
     bytesRead: 0,
     bytesOfFiles: 0,
@@ -74,6 +79,7 @@ export async function scanLibrary(
       if (options.signal?.aborted) break;
       repo.addRoot(root, clock.now());
       const known = options.full ? new Map() : repo.fileStates(root);
+      const ownerOf = repo.ownerFinder(root);
       const seen = new Set<string>();
       let batch: FileRecord[] = [];
       const flush = () => {
@@ -82,11 +88,12 @@ export async function scanLibrary(
         progress.indexed += c.indexed;
         progress.skipped += c.skipped;
         progress.conflicts += c.conflicts;
+        progress.flagged += c.flagged;
         batch = [];
       };
       const onWalkError = (dir: string, e: NodeJS.ErrnoException) => {
         seen.add(dir); // recorded under the folder's own path, so the next rescan keeps it
-        batch.push({ path: dir, root, size: 0, mtimeMs: 0, status: 'skipped', reason: 'unreadable', message: `Folder not readable: ${e.code ?? e.message}` });
+        batch.push({ path: dir, root: ownerOf(dir), size: 0, mtimeMs: 0, status: 'skipped', reason: 'unreadable', message: `Folder not readable: ${e.code ?? e.message}` });
       };
       // Disk access goes out in batches (stat and header read on worker threads) and comes back in order,
       // so "first file wins" on duplicates holds.
@@ -107,16 +114,21 @@ export async function scanLibrary(
             const r = rs[k]!;
             if (r.kind === 'unchanged') {
               progress.unchanged++;
-            } else if (r.kind === 'error') {
+              return;
+            }
+            const root = ownerOf(path);
+            if (r.kind === 'error') {
               batch.push({ path, root, size: 0, mtimeMs: 0, status: 'skipped', reason: 'unreadable', message: r.message });
-            } else {
-              progress.bytesRead += r.read.bytesRead;
-              progress.bytesOfFiles += r.read.fileSize;
-              batch.push(
-                r.read.ok
-                  ? { path, root, size: r.size, mtimeMs: r.mtimeMs, status: 'indexed', header: r.read.header }
-                  : { path, root, size: r.size, mtimeMs: r.mtimeMs, status: 'skipped', reason: r.read.reason, message: r.read.message },
-              );
+              return;
+            }
+            progress.bytesRead += r.read.bytesRead;
+            progress.bytesOfFiles += r.read.fileSize;
+            const file = { path, root, size: r.size, mtimeMs: r.mtimeMs };
+            if (!r.read.ok) batch.push({ ...file, status: 'skipped', reason: r.read.reason, message: r.read.message });
+            else {
+              // Truncated Pixel Data: indexed all the same (the header is sound), with a flag.
+              const problem = r.read.pixelDataProblem;
+              batch.push({ ...file, status: 'indexed', header: r.read.header, ...(problem ? { flag: { code: 'pixel-data-truncated', message: problem } } : {}) });
             }
           });
           if (batch.length >= BATCH) flush();
@@ -144,6 +156,12 @@ export async function scanLibrary(
         progress.removed += repo.removeMissing(root, seen);
         repo.markScanned(root, clock.now());
       }
+    }
+    if (!options.signal?.aborted) {
+      // Second copies of the same size as the file holding their instance: duplicate copy or conflict?
+      const copies = await settleCopies(repo, options.signal);
+      progress.duplicates += copies.duplicates;
+      progress.conflicts += copies.conflicts;
     }
     progress.state = options.signal?.aborted ? 'cancelled' : 'done';
   } catch (e) {

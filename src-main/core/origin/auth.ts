@@ -26,7 +26,12 @@ export class Authenticator {
 
   /** The client named by an Authorization header, or a 401 AppError. */
   authenticate(authorization: string | null | undefined): string {
-    if (!this.enabled) return ANONYMOUS_CLIENT;
+    return this.identify(authorization).client;
+  }
+
+  /** The client named by an Authorization header and the stored token's id (null for a --token flag), or a 401 AppError. */
+  identify(authorization: string | null | undefined): { client: string; tokenId: number | null } {
+    if (!this.enabled) return { client: ANONYMOUS_CLIENT, tokenId: null };
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!m) {
       throw new AppError('unauthorized', authorization ? 'The Authorization header is not a Bearer token' : 'Authentication required', {
@@ -35,14 +40,12 @@ export class Authenticator {
       });
     }
     const secret = m[1]!;
-    const client = this.flagTokens.get(hashSecret(secret)) ?? this.tokens.clientFor(secret);
-    if (!client) throw new AppError('unauthorized', 'The bearer token is not valid', { dicomStatus: 0x0124 });
-    return client;
+    const flag = this.flagTokens.get(hashSecret(secret));
+    if (flag) return { client: flag, tokenId: null };
+    const stored = this.tokens.activeFor(secret);
+    if (!stored) throw new AppError('unauthorized', 'The bearer token is not valid', { dicomStatus: 0x0124 });
+    return { client: stored.client, tokenId: stored.id };
   }
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopbackHost } from '../../../src-shared/net';

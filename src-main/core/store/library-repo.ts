@@ -1,17 +1,24 @@
-import type { InstanceHeader, SkipReason } from '../../../src-shared/library';
-import { sep } from 'node:path';
+import type { FileFlag, InstanceHeader, SkipReason } from '../../../src-shared/library';
 import type { Selection } from '../../../src-shared/outgoing';
-import type { InstanceRow, SeriesRow, StudyRow } from '../../../src-shared/contract/handlers';
+import type { InstanceRow, ProblemFile, SeriesRow, StudyRow } from '../../../src-shared/contract/handlers';
 import type { Db } from './db';
+import { COPY_MESSAGE, relationTo, WaitingCopies } from './library-copies';
+import { closestRoot, covers, rootsBelow, underSql } from './library-roots';
 
 export interface FileState {
   size: number;
   mtimeMs: number;
 }
 
+/**
+ * The revision of what the scan records of a file. Rows written by an older revision are re-read at the next
+ * scan even when unchanged (revision 1: truncated Pixel Data flagged, second copies compared).
+ */
+export const READER_REV = 1;
+
 /** One file as the scanner saw it. */
 export type FileRecord =
-  | { path: string; root: string; size: number; mtimeMs: number; status: 'indexed'; header: InstanceHeader }
+  | { path: string; root: string; size: number; mtimeMs: number; status: 'indexed'; header: InstanceHeader; flag?: { code: FileFlag; message: string } }
   | { path: string; root: string; size: number; mtimeMs: number; status: 'skipped'; reason: SkipReason; message: string };
 
 export interface IndexedFile {
@@ -28,17 +35,21 @@ export interface IndexedFile {
   studyDate: string | null;
 }
 
+/** A row the problem list shows: not an instance of the index, or indexed with a flag. */
+const PROBLEM = `(status <> 'indexed' OR flag IS NOT NULL)`;
+
 /** The columns of an IndexedFile. */
 const INDEXED_FILE_COLUMNS = `path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
   series_uid AS seriesUid, size, mtime_ms AS mtimeMs, patient_id AS patientId, accession_number AS accessionNumber, study_date AS studyDate`;
 
 function statements(db: Db) {
   return {
-    upsertIndexed: db.sql.prepare(`
+    upsert: db.sql.prepare(`
       INSERT INTO library_files (path, root, size, mtime_ms, status, reason, message, sop_instance_uid, sop_class_uid,
         study_uid, series_uid, transfer_syntax_uid, patient_name, patient_id, study_date, study_description,
-        accession_number, modality, series_number, series_description, instance_number, indexed_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        accession_number, modality, series_number, series_description, instance_number, indexed_at,
+        flag, flag_message, content_hash, reader_rev)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ${READER_REV})
       ON CONFLICT (path) DO UPDATE SET root = excluded.root, size = excluded.size, mtime_ms = excluded.mtime_ms,
         status = excluded.status, reason = excluded.reason, message = excluded.message,
         sop_instance_uid = excluded.sop_instance_uid, sop_class_uid = excluded.sop_class_uid,
@@ -47,29 +58,27 @@ function statements(db: Db) {
         study_description = excluded.study_description, accession_number = excluded.accession_number,
         modality = excluded.modality, series_number = excluded.series_number,
         series_description = excluded.series_description, instance_number = excluded.instance_number,
-        indexed_at = excluded.indexed_at`),
-    indexedHolder: db.sql.prepare(
-      `SELECT path FROM library_files WHERE sop_instance_uid = ? AND status = 'indexed' AND path <> ?`,
-    ),
+        indexed_at = excluded.indexed_at, flag = excluded.flag, flag_message = excluded.flag_message,
+        content_hash = NULL, reader_rev = excluded.reader_rev`),
     rowAt: db.sql.prepare(`SELECT status, sop_instance_uid AS sop FROM library_files WHERE path = ?`),
     deletePath: db.sql.prepare(`DELETE FROM library_files WHERE path = ?`),
-    promoteConflict: db.sql.prepare(`
-      UPDATE library_files SET status = 'indexed', reason = NULL, message = NULL
-      WHERE path = (SELECT path FROM library_files WHERE sop_instance_uid = ? AND status = 'conflict' ORDER BY indexed_at LIMIT 1)`),
+    pathsOfRoot: db.sql.prepare(`SELECT path FROM library_files WHERE root = ?`),
     findMany: db.sql.prepare(`
       SELECT ${INDEXED_FILE_COLUMNS}
       FROM library_files WHERE status = 'indexed' AND sop_instance_uid IN (SELECT value FROM json_each(?))`),
   };
 }
 
-/** The library index: which file holds which instance, and which files were skipped and why. */
+/** The library index: which file holds which instance, and which files were skipped, wait as second copies, or carry a flag. */
 export class LibraryRepo {
   private readonly stmt: ReturnType<typeof statements>;
+  /** Second files of instances (conflicts, duplicate copies) and who takes over when a holder goes. */
+  readonly copies: WaitingCopies;
 
   constructor(private readonly db: Db) {
     this.stmt = statements(db);
+    this.copies = new WaitingCopies(db);
   }
-
 
   roots(): { path: string; addedAt: number; lastScanAt: number | null }[] {
     return this.db.sql
@@ -77,38 +86,78 @@ export class LibraryRepo {
       .all() as { path: string; addedAt: number; lastScanAt: number | null }[];
   }
 
+  private rootPaths(): string[] {
+    return this.roots().map((r) => r.path);
+  }
+
+  /** Adds a folder; files below it that belonged to a folder above it now belong to it (the closest). */
   addRoot(path: string, now: number): void {
-    this.db.sql.prepare(`INSERT OR IGNORE INTO library_roots (path, added_at) VALUES (?, ?)`).run(path, now);
+    this.db.tx(() => {
+      if (this.db.sql.prepare(`INSERT OR IGNORE INTO library_roots (path, added_at) VALUES (?, ?)`).run(path, now).changes === 0) return;
+      const under = underSql('path', path);
+      this.db.sql.prepare(`UPDATE library_files SET root = ? WHERE ${under.sql} AND length(root) < length(?)`).run(path, ...under.args, path);
+    });
   }
 
   markScanned(path: string, now: number): void {
     this.db.sql.prepare(`UPDATE library_roots SET last_scan_at = ? WHERE path = ?`).run(now, path);
   }
 
-  /** Forgets a root and everything indexed from it (the files themselves are not touched). */
-  removeRoot(path: string): number {
+  /** The folder a file found by scanning `root` belongs to: the closest library folder covering it. */
+  ownerFinder(root: string): (path: string) => string {
+    const below = rootsBelow(root, this.rootPaths());
+    if (below.length === 0) return () => root;
+    return (path) => below.find((b) => covers(b, path)) ?? root;
+  }
+
+  /**
+   * Forgets a folder. Its files that another folder still covers stay indexed, now under the closest such
+   * folder; only the others are forgotten (the files themselves are not touched). `kept`: files below the
+   * folder that stay in the index.
+   */
+  removeRoot(path: string): { forgotten: number; kept: number } {
     return this.db.tx(() => {
-      const paths = this.db.sql.prepare(`SELECT path FROM library_files WHERE root = ?`).all(path) as { path: string }[];
-      for (const p of paths) this.removePath(p.path);
       this.db.sql.prepare(`DELETE FROM library_roots WHERE path = ?`).run(path);
-      return paths.length;
+      const remaining = this.rootPaths();
+      const move = (to: string, where = '', args: string[] = []) =>
+        this.db.sql.prepare(`UPDATE library_files SET root = ? WHERE root = ? ${where}`).run(to, path, ...args);
+      // Folders below it (deepest first) keep their files, then the closest folder above it takes the rest.
+      for (const below of rootsBelow(path, remaining)) {
+        const under = underSql('path', below);
+        move(below, `AND ${under.sql}`, under.args);
+      }
+      const above = closestRoot(path, remaining);
+      if (above) move(above);
+      const gone = (this.stmt.pathsOfRoot.all(path) as { path: string }[]).map((r) => r.path);
+      this.forget(gone);
+      const under = underSql('path', path);
+      const kept = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE ${under.sql}`).get(...under.args) as { n: number }).n;
+      return { forgotten: gone.length, kept };
     });
   }
 
-  /** size + mtime of every file known under `root`, for incremental rescans. */
+  /**
+   * size + mtime of every file known under `root` (its own and those of folders below it), for incremental
+   * rescans. Files recorded by an older reader revision are left out, so they are read again.
+   */
   fileStates(root: string): Map<string, FileState> {
+    const owners = [root, ...rootsBelow(root, this.rootPaths())];
     const rows = this.db.sql
-      .prepare(`SELECT path, size, mtime_ms AS mtimeMs FROM library_files WHERE root = ?`)
-      .all(root) as { path: string; size: number; mtimeMs: number }[];
+      .prepare(
+        `SELECT path, size, mtime_ms AS mtimeMs FROM library_files
+         WHERE root IN (SELECT value FROM json_each(?)) AND reader_rev >= ${READER_REV}`,
+      )
+      .all(JSON.stringify(owners)) as { path: string; size: number; mtimeMs: number }[];
     return new Map(rows.map((r) => [r.path, { size: r.size, mtimeMs: r.mtimeMs }]));
   }
 
   /**
-   * Writes a batch of scanned files in one transaction. A file whose SOP Instance UID
-   * is already indexed from another path is stored as a conflict, never overwriting it.
+   * Writes a batch of scanned files in one transaction. A file whose SOP Instance UID is already indexed
+   * from another path waits as a second copy, never overwriting it: a conflict when its size differs,
+   * 'compare' when the sizes match (settleCopies compares the bytes later, off the scan's hot path).
    */
-  applyBatch(records: readonly FileRecord[], now: number): { indexed: number; skipped: number; conflicts: number } {
-    const counts = { indexed: 0, skipped: 0, conflicts: 0 };
+  applyBatch(records: readonly FileRecord[], now: number): { indexed: number; skipped: number; conflicts: number; compare: number; flagged: number } {
+    const counts = { indexed: 0, skipped: 0, conflicts: 0, compare: 0, flagged: 0 };
     this.db.tx(() => {
       for (const r of records) {
         const previous = this.stmt.rowAt.get(r.path) as { status: string; sop: string | null } | undefined;
@@ -116,36 +165,47 @@ export class LibraryRepo {
           this.write(r, 'skipped', r.reason, r.message, null, now);
           counts.skipped++;
         } else {
-          const holder = this.stmt.indexedHolder.get(r.header.sopInstanceUid, r.path) as { path: string } | undefined;
-          if (holder) {
-            this.write(r, 'conflict', 'duplicate', `Same SOP Instance UID as ${holder.path}`, r.header, now);
-            counts.conflicts++;
+          const uid = r.header.sopInstanceUid;
+          const holder = this.copies.holderOf(uid);
+          if (holder && holder.path !== r.path) {
+            const relation = relationTo({ size: r.size, hash: null }, holder);
+            this.write(r, 'conflict', relation, COPY_MESSAGE[relation](holder.path), r.header, now);
+            if (relation === 'compare') counts.compare++;
+            else counts.conflicts++;
           } else {
-            this.write(r, 'indexed', null, null, r.header, now);
+            this.write(r, 'indexed', null, null, r.header, now, r.flag);
             counts.indexed++;
+            if (r.flag) counts.flagged++;
+            if (holder) this.copies.holderChanged(uid); // the holder itself was re-read: its bytes may have changed
           }
         }
-        // The file used to hold another instance: let a file waiting in conflict take its place.
+        // The file used to hold another instance (or none now): let a waiting file take its place.
         if (previous?.status === 'indexed' && previous.sop && (r.status !== 'indexed' || previous.sop !== r.header.sopInstanceUid)) {
-          this.stmt.promoteConflict.run(previous.sop);
+          this.copies.promote(previous.sop);
         }
       }
     });
     return counts;
   }
 
-  /** Removes index entries under `root` whose file was not seen by the last full walk. */
+  /** Removes index entries of `root` whose file the last full walk did not see (folders below it walk their own). */
   removeMissing(root: string, seen: ReadonlySet<string>): number {
-    const known = this.db.sql.prepare(`SELECT path FROM library_files WHERE root = ?`).all(root) as { path: string }[];
-    const gone = known.filter((k) => !seen.has(k.path));
-    if (gone.length > 0) this.db.tx(() => gone.forEach((g) => this.removePath(g.path)));
+    const below = rootsBelow(root, this.rootPaths());
+    const known = this.stmt.pathsOfRoot.all(root) as { path: string }[];
+    const gone = known.map((k) => k.path).filter((p) => !seen.has(p) && !below.some((b) => covers(b, p)));
+    if (gone.length > 0) this.db.tx(() => this.forget(gone));
     return gone.length;
   }
 
-  private removePath(path: string): void {
-    const row = this.stmt.rowAt.get(path) as { status: string; sop: string | null } | undefined;
-    this.stmt.deletePath.run(path);
-    if (row?.status === 'indexed' && row.sop) this.stmt.promoteConflict.run(row.sop);
+  /** Deletes index entries; an instance whose holder went is taken over by a waiting file. */
+  private forget(paths: readonly string[]): void {
+    const held = new Set<string>();
+    for (const path of paths) {
+      const row = this.stmt.rowAt.get(path) as { status: string; sop: string | null } | undefined;
+      if (row?.status === 'indexed' && row.sop) held.add(row.sop);
+      this.stmt.deletePath.run(path);
+    }
+    for (const uid of held) this.copies.promote(uid);
   }
 
   private write(
@@ -155,8 +215,9 @@ export class LibraryRepo {
     message: string | null,
     h: InstanceHeader | null,
     now: number,
+    flag?: { code: FileFlag; message: string },
   ): void {
-    this.stmt.upsertIndexed.run(
+    this.stmt.upsert.run(
       r.path,
       r.root,
       r.size,
@@ -179,6 +240,8 @@ export class LibraryRepo {
       h?.seriesDescription ?? null,
       h?.instanceNumber ?? null,
       now,
+      flag?.code ?? null,
+      flag?.message ?? null,
     );
   }
 
@@ -201,10 +264,10 @@ export class LibraryRepo {
     inJson('series_uid', sel.series);
     inJson('sop_instance_uid', sel.instances);
     for (const p of sel.paths ?? []) {
-      // The path itself (a file), or anything below it (a folder); LIKE wildcards in names are escaped.
-      parts.push(`(path = ? OR path LIKE ? ESCAPE '\\')`);
-      const prefix = p.endsWith(sep) ? p : p + sep;
-      args.push(p, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      // The path itself (a file), or anything below it (a folder).
+      const under = underSql('path', p);
+      parts.push(under.sql);
+      args.push(...under.args);
     }
     if (parts.length === 0) return [];
     return this.db.sql
@@ -258,8 +321,9 @@ export class LibraryRepo {
     return { rows, total };
   }
 
+  /** Files that are not instances of the index, and indexed files with a flag. */
   problemCount(): number {
-    return (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE status <> 'indexed'`).get() as { n: number }).n;
+    return (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE ${PROBLEM}`).get() as { n: number }).n;
   }
 
   /** "DOE^JANE 20260101 CT CHEST" — how a study is named in labels and reports. */
@@ -275,10 +339,17 @@ export class LibraryRepo {
     return text || null;
   }
 
+  /** `roots` and the library folders below them (their files belong to the closest folder). */
+  private scope(roots: readonly string[] | undefined): { sql: string; args: string[] } {
+    if (!roots || roots.length === 0) return { sql: '', args: [] };
+    const all = this.rootPaths();
+    const owners = [...new Set(roots.flatMap((r) => [r, ...rootsBelow(r, all)]))];
+    return { sql: `AND root IN (SELECT value FROM json_each(?))`, args: [JSON.stringify(owners)] };
+  }
+
   /** Counts of the whole library, or of the files found under the given roots. */
-  summary(roots?: readonly string[]): { studies: number; series: number; instances: number; skipped: number; conflicts: number; bytes: number } {
-    const scope = roots && roots.length > 0 ? `AND root IN (${roots.map(() => '?').join(', ')})` : '';
-    const args = roots && roots.length > 0 ? [...roots] : [];
+  summary(roots?: readonly string[]): { studies: number; series: number; instances: number; skipped: number; conflicts: number; duplicates: number; flagged: number; bytes: number } {
+    const scope = this.scope(roots);
     return this.db.sql
       .prepare(
         `SELECT
@@ -286,33 +357,26 @@ export class LibraryRepo {
           COUNT(DISTINCT CASE WHEN status = 'indexed' THEN series_uid END) AS series,
           COALESCE(SUM(status = 'indexed'), 0) AS instances,
           COALESCE(SUM(status = 'skipped'), 0) AS skipped,
-          COALESCE(SUM(status = 'conflict'), 0) AS conflicts,
+          COALESCE(SUM(status = 'conflict' AND reason <> 'duplicate-copy'), 0) AS conflicts,
+          COALESCE(SUM(status = 'conflict' AND reason = 'duplicate-copy'), 0) AS duplicates,
+          COALESCE(SUM(status = 'indexed' AND flag IS NOT NULL), 0) AS flagged,
           COALESCE(SUM(CASE WHEN status = 'indexed' THEN size ELSE 0 END), 0) AS bytes
-         FROM library_files WHERE 1 = 1 ${scope}`,
+         FROM library_files WHERE 1 = 1 ${scope.sql}`,
       )
-      .get(...args) as { studies: number; series: number; instances: number; skipped: number; conflicts: number; bytes: number };
+      .get(...scope.args) as { studies: number; series: number; instances: number; skipped: number; conflicts: number; duplicates: number; flagged: number; bytes: number };
   }
 
-  /** Files that are not instances of the index: skipped ones and conflicts, with their reasons. */
-  problems(o: { roots?: readonly string[]; limit: number; offset: number }): {
-    path: string;
-    status: 'skipped' | 'conflict';
-    reason: string;
-    message: string;
-    size: number;
-  }[] {
-    const scope = o.roots && o.roots.length > 0 ? `AND root IN (${o.roots.map(() => '?').join(', ')})` : '';
+  /** Files that are not instances of the index (skipped, conflicts, duplicate copies) and flagged indexed files, with why. */
+  problems(o: { roots?: readonly string[]; limit: number; offset: number }): ProblemFile[] {
+    const scope = this.scope(o.roots);
     return this.db.sql
       .prepare(
-        `SELECT path, status, reason, message, size FROM library_files WHERE status <> 'indexed' ${scope}
+        `SELECT path,
+           CASE WHEN status = 'indexed' THEN 'flagged' WHEN reason = 'duplicate-copy' THEN 'duplicate' ELSE status END AS status,
+           COALESCE(flag, reason) AS reason, COALESCE(flag_message, message) AS message, size
+         FROM library_files WHERE ${PROBLEM} ${scope.sql}
          ORDER BY path LIMIT ? OFFSET ?`,
       )
-      .all(...(o.roots ?? []), o.limit, o.offset) as {
-      path: string;
-      status: 'skipped' | 'conflict';
-      reason: string;
-      message: string;
-      size: number;
-    }[];
+      .all(...scope.args, o.limit, o.offset) as ProblemFile[];
   }
 }

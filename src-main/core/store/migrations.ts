@@ -175,7 +175,31 @@ export const MIGRATIONS: readonly string[] = [
     payload TEXT NOT NULL
   );
   `,
-  // 3: the verdict: the latest outcome per (archive, instance) across every job, request, resend and retry,
+  // 3: library: second copies told apart (a byte-identical duplicate copy vs a conflict: a different file under
+  // the same SOP Instance UID), with the content hash of compared files; a flag on indexed files (truncated
+  // Pixel Data); the reader revision of each row (older rows are read again at the next scan, which also
+  // compares the second copies that were all called conflicts so far).
+  `
+  ALTER TABLE library_files ADD COLUMN content_hash TEXT;
+  ALTER TABLE library_files ADD COLUMN flag TEXT;
+  ALTER TABLE library_files ADD COLUMN flag_message TEXT;
+  ALTER TABLE library_files ADD COLUMN reader_rev INTEGER NOT NULL DEFAULT 0;
+  UPDATE library_files SET reason = 'uid-conflict' WHERE status = 'conflict';
+  `,
+  // 4: browser sessions that survive a restart: only the SHA-256 of each session id is stored, with its expiry
+  // and the access token it was opened with (revoking the token ends them).
+  `
+  CREATE TABLE browser_sessions (
+    id_hash TEXT PRIMARY KEY,
+    client TEXT NOT NULL,
+    token_id INTEGER,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX browser_sessions_expiry ON browser_sessions (expires_at);
+  CREATE INDEX browser_sessions_token ON browser_sessions (token_id) WHERE token_id IS NOT NULL;
+  `,
+  // 5: the verdict: the latest outcome per (archive, instance) across every job, request, resend and retry,
   // kept in the same transaction as every outcome change (OutgoingRepo). Instances of outgoing requests also
   // keep what the library said of them when the request was planned: the file's size and mtime (to tell a
   // file changed since it was verified) and patient ID, accession number and study date (for reports).

@@ -1,3 +1,4 @@
+import { DEFAULT_REPORT_TIMEOUT_MINUTES } from '../../../src-shared/dimse';
 import type { Db } from './db';
 
 /** Settings the user changes in the app; stored as one JSON value per key. */
@@ -10,8 +11,17 @@ export interface StoredSettings {
   syncWindowSeconds: number;
   acceptedSopClasses: string[] | null;
   server: { host: string; port: number };
-  dimse: { aeTitle: string; port: number; peers: { aeTitle: string; host: string; port: number }[] };
+  /** Safekeep's DICOM listener: AE title, bind address (loopback by default), port; and the DIMSE peers. */
+  dimse: { aeTitle: string; host: string; port: number; peers: { aeTitle: string; host: string; port: number }[] };
+  /** How long an accepted DIMSE request waits for its N-EVENT-REPORT before it says so (it keeps waiting until its deadline). */
+  reportTimeoutMinutes: number;
 }
+
+/** A change: top-level keys replace, `server` and `dimse` are merged with what is stored. */
+export type SettingsPatch = Partial<Omit<StoredSettings, 'server' | 'dimse'>> & {
+  server?: Partial<StoredSettings['server']>;
+  dimse?: Partial<StoredSettings['dimse']>;
+};
 
 export const DEFAULT_SETTINGS: StoredSettings = {
   policy: 'library',
@@ -20,7 +30,8 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   syncWindowSeconds: 2,
   acceptedSopClasses: null,
   server: { host: '127.0.0.1', port: 8080 },
-  dimse: { aeTitle: 'SAFEKEEP', port: 11112, peers: [] },
+  dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, peers: [] },
+  reportTimeoutMinutes: DEFAULT_REPORT_TIMEOUT_MINUTES,
 };
 
 export class SettingsRepo {
@@ -38,7 +49,7 @@ export class SettingsRepo {
   }
 
   /** Writes the given top-level keys (nested objects are merged with what is stored). */
-  update(patch: Partial<StoredSettings>): StoredSettings {
+  update(patch: SettingsPatch): StoredSettings {
     const current = this.get();
     this.db.tx(() => {
       const put = this.db.sql.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);

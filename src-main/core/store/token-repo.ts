@@ -36,12 +36,11 @@ export class TokenRepo {
     return this.db.sql.prepare(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(now, id).changes > 0;
   }
 
-  /** The client owning an active token with this secret. */
-  clientFor(secret: string): string | undefined {
-    const row = this.db.sql
-      .prepare(`SELECT client FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL`)
-      .get(hashSecret(secret)) as { client: string } | undefined;
-    return row?.client;
+  /** The active token with this secret: its id and the client it names. */
+  activeFor(secret: string): { id: number; client: string } | undefined {
+    return this.db.sql
+      .prepare(`SELECT id, client FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL`)
+      .get(hashSecret(secret)) as { id: number; client: string } | undefined;
   }
 
   activeCount(): number {

@@ -8,6 +8,7 @@ export const EVENT_NAMES = [
   'outgoing-changed',
   'remotes-changed',
   'settings-changed',
+  'dimse-listener-changed',
 ] as const satisfies readonly SafekeepEventName[];
 
 // A new event in the contract must be added above (compile error otherwise).

@@ -25,4 +25,5 @@ export const EVENT_TARGETS = {
   'library-changed': (): Target[] => all(...LIBRARY_QUERIES, 'library-scan-state'),
   'remotes-changed': (): Target[] => all('remotes-list', 'report-archives'),
   'settings-changed': (): Target[] => all('settings-get'),
+  'dimse-listener-changed': (): Target[] => all('settings-get'),
 } as const;

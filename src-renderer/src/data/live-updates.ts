@@ -27,6 +27,11 @@ export function useLiveUpdates(intervalMs = 500): void {
       client.listen('library-changed', () => scheduler.add(EVENT_TARGETS['library-changed']())),
       client.listen('remotes-changed', () => scheduler.add(EVENT_TARGETS['remotes-changed']())),
       client.listen('settings-changed', () => scheduler.add(EVENT_TARGETS['settings-changed']())),
+      // The listener's state is the data itself, like scan progress.
+      client.listen('dimse-listener-changed', (s) => {
+        qc.setQueryData(apiKey('dimse-listener', {}), s);
+        scheduler.add(EVENT_TARGETS['dimse-listener-changed']());
+      }),
       client.listen('scan-progress', (p: ScanProgress) => {
         qc.setQueryData(apiKey('library-scan-state', {}), p);
         const now = performance.now();

@@ -1,33 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ScanProgress } from '../../../src-shared/library';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
-import { openDb, type Db } from '../../../src-main/core/store/db';
-import { LibraryRepo } from '../../../src-main/core/store/library-repo';
+import type { LibraryRepo } from '../../../src-main/core/store/library-repo';
 import { encodeDicom, randomUid, writeDicomFile } from '../../support/dicom-writer';
-import { CT_IMAGE, makeLibrary, tempDir } from '../../support/fixtures';
+import { CT_IMAGE, makeLibrary } from '../../support/fixtures';
+import { useLibraryDb } from '../../support/library-db';
 import { systemClock } from '../../../src-main/core/clock';
 
 describe('library scanner', () => {
+  const t = useLibraryDb();
   let root: string;
   let lib: string;
-  let db: Db;
   let repo: LibraryRepo;
+  beforeEach(() => ({ root, lib, repo } = t));
 
   const find = (uid: string) => repo.findInstances([uid]).get(uid);
-
-  beforeEach(() => {
-    root = tempDir();
-    lib = path.join(root, 'lib');
-    fs.mkdirSync(lib);
-    db = openDb(path.join(root, 'data'));
-    repo = new LibraryRepo(db);
-  });
-  afterEach(() => {
-    db.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
 
   it('indexes nested folders of any file name, records non-DICOM files with a reason, and never stops', async () => {
     const made = makeLibrary(lib, { studies: 2, seriesPerStudy: 2, instancesPerSeries: 5 });
@@ -71,24 +60,24 @@ describe('library scanner', () => {
     expect(repo.summary().instances).toBe(6);
   });
 
-  it('records the same SOP Instance UID in a second file as a conflict and promotes it when the first goes', async () => {
+  it('records a second copy of an instance as waiting (a duplicate copy) and promotes it when the first goes', async () => {
     const [a] = makeLibrary(lib, { studies: 1, seriesPerStudy: 1, instancesPerSeries: 1 });
     fs.mkdirSync(path.join(lib, 'zz'));
     const copy = path.join(lib, 'zz', 'copy.dcm'); // walked after study1/ (name order)
     fs.copyFileSync(a!.path, copy);
     const p = await scanLibrary(repo, [lib], systemClock);
-    expect(p).toMatchObject({ indexed: 1, conflicts: 1 });
+    expect(p).toMatchObject({ indexed: 1, duplicates: 1, conflicts: 0 });
     expect(find(a!.sopInstanceUid)!.path).toBe(a!.path);
-    const conflict = repo.problems({ limit: 10, offset: 0 })[0]!;
-    expect(conflict).toMatchObject({ path: copy, status: 'conflict', reason: 'duplicate' });
-    expect(conflict.message).toContain(a!.path);
+    const waiting = repo.problems({ limit: 10, offset: 0 })[0]!;
+    expect(waiting).toMatchObject({ path: copy, status: 'duplicate', reason: 'duplicate-copy' });
+    expect(waiting.message).toContain(a!.path);
     // Scanning again does not flip the two.
     await scanLibrary(repo, [lib], systemClock, { full: true });
     expect(find(a!.sopInstanceUid)!.path).toBe(a!.path);
     fs.rmSync(a!.path);
     await scanLibrary(repo, [lib], systemClock);
     expect(find(a!.sopInstanceUid)!.path).toBe(copy);
-    expect(repo.summary().conflicts).toBe(0);
+    expect(repo.summary()).toMatchObject({ conflicts: 0, duplicates: 0 });
   });
 
   it('reports progress and can be cancelled without losing what was indexed', async () => {

@@ -1,5 +1,5 @@
 import type { OutgoingInstance, OutgoingRequest } from '../../../src-shared/outgoing';
-import type { StudyRow, SeriesRow, InstanceRow } from '../../../src-shared/contract/handlers';
+import type { StudyRow, SeriesRow, InstanceRow, Settings } from '../../../src-shared/contract/handlers';
 
 /** Typed rows for fake handlers. */
 export function request(p: Partial<OutgoingRequest> & { id: number }): OutgoingRequest {
@@ -76,4 +76,22 @@ export function seriesOf(studyIndex: number, n: number, instanceCount = 3): Seri
 
 export function instanceRow(seriesUid: string, k: number): InstanceRow {
   return { sopInstanceUid: `${seriesUid}.${k + 1}`, sopClassUid: '1.2.840.10008.5.1.4.1.1.2', instanceNumber: k + 1, path: `/lib/${seriesUid}/IM${k + 1}`, size: 1234 };
+}
+
+/** The settings of a fresh install, with `p` on top. */
+export function settingsRow(p: Partial<Settings> = {}): Settings {
+  return {
+    server: { host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', authEnabled: true },
+    policy: 'library',
+    dimsePolicy: 'library',
+    policies: [{ id: 'library', description: 'Local library' }],
+    retentionDays: 30,
+    syncWindowSeconds: 2,
+    acceptedSopClasses: null,
+    dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: false, peers: [] },
+    reportTimeoutMinutes: 10,
+    dataDir: '/data',
+    pendingRestart: [],
+    ...p,
+  };
 }

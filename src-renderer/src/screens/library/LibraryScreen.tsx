@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { errorText } from '../../api/api-error';
 import { useApi } from '../../api/context';
+import type { LibrarySummary } from '../../../../src-shared/contract/handlers';
 import { useApiQuery } from '../../data/api-hooks';
 import { useFilters } from '../../state/filters';
 import { describeSelection, selectionCount, toSelection, useSelection } from '../../state/selection';
@@ -42,13 +43,7 @@ export function LibraryScreen() {
           <>
             <strong>{formatCount(summary.studies)}</strong> studies · <strong>{formatCount(summary.series)}</strong> series ·{' '}
             <strong>{formatCount(summary.instances)}</strong> instances · {formatBytes(summary.bytes)}
-            {summary.skipped + summary.conflicts > 0 && (
-              <span className="tone-warn">
-                {' '}
-                · <span aria-hidden="true">⚠ </span>
-                {formatCount(summary.skipped + summary.conflicts)} file{summary.skipped + summary.conflicts === 1 ? '' : 's'} skipped
-              </span>
-            )}
+            <ProblemCounts summary={summary} />
           </>
         ) : (
           'Loading…'
@@ -66,11 +61,36 @@ export function LibraryScreen() {
       </div>
       <details className="problems">
         <summary>
-          Skipped files{summary ? ` (${formatCount(summary.skipped + summary.conflicts)})` : ''}
+          Problem files{summary ? ` (${formatCount(problemTotal(summary))})` : ''}
         </summary>
         <ProblemFiles />
       </details>
     </div>
+  );
+}
+
+const problemTotal = (s: LibrarySummary) => s.skipped + s.conflicts + s.duplicates + s.flagged;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
+
+/** "· ⚠ 1 file skipped · 2 conflicts · 3 duplicate copies · 1 flagged (pixel data truncated)": only what is there. */
+function ProblemCounts({ summary: s }: { summary: LibrarySummary }) {
+  const parts = [
+    { n: s.skipped, text: `${plural(s.skipped, 'file')} skipped`, tone: 'tone-warn' },
+    { n: s.conflicts, text: plural(s.conflicts, 'conflict'), tone: 'tone-bad' },
+    { n: s.duplicates, text: plural(s.duplicates, 'duplicate copy', 'duplicate copies'), tone: 'muted' },
+    { n: s.flagged, text: `${formatCount(s.flagged)} flagged (pixel data truncated)`, tone: 'tone-warn' },
+  ].filter((p) => p.n > 0);
+  return (
+    <>
+      {parts.map((p) => (
+        <span key={p.text} className={p.tone}>
+          {' '}
+          · {p.tone !== 'muted' && <span aria-hidden="true">⚠ </span>}
+          {p.text}
+        </span>
+      ))}
+    </>
   );
 }
 

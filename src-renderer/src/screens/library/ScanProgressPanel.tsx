@@ -38,6 +38,18 @@ export function ScanProgressPanel() {
           <dt>Skipped</dt>
           <dd>{formatCount(p.skipped + p.conflicts)}</dd>
         </div>
+        {p.duplicates > 0 && (
+          <div>
+            <dt>Duplicate copies</dt>
+            <dd>{formatCount(p.duplicates)}</dd>
+          </div>
+        )}
+        {p.flagged > 0 && (
+          <div className="tone-warn">
+            <dt>Flagged</dt>
+            <dd>{formatCount(p.flagged)}</dd>
+          </div>
+        )}
         <div>
           <dt>Read</dt>
           <dd>

@@ -8,6 +8,7 @@ import { ErrorText } from '../../ui/ErrorText';
 import { Field } from '../../ui/Field';
 import { formatCount } from '../../ui/format';
 import { Modal } from '../../ui/Modal';
+import { DimseListenerStatus } from '../shared/DimseListenerStatus';
 
 /** "Verify selected": choose the archive and the request form, then create the job. */
 export function VerifyDialog({ selection, summary, onClose, onCreated }: { selection: Selection; summary: string; onClose(): void; onCreated(): void }) {
@@ -63,6 +64,7 @@ export function VerifyDialog({ selection, summary, onClose, onCreated }: { selec
               </select>
             )}
           </Field>
+          {remote?.kind === 'dimse' && <DimseListenerStatus archive={remote.config} />}
           <fieldset className="radio-group">
             <legend>Request form</legend>
             <label>

@@ -7,6 +7,7 @@ import { handlerKey } from '../../data/keys';
 import { useToasts } from '../../state/toasts';
 import { useNavigation } from '../../state/navigation';
 import { filesOfDropped, grabDropped } from './drop';
+import { watchScan } from './scan-notice';
 
 /** An upload in progress (browser mode), shown in the Library. */
 interface IntakeState {
@@ -37,7 +38,7 @@ export function useLibraryIntake() {
       }
       void qc.invalidateQueries({ queryKey: handlerKey('library-scan-state') });
       void qc.invalidateQueries({ queryKey: handlerKey('library-summary') });
-      toast('info', `Scanning ${what}`);
+      watchScan(qc, r.value.scanId, what);
       return true;
     },
     [client, qc, toast],

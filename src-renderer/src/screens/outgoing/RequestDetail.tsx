@@ -1,6 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import type { OutgoingRequest } from '../../../../src-shared/outgoing';
 import { ACTIVE_STATES, isFinal } from '../../../../src-shared/outgoing';
+import { dimseDeadline } from '../../../../src-shared/dimse';
+import { hex4 } from '../../../../src-shared/dicom/failure-reasons';
+import type { DimseRemoteConfig } from '../../../../src-shared/remotes';
 import { errorText } from '../../api/api-error';
 import { useApi } from '../../api/context';
 import { call, useApiQuery } from '../../data/api-hooks';
@@ -15,6 +18,7 @@ import { ProgressBar } from '../../ui/ProgressBar';
 import { outgoingLook } from '../../ui/status';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { Age, Due } from '../../ui/Age';
+import { DimseListenerStatus } from '../shared/DimseListenerStatus';
 import { InstanceTable } from './InstanceTable';
 import { JobTimeline } from './JobTimeline';
 
@@ -37,6 +41,11 @@ export function RequestDetail({ id }: { id: number }) {
 
 function RequestHeader({ r }: { r: OutgoingRequest }) {
   const pending = r.instanceCount - r.committedCount - r.failedCount;
+  const remotes = useApiQuery('remotes-list', {});
+  const remote = remotes.data?.find((x) => x.id === r.remoteId);
+  // A DIMSE request has no polls nor HTTP status: it waits for the archive's N-EVENT-REPORT.
+  const dimse = remote?.kind === 'dimse' ? remote.config : null;
+  const active = ACTIVE_STATES.includes(r.state);
   return (
     <header className="detail-head">
       <div className="detail-title">
@@ -57,10 +66,10 @@ function RequestHeader({ r }: { r: OutgoingRequest }) {
         <Fact term="Created" value={<Age at={r.createdAt} />} />
         <Fact term="Sent" value={formatTime(r.sentAt) || '—'} />
         <Fact term="Last contact" value={formatTime(r.lastContactAt) || '—'} />
-        {ACTIVE_STATES.includes(r.state) && <Fact term="Next poll" value={<Due at={r.nextAttemptAt} />} />}
+        {active && (dimse ? <DimseProgress r={r} c={dimse} /> : <Fact term="Next poll" value={<Due at={r.nextAttemptAt} />} />)}
         {r.completedAt !== null && <Fact term="Completed" value={formatTime(r.completedAt)} />}
-        <Fact term="Attempts / polls" value={`${r.attempts} / ${r.polls}`} />
-        {r.httpStatus !== null && <Fact term="Last HTTP status" value={String(r.httpStatus)} />}
+        {dimse ? <Fact term="N-ACTION attempts" value={String(r.attempts)} /> : <Fact term="Attempts / polls" value={`${r.attempts} / ${r.polls}`} />}
+        {r.httpStatus !== null && <Fact term={dimse ? 'N-ACTION status' : 'Last HTTP status'} value={dimse ? hex4(r.httpStatus) : String(r.httpStatus)} />}
         {r.jobId !== null && <Fact term="Job" value={`#${r.jobId}${r.jobLabel ? ` — ${r.jobLabel}` : ''}`} />}
         {r.proxyFor !== null && (
           <Fact
@@ -73,6 +82,7 @@ function RequestHeader({ r }: { r: OutgoingRequest }) {
           />
         )}
       </dl>
+      {dimse && active && <DimseListenerStatus archive={dimse} />}
       {r.error && (
         <p className="error-text" role="alert">
           <span aria-hidden="true">✕ </span>
@@ -81,6 +91,16 @@ function RequestHeader({ r }: { r: OutgoingRequest }) {
       )}
     </header>
   );
+}
+
+/** Where an active DIMSE request stands: sending, waiting for a retry, or waiting for the report until its deadline. */
+function DimseProgress({ r, c }: { r: OutgoingRequest; c: DimseRemoteConfig }) {
+  if (r.state === 'working') {
+    const deadline = dimseDeadline(r, c.deadlineHours);
+    return <Fact term="Archive’s report" value={`waiting for the N-EVENT-REPORT until ${formatTime(deadline)}`} />;
+  }
+  if (r.state === 'queued' && r.attempts > 0) return <Fact term="Next N-ACTION attempt" value={<Due at={r.nextAttemptAt} />} />;
+  return <Fact term="N-ACTION" value={r.state === 'queued' ? 'about to be sent' : 'being sent'} />;
 }
 
 function Fact({ term, value, tone }: { term: string; value: React.ReactNode; tone?: string }) {

@@ -40,7 +40,8 @@ const COLUMNS: Column<OutgoingRequest>[] = [
   { key: 'age', header: 'Age', width: '90px', render: (r) => <Age at={r.createdAt} /> },
   {
     key: 'next',
-    header: 'Next poll',
+    // A poll (DICOMweb), a retry, or the end of the wait for a DIMSE report.
+    header: 'Next check',
     width: '80px',
     render: (r) => (ACTIVE_STATES.includes(r.state) ? <Due at={r.nextAttemptAt} /> : <span aria-label="none">—</span>),
   },

@@ -4,6 +4,7 @@ import { useApiMutation } from '../../data/api-hooks';
 import { useToasts } from '../../state/toasts';
 import { ErrorText } from '../../ui/ErrorText';
 import { Field } from '../../ui/Field';
+import { DimseListenerStatus } from '../shared/DimseListenerStatus';
 import { draftOf, draftToInput, emptyDraft, type DicomwebDraft, type DimseDraft, type DraftErrors, type RemoteDraft } from './remote-draft';
 
 /** Add or edit a remote archive. Secrets are write-only: the form says whether one is set, never what it is. */
@@ -83,6 +84,9 @@ export function RemoteForm({ remote, kind, onDone }: { remote: RemoteView | null
             {text('host', 'Host', { required: true, placeholder: 'archive.example.org' })}
             {text('port', 'Port', { required: true, type: 'number' })}
             {text('callingAeTitle', 'Calling AE title', { hint: 'Safekeep’s own AE title on associations to this archive (the archive must know it).' })}
+            <div className="form-wide">
+              <DimseListenerStatus archive={{ host: draft.host.trim(), callingAeTitle: draft.callingAeTitle.trim() }} detailed />
+            </div>
           </>
         )}
         {text('timeoutSeconds', 'Timeout (seconds)', { type: 'number' })}

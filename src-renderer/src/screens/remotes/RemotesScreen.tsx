@@ -10,6 +10,7 @@ import { ConfirmButton } from '../../ui/ConfirmButton';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { Section } from '../../ui/Section';
+import { DimseListenerStatus } from '../shared/DimseListenerStatus';
 import { RemoteForm } from './RemoteForm';
 
 type Editing = { remote: RemoteView | null; kind: RemoteView['kind'] } | null;
@@ -34,6 +35,9 @@ export function RemotesScreen() {
         }
       >
         <ErrorText error={error} prefix="Cannot load the remotes" />
+        {data?.some((r) => r.kind === 'dimse') && (
+          <DimseListenerStatus archives={data.flatMap((r) => (r.kind === 'dimse' ? [{ name: r.name, host: r.config.host, callingAeTitle: r.config.callingAeTitle }] : []))} />
+        )}
         {isPending ? (
           <p aria-busy="true">Loading…</p>
         ) : !data?.length ? (

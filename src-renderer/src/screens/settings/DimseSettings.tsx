@@ -7,13 +7,19 @@ import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { Field } from '../../ui/Field';
 import { Section } from '../../ui/Section';
+import { DimseListenerStatus } from '../shared/DimseListenerStatus';
 
 type Peer = Settings['dimse']['peers'][number];
 
-/** The DIMSE side: this workstation's AE title and port, and the peers allowed to ask it (and to receive N-EVENT-REPORTs). */
+/**
+ * The DIMSE side: this workstation's AE title, listen address and port (where archives send their
+ * reports; the listener restarts on a change), the report timeout, and the peers allowed to ask it.
+ */
 export function DimseSettings({ settings }: { settings: Settings }) {
   const [aeTitle, setAeTitle] = useState(settings.dimse.aeTitle);
+  const [host, setHost] = useState(settings.dimse.host);
   const [port, setPort] = useState(String(settings.dimse.port));
+  const [reportTimeout, setReportTimeout] = useState(String(settings.reportTimeoutMinutes));
   const [peers, setPeers] = useState<Peer[]>(settings.dimse.peers);
   const [newPeer, setNewPeer] = useState({ aeTitle: '', host: '', port: '104' });
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -41,31 +47,32 @@ export function DimseSettings({ settings }: { settings: Settings }) {
     if (!ae.success) errs.aeTitle = ae.error.issues[0]!.message;
     const p = Number(port);
     if (!Number.isInteger(p) || p < 0 || p > 65535) errs.port = 'A port is 0 to 65535';
+    if (!host.trim()) errs.host = 'Enter a listen address, e.g. 127.0.0.1 or 0.0.0.0';
+    const minutes = Number(reportTimeout);
+    if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 7 * 24 * 60) errs.reportTimeout = 'Minutes, more than 0 and at most a week';
     setErrors(errs);
     if (Object.keys(errs).length) return;
-    save.mutate({ dimse: { aeTitle, port: p, peers } });
+    save.mutate({ dimse: { aeTitle, host: host.trim(), port: p, peers }, reportTimeoutMinutes: minutes });
   };
 
   return (
     <Section title="DIMSE">
-      <p>
-        {settings.dimse.listening ? (
-          <span className="badge tone-ok">
-            <span aria-hidden="true">✓ </span>Listening as {settings.dimse.aeTitle} on port {settings.dimse.port}
-          </span>
-        ) : (
-          <span className="badge tone-muted">
-            <span aria-hidden="true">⊘ </span>Not listening
-          </span>
-        )}
-      </p>
+      <DimseListenerStatus />
       <form onSubmit={submit}>
         <div className="form-row">
           <Field label="AE title" error={errors.aeTitle}>
             {({ id, describedBy, invalid }) => <input id={id} value={aeTitle} maxLength={16} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => setAeTitle(e.target.value)} />}
           </Field>
-          <Field label="Port" error={errors.port} hint="Applies at next start">
+          <Field label="Listen address" error={errors.host} hint="127.0.0.1: only archives on this machine can send reports; 0.0.0.0: every network interface">
+            {({ id, describedBy, invalid }) => <input id={id} value={host} spellCheck={false} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => setHost(e.target.value)} />}
+          </Field>
+          <Field label="Port" error={errors.port} hint="The listener restarts when you save">
             {({ id, describedBy, invalid }) => <input id={id} type="number" value={port} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => setPort(e.target.value)} />}
+          </Field>
+          <Field label="Report timeout (minutes)" error={errors.reportTimeout} hint="After this, a request without N-EVENT-REPORT says so (it keeps waiting until its deadline)">
+            {({ id, describedBy, invalid }) => (
+              <input id={id} type="number" value={reportTimeout} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => setReportTimeout(e.target.value)} />
+            )}
           </Field>
         </div>
         <h3>Peers</h3>

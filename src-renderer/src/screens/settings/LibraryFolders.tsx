@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api/context';
 import { call, useApiMutation, useApiQuery } from '../../data/api-hooks';
 import { useToasts } from '../../state/toasts';
@@ -6,15 +7,17 @@ import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { formatTime } from '../../ui/format';
 import { Section } from '../../ui/Section';
+import { watchScan } from '../library/scan-notice';
 
 /** The library's folders: rescanned incrementally at each start; removing one forgets its index (files stay). */
 export function LibraryFolders() {
   const client = useApi();
   const toast = useToasts((s) => s.show);
+  const qc = useQueryClient();
   const { data, error } = useApiQuery('library-summary', {});
   const rescan = useApiMutation('library-rescan', {
     invalidates: ['library-scan-state'],
-    onSuccess: (r) => toast('info', r.scanId ? 'Rescanning the library folders' : 'No folder to rescan'),
+    onSuccess: (r) => (r.scanId ? watchScan(qc, r.scanId, 'the library folders') : toast('info', 'No folder to rescan')),
   });
   const roots = data?.roots ?? [];
   return (
@@ -53,14 +56,15 @@ export function LibraryFolders() {
                     title="Remove this library folder?"
                     message={
                       <p>
-                        Safekeep forgets the instances indexed from <span className="mono">{r.path}</span> and stops answering for them. The files themselves are not
-                        touched.
+                        Safekeep forgets the instances indexed from <span className="mono">{r.path}</span> and stops answering for them, except files that
+                        another library folder covers. The files themselves are not touched.
                       </p>
                     }
                     confirmLabel="Remove folder"
                     onConfirm={async () => {
                       const res = await call(client, 'library-remove-root', { path: r.path });
-                      toast('info', `Removed ${r.path} (${res.removed.toLocaleString('en-US')} file(s) forgotten)`);
+                      const kept = res.kept > 0 ? `; ${res.kept.toLocaleString('en-US')} below it stay, another library folder covers them` : '';
+                      toast('info', `Removed ${r.path} (${res.removed.toLocaleString('en-US')} file(s) forgotten${kept})`);
                     }}
                   >
                     Remove…

@@ -18,7 +18,7 @@ export function SettingsScreen() {
       <TokensSection authEnabled={data.server.authEnabled} />
       <LibraryFolders />
       <CommitmentSettings key={`${data.policy}|${data.dimsePolicy}|${data.retentionDays}|${data.syncWindowSeconds}`} settings={data} />
-      <DimseSettings key={JSON.stringify(data.dimse)} settings={data} />
+      <DimseSettings key={JSON.stringify([data.dimse.aeTitle, data.dimse.host, data.dimse.port, data.dimse.peers, data.reportTimeoutMinutes])} settings={data} />
       <p className="muted">Data folder: <span className="mono selectable">{data.dataDir}</span></p>
     </div>
   );

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Sessions } from '../../../src-main/core/api/sessions';
+import { SafekeepCore } from '../../../src-main/core/app';
+import { listenHttp } from '../../../src-main/core/http/server';
+import { openDb, type Db } from '../../../src-main/core/store/db';
+import { SessionRepo } from '../../../src-main/core/store/session-repo';
+import { tempDir } from '../../support/fixtures';
+
+const HOUR = 3600 * 1000;
+
+describe('browser sessions in the store', () => {
+  let dir: string;
+  let db: Db;
+  let now: number;
+  const clock = { now: () => now };
+
+  beforeEach(() => {
+    dir = tempDir();
+    db = openDb(dir);
+    now = 1_700_000_000_000;
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rows = () => db.sql.prepare(`SELECT * FROM browser_sessions`).all() as Record<string, unknown>[];
+
+  it('stores only the SHA-256 of the session id, with the client, the token and an expiry', () => {
+    const sessions = new Sessions(new SessionRepo(db), clock, 12 * HOUR);
+    const id = sessions.create('ui', 7);
+    expect(id.length).toBeGreaterThanOrEqual(43); // 32 random bytes
+    expect(rows()).toEqual([
+      { id_hash: createHash('sha256').update(id, 'utf8').digest('hex'), client: 'ui', token_id: 7, created_at: now, expires_at: now + 12 * HOUR },
+    ]);
+    // The id itself is nowhere in the database file.
+    db.sql.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    expect(fs.readFileSync(db.file).includes(Buffer.from(id))).toBe(false);
+    expect(sessions.clientOf(id)).toBe('ui');
+    expect(sessions.clientOf(createHash('sha256').update(id, 'utf8').digest('hex'))).toBeUndefined();
+  });
+
+  it('survives a restart (a new Sessions on the reopened store), expires, and is purged', () => {
+    const id = new Sessions(new SessionRepo(db), clock, 12 * HOUR).create('ui');
+    db.close();
+    db = openDb(dir);
+    const again = new Sessions(new SessionRepo(db), clock, 12 * HOUR);
+    expect(again.clientOf(id)).toBe('ui');
+    now += 12 * HOUR;
+    expect(again.clientOf(id)).toBeUndefined();
+    again.create('other'); // creating a session purges the expired ones
+    expect(rows().map((r) => r.client)).toEqual(['other']);
+  });
+
+  it('logout deletes the session; revoking its token ends the sessions opened with it', () => {
+    const sessions = new Sessions(new SessionRepo(db), clock);
+    const a = sessions.create('ui', 1);
+    const b = sessions.create('ui', 1);
+    const c = sessions.create('pacs', 2);
+    sessions.end(a);
+    expect(sessions.clientOf(a)).toBeUndefined();
+    expect(sessions.endForToken(1)).toBe(1);
+    expect(sessions.clientOf(b)).toBeUndefined();
+    expect(sessions.clientOf(c)).toBe('pacs');
+    expect(rows()).toHaveLength(1);
+  });
+});
+
+describe('browser sessions over HTTP', () => {
+  it('a token revoked in the app logs out the browsers that logged in with it', async () => {
+    const dir = tempDir();
+    const core = new SafekeepCore({ dataDir: path.join(dir, 'data'), authEnabled: true });
+    const server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', 0);
+    try {
+      const { token, secret } = core.tokens.create('ui', core.clock.now());
+      const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: secret }) });
+      expect(login.status).toBe(200);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const session = async () => ((await (await fetch(`${server.url}/api/session`, { headers: { cookie } })).json()) as { value: { authenticated: boolean } }).value;
+      expect(await session()).toMatchObject({ authenticated: true });
+      expect((core.db.sql.prepare(`SELECT token_id FROM browser_sessions`).get() as { token_id: number }).token_id).toBe(token.id);
+      await core.handlers()['tokens-revoke']({ id: token.id });
+      expect(await session()).toMatchObject({ authenticated: false });
+    } finally {
+      await server.close();
+      await core.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
