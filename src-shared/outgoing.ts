@@ -26,6 +26,8 @@ export function isFinal(s: OutgoingState): boolean {
 export interface OutgoingRequest {
   id: number;
   jobId: number | null;
+  /** The label of its job (typed in the Verify dialog, or made up from the selection). */
+  jobLabel: string | null;
   remoteId: number;
   remoteName: string;
   transactionUid: string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RemoteInput } from '../../src-shared/remotes';
 import { isFinal } from '../../src-shared/outgoing';
 import type { SafekeepCore } from '../core/app';
-import { reportCsv } from '../core/engine/report';
+import { writeReportFile } from '../core/report/csv';
 import { CliError, EXIT, usageError } from './errors';
 import { follow, printTotals, totalsOf } from './follow';
 import { scanAndSummarise } from './scan';
@@ -115,7 +115,7 @@ export function finish(
 ): number {
   const { totals, requests } = totalsOf(core, requestIds);
   if (o.report) {
-    fs.writeFileSync(o.report, reportCsv(core.outgoing.reportRows({ requestIds })));
+    writeReportFile(core.reports.rowBatches({ requestIds }), o.report);
   }
   if (o.json) {
     out(

@@ -30,12 +30,12 @@ function count(requests: readonly OutgoingRequest[]): Totals {
 export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { totals: Totals; requests: OutgoingRequest[] } {
   const requests = requestIds.map((id) => core.outgoing.get(id));
   const totals = count(requests);
-  if (totals.failed > 0) {
-    for (const row of core.outgoing.reportRows({ requestIds: [...requestIds] })) {
-      if (row.outcome !== 'failed') continue;
-      // The whole reason: "association aborted by ARCHIVE (A-ABORT, source: …)" says what to check.
-      const key = row.failureReason === null ? (row.detail ?? 'failed') : describeFailureReason(row.failureReason);
-      totals.failureReasons[key] = (totals.failureReasons[key] ?? 0) + 1;
+  if (totals.failed > 0 && requestIds.length > 0) {
+    // Grouped by code, or by the whole text when the archive gave none (never cut at a colon):
+    // "association aborted by ARCHIVE (A-ABORT, source: …)" says what to check.
+    for (const g of core.reports.failureGroups({ requestIds: [...requestIds] })) {
+      const key = g.code === null ? (g.text ?? 'failed') : describeFailureReason(g.code);
+      totals.failureReasons[key] = (totals.failureReasons[key] ?? 0) + g.count;
     }
   }
   return { totals, requests };

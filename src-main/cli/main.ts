@@ -6,19 +6,18 @@ import { collect, dataDirOf, parseAeAddress, parseAeTitle, parseNamedToken, pars
 import { remoteCommands } from './remote';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
-import fs from 'node:fs';
 import { commitCommand, finish, type CommitOptions } from './commit';
 import type { ListenerFlags } from './unfinished';
 import { follow } from './follow';
 import { statusCommand } from './status';
+import { reportCommand, type ReportOptions } from './report';
 import { answeredOrOverdue, interruptSignal, listenForReports } from './unfinished';
-import { reportCsv } from '../core/engine/report';
-import { usageError } from './errors';
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from '../core/log';
 import { applyLogOptions } from './log-options';
 import { cancelCommand, resendCommand } from './requests';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
 
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -207,23 +206,15 @@ export function buildProgram(): Command {
 
   program
     .command('report')
-    .description('write the verification report: one CSV row per instance of outgoing requests')
-    .requiredOption('--out <file.csv>', 'where to write the CSV')
-    .addOption(new Option('--job <id>', 'only this job (one commit)').argParser(parsePositiveInt('--job')))
-    .option('--transaction <uid>', 'only this request')
+    .description('write the verification report (CSV): the verdicts, one row per instance and archive; or the rows of a job or request')
+    .option('--out <file>', 'where to write it (default: stdout, and nothing else there)')
+    .option('--remote <archive>', 'only this archive: a remote name, a DICOMweb base URL or dicom://AET@host:port')
+    .addOption(new Option('--job <id>', 'instead: the rows of the requests of this job (one commit), as sent').argParser(parsePositiveInt('--job')))
+    .option('--transaction <uid>', 'instead: the rows of this request, as sent')
+    .option('--safe-to-delete', 'instead: the files the archive committed and that are unchanged since, one path per line')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
-    .action(async (o: { out: string; job?: number; transaction?: string; data?: string }) => {
-      await withCore(o, async (core) => {
-        let requestIds: number[] | undefined;
-        if (o.transaction) {
-          const r = core.outgoing.findByUid(o.transaction);
-          if (!r) throw usageError(`No outgoing request with Transaction UID ${o.transaction}`);
-          requestIds = [r.id];
-        }
-        const rows = core.outgoing.reportRows({ ...(requestIds ? { requestIds } : {}), ...(o.job !== undefined ? { jobId: o.job } : {}) });
-        fs.writeFileSync(o.out, reportCsv(rows));
-        out(`Wrote ${rows.length} row(s) to ${o.out}`);
-      });
+    .action(async (o: ReportOptions & { data?: string }) => {
+      await withCore(o, (core) => reportCommand(core, o, out, err));
     });
 
   remoteCommands(program, withCore, out);

@@ -1,6 +1,7 @@
 import { isFinal, type OutgoingRequest } from '../../src-shared/outgoing';
 import type { SafekeepCore } from '../core/app';
 import { finish } from './commit';
+import { CANCELLED_DETAIL } from '../core/engine/engine';
 import { usageError } from './errors';
 import { follow } from './follow';
 import { answeredOrOverdue, listenForReports, type ListenerFlags } from './unfinished';
@@ -97,19 +98,25 @@ export async function resendCommand(core: SafekeepCore, uid: string | undefined,
   return finish(core, ids, { ...o, ...(o.job !== undefined ? { jobId: o.job } : {}), interrupted: outcome === 'interrupted' }, out);
 }
 
-/** `safekeep cancel (UID | --job N)`: no more polling; instances not decided stay not verified. */
+/**
+ * `safekeep cancel (UID | --job N)`: no more polling. The instances the archive had not answered for
+ * are failed as "not verified" (the engine's CANCELLED_DETAIL), so nothing is left pending for ever.
+ */
 export function cancelCommand(core: SafekeepCore, uid: string | undefined, o: { job?: number; json?: boolean }, out: (s: string) => void): number {
   const targets = targetsOf(core, uid, o.job, 'cancel');
   // One request: cancelling a finished one is an error (the engine says why); a job: those in flight.
   const inFlight = uid !== undefined ? targets : targets.filter((r) => !isFinal(r.state));
-  const cancelled = inFlight.map((r) => core.engine.cancel(r.id));
+  const cancelled = inFlight.map((r) => {
+    const notVerified = r.instanceCount - r.committedCount - r.failedCount;
+    return { r: core.engine.cancel(r.id), notVerified };
+  });
   if (o.json) {
-    out(JSON.stringify({ cancelled: cancelled.map((r) => ({ id: r.id, transactionUid: r.transactionUid, notVerified: r.instanceCount - r.committedCount - r.failedCount })) }, null, 2));
+    out(JSON.stringify({ cancelled: cancelled.map(({ r, notVerified }) => ({ id: r.id, transactionUid: r.transactionUid, notVerified })) }, null, 2));
     return 0;
   }
   if (cancelled.length === 0) out(`Nothing to cancel: every request of job ${o.job} has its final answer`);
-  for (const r of cancelled) {
-    out(`Cancelled request ${r.id} (${r.transactionUid}): ${r.instanceCount - r.committedCount - r.failedCount} instance(s) left not verified`);
+  for (const { r, notVerified } of cancelled) {
+    out(`Cancelled request ${r.id} (${r.transactionUid}): ${notVerified} instance(s) not verified (failed: ${CANCELLED_DETAIL})`);
   }
   return 0;
 }

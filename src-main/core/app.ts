@@ -22,6 +22,9 @@ import { LibraryRepo } from './store/library-repo';
 import { SessionRepo } from './store/session-repo';
 import { TokenRepo } from './store/token-repo';
 import { OutgoingRepo } from './store/outgoing-repo';
+import { ReportRepo } from './store/report-repo';
+import type { ReportDeps } from './report/summary';
+import { operatorName, SAFEKEEP_VERSION } from './about';
 import { SettingsRepo, type SettingsPatch, type StoredSettings } from './store/settings-repo';
 import { RemotesRepo } from './store/remotes-repo';
 import { Engine } from './engine/engine';
@@ -67,6 +70,7 @@ export class SafekeepCore {
   readonly sessions: Sessions;
   readonly remotes: RemotesRepo;
   readonly outgoing: OutgoingRepo;
+  readonly reports: ReportRepo;
   readonly engine: Engine;
   readonly drivers: { dicomweb: Driver; dimse?: Driver };
   readonly auth: Authenticator;
@@ -96,6 +100,7 @@ export class SafekeepCore {
     this.sessions = new Sessions(new SessionRepo(this.db), this.clock);
     this.remotes = new RemotesRepo(this.db);
     this.outgoing = new OutgoingRepo(this.db);
+    this.reports = new ReportRepo(this.db);
     this.drivers = {
       dicomweb: new DicomwebDriver(),
       dimse: new DimseDriver({
@@ -143,6 +148,11 @@ export class SafekeepCore {
     this.processor = new IncomingProcessor(this.incoming, (id) => this.resolvePolicy(id), this.events, this.clock, {
       resultRetentionMs: this.originConfig.resultRetentionMs,
     });
+  }
+
+  /** What reports read, and who and which Safekeep signs them off. */
+  reportDeps(): ReportDeps {
+    return { reports: this.reports, remotes: this.remotes, clock: this.clock, about: { operator: operatorName(), version: SAFEKEEP_VERSION } };
   }
 
   private handlerMap: CoreHandlers | null = null;

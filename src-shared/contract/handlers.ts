@@ -2,6 +2,7 @@ import type { DimseListenerState } from '../dimse';
 import type { ScanProgress } from '../library';
 import type { OutgoingInstance, OutgoingRequest } from '../outgoing';
 import type { RemoteTestResult, RemoteView } from '../remotes';
+import type { ArchiveRef, InstanceVerdict, ReportCsv, ReportStudyRow, ReportSummary, ReportTimeline, SafeToDelete } from '../report';
 import type { IncomingInstance, IncomingTransaction } from '../transactions';
 import type { ArgsOf, HandlerName } from './schemas';
 
@@ -100,16 +101,6 @@ export interface OutgoingTotals {
   instances: { total: number; committed: number; failed: number; pending: number };
 }
 
-export interface ReportSummary {
-  generatedAt: number;
-  remotes: string[];
-  requests: number;
-  totals: { instances: number; committed: number; failed: number; notVerified: number };
-  failureReasons: { code: number | null; meaning: string; count: number }[];
-  /** The failed instances (at most 10,000), for the printable page. */
-  failed: { studyUid: string | null; sopInstanceUid: string; filePath: string | null; transactionUid: string; reason: string }[];
-}
-
 /** Everything the renderer may ask of the core: one handler per name, one argument object, plain data back. */
 export interface SafekeepResults {
   'library-summary': LibrarySummary;
@@ -151,8 +142,13 @@ export interface SafekeepResults {
   'tokens-create': { token: TokenView; secret: string };
   'tokens-revoke': Record<string, never>;
 
-  'report-csv': { filename: string; csv: string };
+  'report-archives': ArchiveRef[];
   'report-summary': ReportSummary;
+  'report-studies': Page<ReportStudyRow>;
+  'report-csv': ReportCsv;
+  'report-safe-to-delete': SafeToDelete;
+  'report-timeline': ReportTimeline;
+  'report-instance': InstanceVerdict[];
 }
 
 /** The handler map the core implements and both bridges expose. */

@@ -21,6 +21,10 @@ export const SelectionSchema = z
 
 export const OUTCOMES = ['pending', 'committed', 'failed'] as const;
 
+/** What a report covers (see ReportScope): an archive's verdicts, a job, or requests. */
+const reportScope = { remoteId: id.optional(), jobId: id.optional(), requestIds: z.array(id).min(1).max(100_000).optional() };
+const oneScope = [(s: { jobId?: number; requestIds?: number[] }) => s.jobId === undefined || s.requestIds === undefined, 'Give a job or requests, not both'] as const;
+
 export const SettingsPatchSchema = z
   .object({
     policy: z.string().min(1).optional(),
@@ -88,8 +92,13 @@ export const ArgSchemas = {
   'tokens-create': z.object({ client: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'A client name is 1-64 letters, digits, . _ @ -') }).strict(),
   'tokens-revoke': z.object({ id }).strict(),
 
-  'report-csv': z.object({ requestIds: z.array(id).max(100_000).optional(), jobId: id.optional() }).strict(),
-  'report-summary': z.object({ requestIds: z.array(id).max(100_000).optional(), jobId: id.optional() }).strict(),
+  'report-archives': empty,
+  'report-summary': z.object(reportScope).strict().refine(...oneScope),
+  'report-studies': z.object({ ...reportScope, ...page }).strict().refine(...oneScope),
+  'report-csv': z.object(reportScope).strict().refine(...oneScope),
+  'report-safe-to-delete': z.object({ remoteId: id }).strict(),
+  'report-timeline': z.object({ jobId: id, buckets: z.number().int().min(2).max(500).default(60) }).strict(),
+  'report-instance': z.object({ sopInstanceUid: uid }).strict(),
 } as const;
 
 export type HandlerName = keyof typeof ArgSchemas;

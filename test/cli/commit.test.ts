@@ -61,11 +61,18 @@ describe('safekeep commit / status / report / resume (the built command)', () =>
     expect(one.stdout).toMatch(/done/);
     expect(one.stdout.split('\n').filter((l) => /^\s+(committed|failed)\s/.test(l))).toHaveLength(4);
 
-    // report --out gives the same rows.
+    // report --out gives the verdicts: the same rows (one per instance), in study order.
     const again = path.join(root, 'report1b.csv');
     const rep = await runCliToEnd(['report', '--out', again, '--data', data]);
-    expect(rep.stdout).toMatch(/Wrote 8 row\(s\)/);
-    expect(parse(fs.readFileSync(again, 'utf8'), { columns: true })).toEqual(rows);
+    expect(rep.stdout).toMatch(/Wrote 8 row\(s\) to .* \(SHA-256 [0-9a-f]{64}\)/);
+    const bySop = (a: Record<string, string>, b: Record<string, string>) => (a.sop_instance_uid! < b.sop_instance_uid! ? -1 : 1);
+    expect((parse(fs.readFileSync(again, 'utf8'), { columns: true }) as Record<string, string>[]).sort(bySop)).toEqual([...rows].sort(bySop));
+    // --remote by the DICOMweb base URL given to commit (with or without a trailing slash): the same verdicts, on stdout.
+    for (const remote of [to(), `${to()}/`]) {
+      const byUrl = await runCliToEnd(['report', '--remote', remote, '--data', data]);
+      expect(byUrl.code, remote).toBe(0);
+      expect(byUrl.stdout, remote).toBe(fs.readFileSync(again, 'utf8'));
+    }
   });
 
   it('exit 0 when every instance is committed, with --json', async () => {

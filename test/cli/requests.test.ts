@@ -77,7 +77,7 @@ describe('safekeep status --job / cancel / resend', () => {
 
     const one = await runCliToEnd(['cancel', job[0]!.transactionUid, ...data()]);
     expect(one.code).toBe(0);
-    expect(one.stdout).toBe(`Cancelled request ${job[0]!.id} (${job[0]!.transactionUid}): 3 instance(s) left not verified\n`);
+    expect(one.stdout).toBe(`Cancelled request ${job[0]!.id} (${job[0]!.transactionUid}): 3 instance(s) not verified (failed: Cancelled before the archive answered: not verified)\n`);
     const rest = await runCliToEnd(['cancel', '--job', '1', '--json', ...data()]);
     expect(JSON.parse(rest.stdout)).toEqual({ cancelled: [{ id: job[1]!.id, transactionUid: job[1]!.transactionUid, notVerified: 3 }] });
     expect((await status(1)).map((r) => r.state)).toEqual(['cancelled', 'cancelled']);
@@ -94,7 +94,7 @@ describe('safekeep status --job / cancel / resend', () => {
     while ((await status(Number(job))).some((r) => r.state !== 'working')) await new Promise((r) => setTimeout(r, 100));
     expect((await runCliToEnd(['cancel', '--job', job!, ...data()])).code).toBe(0);
     expect((await following.exited).code).toBe(1);
-    expect(following.stdout()).toMatch(/Committed 0 of 6 instance\(s\) in 2 request\(s\); 0 failed; 6 not verified\nRequests: 2 cancelled/);
+    expect(following.stdout()).toMatch(/Committed 0 of 6 instance\(s\) in 2 request\(s\); 6 failed; 0 not verified\n  failed: 6 × Cancelled before the archive answered: not verified\nRequests: 2 cancelled/);
   }, SLOW);
 
   it('resend --job sends cancelled requests again under new UIDs and follows them like commit', async () => {

@@ -3,7 +3,9 @@
  * `safekeep serve` processes: "app" (this workstation, whose UI we use) and "archive"
  * (a second Safekeep whose library lacks one of the instances). Needs `npm run build`.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -33,6 +35,8 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
   let testProbeUid = '(not tested yet)';
   let context: BrowserContext;
   let page: Page;
+  /** Content-Security-Policy violations the page reported (an injected <style> would be one). */
+  const cspViolations: string[] = [];
 
   const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
   const nav = async (name: string, p: Page = page) => {
@@ -73,6 +77,9 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
     page.on('pageerror', (e) => console.error('[page error]', e.message));
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to apply/i.test(m.text())) cspViolations.push(m.text());
+    });
   }, LONG);
 
   afterAll(async () => {
@@ -213,6 +220,7 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     const dialog = page.getByRole('dialog', { name: 'Verify selected' });
     expect(await dialog.getByLabel('Remote archive').inputValue()).not.toBe('');
     await dialog.getByLabel(/One request per study/).check();
+    await dialog.getByLabel('Label (optional)').fill('Ward 7 export');
     await dialog.getByRole('button', { name: 'Send commitment request' }).click();
 
     // Outgoing, live: every instance ends committed except the one the archive lacks.
@@ -225,6 +233,8 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     const rowTexts = await requests.getByRole('row').allTextContents();
     expect(rowTexts).toHaveLength(3); // header + one request per study
     expect(rowTexts.filter((r) => /Archive B/.test(r) && /✓Done/.test(r))).toHaveLength(1);
+    // The label typed in the Verify dialog names the job in the list.
+    expect(rowTexts.slice(1).every((r) => /#\d+ Ward 7 export/.test(r))).toBe(true);
 
     await requests.getByRole('row').filter({ hasText: 'Done, 1 failed' }).click();
     const detail = page.getByRole('region', { name: /^Request \d+$/ });
@@ -255,14 +265,48 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     await detail.getByRole('button', { name: /^Job #\d+ report$/ }).click();
     const report = page.getByRole('article', { name: 'Verification report' });
     await report.waitFor();
+    await report.getByText(/Storage commitment report — Job #\d+ — Ward 7 export/).waitFor();
+    expect(await text('report-instances')).toBe('6');
+    expect(await text('report-committed')).toBe('5');
+    expect(await text('report-failed')).toBe('1');
+    expect(await text('report-pending')).toBe('0');
     const t = (await report.textContent())!;
-    expect(t).toMatch(/Instances6/);
-    expect(t).toMatch(/Committed5/);
-    expect(t).toMatch(/Failed1/);
     expect(t).toContain('No such object instance');
     expect(t).toContain(missing.sopInstanceUid);
-    expect(t).toContain('instance(s) are not confirmed');
+    expect(t).toContain('1 instance(s) are not confirmed');
+
+    // A bar per study, drawn by the chart library, and the per-study table.
+    await expect.poll(() => report.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    const studies = page.getByTestId('report-studies');
+    await studies.getByText('PID2').waitFor();
+    const studyRows = (await studies.getByRole('row').allTextContents()).slice(1);
+    // The study with the failure first: patient, accession, date, instances, committed, failed, pending.
+    expect(studyRows).toEqual([expect.stringMatching(/^PID22026-01-01321 ?0/), expect.stringMatching(/^PID12026-01-01330 ?0/)]);
+
+    // The CSV's SHA-256 on the sign-off is the SHA-256 of the downloaded bytes.
+    const signoff = report.getByRole('region', { name: 'Sign-off' });
+    expect(await signoff.getByTestId('signoff-job').textContent()).toMatch(/^#\d+ — Ward 7 export$/);
+    expect(await signoff.getByTestId('signoff-archive').textContent()).toBe(`Archive B (${archive.url}/dicomweb)`);
+    expect(await signoff.getByTestId('signoff-version').textContent()).toBe(JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    expect(await signoff.getByTestId('signoff-operator').textContent()).toBe(os.userInfo().username);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const bytes = fs.readFileSync((await csv.path())!);
+    await expect.poll(() => signoff.getByTestId('signoff-sha256').textContent()).toBe(createHash('sha256').update(bytes).digest('hex'));
+    const csvRows = parse(bytes.toString('utf8'), { columns: true }) as Record<string, string>[];
+    expect(csvRows).toHaveLength(6);
+    expect(csvRows.every((r) => r.job_label === 'Ward 7 export' && r.patient_id?.startsWith('PID'))).toBe(true);
     await shot('report');
+
+    // The archive's verdicts: the same 6 instances, and the 4 library instances never asked of it (of 10).
+    await page.getByLabel('Report on').selectOption({ label: `All verdicts: Archive B (${archive.url}/dicomweb)` });
+    await page.getByText('Storage commitment report — every instance verified with Archive B').waitFor();
+    expect(await text('report-instances')).toBe('6');
+    expect(await text('report-never-asked')).toBe('4');
+    const [list] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Safe-to-delete list' }).click()]);
+    const paths = fs.readFileSync((await list.path())!, 'utf8').split('\n').filter(Boolean);
+    expect(paths.sort()).toEqual(instances.filter((i) => i !== missing).map((i) => i.path).sort());
+    await page.getByTestId('safe-to-delete-result').getByText(/Safe to delete: 5 file\(s\).*1 not committed \(failed\); 4 in the library, never asked/).waitFor();
+    expect(cspViolations).toEqual([]);
   }, LONG);
 
   it('creates an access token (shown once) and revokes it after confirming', async () => {

@@ -97,6 +97,7 @@ describe('live data', () => {
       { screen: 'incoming' as const, transactionUid: '2.25.123' },
       { screen: 'report' as const, report: { kind: 'job' as const, jobId: 3 } },
       { screen: 'report' as const, report: { kind: 'requests' as const, requestIds: [4, 5] } },
+      { screen: 'report' as const, report: { kind: 'archive' as const, remoteId: 2 } },
     ];
     for (const r of routes) expect(hashToRoute(routeToHash(r))).toEqual(r);
     expect(hashToRoute('#/nowhere')).toEqual({ screen: 'library' });

@@ -50,7 +50,18 @@ function outgoingApi(requests: OutgoingRequest[]): FakeApi {
     .on('outgoing-cancel', ({ id }) => ({ ...byId.get(id)!, state: 'cancelled' }))
     .on('outgoing-resend', ({ id }) => ({ ...byId.get(id)!, state: 'queued' }))
     .on('outgoing-resend-failed', ({ id }) => request({ id: 99, label: `resend of ${id}`, instanceCount: byId.get(id)!.failedCount }))
-    .on('report-csv', () => ({ filename: 'safekeep-report-x.csv', csv: 'a,b\n1,2\n' }));
+    .on('report-csv', () => ({ filename: 'safekeep-report-x.csv', csv: 'a,b\n1,2\n', sha256: 'ab'.repeat(32), rows: 1 }))
+    .on('report-timeline', ({ jobId }) => ({
+      jobId,
+      startedAt: 1_000_000,
+      bucketMs: 60_000,
+      running: true,
+      points: [
+        { at: 1_000_000, committed: 0, failed: 0, pending: 10 },
+        { at: 1_060_000, committed: 3, failed: 0, pending: 7 },
+        { at: 1_120_000, committed: 5, failed: 1, pending: 4 },
+      ],
+    }));
 }
 
 const REQUESTS = [
@@ -90,6 +101,22 @@ describe('Outgoing screen', () => {
     expect(screen.getByText('No request selected')).toBeTruthy();
     // The progress bar tells its numbers, not only its colours.
     expect(within(rows[1]!).getByRole('progressbar').getAttribute('aria-valuetext')).toBe('10 of 10 decided: 9 committed, 1 failed');
+  });
+
+  it("shows the job's label in the list and the detail, and the job over time as a chart", async () => {
+    const api = outgoingApi(REQUESTS);
+    useNavigation.setState({ route: { screen: 'outgoing', requestId: 3 } });
+    renderWithApi(<OutgoingScreen />, { client: api });
+    const list = await screen.findByRole('grid', { name: 'Outgoing requests' });
+    await within(list).findByText('Big job');
+    expect(within(list).getAllByText('#1 Migration batch 1')).toHaveLength(3);
+    const detail = screen.getByRole('region', { name: 'Request 3' });
+    expect(within(detail).getByText('#1 — Migration batch 1')).toBeTruthy();
+    const chart = await within(detail).findByRole('figure', { name: 'Job #1 over time' });
+    await within(chart).findByText(/\(running\): 5 committed, 1 failed, 4 pending/);
+    expect(api.callsOf('report-timeline')).toContainEqual({ jobId: 1, buckets: 60 });
+    // Drawn by the chart library: one stacked area per outcome.
+    await waitFor(() => expect(chart.querySelectorAll('.recharts-area').length).toBe(3));
   });
 
   it('filters the list by state', async () => {
@@ -148,7 +175,7 @@ describe('Outgoing screen', () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Cancel…' }));
     let dialog = screen.getByRole('dialog', { name: 'Cancel request #3?' });
-    expect(dialog.textContent).toContain('stay not verified');
+    expect(dialog.textContent).toContain('are marked failed: not verified');
     await user.click(within(dialog).getByRole('button', { name: 'Keep' }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(api.callsOf('outgoing-cancel')).toEqual([]);

@@ -1,10 +1,11 @@
 import { AppError } from '../../../src-shared/contract/errors';
-import type { ReportSummary, SafekeepHandlers, Settings } from '../../../src-shared/contract/handlers';
+import type { SafekeepHandlers, Settings } from '../../../src-shared/contract/handlers';
 import type { ParsedArgsOf, HandlerName } from '../../../src-shared/contract/schemas';
 import type { SafekeepResults } from '../../../src-shared/contract/handlers';
-import { describeFailureReason, failureReasonMeaning } from '../../../src-shared/dicom/failure-reasons';
 import type { SafekeepCore } from '../app';
-import { reportCsv } from '../engine/report';
+import { reportCsvText } from '../report/csv';
+import { writeSafeToDelete } from '../report/safe-to-delete';
+import { archiveRefs, checkScope, reportName, reportSummary, reportTimeline } from '../report/summary';
 
 type Impl = { [K in HandlerName]: (args: ParsedArgsOf<K>) => Promise<SafekeepResults[K]> | SafekeepResults[K] };
 
@@ -104,46 +105,27 @@ export function createHandlers(core: SafekeepCore): Impl {
       return {};
     },
 
-    'report-csv': (a) => {
-      const rows = core.outgoing.reportRows(a);
-      const stamp = new Date(core.clock.now()).toISOString().slice(0, 19).replace(/[:T]/g, '-');
-      return { filename: `safekeep-report-${stamp}.csv`, csv: reportCsv(rows) };
+    'report-archives': () => archiveRefs(core.reportDeps()),
+    'report-summary': (scope) => reportSummary(core.reportDeps(), scope),
+    'report-studies': ({ limit, offset, ...scope }) => {
+      checkScope(core.reportDeps(), scope);
+      return core.reports.studies(scope, { limit, offset });
     },
-    'report-summary': (a) => {
-      const rows = core.outgoing.reportRows(a);
-      const reasons = new Map<string, { code: number | null; meaning: string; count: number }>();
-      const failed: ReportSummary['failed'] = [];
-      let committed = 0;
-      let failedN = 0;
-      for (const r of rows) {
-        if (r.outcome === 'committed') committed++;
-        else if (r.outcome === 'failed') {
-          failedN++;
-          const meaning = r.failureReason !== null ? failureReasonMeaning(r.failureReason) : (r.detail ?? 'Failed').replace(/:.*$/, '');
-          const key = `${r.failureReason}|${meaning}`;
-          const e = reasons.get(key) ?? { code: r.failureReason, meaning, count: 0 };
-          e.count++;
-          reasons.set(key, e);
-          if (failed.length < 10_000) {
-            failed.push({
-              studyUid: r.studyUid,
-              sopInstanceUid: r.sopInstanceUid,
-              filePath: r.filePath,
-              transactionUid: r.transactionUid,
-              reason: r.failureReason !== null ? describeFailureReason(r.failureReason) : (r.detail ?? 'Failed'),
-            });
-          }
-        }
-      }
-      return {
-        generatedAt: core.clock.now(),
-        remotes: [...new Set(rows.map((r) => r.remoteName))],
-        requests: new Set(rows.map((r) => r.requestId)).size,
-        totals: { instances: rows.length, committed, failed: failedN, notVerified: rows.length - committed - failedN },
-        failureReasons: [...reasons.values()].sort((x, y) => y.count - x.count),
-        failed,
-      };
+    'report-csv': (scope) => {
+      const deps = core.reportDeps();
+      checkScope(deps, scope);
+      return { filename: `${reportName(deps, scope, core.clock.now())}.csv`, ...reportCsvText(core.reports.rowBatches(scope)) };
     },
+    'report-safe-to-delete': async ({ remoteId }) => {
+      const deps = core.reportDeps();
+      checkScope(deps, { remoteId });
+      const parts: string[] = [];
+      const r = await writeSafeToDelete(core.reports, remoteId, (c) => parts.push(c));
+      const archive = archiveRefs(deps).find((a) => a.remoteId === remoteId)!;
+      return { filename: `${reportName(deps, { remoteId }, core.clock.now())}-safe-to-delete.txt`, text: parts.join(''), ...r, archive };
+    },
+    'report-timeline': ({ jobId, buckets }) => reportTimeline(core.reportDeps(), jobId, buckets),
+    'report-instance': ({ sopInstanceUid }) => core.reports.instanceVerdicts(sopInstanceUid),
   };
 }
 

@@ -11,6 +11,9 @@ import { planRequests } from './planner';
 import { newTransactionUid } from './transaction-uid';
 import { log } from '../log';
 
+/** What a cancelled request's undecided instances say (in Outgoing, the verdicts and every report). */
+export const CANCELLED_DETAIL = 'Cancelled before the archive answered: not verified';
+
 export interface EngineDeps {
   outgoing: OutgoingRepo;
   remotes: RemotesRepo;
@@ -89,11 +92,15 @@ export class Engine {
     return { jobId, requestIds, instances: files.length };
   }
 
-  /** No more polling; the request says cancelled. Instances not yet decided stay pending. */
+  /**
+   * No more polling; the request says cancelled. Instances not decided yet are failed as not verified
+   * (never left pending for ever), so that the request, the verdicts and the reports agree.
+   */
   cancel(id: number): OutgoingRequest {
     const r = this.deps.outgoing.get(id);
     if (isFinal(r.state)) throw new AppError('conflict', `Request ${id} is already ${r.state}`);
-    this.deps.outgoing.patch(id, { state: 'cancelled', completedAt: this.deps.clock.now(), nextAttemptAt: null });
+    const now = this.deps.clock.now();
+    this.deps.outgoing.failPending(id, CANCELLED_DETAIL, { state: 'cancelled', completedAt: now, nextAttemptAt: null }, now);
     this.changes.add(id);
     return this.deps.outgoing.get(id);
   }
@@ -114,7 +121,7 @@ export class Engine {
   resendFailed(id: number, exclude?: ReadonlySet<string>): OutgoingRequest {
     const r = this.deps.outgoing.get(id);
     if (!isFinal(r.state)) throw new AppError('conflict', `Request ${id} is still ${r.state}`);
-    const failed = this.deps.outgoing.instancesOf(id).filter((i) => i.outcome !== 'committed' && !exclude?.has(i.sopInstanceUid));
+    const failed = this.deps.outgoing.notCommitted(id).filter((i) => !exclude?.has(i.sopInstanceUid));
     if (failed.length === 0) throw new AppError('bad-request', `Every instance of request ${id} is committed`);
     const newId = this.deps.outgoing.createFollowUp(
       r,
@@ -123,7 +130,7 @@ export class Engine {
         form: r.form,
         studyUid: r.studyUid,
         label: `${r.label ?? `Request ${id}`} — resend of ${failed.length} not committed`,
-        instances: failed.map((i) => ({ sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, studyUid: i.studyUid, seriesUid: i.seriesUid, filePath: i.filePath })),
+        instances: failed,
       },
       this.deps.clock.now(),
     );

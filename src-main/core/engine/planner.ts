@@ -48,6 +48,11 @@ export function planRequests(files: readonly IndexedFile[], o: PlanOptions): Pla
           studyUid: f.studyUid,
           seriesUid: f.seriesUid,
           filePath: f.path,
+          fileSize: f.size,
+          fileMtimeMs: f.mtimeMs,
+          patientId: f.patientId,
+          accessionNumber: f.accessionNumber,
+          studyDate: f.studyDate,
         })),
       });
     }

@@ -29,6 +29,10 @@ export interface IndexedFile {
   seriesUid: string;
   size: number;
   mtimeMs: number;
+  /** Kept with a verification request, for its reports. */
+  patientId: string | null;
+  accessionNumber: string | null;
+  studyDate: string | null;
 }
 
 /** A row the problem list shows: not an instance of the index, or indexed with a flag. */
@@ -36,7 +40,7 @@ const PROBLEM = `(status <> 'indexed' OR flag IS NOT NULL)`;
 
 /** The columns of an IndexedFile. */
 const INDEXED_FILE_COLUMNS = `path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
-  series_uid AS seriesUid, size, mtime_ms AS mtimeMs`;
+  series_uid AS seriesUid, size, mtime_ms AS mtimeMs, patient_id AS patientId, accession_number AS accessionNumber, study_date AS studyDate`;
 
 function statements(db: Db) {
   return {

@@ -205,4 +205,90 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE remotes ADD COLUMN last_test_message TEXT;
   ALTER TABLE remotes ADD COLUMN last_test_at INTEGER;
   `,
+  // 6: the verdict: the latest outcome per (archive, instance) across every job, request, resend and retry,
+  // kept in the same transaction as every outcome change (OutgoingRepo). Instances of outgoing requests also
+  // keep what the library said of them when the request was planned: the file's size and mtime (to tell a
+  // file changed since it was verified) and patient ID, accession number and study date (for reports).
+  `
+  ALTER TABLE outgoing_instances ADD COLUMN file_size INTEGER;
+  ALTER TABLE outgoing_instances ADD COLUMN file_mtime_ms INTEGER;
+  ALTER TABLE outgoing_instances ADD COLUMN patient_id TEXT;
+  ALTER TABLE outgoing_instances ADD COLUMN accession_number TEXT;
+  ALTER TABLE outgoing_instances ADD COLUMN study_date TEXT;
+  -- A request that resends instances of an earlier one of its job: a job's report then takes each instance's latest row.
+  ALTER TABLE outgoing ADD COLUMN follow_up_of INTEGER;
+  UPDATE outgoing SET follow_up_of = (
+    SELECT MIN(e.request_id) FROM outgoing_instances i
+      JOIN outgoing_instances e ON e.sop_instance_uid = i.sop_instance_uid AND e.request_id < i.request_id
+      JOIN outgoing er ON er.id = e.request_id AND er.job_id = outgoing.job_id
+    WHERE i.request_id = outgoing.id)
+  WHERE job_id IS NOT NULL;
+
+  -- The library's patient data, and the file's size and mtime where its index entry is still the one the
+  -- request was planned from (indexed before the request was created, same instance).
+  UPDATE outgoing_instances SET
+    patient_id = (SELECT l.patient_id FROM library_files l WHERE l.sop_instance_uid = outgoing_instances.sop_instance_uid AND l.status = 'indexed'),
+    accession_number = (SELECT l.accession_number FROM library_files l WHERE l.sop_instance_uid = outgoing_instances.sop_instance_uid AND l.status = 'indexed'),
+    study_date = (SELECT l.study_date FROM library_files l WHERE l.sop_instance_uid = outgoing_instances.sop_instance_uid AND l.status = 'indexed'),
+    file_size = (SELECT l.size FROM library_files l JOIN outgoing r ON r.id = outgoing_instances.request_id
+      WHERE l.path = outgoing_instances.file_path AND l.sop_instance_uid = outgoing_instances.sop_instance_uid AND l.indexed_at <= r.created_at),
+    file_mtime_ms = (SELECT l.mtime_ms FROM library_files l JOIN outgoing r ON r.id = outgoing_instances.request_id
+      WHERE l.path = outgoing_instances.file_path AND l.sop_instance_uid = outgoing_instances.sop_instance_uid AND l.indexed_at <= r.created_at)
+  WHERE file_path IS NOT NULL;
+
+  -- A cancelled request no longer leaves instances pending: they were never verified.
+  UPDATE outgoing_instances SET outcome = 'failed', failure_reason = NULL,
+    detail = 'Cancelled before the archive answered: not verified',
+    updated_at = (SELECT COALESCE(r.completed_at, r.created_at) FROM outgoing r WHERE r.id = outgoing_instances.request_id)
+  WHERE outcome = 'pending' AND request_id IN (SELECT id FROM outgoing WHERE state = 'cancelled');
+  UPDATE outgoing SET failed_count = (SELECT COUNT(*) FROM outgoing_instances i WHERE i.request_id = outgoing.id AND i.outcome = 'failed')
+  WHERE state = 'cancelled';
+
+  CREATE TABLE verdicts (
+    id INTEGER PRIMARY KEY,
+    remote_id INTEGER NOT NULL,
+    sop_instance_uid TEXT NOT NULL,
+    sop_class_uid TEXT NOT NULL,
+    study_uid TEXT NOT NULL,
+    series_uid TEXT NOT NULL,
+    file_path TEXT,
+    file_size INTEGER,
+    file_mtime_ms INTEGER,
+    patient_id TEXT,
+    accession_number TEXT,
+    study_date TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'committed', 'failed')),
+    failure_reason INTEGER,
+    detail TEXT,
+    transaction_uid TEXT NOT NULL,
+    request_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    job_id INTEGER,
+    decided_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  -- The key. (A rowid table: its rows are appended; a table keyed by random UIDs takes 3-4 times longer to write.)
+  CREATE UNIQUE INDEX verdicts_key ON verdicts (remote_id, sop_instance_uid);
+  -- Per-archive reports (totals, per study, the CSV in study order) read this index alone.
+  CREATE INDEX verdicts_report ON verdicts (remote_id, study_uid, series_uid, sop_instance_uid, outcome);
+  -- The failed ones, for failure reasons and lists (few rows: cheap to keep).
+  CREATE INDEX verdicts_failed ON verdicts (remote_id) WHERE outcome = 'failed';
+
+  -- The latest event per (archive, instance) of every job's requests (proxied requests are not verdicts:
+  -- they answer another system's request).
+  INSERT INTO verdicts (remote_id, sop_instance_uid, sop_class_uid, study_uid, series_uid, file_path, file_size, file_mtime_ms,
+    patient_id, accession_number, study_date, outcome, failure_reason, detail, transaction_uid, request_id, seq, job_id, decided_at, updated_at)
+  SELECT remote_id, sop_instance_uid, sop_class_uid, study_uid, series_uid, file_path, file_size, file_mtime_ms,
+    patient_id, accession_number, study_date, outcome, failure_reason, detail, transaction_uid, request_id, seq, job_id, decided_at, at
+  FROM (
+    SELECT r.remote_id, i.sop_instance_uid, i.sop_class_uid, COALESCE(i.study_uid, '') AS study_uid, COALESCE(i.series_uid, '') AS series_uid,
+      i.file_path, i.file_size, i.file_mtime_ms, i.patient_id, i.accession_number, i.study_date, i.outcome, i.failure_reason, i.detail,
+      r.transaction_uid, i.request_id, i.seq, r.job_id,
+      CASE WHEN i.outcome = 'pending' THEN NULL ELSE COALESCE(i.updated_at, r.completed_at, r.created_at) END AS decided_at,
+      COALESCE(i.updated_at, r.created_at) AS at,
+      ROW_NUMBER() OVER (PARTITION BY r.remote_id, i.sop_instance_uid ORDER BY COALESCE(i.updated_at, r.created_at) DESC, i.request_id DESC) AS n
+    FROM outgoing_instances i JOIN outgoing r ON r.id = i.request_id
+    WHERE r.job_id IS NOT NULL
+  ) WHERE n = 1;
+  `,
 ];

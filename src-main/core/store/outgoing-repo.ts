@@ -2,6 +2,7 @@ import type { RequestForm } from '../../../src-shared/commitment/model';
 import { AppError } from '../../../src-shared/contract/errors';
 import { ACTIVE_STATES, type OutgoingInstance, type OutgoingRequest, type OutgoingState } from '../../../src-shared/outgoing';
 import type { Db } from './db';
+import { VerdictWriter } from './verdict-writer';
 
 export interface PlannedInstance {
   sopClassUid: string;
@@ -9,12 +10,20 @@ export interface PlannedInstance {
   studyUid: string | null;
   seriesUid: string | null;
   filePath: string | null;
+  /** What the library index said when the request was planned: the file's size and mtime, and the patient data. */
+  fileSize?: number | null;
+  fileMtimeMs?: number | null;
+  patientId?: string | null;
+  accessionNumber?: string | null;
+  studyDate?: string | null;
 }
 
 export interface PlannedRequest {
   transactionUid: string;
   /** The incoming transaction this request forwards (proxy), if any. */
   proxyFor?: string | null;
+  /** The earlier request of the same job whose instances this one resends. */
+  followUpOf?: number | null;
   form: RequestForm;
   studyUid: string | null;
   label: string | null;
@@ -32,7 +41,8 @@ const REQUEST_COLUMNS = `id, job_id AS jobId, remote_id AS remoteId, remote_name
   previous_uids AS previousUids, state, form, study_uid AS studyUid, label, instance_count AS instanceCount,
   committed_count AS committedCount, failed_count AS failedCount, created_at AS createdAt, sent_at AS sentAt,
   working_since AS workingSince, last_contact_at AS lastContactAt, next_attempt_at AS nextAttemptAt,
-  completed_at AS completedAt, attempts, polls, http_status AS httpStatus, error, proxy_for AS proxyFor`;
+  completed_at AS completedAt, attempts, polls, http_status AS httpStatus, error, proxy_for AS proxyFor,
+  (SELECT label FROM jobs WHERE jobs.id = outgoing.job_id) AS jobLabel`;
 
 const INSTANCE_COLUMNS = `request_id AS requestId, seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid,
   study_uid AS studyUid, series_uid AS seriesUid, file_path AS filePath, outcome, failure_reason AS failureReason,
@@ -60,7 +70,11 @@ export type RequestPatch = Partial<Record<keyof typeof PATCHABLE, string | numbe
 
 /** Outgoing commitment requests and each instance's outcome. Everything is written before it is sent or announced. */
 export class OutgoingRepo {
-  constructor(private readonly db: Db) {}
+  private readonly verdicts: VerdictWriter;
+
+  constructor(private readonly db: Db) {
+    this.verdicts = new VerdictWriter(db);
+  }
 
   /** Persists a job and all its requests (with every instance pending) in one transaction, before anything is sent. */
   createJob(o: { remoteId: number; remoteName: string; label: string; form: RequestForm; requests: PlannedRequest[]; now: number }): {
@@ -82,19 +96,33 @@ export class OutgoingRepo {
     const id = Number(
       this.db.sql
         .prepare(
-          `INSERT INTO outgoing (job_id, remote_id, remote_name, transaction_uid, state, form, study_uid, label, instance_count, created_at, next_attempt_at, proxy_for)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO outgoing (job_id, remote_id, remote_name, transaction_uid, state, form, study_uid, label, instance_count, created_at, next_attempt_at, proxy_for, follow_up_of)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(jobId, remoteId, remoteName, r.transactionUid, r.form, r.studyUid, r.label, r.instances.length, now, now, r.proxyFor ?? null).lastInsertRowid,
+        .run(jobId, remoteId, remoteName, r.transactionUid, r.form, r.studyUid, r.label, r.instances.length, now, now, r.proxyFor ?? null, r.followUpOf ?? null)
+        .lastInsertRowid,
     );
-    const rows = r.instances.map((i) => [i.sopClassUid, i.sopInstanceUid, i.studyUid, i.seriesUid, i.filePath]);
+    const rows = r.instances.map((i) => [
+      i.sopClassUid,
+      i.sopInstanceUid,
+      i.studyUid,
+      i.seriesUid,
+      i.filePath,
+      i.fileSize ?? null,
+      i.fileMtimeMs ?? null,
+      i.patientId ?? null,
+      i.accessionNumber ?? null,
+      i.studyDate ?? null,
+    ]);
     this.db.sql
       .prepare(
-        `INSERT INTO outgoing_instances (request_id, seq, sop_class_uid, sop_instance_uid, study_uid, series_uid, file_path)
-         SELECT ?, key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-           json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM json_each(?)`,
+        `INSERT INTO outgoing_instances (request_id, seq, sop_class_uid, sop_instance_uid, study_uid, series_uid, file_path,
+           file_size, file_mtime_ms, patient_id, accession_number, study_date, updated_at)
+         SELECT ?, key, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+           value ->> 8, value ->> 9, ? FROM json_each(?)`,
       )
-      .run(id, JSON.stringify(rows));
+      .run(id, now, JSON.stringify(rows));
+    this.verdicts.request(id, now);
     return id;
   }
 
@@ -139,7 +167,7 @@ export class OutgoingRepo {
 
   /** A new request (same job, same remote) for the given instances of an earlier one: "resend". */
   createFollowUp(from: OutgoingRequest, r: PlannedRequest, now: number): number {
-    return this.db.tx(() => this.insertRequest(from.jobId, from.remoteId, from.remoteName, r, now));
+    return this.db.tx(() => this.insertRequest(from.jobId, from.remoteId, from.remoteName, { ...r, followUpOf: from.id }, now));
   }
 
   get(id: number): OutgoingRequest {
@@ -174,6 +202,7 @@ export class OutgoingRepo {
       this.db.sql
         .prepare(`UPDATE outgoing SET transaction_uid = ?, previous_uids = ? WHERE id = ?`)
         .run(newUid, JSON.stringify([...r.previousUids, r.transactionUid]), id);
+      this.verdicts.renamed(id, newUid);
       this.patch(id, patch);
     });
   }
@@ -212,6 +241,11 @@ export class OutgoingRepo {
         `UPDATE outgoing_instances SET outcome = ?, failure_reason = ?, detail = ?, updated_at = ? WHERE request_id = ? AND seq = ?`,
       );
       for (const r of results) set.run(r.outcome, r.failureReason, r.detail, now, id, r.seq);
+      this.verdicts.instances(
+        id,
+        results.map((r) => r.seq),
+        now,
+      );
       this.recount(id);
       this.patch(id, patch);
     });
@@ -220,6 +254,7 @@ export class OutgoingRepo {
   /** Marks every still-pending instance failed with an explanation (request refused, lost, timed out...). */
   failPending(id: number, detail: string, patch: RequestPatch, now: number, failureReason: number | null = null): void {
     this.db.tx(() => {
+      this.verdicts.pendingFailed(id, { outcome: 'failed', failureReason, detail }, now);
       this.db.sql
         .prepare(`UPDATE outgoing_instances SET outcome = 'failed', failure_reason = ?, detail = ?, updated_at = ? WHERE request_id = ? AND outcome = 'pending'`)
         .run(failureReason, detail, now, id);
@@ -247,7 +282,20 @@ export class OutgoingRepo {
         completedAt: null,
         rawResponse: null,
       });
+      this.verdicts.request(id, now);
     });
+  }
+
+  /** The instances of a finished request that were not committed, as planned (for a follow-up request). */
+  notCommitted(id: number): PlannedInstance[] {
+    return this.db.sql
+      .prepare(
+        `SELECT sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid, series_uid AS seriesUid,
+           file_path AS filePath, file_size AS fileSize, file_mtime_ms AS fileMtimeMs, patient_id AS patientId,
+           accession_number AS accessionNumber, study_date AS studyDate
+         FROM outgoing_instances WHERE request_id = ? AND outcome <> 'committed' ORDER BY seq`,
+      )
+      .all(id) as PlannedInstance[];
   }
 
   private recount(id: number): void {
@@ -308,41 +356,6 @@ export class OutgoingRepo {
       .get() as { total: number; committed: number; failed: number };
     return { requests: Object.fromEntries(byState.map((r) => [r.state, r.n])), instances: { ...i, pending: i.total - i.committed - i.failed } };
   }
-
-  /** Every instance row of the given requests (or all), joined with its request, for reports. */
-  reportRows(o: { requestIds?: number[]; jobId?: number }): ReportRow[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (o.requestIds) (where.push(`r.id IN (SELECT value FROM json_each(?))`), args.push(JSON.stringify(o.requestIds)));
-    if (o.jobId !== undefined) (where.push('r.job_id = ?'), args.push(o.jobId));
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    return this.db.sql
-      .prepare(
-        `SELECT i.study_uid AS studyUid, i.series_uid AS seriesUid, i.sop_class_uid AS sopClassUid, i.sop_instance_uid AS sopInstanceUid,
-           i.file_path AS filePath, r.remote_name AS remoteName, r.transaction_uid AS transactionUid, r.id AS requestId, r.state AS requestState,
-           i.outcome, i.failure_reason AS failureReason, i.detail, r.created_at AS requestedAt, r.sent_at AS sentAt, i.updated_at AS decidedAt
-         FROM outgoing_instances i JOIN outgoing r ON r.id = i.request_id ${w} ORDER BY r.id, i.seq`,
-      )
-      .all(...args) as ReportRow[];
-  }
-}
-
-export interface ReportRow {
-  studyUid: string | null;
-  seriesUid: string | null;
-  sopClassUid: string;
-  sopInstanceUid: string;
-  filePath: string | null;
-  remoteName: string;
-  transactionUid: string;
-  requestId: number;
-  requestState: OutgoingState;
-  outcome: string;
-  failureReason: number | null;
-  detail: string | null;
-  requestedAt: number;
-  sentAt: number | null;
-  decidedAt: number | null;
 }
 
 function toRequest(row: RequestRow): OutgoingRequest {

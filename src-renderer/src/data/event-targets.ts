@@ -9,7 +9,7 @@ export const LIBRARY_QUERIES: HandlerName[] = ['library-summary', 'library-studi
 /** Which queries an event makes stale. Lists and totals always; single items only when named. */
 export const EVENT_TARGETS = {
   'outgoing-changed': ({ requestIds }: SafekeepEvents['outgoing-changed']): Target[] => [
-    ...all('outgoing-list', 'outgoing-totals', 'report-summary'),
+    ...all('outgoing-list', 'outgoing-totals', 'report-summary', 'report-studies', 'report-timeline', 'report-archives'),
     { handler: 'outgoing-get', only: { field: 'id', ids: requestIds } },
     { handler: 'outgoing-instances', only: { field: 'id', ids: requestIds } },
   ],
@@ -23,7 +23,7 @@ export const EVENT_TARGETS = {
           { handler: 'incoming-instances', only: { field: 'transactionUid', ids: transactionUids } },
         ],
   'library-changed': (): Target[] => all(...LIBRARY_QUERIES, 'library-scan-state'),
-  'remotes-changed': (): Target[] => all('remotes-list'),
+  'remotes-changed': (): Target[] => all('remotes-list', 'report-archives'),
   'settings-changed': (): Target[] => all('settings-get'),
   'dimse-listener-changed': (): Target[] => all('settings-get'),
 } as const;

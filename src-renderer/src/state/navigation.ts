@@ -3,7 +3,8 @@ import { create } from 'zustand';
 export const SCREENS = ['library', 'remotes', 'outgoing', 'incoming', 'settings', 'report'] as const;
 export type Screen = (typeof SCREENS)[number];
 
-export type ReportTarget = { kind: 'job'; jobId: number } | { kind: 'requests'; requestIds: number[] } | { kind: 'all' };
+/** What the Report screen shows: a job, some requests, an archive's verdicts, or (all) the first archive's. */
+export type ReportTarget = { kind: 'job'; jobId: number } | { kind: 'requests'; requestIds: number[] } | { kind: 'archive'; remoteId: number } | { kind: 'all' };
 
 /** Where the user is: the screen and what it shows. Mirrored in location.hash so a reload (or Back) keeps it. */
 export interface Route {
@@ -24,6 +25,7 @@ export function routeToHash(r: Route): string {
       return r.transactionUid ? `#/incoming/${r.transactionUid}` : '#/incoming';
     case 'report': {
       const t = r.report ?? { kind: 'all' };
+      if (t.kind === 'archive') return `#/report/archive/${t.remoteId}`;
       return t.kind === 'job' ? `#/report/job/${t.jobId}` : t.kind === 'requests' ? `#/report/requests/${t.requestIds.join(',')}` : '#/report';
     }
     default:
@@ -42,6 +44,7 @@ export function hashToRoute(hash: string): Route {
   if (screen === 'incoming') return parts[1] && /^[0-9.]+$/.test(parts[1]) ? { screen, transactionUid: parts[1] } : { screen };
   if (screen === 'report') {
     if (parts[1] === 'job' && n(parts[2])) return { screen, report: { kind: 'job', jobId: n(parts[2])! } };
+    if (parts[1] === 'archive' && n(parts[2])) return { screen, report: { kind: 'archive', remoteId: n(parts[2])! } };
     if (parts[1] === 'requests') {
       const ids = (parts[2] ?? '').split(',').map(n).filter((x): x is number => x !== undefined);
       if (ids.length) return { screen, report: { kind: 'requests', requestIds: ids } };

@@ -198,7 +198,11 @@ describe('engine against a misbehaving archive', () => {
     const count = s.seen.length;
     await sleep(2500);
     expect(s.seen.length).toBe(count);
-    expect(c.core.outgoing.get(id).state).toBe('cancelled');
+    // Not left pending for ever: the request, its instances and the verdicts agree that nothing was verified.
+    expect(c.core.outgoing.get(id)).toMatchObject({ state: 'cancelled', failedCount: 4, committedCount: 0 });
+    const rows = c.core.outgoing.instances(id, { limit: 10, offset: 0 }).rows;
+    expect(rows.map((r) => [r.outcome, r.detail])).toEqual(Array(4).fill(['failed', 'Cancelled before the archive answered: not verified']));
+    expect(c.core.reports.totals({ remoteId: remote })).toEqual({ instances: 4, committed: 0, failed: 4, pending: 0 });
     expect(() => c.core.engine.cancel(id)).toThrow(/already cancelled/);
   });
 

@@ -13,6 +13,7 @@ function request(p: Partial<OutgoingRequest>): OutgoingRequest {
   return {
     id: 3,
     jobId: 1,
+    jobLabel: null,
     remoteId: 1,
     remoteName: 'archive',
     transactionUid: '2.25.1',

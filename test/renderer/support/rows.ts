@@ -5,6 +5,7 @@ import type { StudyRow, SeriesRow, InstanceRow, Settings } from '../../../src-sh
 export function request(p: Partial<OutgoingRequest> & { id: number }): OutgoingRequest {
   return {
     jobId: 1,
+    jobLabel: 'Migration batch 1',
     remoteId: 1,
     remoteName: 'Archive',
     transactionUid: `2.25.${1000 + p.id}`,

@@ -22,6 +22,7 @@ import { DimseListenerStatus } from '../shared/DimseListenerStatus';
 import { InstanceTable } from './InstanceTable';
 import { useNow } from '../../ui/now';
 import { describeSituation } from '../../../../src-shared/outgoing-situation';
+import { JobTimeline } from './JobTimeline';
 
 const RESENDABLE = ['lost', 'failed', 'timed_out', 'cancelled'];
 
@@ -34,6 +35,7 @@ export function RequestDetail({ id }: { id: number }) {
     <section className="detail-pane" aria-label={`Request ${r.id}`}>
       <RequestHeader r={r} />
       <RequestActions r={r} />
+      {r.jobId !== null && <JobTimeline jobId={r.jobId} />}
       <InstanceTable requestId={r.id} total={r.instanceCount} />
     </section>
   );
@@ -70,7 +72,7 @@ function RequestHeader({ r }: { r: OutgoingRequest }) {
         {r.completedAt !== null && <Fact term="Completed" value={formatTime(r.completedAt)} />}
         {dimse ? <Fact term="N-ACTION attempts" value={String(r.attempts)} /> : <Fact term="Attempts / polls" value={`${r.attempts} / ${r.polls}`} />}
         {r.httpStatus !== null && <Fact term={dimse ? 'N-ACTION status' : 'Last HTTP status'} value={dimse ? hex4(r.httpStatus) : String(r.httpStatus)} />}
-        {r.jobId !== null && <Fact term="Job" value={`#${r.jobId}`} />}
+        {r.jobId !== null && <Fact term="Job" value={`#${r.jobId}${r.jobLabel ? ` — ${r.jobLabel}` : ''}`} />}
         {r.proxyFor !== null && (
           <Fact
             term="Forwards"
@@ -162,7 +164,7 @@ function RequestActions({ r }: { r: OutgoingRequest }) {
           title={`Cancel request #${r.id}?`}
           message={
             <p>
-              Safekeep stops polling {r.remoteName} for this request. Instances not decided yet stay <strong>not verified</strong>. You can resend it later.
+              Safekeep stops polling {r.remoteName} for this request. Instances not decided yet are marked <strong>failed: not verified</strong>. You can resend them later.
             </p>
           }
           confirmLabel="Cancel request"

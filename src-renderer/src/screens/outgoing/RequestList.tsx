@@ -14,6 +14,12 @@ import { VirtualTable, type Column } from '../../ui/VirtualTable';
 
 const COLUMNS: Column<OutgoingRequest>[] = [
   { key: 'id', header: '#', width: '56px', align: 'end', render: (r) => r.id },
+  {
+    key: 'job',
+    header: 'Job',
+    width: 'minmax(110px, 1.3fr)',
+    render: (r) => (r.jobId === null ? <span className="muted">—</span> : <span title={r.jobLabel ?? ''}>#{r.jobId} {r.jobLabel}</span>),
+  },
   { key: 'remote', header: 'Remote', width: 'minmax(90px, 1fr)', render: (r) => <span title={r.remoteName}>{r.remoteName}</span> },
   {
     key: 'label',

@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { LEFT_OUT_REASONS, type ArchiveRef, type LeftOutReason, type ReportScope, type ReportSummary } from '../../../../src-shared/report';
 import { useAppApi } from '../../api/context';
 import { useApiQuery } from '../../data/api-hooks';
 import { useNavigation, type ReportTarget } from '../../state/navigation';
@@ -5,160 +7,128 @@ import { useToasts } from '../../state/toasts';
 import { downloadText } from '../../ui/download';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
-import { formatCount, formatTime, percent } from '../../ui/format';
-import { hex4 } from '../../../../src-shared/dicom/failure-reasons';
+import { formatCount, formatTime } from '../../ui/format';
+import { FailureTables } from './FailureTables';
+import { pickValue, archiveText, scopeOf, targetOfPick, titleOf } from './report-target';
+import { ReportTotals } from './ReportTotals';
+import { SignOff, type ExportedCsv } from './SignOff';
+import { StudyChart } from './StudyChart';
+import { StudyTable } from './StudyTable';
 
-function argsOf(t: ReportTarget) {
-  return t.kind === 'job' ? { jobId: t.jobId } : t.kind === 'requests' ? { requestIds: t.requestIds } : {};
-}
-
-function titleOf(t: ReportTarget): string {
-  if (t.kind === 'job') return `Job #${t.jobId}`;
-  if (t.kind === 'requests') return t.requestIds.length === 1 ? `Request #${t.requestIds[0]}` : `Requests ${t.requestIds.map((i) => `#${i}`).join(', ')}`;
-  return 'All outgoing requests';
-}
-
-/** A printable verification report (totals, failure reasons, failed instances), with Print and CSV. */
+/** The verification report: per archive (its verdicts), per job, or per request; with exports and a sign-off page. */
 export function ReportScreen() {
   const target = useNavigation((s) => s.route.report ?? { kind: 'all' as const });
+  const archives = useApiQuery('report-archives', {});
+  const scope = scopeOf(target, archives.data);
+  if (archives.error) return <ErrorText error={archives.error} prefix="Cannot list the archives" />;
+  if (!scope) {
+    return archives.data ? (
+      <EmptyState title="Nothing verified yet">Select studies in the Library and press “Verify selected”; the report shows each archive’s verdicts.</EmptyState>
+    ) : (
+      <p aria-busy="true">Loading…</p>
+    );
+  }
+  return <ReportView key={JSON.stringify(scope)} target={target} scope={scope} archives={archives.data ?? []} />;
+}
+
+function ReportView({ target, scope, archives }: { target: ReportTarget; scope: ReportScope; archives: ArchiveRef[] }) {
   const { client, preload } = useAppApi();
+  const go = useNavigation((s) => s.go);
   const toast = useToasts((s) => s.show);
-  const args = argsOf(target);
-  const { data, error, isPending } = useApiQuery('report-summary', args);
-  const name = `safekeep-report-${titleOf(target).replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '').toLowerCase()}`;
+  const { data, error, isPending } = useApiQuery('report-summary', scope);
+  const [exported, setExported] = useState<ExportedCsv | null>(null);
+  const [leftOut, setLeftOut] = useState<string | null>(null);
+  const title = titleOf(scope, archives, data?.job?.label ?? null);
+  const deleteArchive = scope.remoteId ?? (data?.archives.length === 1 ? data.archives[0]!.remoteId : undefined);
 
   const print = async () => {
+    const name = `safekeep-report-${title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase()}`;
     if (preload) {
       const saved = await preload.printToPdf(`${name}.pdf`);
       if (saved) toast('ok', `Saved ${saved}`);
     } else window.print();
   };
   const csv = async () => {
-    const r = await client.send('report-csv', args);
+    const r = await client.send('report-csv', scope);
     if (!r.ok) return toast('error', `Export failed: ${r.error.message}`);
     downloadText(r.value.filename, r.value.csv);
+    setExported({ filename: r.value.filename, sha256: r.value.sha256, rows: r.value.rows, at: Date.now() });
+  };
+  const safeList = async () => {
+    if (deleteArchive === undefined) return;
+    const r = await client.send('report-safe-to-delete', { remoteId: deleteArchive });
+    if (!r.ok) return toast('error', `Export failed: ${r.error.message}`);
+    downloadText(r.value.filename, r.value.text, 'text/plain;charset=utf-8');
+    const why = (Object.entries(r.value.leftOut) as [LeftOutReason, number][]).filter(([, n]) => n > 0).map(([k, n]) => `${formatCount(n)} ${LEFT_OUT_REASONS[k]}`);
+    setLeftOut(`Safe to delete: ${formatCount(r.value.files)} file(s) committed by ${archiveText(r.value.archive)} and unchanged since verified.${why.length ? ` Left out: ${why.join('; ')}.` : ''}`);
   };
 
   return (
     <div className="screen report-screen">
       <div className="toolbar no-print">
-        <button type="button" className="btn btn-primary" onClick={print} disabled={!data}>
-          {preload ? 'Save as PDF…' : 'Print…'}
-        </button>
+        <label className="inline-field">
+          Report on
+          <select value={pickValue(scope)} onChange={(e) => go({ screen: 'report', report: targetOfPick(e.target.value, target) })}>
+            {scope.jobId !== undefined && <option value={pickValue(scope)}>{title}</option>}
+            {scope.requestIds && <option value="requests">{title}</option>}
+            {archives.map((a) => (
+              <option key={a.remoteId} value={`archive:${a.remoteId}`}>
+                All verdicts: {archiveText(a)}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="button" className="btn" onClick={csv}>
           Download CSV
         </button>
+        <button type="button" className="btn" onClick={safeList} disabled={deleteArchive === undefined} title="Files the archive committed and that are unchanged since, one path per line">
+          Safe-to-delete list
+        </button>
+        <button type="button" className="btn btn-primary" onClick={print} disabled={!data}>
+          {preload ? 'Save as PDF…' : 'Print…'}
+        </button>
       </div>
+      {leftOut && (
+        <p className="callout no-print" role="status" data-testid="safe-to-delete-result">
+          {leftOut}
+        </p>
+      )}
       <ErrorText error={error} prefix="Cannot build the report" />
       {isPending && <p aria-busy="true">Building the report…</p>}
-      {data && (
-        <article className="report" aria-label="Verification report">
-          <header>
-            <h1>Storage commitment report — {titleOf(target)}</h1>
-            <p>
-              Generated {formatTime(data.generatedAt)} by Safekeep · {formatCount(data.requests)} request{data.requests === 1 ? '' : 's'} to{' '}
-              {data.remotes.join(', ') || '—'}
-            </p>
-          </header>
-          {data.totals.instances === 0 ? (
-            <EmptyState title="No instance in this report" />
-          ) : (
-            <>
-              <h2>Totals</h2>
-              <table className="table report-totals">
-                <tbody>
-                  <tr>
-                    <th scope="row">Instances</th>
-                    <td>{formatCount(data.totals.instances)}</td>
-                    <td />
-                  </tr>
-                  <tr className="tone-ok">
-                    <th scope="row">
-                      <span aria-hidden="true">✓ </span>Committed
-                    </th>
-                    <td>{formatCount(data.totals.committed)}</td>
-                    <td>{percent(data.totals.committed, data.totals.instances).toFixed(1)} %</td>
-                  </tr>
-                  <tr className="tone-bad">
-                    <th scope="row">
-                      <span aria-hidden="true">✕ </span>Failed
-                    </th>
-                    <td>{formatCount(data.totals.failed)}</td>
-                    <td>{percent(data.totals.failed, data.totals.instances).toFixed(1)} %</td>
-                  </tr>
-                  <tr className="tone-pending">
-                    <th scope="row">
-                      <span aria-hidden="true">◷ </span>Not verified
-                    </th>
-                    <td>{formatCount(data.totals.notVerified)}</td>
-                    <td>{percent(data.totals.notVerified, data.totals.instances).toFixed(1)} %</td>
-                  </tr>
-                </tbody>
-              </table>
-              <p className="report-verdict">
-                {data.totals.committed === data.totals.instances ? (
-                  <strong className="text-ok">✓ Every instance is committed: the archive safely keeps all of them.</strong>
-                ) : (
-                  <strong className="text-bad">
-                    ✕ {formatCount(data.totals.instances - data.totals.committed)} instance(s) are not confirmed: do not delete their local copies.
-                  </strong>
-                )}
-              </p>
-              {data.failureReasons.length > 0 && (
-                <>
-                  <h2>Failure reasons</h2>
-                  <table className="table">
-                    <thead>
-                      <tr>
-                        <th scope="col">Code</th>
-                        <th scope="col">Meaning</th>
-                        <th scope="col">Instances</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {data.failureReasons.map((r) => (
-                        <tr key={`${r.code}|${r.meaning}`}>
-                          <td className="mono">{r.code === null ? '—' : hex4(r.code)}</td>
-                          <td>{r.meaning}</td>
-                          <td>{formatCount(r.count)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </>
-              )}
-              {data.failed.length > 0 && (
-                <>
-                  <h2>
-                    Failed instances
-                    {data.failed.length < data.totals.failed && ` (first ${formatCount(data.failed.length)} of ${formatCount(data.totals.failed)}; the CSV has all)`}
-                  </h2>
-                  <table className="table report-failed">
-                    <thead>
-                      <tr>
-                        <th scope="col">SOP Instance UID</th>
-                        <th scope="col">Reason</th>
-                        <th scope="col">File</th>
-                        <th scope="col">Study Instance UID</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {data.failed.map((f) => (
-                        <tr key={`${f.transactionUid}|${f.sopInstanceUid}`}>
-                          <td className="mono">{f.sopInstanceUid}</td>
-                          <td className="text-bad">{f.reason}</td>
-                          <td className="mono">{f.filePath ?? ''}</td>
-                          <td className="mono">{f.studyUid ?? ''}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </>
-              )}
-            </>
-          )}
-        </article>
-      )}
+      {data && <Report data={data} scope={scope} title={title} exported={exported} />}
     </div>
+  );
+}
+
+function Report({ data, scope, title, exported }: { data: ReportSummary; scope: ReportScope; title: string; exported: ExportedCsv | null }) {
+  const archives = data.archives.map(archiveText).join(', ') || '—';
+  return (
+    <article className="report" aria-label="Verification report">
+      <header>
+        <h1>Storage commitment report — {title}</h1>
+        <p>
+          Generated {formatTime(data.generatedAt)} by Safekeep {data.version} · {archives} ·{' '}
+          {data.view === 'archive' || data.view === 'all-archives'
+            ? 'the latest outcome of each instance, over every job'
+            : `${formatCount(data.requests)} request${data.requests === 1 ? '' : 's'}${data.view === 'job' ? ', the latest outcome of each instance' : ', as sent'}`}
+        </p>
+      </header>
+      {data.totals.instances === 0 ? (
+        <EmptyState title="No instance in this report" />
+      ) : (
+        <>
+          <h2>Totals</h2>
+          <ReportTotals totals={data.totals} />
+          <h2>Per study ({formatCount(data.studies)})</h2>
+          <div className="no-print">
+            <StudyChart scope={scope} />
+            <StudyTable scope={scope} />
+          </div>
+          <p className="print-only">Every instance of every study is in the CSV; its SHA-256 is on the sign-off below.</p>
+          <FailureTables data={data} />
+        </>
+      )}
+      <SignOff data={data} exported={exported} />
+    </article>
   );
 }

@@ -1,12 +1,9 @@
 // @vitest-environment jsdom
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PreloadApi } from '../../src-shared/contract/client';
+import { describe, expect, it } from 'vitest';
 import type { Settings, TokenView } from '../../src-shared/contract/handlers';
-import { ReportScreen } from '../../src-renderer/src/screens/report/ReportScreen';
 import { SettingsScreen } from '../../src-renderer/src/screens/settings/SettingsScreen';
-import { useNavigation } from '../../src-renderer/src/state/navigation';
 import { FakeApi } from './support/fake-api';
 import { setupDom } from './support/dom';
 import { renderWithApi } from './support/render';
@@ -136,43 +133,5 @@ describe('Settings screen', () => {
     expect(screen.getByRole('dialog').textContent).toContain('The files themselves are not touched');
     await user.click(screen.getByRole('button', { name: 'Remove folder' }));
     await waitFor(() => expect(api.callsOf('library-remove-root')).toEqual([{ path: '/data/studies' }]));
-  });
-});
-
-describe('Report screen', () => {
-  afterEach(() => vi.restoreAllMocks());
-  const summaryApi = () =>
-    new FakeApi().on('report-summary', () => ({
-      generatedAt: Date.now(),
-      remotes: ['Archive'],
-      requests: 2,
-      totals: { instances: 6, committed: 5, failed: 1, notVerified: 0 },
-      failureReasons: [{ code: 0x0112, meaning: 'No such object instance', count: 1 }],
-      failed: [{ studyUid: '1.2.3', sopInstanceUid: '1.2.3.4.5', filePath: '/data/IM5', transactionUid: '2.25.9', reason: '0112H No such object instance' }],
-    }));
-
-  it('shows totals, failure reasons and failed instances of a job, and prints', async () => {
-    const api = summaryApi();
-    useNavigation.setState({ route: { screen: 'report', report: { kind: 'job', jobId: 4 } } });
-    const print = vi.spyOn(window, 'print').mockImplementation(() => undefined);
-    renderWithApi(<ReportScreen />, { client: api });
-    const report = await screen.findByRole('article', { name: 'Verification report' });
-    expect(api.callsOf('report-summary')).toEqual([{ jobId: 4 }]);
-    expect(report.textContent).toContain('Storage commitment report — Job #4');
-    expect(within(report).getByRole('row', { name: /Committed/ }).textContent).toMatch(/Committed5\s*83\.3 %/);
-    expect(report.textContent).toContain('0112H');
-    expect(report.textContent).toContain('1.2.3.4.5');
-    expect(report.textContent).toContain('1 instance(s) are not confirmed');
-    await userEvent.setup().click(screen.getByRole('button', { name: 'Print…' }));
-    expect(print).toHaveBeenCalled();
-  });
-
-  it('saves a PDF through the Electron bridge', async () => {
-    const printToPdf = vi.fn(async () => '/home/u/report.pdf');
-    const preload = { send: vi.fn(), on: vi.fn(), pathsOf: vi.fn(), printToPdf } as unknown as PreloadApi;
-    useNavigation.setState({ route: { screen: 'report', report: { kind: 'requests', requestIds: [7] } } });
-    renderWithApi(<ReportScreen />, { client: summaryApi(), api: { preload } });
-    await userEvent.setup().click(await screen.findByRole('button', { name: 'Save as PDF…' }));
-    expect(printToPdf).toHaveBeenCalledWith('safekeep-report-request-7.pdf');
   });
 });

@@ -1,0 +1,248 @@
+import fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Db, migrate, openDb } from '../../../src-main/core/store/db';
+import { MIGRATIONS } from '../../../src-main/core/store/migrations';
+import { openSqlite } from '../../../src-main/core/store/sqlite';
+import { OutgoingRepo, type PlannedInstance } from '../../../src-main/core/store/outgoing-repo';
+import { ReportRepo } from '../../../src-main/core/store/report-repo';
+import { tempDir } from '../../support/fixtures';
+
+const CT = '1.2.840.10008.5.1.4.1.1.2';
+
+/** Instance k of study s (files /lib/s/k, 100 + k bytes). */
+function inst(s: number, k: number): PlannedInstance {
+  return {
+    sopClassUid: CT,
+    sopInstanceUid: `1.2.9.${s}.${k}`,
+    studyUid: `1.2.9.${s}`,
+    seriesUid: `1.2.9.${s}.0`,
+    filePath: `/lib/${s}/${k}`,
+    fileSize: 100 + k,
+    fileMtimeMs: 1_700_000_000_000 + k,
+    patientId: `PID${s}`,
+    accessionNumber: `ACC${s}`,
+    studyDate: '20260101',
+  };
+}
+
+let dir: string;
+let db: Db;
+let outgoing: OutgoingRepo;
+let reports: ReportRepo;
+
+beforeEach(() => {
+  dir = tempDir();
+  db = openDb(dir);
+  outgoing = new OutgoingRepo(db);
+  reports = new ReportRepo(db);
+});
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function job(remoteId: number, studies: PlannedInstance[][], now: number, label = 'Batch 1') {
+  return outgoing.createJob({
+    remoteId,
+    remoteName: `remote ${remoteId}`,
+    label,
+    form: 'study',
+    now,
+    requests: studies.map((instances, k) => ({ transactionUid: `2.25.${now}${k}`, form: 'study', studyUid: instances[0]!.studyUid, label: null, instances })),
+  });
+}
+
+function verdict(remoteId: number, sop: string) {
+  return db.sql
+    .prepare(
+      `SELECT outcome, failure_reason AS failureReason, detail, transaction_uid AS transactionUid, request_id AS requestId, job_id AS jobId,
+         decided_at AS decidedAt, updated_at AS updatedAt, file_size AS fileSize, file_mtime_ms AS fileMtimeMs, patient_id AS patientId,
+         accession_number AS accessionNumber, study_date AS studyDate, file_path AS filePath
+       FROM verdicts WHERE remote_id = ? AND sop_instance_uid = ?`,
+    )
+    .get(remoteId, sop) as Record<string, unknown> | undefined;
+}
+
+const count = () => (db.sql.prepare(`SELECT COUNT(*) AS n FROM verdicts`).get() as { n: number }).n;
+
+describe('verdicts, kept by OutgoingRepo in the same transaction as every outcome', () => {
+  it('a new job: every instance pending, with the file state and patient data as planned', () => {
+    const { jobId, requestIds } = job(1, [[inst(1, 1), inst(1, 2)], [inst(2, 1)]], 1000);
+    expect(count()).toBe(3);
+    expect(verdict(1, '1.2.9.1.2')).toEqual({
+      outcome: 'pending',
+      failureReason: null,
+      detail: null,
+      transactionUid: outgoing.get(requestIds[0]!).transactionUid,
+      requestId: requestIds[0],
+      jobId,
+      decidedAt: null,
+      updatedAt: 1000,
+      fileSize: 102,
+      fileMtimeMs: 1_700_000_000_002,
+      patientId: 'PID1',
+      accessionNumber: 'ACC1',
+      studyDate: '20260101',
+      filePath: '/lib/1/2',
+    });
+  });
+
+  it('complete and failPending: committed and failed with reason and time; a decided instance keeps its outcome', () => {
+    const { requestIds } = job(1, [[inst(1, 1), inst(1, 2), inst(1, 3)]], 1000);
+    const id = requestIds[0]!;
+    outgoing.complete(id, [{ seq: 0, outcome: 'committed', failureReason: null, detail: null }], { state: 'working' }, 2000);
+    outgoing.failPending(id, 'association aborted by ARCHIVE (A-ABORT, source: service-user, reason: 0)', { state: 'failed' }, 3000);
+    expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed', decidedAt: 2000, updatedAt: 2000 });
+    expect(verdict(1, '1.2.9.1.3')).toMatchObject({
+      outcome: 'failed',
+      failureReason: null,
+      detail: 'association aborted by ARCHIVE (A-ABORT, source: service-user, reason: 0)',
+      decidedAt: 3000,
+    });
+    // Outgoing agrees.
+    expect(outgoing.get(id)).toMatchObject({ committedCount: 1, failedCount: 2 });
+    expect(reports.totals({ remoteId: 1 })).toEqual({ instances: 3, committed: 1, failed: 2, pending: 0 });
+  });
+
+  it('resend of the not committed (a follow-up): the job report counts each instance once, the resent ones committed', () => {
+    const { jobId, requestIds } = job(1, [[inst(1, 1), inst(1, 2), inst(1, 3)]], 1000);
+    const first = outgoing.get(requestIds[0]!);
+    outgoing.complete(
+      first.id,
+      [
+        { seq: 0, outcome: 'committed', failureReason: null, detail: null },
+        { seq: 1, outcome: 'failed', failureReason: 0x0112, detail: null },
+        { seq: 2, outcome: 'failed', failureReason: 0x0112, detail: null },
+      ],
+      { state: 'done' },
+      2000,
+    );
+    const planned = outgoing.notCommitted(first.id);
+    expect(planned.map((p) => [p.sopInstanceUid, p.fileSize, p.patientId])).toEqual([
+      ['1.2.9.1.2', 102, 'PID1'],
+      ['1.2.9.1.3', 103, 'PID1'],
+    ]);
+    // Before any follow-up, the job's rows are read without looking for later ones.
+    expect([...reports.rowBatches({ jobId })].flat()).toHaveLength(3);
+    const follow = outgoing.createFollowUp(first, { transactionUid: '2.25.77', form: 'study', studyUid: '1.2.9.1', label: 'resend', instances: planned }, 3000);
+    expect(db.sql.prepare(`SELECT follow_up_of AS of FROM outgoing WHERE id = ?`).get(follow)).toEqual({ of: first.id });
+    expect(verdict(1, '1.2.9.1.2')).toMatchObject({ outcome: 'pending', requestId: follow, transactionUid: '2.25.77', jobId });
+    expect(reports.totals({ jobId })).toEqual({ instances: 3, committed: 1, failed: 0, pending: 2 });
+    outgoing.complete(
+      follow,
+      [
+        { seq: 0, outcome: 'committed', failureReason: null, detail: null },
+        { seq: 1, outcome: 'committed', failureReason: null, detail: null },
+      ],
+      { state: 'done' },
+      4000,
+    );
+    expect(reports.totals({ jobId })).toEqual({ instances: 3, committed: 3, failed: 0, pending: 0 });
+    expect(reports.totals({ remoteId: 1 })).toEqual({ instances: 3, committed: 3, failed: 0, pending: 0 });
+    // The job's rows: one per instance, the latest; the requests' rows: history, 5 rows.
+    const jobRows = [...reports.rowBatches({ jobId })].flat();
+    expect(jobRows.map((r) => [r.sopInstanceUid, r.outcome, r.transactionUid])).toEqual([
+      ['1.2.9.1.1', 'committed', first.transactionUid],
+      ['1.2.9.1.2', 'committed', '2.25.77'],
+      ['1.2.9.1.3', 'committed', '2.25.77'],
+    ]);
+    expect([...reports.rowBatches({ requestIds: [first.id, follow] })].flat()).toHaveLength(5);
+    expect(reports.studies({ jobId }, { limit: 10, offset: 0 })).toEqual({
+      rows: [{ studyUid: '1.2.9.1', patientId: 'PID1', accessionNumber: 'ACC1', studyDate: '20260101', instances: 3, committed: 3, failed: 0, pending: 0 }],
+      total: 1,
+    });
+  });
+
+  it('reset for a resend: back to pending under the new UID; a 409 renames the verdicts too', () => {
+    const { requestIds } = job(1, [[inst(1, 1), inst(1, 2)]], 1000);
+    const id = requestIds[0]!;
+    outgoing.changeUid(id, '2.25.409', { state: 'queued' });
+    expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', transactionUid: '2.25.409' });
+    outgoing.failPending(id, 'Lost by the archive', { state: 'lost' }, 2000);
+    outgoing.reset(id, '2.25.555', 3000);
+    expect(verdict(1, '1.2.9.1.2')).toMatchObject({ outcome: 'pending', transactionUid: '2.25.555', decidedAt: null, updatedAt: 3000, detail: null });
+  });
+
+  it('latest event wins across jobs of one archive; another archive has its own verdict', () => {
+    const a = job(1, [[inst(1, 1)]], 1000);
+    outgoing.complete(a.requestIds[0]!, [{ seq: 0, outcome: 'failed', failureReason: 0x0110, detail: null }], { state: 'done' }, 2000);
+    const b = job(1, [[inst(1, 1)]], 3000, 'Batch 2');
+    expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', jobId: b.jobId });
+    outgoing.complete(b.requestIds[0]!, [{ seq: 0, outcome: 'committed', failureReason: null, detail: null }], { state: 'done' }, 4000);
+    expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed', jobId: b.jobId, decidedAt: 4000 });
+    // Job 1 still says what job 1 found.
+    expect(reports.totals({ jobId: a.jobId })).toMatchObject({ failed: 1, committed: 0 });
+    const c = job(2, [[inst(1, 1)]], 5000);
+    expect(verdict(2, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', jobId: c.jobId });
+    expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed' });
+    expect(count()).toBe(2);
+    expect(reports.instanceVerdicts('1.2.9.1.1').map((v) => [v.remoteId, v.outcome])).toEqual([
+      [1, 'committed'],
+      [2, 'pending'],
+    ]);
+  });
+
+  it('a proxied request (no job) gives no verdict', () => {
+    outgoing.createSingle(1, 'upstream', { transactionUid: '2.25.5', proxyFor: '2.25.5', form: 'flat', studyUid: null, label: null, instances: [inst(1, 1)] }, 1000);
+    expect(count()).toBe(0);
+  });
+
+  it('reads big reports in batches after the last key, in study order, each row once', () => {
+    const studies = [3, 1, 2].map((s) => [5, 4, 3, 2, 1].map((k) => inst(s, k)));
+    job(1, studies, 1000);
+    const batches = [...reports.rowBatches({ remoteId: 1 }, 4)];
+    expect(batches.map((b) => b.length)).toEqual([4, 4, 4, 3]);
+    const uids = batches.flat().map((r) => r.sopInstanceUid);
+    expect(uids).toEqual([...uids].sort());
+    expect(new Set(uids).size).toBe(15);
+    expect(batches.flat()[0]).toMatchObject({ remoteName: 'remote 1', jobLabel: 'Batch 1', patientId: 'PID1', requestState: 'queued', outcome: 'pending' });
+    // Every archive: the same rows (one archive here), ordered by archive first.
+    expect([...reports.rowBatches({}, 7)].flat().map((r) => r.sopInstanceUid)).toEqual(uids);
+  });
+});
+
+describe('the verdict migration', () => {
+  it('builds verdicts from existing requests: latest per archive and instance, cancelled ones failed, file state where still known', () => {
+    const old = new Db(openSqlite(`${dir}/old.sqlite`), `${dir}/old.sqlite`);
+    migrate(old, MIGRATIONS.slice(0, 2));
+    old.sql.exec(`
+      INSERT INTO library_files (path, root, size, mtime_ms, status, sop_instance_uid, sop_class_uid, study_uid, series_uid, patient_id, accession_number, study_date, indexed_at)
+      VALUES ('/lib/a', '/lib', 10, 111, 'indexed', '1.1', '${CT}', '1.9', '1.9.1', 'P1', 'A1', '20250101', 500),
+             ('/lib/b', '/lib', 20, 222, 'indexed', '1.2', '${CT}', '1.9', '1.9.1', 'P1', 'A1', '20250101', 5000);
+      INSERT INTO jobs (id, remote_id, label, form, created_at) VALUES (1, 1, 'Old job', 'study', 1000);
+      INSERT INTO outgoing (id, job_id, remote_id, remote_name, transaction_uid, state, form, instance_count, committed_count, failed_count, created_at, completed_at, proxy_for)
+      VALUES (1, 1, 1, 'PACS', '2.25.1', 'done', 'study', 2, 1, 1, 1000, 2000, NULL),
+             (2, 1, 1, 'PACS', '2.25.2', 'done', 'study', 1, 1, 0, 3000, 3500, NULL),
+             (3, 1, 1, 'PACS', '2.25.3', 'cancelled', 'study', 1, 0, 0, 1000, 2500, NULL),
+             (4, NULL, 1, 'PACS', '2.25.4', 'done', 'flat', 1, 1, 0, 1000, 1200, '2.25.4');
+      INSERT INTO outgoing_instances (request_id, seq, sop_class_uid, sop_instance_uid, study_uid, series_uid, file_path, outcome, failure_reason, updated_at)
+      VALUES (1, 0, '${CT}', '1.1', '1.9', '1.9.1', '/lib/a', 'committed', NULL, 2000),
+             (1, 1, '${CT}', '1.2', '1.9', '1.9.1', '/lib/b', 'failed', 274, 2000),
+             (2, 0, '${CT}', '1.2', '1.9', '1.9.1', '/lib/b', 'committed', NULL, 3500),
+             (3, 0, '${CT}', '1.3', '1.9', '1.9.1', '/lib/c', 'pending', NULL, NULL),
+             (4, 0, '${CT}', '1.8', NULL, NULL, NULL, 'committed', NULL, 1200);
+    `);
+    migrate(old, MIGRATIONS);
+    const rows = old.sql
+      .prepare(
+        `SELECT sop_instance_uid AS sop, outcome, request_id AS req, detail, decided_at AS decided, file_size AS size, file_mtime_ms AS mtime, patient_id AS pid
+         FROM verdicts ORDER BY sop_instance_uid`,
+      )
+      .all();
+    expect(rows).toEqual([
+      { sop: '1.1', outcome: 'committed', req: 1, detail: null, decided: 2000, size: 10, mtime: 111, pid: 'P1' },
+      // Rescanned after the request: the index no longer tells the file's state when verified.
+      { sop: '1.2', outcome: 'committed', req: 2, detail: null, decided: 3500, size: null, mtime: null, pid: 'P1' },
+      { sop: '1.3', outcome: 'failed', req: 3, detail: 'Cancelled before the archive answered: not verified', decided: 2500, size: null, mtime: null, pid: null },
+    ]);
+    expect(old.sql.prepare(`SELECT failed_count AS f FROM outgoing WHERE id = 3`).get()).toEqual({ f: 1 });
+    // Request 2 resends an instance of request 1: the job's report must take the latest of each.
+    expect(old.sql.prepare(`SELECT id, follow_up_of AS of FROM outgoing ORDER BY id`).all()).toEqual([
+      { id: 1, of: null },
+      { id: 2, of: 1 },
+      { id: 3, of: null },
+      { id: 4, of: null },
+    ]);
+    old.close();
+  });
+});
