@@ -2,11 +2,20 @@ import type { DimseListenerState } from '../dimse';
 import type { ScanProgress } from '../library';
 
 /**
+ * The stored data a write can touch. After each write the core announces `data-changed` with the
+ * tables it touched (batched); a host re-reads whatever it shows from those tables.
+ */
+export const DATA_TABLES = ['library', 'outgoing', 'verdicts', 'incoming', 'remotes', 'settings', 'tokens'] as const;
+export type DataTable = (typeof DATA_TABLES)[number];
+
+/**
  * What the core pushes to its hosts (renderer, CLI). Instance-level changes are
  * batched: one event names every transaction touched during a short interval,
  * and the receiver re-reads what it shows.
  */
 export interface SafekeepEvents {
+  /** Stored data changed (batched): every query reading one of these tables is stale. */
+  'data-changed': { tables: DataTable[] };
   'scan-progress': ScanProgress;
   'library-changed': { roots: string[] };
   'incoming-changed': { transactionUids: string[] };
