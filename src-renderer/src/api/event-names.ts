@@ -2,6 +2,7 @@ import type { SafekeepEventName } from '../../../src-shared/contract/events';
 
 /** Every event the core pushes, at run time (the contract only has them as a type). */
 export const EVENT_NAMES = [
+  'data-changed',
   'scan-progress',
   'library-changed',
   'incoming-changed',
