@@ -100,7 +100,8 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
         }
       }
       const done = deps.processor.start(uid, false, request.instances);
-      await Promise.race([done, sleep(config.syncWindowMs)]);
+      // A sync window of 0 answers at once (202 while Working), never by a race with the processing.
+      if (config.syncWindowMs > 0) await Promise.race([done, sleep(config.syncWindowMs)]);
       return answer(c, uid, responseFormat);
     },
   );
