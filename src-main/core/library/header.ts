@@ -342,12 +342,17 @@ function truncatedText(declared: number, present: number, has = 'the file has'):
   return `Pixel Data truncated: declares ${declared} bytes, ${has} ${Math.max(0, present)}`;
 }
 
+/** Items of encapsulated Pixel Data walked at most (one 8-byte read each) before giving up on the check. */
+const MAX_FRAGMENT_ITEMS = 1_000_000;
+
 /**
  * Why the Pixel Data of a file whose header was just read is not all there, or null.
  * Defined length: offset + declared length must fit in the file size (no read).
- * Undefined length (encapsulated): the file must end with the Sequence Delimitation Item (FFFE,E0DD) of
- * length 0, which is what a complete writer puts last: one 8-byte read of the file's end. (A file with
- * elements after Pixel Data, e.g. trailing padding, is reported truncated; such files are very rare.)
+ * Undefined length (encapsulated): most writers end the file with the Sequence Delimitation Item
+ * (FFFE,E0DD) of length 0, so one 8-byte read of the file's end settles it. Otherwise (elements after
+ * Pixel Data, e.g. trailing padding) the items are walked from the start of Pixel Data, reading only
+ * each item's 8-byte header, until the delimiter: an item that runs past the end of the file, or no
+ * delimiter, means the fragments are cut short.
  */
 function pixelDataProblem(fd: number, r: HeaderReadOk): { problem: string | null; bytesRead: number } {
   if (r.pixelDataOffset === null) return { problem: r.pixelDataProblem, bytesRead: 0 };
@@ -356,14 +361,30 @@ function pixelDataProblem(fd: number, r: HeaderReadOk): { problem: string | null
     return { problem: ok ? null : truncatedText(r.pixelDataLength, r.fileSize - r.pixelDataOffset), bytesRead: 0 };
   }
   if (r.fileSize < r.pixelDataOffset + 8) return { problem: 'Encapsulated Pixel Data truncated before its first item', bytesRead: 0 };
-  const tail = Buffer.alloc(8);
-  if (fs.readSync(fd, tail, 0, 8, r.fileSize - 8) !== 8) return { problem: 'Encapsulated Pixel Data: the end of the file could not be read', bytesRead: 0 };
   const be = r.header.transferSyntaxUid === EXPLICIT_BE;
-  const group = be ? tail.readUInt16BE(0) : tail.readUInt16LE(0);
-  const elem = be ? tail.readUInt16BE(2) : tail.readUInt16LE(2);
-  const len = be ? tail.readUInt32BE(4) : tail.readUInt32LE(4);
-  if (group === 0xfffe && elem === 0xe0dd && len === 0) return { problem: null, bytesRead: 8 };
-  return { problem: 'Encapsulated Pixel Data truncated: the file does not end with its Sequence Delimitation Item (FFFE,E0DD)', bytesRead: 8 };
+  const head = Buffer.alloc(8);
+  const itemAt = (offset: number): { group: number; elem: number; len: number } | null => {
+    if (fs.readSync(fd, head, 0, 8, offset) !== 8) return null;
+    return be
+      ? { group: head.readUInt16BE(0), elem: head.readUInt16BE(2), len: head.readUInt32BE(4) }
+      : { group: head.readUInt16LE(0), elem: head.readUInt16LE(2), len: head.readUInt32LE(4) };
+  };
+  const isDelimiter = (i: { group: number; elem: number; len: number } | null) => i !== null && i.group === 0xfffe && i.elem === 0xe0dd && i.len === 0;
+  if (isDelimiter(itemAt(r.fileSize - 8))) return { problem: null, bytesRead: 8 };
+  let bytesRead = 8;
+  let offset = r.pixelDataOffset;
+  for (let n = 0; n < MAX_FRAGMENT_ITEMS; n++) {
+    if (offset + 8 > r.fileSize) break;
+    const item = itemAt(offset);
+    bytesRead += 8;
+    if (isDelimiter(item)) return { problem: null, bytesRead };
+    if (!item || item.group !== 0xfffe || item.elem !== 0xe000) {
+      return { problem: `Encapsulated Pixel Data damaged: no fragment item at byte ${offset}`, bytesRead };
+    }
+    offset += 8 + item.len;
+    if (offset > r.fileSize) break;
+  }
+  return { problem: 'Encapsulated Pixel Data truncated: its fragments end before the Sequence Delimitation Item (FFFE,E0DD)', bytesRead };
 }
 
 /**

@@ -52,7 +52,7 @@ describe('truncated Pixel Data', () => {
     expect(problem(native)).toMatchObject({ reason: 'pixel-data-truncated', message: 'Pixel Data truncated: declares 100000 bytes, the file has 70000' });
     expect(problem(fragments)).toMatchObject({
       reason: 'pixel-data-truncated',
-      message: 'Encapsulated Pixel Data truncated: the file does not end with its Sequence Delimitation Item (FFFE,E0DD)',
+      message: 'Encapsulated Pixel Data truncated: its fragments end before the Sequence Delimitation Item (FFFE,E0DD)',
     });
     for (const whole of ['native-whole.dcm', 'fragments-whole.dcm']) expect(problem(path.join(lib, whole)), whole).toBeUndefined();
     for (const whole of ['ct-whole.dcm', 'jpeg2000-whole.dcm']) expect(problem(path.join(lib, whole))?.status, whole).toBe('conflict');
@@ -80,5 +80,24 @@ describe('truncated Pixel Data', () => {
     await scanLibrary(repo, [lib], systemClock);
     expect(problem(ctCut)).toBeUndefined();
     expect(repo.summary()).toMatchObject({ instances: 2, flagged: 1 });
+  });
+
+  it('does not flag complete encapsulated files with elements after Pixel Data (pydicom RLE, JPEG-LS, JPEG 2000 samples)', async () => {
+    // These samples end with Data Set Trailing Padding or other elements, not with the Sequence Delimitation
+    // Item: their fragments are walked instead. A cut inside the fragments is still found.
+    const samples = ['MR_small_RLE.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_jp2klossless.dcm'];
+    for (const f of samples) fs.copyFileSync(path.join(PYDICOM, f), path.join(lib, f));
+    const p = await scanLibrary(repo, [lib], systemClock);
+    // The three are one MR instance in three encodings: one is indexed, two wait as conflicts; none is flagged.
+    expect(p).toMatchObject({ indexed: 1, conflicts: 2, flagged: 0 });
+    for (const f of samples) {
+      expect(problem(path.join(lib, f))?.status, f).not.toBe('flagged');
+      expect(verifyFile(path.join(lib, f)), f).toMatchObject({ ok: true, complete: true });
+    }
+    const elsewhere = fs.mkdtempSync(path.join(path.dirname(lib), 'cut-'));
+    const rle = fs.readFileSync(path.join(PYDICOM, 'MR_small_RLE.dcm'));
+    const cut = path.join(elsewhere, 'rle-cut.dcm');
+    fs.writeFileSync(cut, rle.subarray(0, rle.length - 2000));
+    expect(verifyFile(cut)).toMatchObject({ ok: true, complete: false, message: expect.stringMatching(/^Encapsulated Pixel Data truncated/) });
   });
 });
