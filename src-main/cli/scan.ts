@@ -29,8 +29,8 @@ export async function scanAndSummarise(core: SafekeepCore, dirs: string[], quiet
   try {
     const scan = await core.scan(roots);
     progress.done();
-    const s = core.library.summary(roots);
-    const problems = core.library.problems({ roots, limit: 100_000, offset: 0 }).map((p) => ({
+    const s = await core.library.summary(roots);
+    const problems = (await core.library.problems({ roots, limit: 100_000, offset: 0 })).map((p) => ({
       path: p.path,
       status: p.status,
       reason: p.reason,
