@@ -2,6 +2,7 @@
  * The data the store ports (ports.ts) take and give, whatever the backend: rows as the services use them.
  */
 import type { RequestForm, RequestedInstance } from '../../../src-shared/commitment/model';
+import type { LibrarySummary } from '../../../src-shared/contract/handlers';
 import type { FileFlag, InstanceHeader, SkipReason } from '../../../src-shared/library';
 import type { OutgoingState } from '../../../src-shared/outgoing';
 import type { RemoteView } from '../../../src-shared/remotes';
@@ -34,11 +35,8 @@ export interface IndexedFile {
   studyDate: string | null;
 }
 
-export interface LibraryRoot {
-  path: string;
-  addedAt: number;
-  lastScanAt: number | null;
-}
+/** A library folder as the contract shows it. */
+export type LibraryRoot = LibrarySummary['roots'][number];
 
 /** What one batch of scanned files did to the index. */
 export interface BatchCounts {
@@ -49,16 +47,8 @@ export interface BatchCounts {
   flagged: number;
 }
 
-export interface LibraryCounts {
-  studies: number;
-  series: number;
-  instances: number;
-  skipped: number;
-  conflicts: number;
-  duplicates: number;
-  flagged: number;
-  bytes: number;
-}
+/** The counts of the library summary (the whole library, or below some folders). */
+export type LibraryCounts = Omit<LibrarySummary, 'roots'>;
 
 /** A waiting file whose bytes must be compared with the holder's (hashes when already known). */
 export interface PendingComparison {
