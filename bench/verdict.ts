@@ -65,45 +65,45 @@ try {
   // The store: the library indexed by `safekeep scan`, one job of every instance with its outcomes,
   // written as the engine writes them (request by request, verdicts in the same transactions).
   await runCliToEnd(['scan', dir, '--data', data]);
-  const core = new SafekeepCore({ dataDir: data });
-  const remote = core.remotes.save({ kind: 'dicomweb', name: 'bench', config: { baseUrl: 'http://127.0.0.1:9/dicomweb' } }, Date.now());
+  const core = await SafekeepCore.open({ dataDir: data });
+  const remote = await core.remotes.save({ kind: 'dicomweb', name: 'bench', config: { baseUrl: 'http://127.0.0.1:9/dicomweb' } }, Date.now());
   const t0 = performance.now();
-  const selected = core.library.select({ paths: [dir] });
+  const selected = await core.library.select({ paths: [dir] });
   const requests = planRequests(selected, { form: 'flat', maxInstancesPerRequest: perRequest });
-  const { jobId, requestIds } = core.outgoing.createJob({ remoteId: remote.id, remoteName: remote.name, label: 'bench', form: 'flat', requests, now: Date.now() });
+  const { jobId, requestIds } = await core.outgoing.createJob({ remoteId: remote.id, remoteName: remote.name, label: 'bench', form: 'flat', requests, now: Date.now() });
   const created = performance.now() - t0;
   // Every instance committed but 1 in 100 failed (0112H), and the last request left pending.
   const t1 = performance.now();
-  requestIds.slice(0, -1).forEach((id, k) => {
+  for (const [k, id] of requestIds.slice(0, -1).entries()) {
     const results = requests[k]!.instances.map((_, seq) => ({
       seq,
       outcome: seq % 100 === 7 ? ('failed' as const) : ('committed' as const),
       failureReason: seq % 100 === 7 ? 0x0112 : null,
       detail: null,
     }));
-    core.outgoing.complete(id, results, { state: 'done' }, Date.now());
-  });
+    await core.outgoing.complete(id, results, { state: 'done' }, Date.now());
+  }
   const completed = performance.now() - t1;
   // "Resend N not committed" for the first 10 requests, now all committed: the job's reports must take the latest row.
   for (const id of requestIds.slice(0, 10)) {
-    const from = core.outgoing.get(id);
-    const again = core.outgoing.notCommitted(id);
-    const follow = core.outgoing.createFollowUp(from, { transactionUid: `${from.transactionUid}.1`, form: 'flat', studyUid: null, label: 'resend', instances: again }, Date.now());
-    core.outgoing.complete(follow, again.map((_, seq) => ({ seq, outcome: 'committed' as const, failureReason: null, detail: null })), { state: 'done' }, Date.now());
+    const from = await core.outgoing.get(id);
+    const again = await core.outgoing.notCommitted(id);
+    const follow = await core.outgoing.createFollowUp(from, { transactionUid: `${from.transactionUid}.1`, form: 'flat', studyUid: null, label: 'resend', instances: again }, Date.now());
+    await core.outgoing.complete(follow, again.map((_, seq) => ({ seq, outcome: 'committed' as const, failureReason: null, detail: null })), { state: 'done' }, Date.now());
   }
-  const totals = core.reports.totals({ remoteId: remote.id });
+  const totals = await core.reports.totals({ remoteId: remote.id });
   // What the Report screen asks (in the core's process; refetched as outcomes come in).
-  const timed = <T>(fn: () => T): number => {
+  const timed = async <T>(fn: () => Promise<T>): Promise<number> => {
     const t = performance.now();
-    fn();
+    await fn();
     return performance.now() - t;
   };
   const inCore = {
-    archiveSummary: timed(() => reportSummary(core.reportDeps(), { remoteId: remote.id })),
-    jobSummary: timed(() => reportSummary(core.reportDeps(), { jobId })),
-    jobStudies: timed(() => core.reports.studies({ jobId }, { limit: 200, offset: 0 })),
-    studies: timed(() => core.reports.studies({ remoteId: remote.id }, { limit: 200, offset: 0 })),
-    jobCsv: timed(() => reportCsvText(core.reports.rowBatches({ jobId }))),
+    archiveSummary: await timed(() => reportSummary(core.reportDeps(), { remoteId: remote.id })),
+    jobSummary: await timed(() => reportSummary(core.reportDeps(), { jobId })),
+    jobStudies: await timed(() => core.reports.studies({ jobId }, { limit: 200, offset: 0 })),
+    studies: await timed(() => core.reports.studies({ remoteId: remote.id }, { limit: 200, offset: 0 })),
+    jobCsv: await timed(() => reportCsvText(core.reports.rowBatches({ jobId }))),
   };
   await core.stop();
   // A few files changed since they were verified: the list must leave them out.

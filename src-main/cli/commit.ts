@@ -77,9 +77,9 @@ export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): Rem
  * stops the waiting: the requests stay stored, and the summary says how to resume.
  */
 export async function commitCommand(core: SafekeepCore, paths: string[], o: CommitOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
-  const input = remoteFromTarget(o, core.settings.get().dimse.aeTitle);
-  const existing = core.remotes.findByName(input.name);
-  const remote = core.remotes.save(input, core.clock.now(), existing?.id);
+  const input = remoteFromTarget(o, (await core.settings.get()).dimse.aeTitle);
+  const existing = await core.remotes.findByName(input.name);
+  const remote = await core.remotes.save(input, core.clock.now(), existing?.id);
   // The archive sends its N-EVENT-REPORT to Safekeep's own listener (it must know this AE title, address and port).
   if (remote.kind === 'dimse') await listenForReports(core, o);
 
@@ -97,25 +97,25 @@ export async function commitCommand(core: SafekeepCore, paths: string[], o: Comm
   if (!o.json) out(`Scanned: ${scan.instances} instance(s) in ${scan.studies} study(ies); ${scan.problems.length} file(s) skipped`);
   if (scan.instances === 0) throw usageError(`No DICOM instance found in ${paths.join(', ')}`);
 
-  core.start();
-  const job = core.engine.submit({ remoteId: remote.id, selection: { paths: roots }, form: o.flat ? 'flat' : 'study' });
+  await core.start();
+  const job = await core.engine.submit({ remoteId: remote.id, selection: { paths: roots }, form: o.flat ? 'flat' : 'study' });
   if (!o.json) out(`Sending ${job.instances} instance(s) in ${job.requestIds.length} request(s) to ${o.to} (job ${job.jobId})`);
 
-  const until = o.wait ? answeredOrOverdue(core, job.requestIds) : (r: { state: string }) => r.state !== 'queued' && r.state !== 'posting';
+  const until = o.wait ? await answeredOrOverdue(core, job.requestIds) : (r: { state: string }) => r.state !== 'queued' && r.state !== 'posting';
   const outcome = await follow(core, job.requestIds, o.quiet ?? false, until, signal);
-  return finish(core, job.requestIds, { ...o, jobId: job.jobId, interrupted: outcome === 'interrupted' }, out);
+  return await finish(core, job.requestIds, { ...o, jobId: job.jobId, interrupted: outcome === 'interrupted' }, out);
 }
 
 /** Summary, report and exit code for a set of requests. */
-export function finish(
+export async function finish(
   core: SafekeepCore,
   requestIds: number[],
   o: ListenerFlags & { report?: string; json?: boolean; wait: boolean; jobId?: number; interrupted?: boolean },
   out: (s: string) => void,
-): number {
-  const { totals, requests } = totalsOf(core, requestIds);
+): Promise<number> {
+  const { totals, requests } = await totalsOf(core, requestIds);
   if (o.report) {
-    writeReportFile(core.reports.rowBatches({ requestIds }), o.report);
+    await writeReportFile(core.reports.rowBatches({ requestIds }), o.report);
   }
   if (o.json) {
     out(

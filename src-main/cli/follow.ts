@@ -2,6 +2,7 @@ import { describeFailureReason } from '../../src-shared/dicom/failure-reasons';
 import { describeSituation, type Situation, type SituationRemote } from '../../src-shared/outgoing-situation';
 import { isFinal, type OutgoingRequest } from '../../src-shared/outgoing';
 import type { SafekeepCore } from '../core/app';
+import { coalesced } from '../core/coalesce';
 import { Progress } from './progress';
 
 export interface Totals {
@@ -27,13 +28,13 @@ function count(requests: readonly OutgoingRequest[]): Totals {
 }
 
 /** Totals of a set of requests, with the failed instances grouped by their whole reason. */
-export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { totals: Totals; requests: OutgoingRequest[] } {
-  const requests = requestIds.map((id) => core.outgoing.get(id));
+export async function totalsOf(core: SafekeepCore, requestIds: readonly number[]): Promise<{ totals: Totals; requests: OutgoingRequest[] }> {
+  const requests = await Promise.all(requestIds.map((id) => core.outgoing.get(id)));
   const totals = count(requests);
   if (totals.failed > 0 && requestIds.length > 0) {
     // Grouped by code, or by the whole text when the archive gave none (never cut at a colon):
     // "association aborted by ARCHIVE (A-ABORT, source: …)" says what to check.
-    for (const g of core.reports.failureGroups({ requestIds: [...requestIds] })) {
+    for (const g of await core.reports.failureGroups({ requestIds: [...requestIds] })) {
       const key = g.code === null ? (g.text ?? 'failed') : describeFailureReason(g.code);
       totals.failureReasons[key] = (totals.failureReasons[key] ?? 0) + g.count;
     }
@@ -42,9 +43,9 @@ export function totalsOf(core: SafekeepCore, requestIds: readonly number[]): { t
 }
 
 /** The part of a request's remote that its situation needs; null once the remote is deleted. */
-export function situationRemote(core: SafekeepCore, remoteId: number): SituationRemote | null {
+export async function situationRemote(core: SafekeepCore, remoteId: number): Promise<SituationRemote | null> {
   try {
-    const v = core.remotes.get(remoteId);
+    const v = await core.remotes.get(remoteId);
     return { kind: v.kind, deadlineHours: v.config.deadlineHours };
   } catch {
     return null; // deleted: the engine fails its requests
@@ -52,11 +53,11 @@ export function situationRemote(core: SafekeepCore, remoteId: number): Situation
 }
 
 /** Each active request's situation, read from the store (each remote looked up once). */
-function situations(core: SafekeepCore, requests: readonly OutgoingRequest[], now: number): { r: OutgoingRequest; s: Situation }[] {
+async function situations(core: SafekeepCore, requests: readonly OutgoingRequest[], now: number): Promise<{ r: OutgoingRequest; s: Situation }[]> {
   const remotes = new Map<number, SituationRemote | null>();
   const out: { r: OutgoingRequest; s: Situation }[] = [];
   for (const r of requests) {
-    if (!remotes.has(r.remoteId)) remotes.set(r.remoteId, situationRemote(core, r.remoteId));
+    if (!remotes.has(r.remoteId)) remotes.set(r.remoteId, await situationRemote(core, r.remoteId));
     const s = describeSituation(r, remotes.get(r.remoteId)!, now);
     if (s) out.push({ r, s });
   }
@@ -85,9 +86,9 @@ export async function follow(
   const progress = new Progress(quiet, stream);
   const lines = !quiet && !stream.isTTY;
   const printed = new Map<number, string>();
-  const show = (requests: readonly OutgoingRequest[]) => {
+  const show = async (requests: readonly OutgoingRequest[]) => {
     const totals = count(requests);
-    const current = situations(core, requests, core.clock.now());
+    const current = await situations(core, requests, core.clock.now());
     if (lines) {
       for (const { r, s } of current) {
         const before = printed.get(r.id);
@@ -110,14 +111,23 @@ export async function follow(
   let onAbort = () => {};
   let outcome: 'done' | 'interrupted';
   try {
-    outcome = await new Promise<'done' | 'interrupted'>((resolve) => {
-      const check = () => {
-        const requests = requestIds.map((id) => core.outgoing.get(id));
-        show(requests);
-        if (requests.every(until)) resolve('done');
+    outcome = await new Promise<'done' | 'interrupted'>((resolve, reject) => {
+      let ended = false;
+      const end = (o: 'done' | 'interrupted') => {
+        ended = true;
+        resolve(o);
       };
-      onAbort = () => resolve('interrupted');
-      off = core.events.on('outgoing-changed', check);
+      // One read at a time; a change announced meanwhile is read right after.
+      const check = coalesced(async () => {
+        const requests = await Promise.all(requestIds.map((id) => core.outgoing.get(id)));
+        if (ended) return;
+        await show(requests);
+        if (!ended && requests.every(until)) end('done');
+      }, reject);
+      onAbort = () => end('interrupted');
+      off = core.events.on('data-changed', ({ tables }) => {
+        if (tables.includes('outgoing')) check();
+      });
       ticker = setInterval(check, RECHECK_MS);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (signal?.aborted) onAbort();

@@ -132,22 +132,23 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (o: ListenerFlags & { report?: string; json?: boolean; quiet?: boolean }) => {
       await withCore(o, async (core) => {
-        const ids = core.outgoing.active().map((r) => r.id);
+        const active = await core.outgoing.active();
+        const ids = active.map((r) => r.id);
         if (ids.length === 0) {
-          core.start();
-          if (o.json) process.exitCode = finish(core, [], { ...o, wait: true }, out);
+          await core.start();
+          if (o.json) process.exitCode = await finish(core, [], { ...o, wait: true }, out);
           else out('Nothing to resume: no outgoing request is in flight');
           return;
         }
         // DIMSE archives send their reports to the listener: it runs before anything is sent again.
-        const dimseRemotes = new Set(core.remotes.list().flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
-        if (ids.some((id) => dimseRemotes.has(core.outgoing.get(id).remoteId))) await listenForReports(core, o);
-        core.start();
+        const dimseRemotes = new Set((await core.remotes.list()).flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
+        if (active.some((r) => dimseRemotes.has(r.remoteId))) await listenForReports(core, o);
+        await core.start();
         if (!o.json) out(`Resuming ${ids.length} request(s)`);
         const interrupt = interruptSignal();
         try {
-          const outcome = await follow(core, ids, o.quiet ?? false, answeredOrOverdue(core, ids), interrupt.signal);
-          process.exitCode = finish(core, ids, { ...o, wait: true, interrupted: outcome === 'interrupted' }, out);
+          const outcome = await follow(core, ids, o.quiet ?? false, await answeredOrOverdue(core, ids), interrupt.signal);
+          process.exitCode = await finish(core, ids, { ...o, wait: true, interrupted: outcome === 'interrupted' }, out);
         } finally {
           interrupt.dispose();
         }
@@ -163,7 +164,7 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (uid: string | undefined, o: { job?: number; json?: boolean; data?: string }) => {
       await withCore(o, async (core) => {
-        process.exitCode = statusCommand(core, { uid, job: o.job, json: o.json ?? false }, out);
+        process.exitCode = await statusCommand(core, { uid, job: o.job, json: o.json ?? false }, out);
       });
     });
 
@@ -200,7 +201,7 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (uid: string | undefined, o: { job?: number; json?: boolean; data?: string }) => {
       await withCore(o, async (core) => {
-        process.exitCode = cancelCommand(core, uid, o, out);
+        process.exitCode = await cancelCommand(core, uid, o, out);
       });
     });
 
@@ -230,7 +231,7 @@ function reportTimeoutOption(): Option {
 }
 
 export async function withCore(o: { data?: string }, fn: (core: SafekeepCore) => Promise<void>): Promise<void> {
-  const core = new SafekeepCore({ dataDir: dataDirOf(o) });
+  const core = await SafekeepCore.open({ dataDir: dataDirOf(o) });
   try {
     await fn(core);
   } finally {

@@ -44,8 +44,8 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
         input = { kind: 'dimse', name, config: { ...a, callingAeTitle: o.aeTitle ?? 'SAFEKEEP', ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}) } };
       }
       await withCore(o, async (core) => {
-        const existing = core.remotes.findByName(name);
-        const v = core.remotes.save(input, core.clock.now(), existing?.id);
+        const existing = await core.remotes.findByName(name);
+        const v = await core.remotes.save(input, core.clock.now(), existing?.id);
         out(`${existing ? 'Updated' : 'Added'} remote "${v.name}" (id ${v.id}, ${v.kind})`);
       });
     });
@@ -57,7 +57,7 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (o: { json?: boolean; data?: string }) => {
       await withCore(o, async (core) => {
-        const list = core.remotes.list();
+        const list = await core.remotes.list();
         if (o.json) return out(JSON.stringify(list, null, 2));
         if (list.length === 0) out('No remote yet: add one with "safekeep remote add NAME --url ... | --dicom AET@HOST:PORT"');
         for (const r of list) {
@@ -78,7 +78,7 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (name: string, o: { data?: string }) => {
       await withCore(o, async (core) => {
-        core.remotes.delete(remoteNamed(core, name).id);
+        await core.remotes.delete((await remoteNamed(core, name)).id);
         out(`Removed remote "${name}"`);
       });
     });
@@ -90,7 +90,7 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (name: string, o: { data?: string }) => {
       await withCore(o, async (core) => {
-        const r = remoteNamed(core, name);
+        const r = await remoteNamed(core, name);
         // A DIMSE Test needs the listener: the archive's report must come back to it.
         if (r.kind === 'dimse') await core.dimseListener.enable({ force: true });
         const t = await core.testRemote(r.id);
@@ -100,8 +100,8 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
     });
 }
 
-function remoteNamed(core: SafekeepCore, name: string) {
-  const r = core.remotes.findByName(name);
+async function remoteNamed(core: SafekeepCore, name: string) {
+  const r = await core.remotes.findByName(name);
   if (!r) throw usageError(`No remote named "${name}"`);
   return r;
 }

@@ -36,8 +36,8 @@ function normalise(s: string): string {
  * `--remote`: an archive by name, by DICOMweb base URL, or by dicom://AET@host:port (as given to
  * `commit --to`, which names its remote "cli: <url>"). Unknown: a usage error listing the known ones.
  */
-export function resolveArchive(core: SafekeepCore, text: string): ArchiveRef {
-  const archives = archiveRefs(core.reportDeps());
+export async function resolveArchive(core: SafekeepCore, text: string): Promise<ArchiveRef> {
+  const archives = await archiveRefs(core.reportDeps());
   const want = normalise(text);
   const found =
     archives.find((a) => a.name === text) ??
@@ -47,20 +47,20 @@ export function resolveArchive(core: SafekeepCore, text: string): ArchiveRef {
   return found;
 }
 
-function scopeOf(core: SafekeepCore, o: ReportOptions, archive: ArchiveRef | null): ReportScope {
+async function scopeOf(core: SafekeepCore, o: ReportOptions, archive: ArchiveRef | null): Promise<ReportScope> {
   if (o.job !== undefined && o.transaction) throw usageError('Give --job or --transaction, not both');
   if (o.transaction) {
-    const r = core.outgoing.findByUid(o.transaction);
+    const r = await core.outgoing.findByUid(o.transaction);
     if (!r) throw usageError(`No outgoing request with Transaction UID ${o.transaction}`);
     if (archive && r.remoteId !== archive.remoteId) throw usageError(`Request ${o.transaction} went to "${r.remoteName}", not ${describe(archive)}`);
     return { requestIds: [r.id] };
   }
   if (o.job !== undefined) {
-    const job = core.reports.job(o.job);
+    const job = await core.reports.job(o.job);
     if (!job) throw usageError(`No job ${o.job}`);
     if (archive && job.remoteId !== archive.remoteId) throw usageError(`Job ${o.job} went to another archive, not ${describe(archive)}`);
     // The rows of every request of the job, as sent (a resent instance once per request).
-    return { requestIds: core.outgoing.list({ jobId: o.job, limit: 1_000_000, offset: 0 }).rows.map((r) => r.id) };
+    return { requestIds: (await core.outgoing.list({ jobId: o.job, limit: 1_000_000, offset: 0 })).rows.map((r) => r.id) };
   }
   return archive ? { remoteId: archive.remoteId } : {};
 }
@@ -72,21 +72,21 @@ function scopeOf(core: SafekeepCore, o: ReportOptions, archive: ArchiveRef | nul
  */
 export async function reportCommand(core: SafekeepCore, o: ReportOptions, out: Print, err: Print): Promise<void> {
   if (o.safeToDelete) return safeToDeleteCommand(core, o, out, err);
-  const archive = o.remote ? resolveArchive(core, o.remote) : null;
-  const scope = scopeOf(core, o, archive);
+  const archive = o.remote ? await resolveArchive(core, o.remote) : null;
+  const scope = await scopeOf(core, o, archive);
   const batches = core.reports.rowBatches(scope);
   if (o.out) {
-    const r = writeReportFile(batches, o.out);
+    const r = await writeReportFile(batches, o.out);
     out(`Wrote ${r.rows} row(s) to ${o.out} (SHA-256 ${r.sha256})`);
   } else {
-    writeHashed(reportCsvChunks(counting(batches, { rows: 0 })), stdout);
+    await writeHashed(reportCsvChunks(counting(batches, { rows: 0 })), stdout);
   }
 }
 
 /** `safekeep report --safe-to-delete`: one path per line; what is left out counted on stderr, by why. */
 export async function safeToDeleteCommand(core: SafekeepCore, o: ReportOptions, out: Print, err: Print): Promise<void> {
   if (o.job !== undefined || o.transaction) throw usageError('--safe-to-delete is about an archive: give --remote, not --job or --transaction');
-  const archive = o.remote ? resolveArchive(core, o.remote) : onlyArchive(core);
+  const archive = o.remote ? await resolveArchive(core, o.remote) : await onlyArchive(core);
   const fd = o.out ? fs.openSync(o.out, 'w') : null;
   let r;
   try {
@@ -102,8 +102,8 @@ export async function safeToDeleteCommand(core: SafekeepCore, o: ReportOptions, 
   }
 }
 
-function onlyArchive(core: SafekeepCore): ArchiveRef {
-  const archives = archiveRefs(core.reportDeps());
+async function onlyArchive(core: SafekeepCore): Promise<ArchiveRef> {
+  const archives = await archiveRefs(core.reportDeps());
   const asked = archives.filter((a) => a.verdicts > 0);
   if (asked.length === 1) return asked[0]!;
   throw usageError(`--safe-to-delete needs --remote NAME|URL: ${asked.length === 0 ? 'no archive has verified anything yet' : known(asked)}`);

@@ -16,14 +16,14 @@ export interface ResendOptions extends ListenerFlags {
 }
 
 /** The request a Transaction UID names, or every request of a job (exactly one of the two). */
-function targetsOf(core: SafekeepCore, uid: string | undefined, job: number | undefined, command: string): OutgoingRequest[] {
+async function targetsOf(core: SafekeepCore, uid: string | undefined, job: number | undefined, command: string): Promise<OutgoingRequest[]> {
   if ((uid === undefined) === (job === undefined)) throw usageError(`safekeep ${command} takes a Transaction UID or --job N (one of them)`);
   if (uid !== undefined) {
-    const r = core.outgoing.findByUid(uid);
+    const r = await core.outgoing.findByUid(uid);
     if (!r) throw usageError(`No outgoing request with Transaction UID ${uid}`);
     return [r];
   }
-  const { rows } = core.outgoing.list({ jobId: job, limit: 1_000_000, offset: 0 });
+  const { rows } = await core.outgoing.list({ jobId: job, limit: 1_000_000, offset: 0 });
   if (rows.length === 0) throw usageError(`No job ${job}: "safekeep status" lists the requests with their job`);
   return rows.reverse(); // oldest first
 }
@@ -53,13 +53,13 @@ function whyNot(r: OutgoingRequest, failedOnly: boolean): string | null {
  * Transaction UID. --failed-only: for each finished request, a new request with its instances
  * not committed — within a job, leaving out instances that a later request of the job asked again.
  */
-function planResend(core: SafekeepCore, targets: OutgoingRequest[], o: ResendOptions): { plan: Plan[]; leftOut: string[] } {
+async function planResend(core: SafekeepCore, targets: OutgoingRequest[], o: ResendOptions): Promise<{ plan: Plan[]; leftOut: string[] }> {
   const plan: Plan[] = [];
   const problems: string[] = [];
   const askedLater = new Set<string>();
   for (const r of [...targets].reverse()) {
     const why = whyNot(r, o.failedOnly ?? false);
-    const mine = o.failedOnly ? core.outgoing.instancesOf(r.id) : [];
+    const mine = o.failedOnly ? await core.outgoing.instancesOf(r.id) : [];
     if (why) problems.push(why);
     else if (!o.failedOnly) plan.push({ r });
     else {
@@ -77,14 +77,15 @@ function planResend(core: SafekeepCore, targets: OutgoingRequest[], o: ResendOpt
 
 /** `safekeep resend (UID | --job N) [--failed-only]`: resend, then follow like commit (same exit codes). */
 export async function resendCommand(core: SafekeepCore, uid: string | undefined, o: ResendOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
-  const { plan, leftOut } = planResend(core, targetsOf(core, uid, o.job, 'resend'), o);
+  const { plan, leftOut } = await planResend(core, await targetsOf(core, uid, o.job, 'resend'), o);
   if (leftOut.length > 0 && !o.json) [`Left out ${leftOut.length} request(s) of job ${o.job}:`, ...indented(leftOut, o.job!)].forEach((l) => out(l));
   // DIMSE archives send their reports to the listener: it runs before anything is sent again.
-  if (plan.some((p) => core.remotes.get(p.r.remoteId).kind === 'dimse')) await listenForReports(core, o);
-  core.start();
+  const kinds = await Promise.all([...new Set(plan.map((p) => p.r.remoteId))].map(async (id) => (await core.remotes.get(id)).kind));
+  if (kinds.includes('dimse')) await listenForReports(core, o);
+  await core.start();
   const ids: number[] = [];
   for (const { r, exclude } of plan) {
-    const next = o.failedOnly ? core.engine.resendFailed(r.id, exclude) : core.engine.resend(r.id);
+    const next = o.failedOnly ? await core.engine.resendFailed(r.id, exclude) : await core.engine.resend(r.id);
     ids.push(next.id);
     if (o.json) continue;
     out(
@@ -93,23 +94,24 @@ export async function resendCommand(core: SafekeepCore, uid: string | undefined,
         : `Request ${r.id} sent again to ${r.remoteName}: ${next.instanceCount} instance(s) under Transaction UID ${next.transactionUid} (was ${r.transactionUid})`,
     );
   }
-  const until = o.wait ? answeredOrOverdue(core, ids) : (r: OutgoingRequest) => r.state !== 'queued' && r.state !== 'posting';
+  const until = o.wait ? await answeredOrOverdue(core, ids) : (r: OutgoingRequest) => r.state !== 'queued' && r.state !== 'posting';
   const outcome = await follow(core, ids, o.quiet ?? false, until, signal);
-  return finish(core, ids, { ...o, ...(o.job !== undefined ? { jobId: o.job } : {}), interrupted: outcome === 'interrupted' }, out);
+  return await finish(core, ids, { ...o, ...(o.job !== undefined ? { jobId: o.job } : {}), interrupted: outcome === 'interrupted' }, out);
 }
 
 /**
  * `safekeep cancel (UID | --job N)`: no more polling. The instances the archive had not answered for
  * are failed as "not verified" (the engine's CANCELLED_DETAIL), so nothing is left pending for ever.
  */
-export function cancelCommand(core: SafekeepCore, uid: string | undefined, o: { job?: number; json?: boolean }, out: (s: string) => void): number {
-  const targets = targetsOf(core, uid, o.job, 'cancel');
+export async function cancelCommand(core: SafekeepCore, uid: string | undefined, o: { job?: number; json?: boolean }, out: (s: string) => void): Promise<number> {
+  const targets = await targetsOf(core, uid, o.job, 'cancel');
   // One request: cancelling a finished one is an error (the engine says why); a job: those in flight.
   const inFlight = uid !== undefined ? targets : targets.filter((r) => !isFinal(r.state));
-  const cancelled = inFlight.map((r) => {
+  const cancelled: { r: OutgoingRequest; notVerified: number }[] = [];
+  for (const r of inFlight) {
     const notVerified = r.instanceCount - r.committedCount - r.failedCount;
-    return { r: core.engine.cancel(r.id), notVerified };
-  });
+    cancelled.push({ r: await core.engine.cancel(r.id), notVerified });
+  }
   if (o.json) {
     out(JSON.stringify({ cancelled: cancelled.map(({ r, notVerified }) => ({ id: r.id, transactionUid: r.transactionUid, notVerified })) }, null, 2));
     return 0;

@@ -1,18 +1,12 @@
 import path from 'node:path';
 import { problemReasonText, type ScanProgress } from '../../src-shared/library';
 import type { SafekeepCore } from '../core/app';
+import type { LibraryCounts } from '../core/store/ports';
 import { Progress } from './progress';
 
-export interface ScanSummary {
+export interface ScanSummary extends Omit<LibraryCounts, 'bytes'> {
   roots: string[];
   scan: ScanProgress;
-  studies: number;
-  series: number;
-  instances: number;
-  skipped: number;
-  conflicts: number;
-  duplicates: number;
-  flagged: number;
   /** Skipped files, conflicts, duplicate copies, and indexed files with a flag (status 'flagged'). */
   problems: { path: string; status: string; reason: string; reasonText: string; message: string }[];
 }
@@ -29,8 +23,8 @@ export async function scanAndSummarise(core: SafekeepCore, dirs: string[], quiet
   try {
     const scan = await core.scan(roots);
     progress.done();
-    const s = core.library.summary(roots);
-    const problems = core.library.problems({ roots, limit: 100_000, offset: 0 }).map((p) => ({
+    const s = await core.library.summary(roots);
+    const problems = (await core.library.problems({ roots, limit: 100_000, offset: 0 })).map((p) => ({
       path: p.path,
       status: p.status,
       reason: p.reason,

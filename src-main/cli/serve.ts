@@ -28,12 +28,12 @@ export interface ServeOptions {
 }
 
 /** "library" or "forward:<remote name>" -> a policy id of the core. */
-export function policyId(core: Core, value: string, flag: string): string {
+export async function policyId(core: Core, value: string, flag: string): Promise<string> {
   if (value === 'library') return value;
   const m = /^forward:(.+)$/.exec(value);
-  const remote = m ? core.remotes.findByName(m[1]!) : undefined;
+  const remote = m ? await core.remotes.findByName(m[1]!) : undefined;
   if (!remote) {
-    const names = core.remotes.list().map((r) => r.name);
+    const names = (await core.remotes.list()).map((r) => r.name);
     throw usageError(`Invalid ${flag} "${value}": use library or forward:<remote name>${names.length ? ` (remotes: ${names.join(', ')})` : ' (add one with "safekeep remote add")'}`);
   }
   return `forward:${remote.id}`;
@@ -50,7 +50,7 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
   const origin: Record<string, number> = {};
   if (o.syncWindow !== undefined) origin.syncWindowMs = o.syncWindow * 1000;
   if (o.retentionDays !== undefined) origin.resultRetentionMs = o.retentionDays * 24 * 3600 * 1000;
-  const core = new SafekeepCore({
+  const core = await SafekeepCore.open({
     dataDir: dataDirOf(o),
     authEnabled: o.auth,
     flagTokens: o.token ?? [],
@@ -59,29 +59,29 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
   let server: Awaited<ReturnType<typeof listenHttp>> | undefined;
   try {
     // Command-line flags win over the settings stored by the app.
-    const stored = core.settings.get().server;
+    const stored = (await core.settings.get()).server;
     const host = o.host ?? stored.host;
     const port = o.port ?? stored.port;
     if (!o.auth && !isLoopbackHost(host)) {
       throw usageError(`--no-auth is only allowed on a loopback address; ${host} is reachable from other machines`);
     }
-    const roots = [...new Set([...(o.library ?? []).map((l) => path.resolve(l)), ...core.library.roots().map((r) => r.path)])];
+    const roots = [...new Set([...(o.library ?? []).map((l) => path.resolve(l)), ...(await core.library.roots()).map((r) => r.path)])];
     if (roots.length > 0) {
       const summary = await scanAndSummarise(core, roots, o.quiet ?? false);
       printScanSummary(summary, out);
     } else {
       out('The library is empty: add folders with --library DIR');
     }
-    if (o.auth && !core.auth.hasAnyToken()) {
-      const { secret } = core.tokens.create('local', core.clock.now());
+    if (o.auth && !(await core.auth.hasAnyToken())) {
+      const { secret } = await core.tokens.create('local', core.clock.now());
       out(`No token was configured, so one was created for client "local" (shown only now): ${secret}`);
       out(`  Clients send: Authorization: Bearer ${secret}`);
     }
     if (!o.auth) out('Authentication is off (--no-auth): any local process can use this server');
     // Flags apply to this run; the settings stored by the app stay as they are.
-    if (o.policy) core.usePolicy(policyId(core, o.policy, '--policy'));
-    if (o.dimsePolicy) core.usePolicy(policyId(core, o.dimsePolicy, '--dimse-policy'), 'dimse');
-    const { resumed, resumedOutgoing } = core.start();
+    if (o.policy) await core.usePolicy(await policyId(core, o.policy, '--policy'));
+    if (o.dimsePolicy) await core.usePolicy(await policyId(core, o.dimsePolicy, '--dimse-policy'), 'dimse');
+    const { resumed, resumedOutgoing } = await core.start();
     if (resumed > 0) out(`Resumed ${resumed} commitment request(s) left working by the previous run`);
     if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
     server = await listenHttp(core.httpApp({ rendererDir: builtPaths.rendererDir }), host, port);
@@ -115,8 +115,8 @@ async function startListener(core: Core, o: ServeOptions, out: (s: string) => vo
     out(s.state === 'failed' ? `DICOM listener not started: ${s.detail}` : `No DICOM listener: ${s.detail}`);
     return;
   }
-  const peers = o.peer ?? core.settings.get().dimse.peers;
-  const archives = core.remotes.list().flatMap((r) => (r.kind === 'dimse' ? [r] : []));
+  const peers = o.peer ?? (await core.settings.get()).dimse.peers;
+  const archives = (await core.remotes.list()).flatMap((r) => (r.kind === 'dimse' ? [r] : []));
   out(
     `DICOM listener ${s.aeTitle} on ${s.host}:${s.port} (Storage Commitment SCP for ${peers.length} peer(s): ${peers.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ') || 'none'}; reports from ${archives.length} DIMSE remote(s))`,
   );

@@ -30,11 +30,11 @@ export function requestTable(rows: readonly OutgoingRequest[]): string[] {
 }
 
 /** `safekeep status [UID] [--job N]`: the outgoing requests, or one with its instances. */
-export function statusCommand(core: SafekeepCore, o: { uid?: string; job?: number; json: boolean }, out: (s: string) => void): number {
+export async function statusCommand(core: SafekeepCore, o: { uid?: string; job?: number; json: boolean }, out: (s: string) => void): Promise<number> {
   if (o.uid && o.job !== undefined) throw usageError('Give a Transaction UID or --job N, not both');
   if (!o.uid) {
     // A job is shown whole; otherwise the latest 200 requests.
-    const { rows, total } = core.outgoing.list({ limit: o.job !== undefined ? 1_000_000 : 200, offset: 0, ...(o.job !== undefined ? { jobId: o.job } : {}) });
+    const { rows, total } = await core.outgoing.list({ limit: o.job !== undefined ? 1_000_000 : 200, offset: 0, ...(o.job !== undefined ? { jobId: o.job } : {}) });
     if (o.job !== undefined && total === 0) throw usageError(`No job ${o.job}: "safekeep status" lists the requests with their job`);
     if (o.json) {
       out(JSON.stringify({ total, requests: rows }, null, 2));
@@ -45,16 +45,16 @@ export function statusCommand(core: SafekeepCore, o: { uid?: string; job?: numbe
     if (total > rows.length) out(`… ${total - rows.length} older request(s) not shown (use --job N or --json)`);
     return 0;
   }
-  const r = core.outgoing.findByUid(o.uid);
+  const r = await core.outgoing.findByUid(o.uid);
   if (!r) throw usageError(`No outgoing request with Transaction UID ${o.uid}`);
-  const instances = core.outgoing.instances(r.id, { limit: 1_000_000, offset: 0 }).rows;
+  const instances = (await core.outgoing.instances(r.id, { limit: 1_000_000, offset: 0 })).rows;
   if (o.json) {
     out(JSON.stringify({ request: r, instances }, null, 2));
     return 0;
   }
   requestTable([r]).forEach((l) => out(l));
   if (r.label) out(`  ${r.label}`);
-  const now = describeSituation(r, situationRemote(core, r.remoteId), core.clock.now());
+  const now = describeSituation(r, await situationRemote(core, r.remoteId), core.clock.now());
   if (now) out(`  now: ${now.text}`);
   if (r.error) out(`  ${r.error}`);
   if (r.previousUids.length) out(`  earlier Transaction UIDs: ${r.previousUids.join(', ')}`);

@@ -32,18 +32,16 @@ export async function listenForReports(core: SafekeepCore, o: ListenerFlags): Pr
  * When to stop waiting for a request: it has its final answer, or it is a DIMSE request whose
  * report is overdue (and says so: the request keeps waiting in the store until its deadline).
  */
-export function answeredOrOverdue(core: SafekeepCore, requestIds: readonly number[]): (r: OutgoingRequest) => boolean {
-  const dimseRemotes = new Set(
-    requestIds.flatMap((id) => {
-      const remoteId = core.outgoing.get(id).remoteId;
-      try {
-        return core.remotes.get(remoteId).kind === 'dimse' ? [remoteId] : [];
-      } catch {
-        return [];
-      }
-    }),
-  );
-  return (r) => isFinal(r.state) || (dimseRemotes.has(r.remoteId) && r.error !== null && reportOverdue(r, core.reportTimeoutMs(), core.clock.now()));
+export async function answeredOrOverdue(core: SafekeepCore, requestIds: readonly number[]): Promise<(r: OutgoingRequest) => boolean> {
+  const remoteIds = new Set(await Promise.all(requestIds.map(async (id) => (await core.outgoing.get(id)).remoteId)));
+  const dimseRemotes = new Set<number>();
+  for (const remoteId of remoteIds) {
+    const remote = await core.remotes.get(remoteId).catch(() => null);
+    if (remote?.kind === 'dimse') dimseRemotes.add(remoteId);
+  }
+  // The report timeout of this run (a flag), or the stored setting read now: it does not change while the command waits.
+  const timeoutMs = await core.reportTimeoutMs();
+  return (r) => isFinal(r.state) || (dimseRemotes.has(r.remoteId) && r.error !== null && reportOverdue(r, timeoutMs, core.clock.now()));
 }
 
 /** The exact command that carries on, with the flags this run was given. */

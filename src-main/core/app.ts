@@ -6,7 +6,7 @@ import { Sessions } from './api/sessions';
 import type { ScanProgress } from '../../src-shared/library';
 import { AppError } from '../../src-shared/contract/errors';
 import { systemClock, type Clock } from './clock';
-import { ChangeBatcher, EventBus } from './events';
+import { EventBus } from './events';
 import { HeaderReaderPool } from './library/header-pool';
 import { settleCopies } from './library/copies';
 import { scanLibrary, type ScanOptions } from './library/scanner';
@@ -16,17 +16,11 @@ import { LibraryPolicy, type LibraryPolicyOptions } from './origin/library-polic
 import type { CommitmentPolicy } from './origin/policy';
 import { IncomingProcessor } from './origin/processor';
 import { originRoutes } from './origin/routes';
-import { openDb, type Db } from './store/db';
-import { IncomingRepo } from './store/incoming-repo';
-import { LibraryRepo } from './store/library-repo';
-import { SessionRepo } from './store/session-repo';
-import { TokenRepo } from './store/token-repo';
-import { OutgoingRepo } from './store/outgoing-repo';
-import { ReportRepo } from './store/report-repo';
+import type { Db } from './store/db';
+import type * as Ports from './store/ports';
+import { openSqliteStore, type SqliteStore } from './store/sqlite-store';
 import type { ReportDeps } from './report/summary';
 import { operatorName, SAFEKEEP_VERSION } from './about';
-import { SettingsRepo, type SettingsPatch, type StoredSettings } from './store/settings-repo';
-import { RemotesRepo } from './store/remotes-repo';
 import { Engine } from './engine/engine';
 import { DicomwebDriver } from './engine/dicomweb-driver';
 import type { Driver } from './engine/driver';
@@ -57,27 +51,29 @@ const DAY = 24 * HOUR;
 
 /**
  * The core: everything Safekeep does, without Electron. The hosts (Electron
- * main, `safekeep serve`, the CLI) create one, start it, and talk to it.
+ * main, `safekeep serve`, the CLI) open one, start it, and talk to it.
  */
 export class SafekeepCore {
+  /** The SQLite database under the store (tests look inside). */
   readonly db: Db;
   readonly clock: Clock;
   readonly events = new EventBus();
-  readonly library: LibraryRepo;
-  readonly incoming: IncomingRepo;
-  readonly tokens: TokenRepo;
+  readonly library: Ports.LibraryStore;
+  readonly incoming: Ports.IncomingStore;
+  readonly tokens: Ports.TokenStore;
   /** Browser-mode sessions, in the store. */
   readonly sessions: Sessions;
-  readonly remotes: RemotesRepo;
-  readonly outgoing: OutgoingRepo;
-  readonly reports: ReportRepo;
+  readonly remotes: Ports.RemotesStore;
+  readonly outgoing: Ports.OutgoingStore;
+  readonly unmatchedReports: Ports.UnmatchedReportStore;
+  readonly reports: Ports.ReportStore;
   readonly engine: Engine;
   readonly drivers: { dicomweb: Driver; dimse?: Driver };
   readonly auth: Authenticator;
   readonly processor: IncomingProcessor;
   readonly originConfig: OriginConfig;
   readonly headers = new HeaderReaderPool();
-  readonly settings: SettingsRepo;
+  readonly settings: Ports.SettingsStore;
   readonly libraryPolicy: LibraryPolicy;
   /** Filled in by the host: its server's URL, and what its command line sets for this run only. */
   readonly runtime = { serverUrl: null as string | null, pendingRestart: new Set<string>(), reportTimeoutMs: null as number | null };
@@ -86,25 +82,37 @@ export class SafekeepCore {
   /** Transaction UIDs of remote Tests: their reports never touch outgoing requests. */
   readonly probes = new ReportProbes();
   private readonly policies = new Map<string, CommitmentPolicy>();
-  private currentPolicyId: string;
-  private dimsePolicyId: string;
+  private currentPolicyId = 'library';
+  private dimsePolicyId = 'library';
   private retentionTimer: NodeJS.Timeout | null = null;
   private activeScan: { controller: AbortController; promise: Promise<ScanProgress> } | null = null;
 
-  constructor(readonly options: CoreOptions) {
+  /** Opens the store in `options.dataDir` (creating it if needed) and builds the core on it. */
+  static async open(options: CoreOptions): Promise<SafekeepCore> {
+    const store = openSqliteStore(options.dataDir);
+    try {
+      const stored = await store.settings.get();
+      const core = new SafekeepCore(options, store, stored);
+      if (await core.resolvePolicy(stored.policy)) core.currentPolicyId = stored.policy;
+      if (await core.resolvePolicy(stored.dimsePolicy)) core.dimsePolicyId = stored.dimsePolicy;
+      return core;
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  private constructor(readonly options: CoreOptions, readonly store: SqliteStore, stored: Ports.StoredSettings) {
     this.clock = options.clock ?? systemClock;
-    this.db = openDb(options.dataDir);
-    this.library = new LibraryRepo(this.db);
-    this.incoming = new IncomingRepo(this.db);
-    this.tokens = new TokenRepo(this.db);
-    this.sessions = new Sessions(new SessionRepo(this.db), this.clock);
-    this.remotes = new RemotesRepo(this.db);
-    this.outgoing = new OutgoingRepo(this.db);
-    this.reports = new ReportRepo(this.db);
+    ({ db: this.db, library: this.library, incoming: this.incoming, tokens: this.tokens, remotes: this.remotes } = store);
+    ({ outgoing: this.outgoing, unmatchedReports: this.unmatchedReports, reports: this.reports, settings: this.settings } = store);
+    this.sessions = new Sessions(store.sessions, this.clock);
+    // Every committed write of the store, whoever made it, reaches the hosts as one batched event.
+    store.changes.subscribe((tables) => this.events.emit('data-changed', { tables }));
     this.drivers = {
       dicomweb: new DicomwebDriver(),
       dimse: new DimseDriver({
-        onReport: (r) => Promise.resolve(this.takeReport(r)),
+        onReport: (r) => this.takeReport(r),
         listener: () => this.dimseListener.state(),
         reportTimeoutMs: () => this.reportTimeoutMs(),
         probes: this.probes,
@@ -115,14 +123,11 @@ export class SafekeepCore {
       outgoing: this.outgoing,
       remotes: this.remotes,
       library: this.library,
-      events: this.events,
       clock: this.clock,
       drivers: this.drivers,
     });
     this.auth = new Authenticator(this.tokens, options.authEnabled ?? true);
     for (const t of options.flagTokens ?? []) this.auth.addFlagToken(t.client, t.secret);
-    this.settings = new SettingsRepo(this.db);
-    const stored = this.settings.get();
     // Stored settings first; what the host passes (command-line flags, tests) wins.
     this.originConfig = {
       ...DEFAULT_ORIGIN_CONFIG,
@@ -135,17 +140,16 @@ export class SafekeepCore {
       capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
     });
     this.registerPolicy(this.libraryPolicy);
-    this.currentPolicyId = this.resolvePolicy(stored.policy) ? stored.policy : 'library';
-    this.dimsePolicyId = this.resolvePolicy(stored.dimsePolicy) ? stored.dimsePolicy : 'library';
     this.dimseListener = new DimseListenerControl({
       settings: this.settings,
       remotes: this.remotes,
       events: this.events,
+      initial: stored.dimse,
       createService: (config) => this.createDimseService(config),
     });
     // Waiting requests say where the archive must send its report: keep that current.
-    this.events.on('dimse-listener-changed', () => this.recheckDimseWaits());
-    this.processor = new IncomingProcessor(this.incoming, (id) => this.resolvePolicy(id), this.events, this.clock, {
+    this.events.on('dimse-listener-changed', () => void this.recheckDimseWaits().catch((e) => log('engine').error('re-checking DIMSE waits failed:', e)));
+    this.processor = new IncomingProcessor(this.incoming, (id) => this.resolvePolicy(id), this.clock, {
       resultRetentionMs: this.originConfig.resultRetentionMs,
     });
   }
@@ -166,42 +170,43 @@ export class SafekeepCore {
     this.policies.set(p.id, p);
   }
 
-  usePolicy(id: string, side: 'dicomweb' | 'dimse' = 'dicomweb'): void {
-    if (!this.resolvePolicy(id)) throw new AppError('bad-request', `No commitment policy "${id}": use library or forward:<remote id>`);
+  async usePolicy(id: string, side: 'dicomweb' | 'dimse' = 'dicomweb'): Promise<void> {
+    if (!(await this.resolvePolicy(id))) throw new AppError('bad-request', `No commitment policy "${id}": use library or forward:<remote id>`);
     if (side === 'dicomweb') this.currentPolicyId = id;
     else this.dimsePolicyId = id;
   }
 
   /** 'library', or 'forward:<remote id>' for any remote that exists (created on first use). */
-  resolvePolicy(id: string): CommitmentPolicy | undefined {
+  async resolvePolicy(id: string): Promise<CommitmentPolicy | undefined> {
     const known = this.policies.get(id);
     if (known) return known;
     const m = /^forward:(\d+)$/.exec(id);
     if (!m) return undefined;
     const remoteId = Number(m[1]);
     try {
-      this.remotes.get(remoteId);
+      await this.remotes.get(remoteId);
     } catch {
       return undefined;
     }
-    const p = new ForwardPolicy(remoteId, { engine: this.engine, outgoing: this.outgoing, remotes: this.remotes });
+    const p = this.policies.get(id) ?? new ForwardPolicy(remoteId, { engine: this.engine, outgoing: this.outgoing, remotes: this.remotes });
     this.policies.set(p.id, p);
     return p;
   }
 
-  listPolicies(): { id: string; description: string }[] {
-    const ids = ['library', ...this.remotes.list().map((r) => `forward:${r.id}`)];
-    return ids.map((id) => ({ id, description: this.resolvePolicy(id)!.describe() }));
+  async listPolicies(): Promise<{ id: string; description: string }[]> {
+    const ids = ['library', ...(await this.remotes.list()).map((r) => `forward:${r.id}`)];
+    return Promise.all(ids.map(async (id) => ({ id, description: await (await this.resolvePolicy(id))!.describe() })));
   }
 
+  /** The policy of the DIMSE SCP (resolved when it was chosen). */
   dimsePolicy(): CommitmentPolicy {
-    return this.resolvePolicy(this.dimsePolicyId) ?? this.libraryPolicy;
+    return this.policies.get(this.dimsePolicyId) ?? this.libraryPolicy;
   }
 
   /** Safekeep as DIMSE SCU: a report for one of its requests (same or new association), or for a remote's Test. */
-  takeReport(r: CommitmentReport): number {
+  async takeReport(r: CommitmentReport): Promise<number> {
     if (this.probes.take(r)) return 0;
-    return takeReport({ outgoing: this.outgoing, clock: this.clock, changed: (id) => this.engine.changed(id) }, r);
+    return takeReport({ outgoing: this.outgoing, unmatched: this.unmatchedReports, clock: this.clock, changed: (id) => this.engine.changed(id) }, r);
   }
 
   /** The running DICOM service (SCP for peers, where archives report back), if the listener runs. */
@@ -210,13 +215,13 @@ export class SafekeepCore {
   }
 
   /** How long an accepted DIMSE request waits for its report before it says so: this run's value, else the setting. */
-  reportTimeoutMs(): number {
-    return this.runtime.reportTimeoutMs ?? this.settings.get().reportTimeoutMinutes * 60_000;
+  async reportTimeoutMs(): Promise<number> {
+    return this.runtime.reportTimeoutMs ?? (await this.settings.get()).reportTimeoutMinutes * 60_000;
   }
 
   /** Makes every waiting DIMSE request re-check its report wait now (the timeout or the listener changed). */
-  recheckDimseWaits(): void {
-    recheckDimseWaits(this);
+  recheckDimseWaits(): Promise<void> {
+    return recheckDimseWaits(this);
   }
 
   /** Starts the DICOM listener with this configuration, whether or not a remote needs it (tests, proxies). */
@@ -227,15 +232,13 @@ export class SafekeepCore {
   }
 
   private createDimseService(config: DimseServiceConfig): DimseService {
-    const changes = new ChangeBatcher<string>(250, (uids) => this.events.emit('incoming-changed', { transactionUids: uids }));
     return new DimseService(config, {
       incoming: this.incoming,
       processor: this.processor,
       remotes: this.remotes,
       clock: this.clock,
       policy: () => this.dimsePolicy(),
-      takeReport: (r) => Promise.resolve(this.takeReport(r)),
-      changed: (uid) => changes.add(uid),
+      takeReport: (r) => this.takeReport(r),
       log: (m: string) => log('dimse').info(m),
     });
   }
@@ -244,18 +247,17 @@ export class SafekeepCore {
    * Stores settings and applies what can change live (the DICOM listener restarts on its new AE
    * title, address or port: await `dimseListener.ensure()`); the HTTP server's address applies at the next start.
    */
-  updateSettings(patch: SettingsPatch): StoredSettings {
-    if (patch.policy !== undefined) this.usePolicy(patch.policy);
-    if (patch.dimsePolicy !== undefined) this.usePolicy(patch.dimsePolicy, 'dimse');
-    const before = this.settings.get();
-    const next = this.settings.update(patch);
+  async updateSettings(patch: Ports.SettingsPatch): Promise<Ports.StoredSettings> {
+    if (patch.policy !== undefined) await this.usePolicy(patch.policy);
+    if (patch.dimsePolicy !== undefined) await this.usePolicy(patch.dimsePolicy, 'dimse');
+    const before = await this.settings.get();
+    const next = await this.settings.update(patch);
     if (patch.retentionDays !== undefined) this.originConfig.resultRetentionMs = next.retentionDays * DAY;
     if (patch.syncWindowSeconds !== undefined) this.originConfig.syncWindowMs = next.syncWindowSeconds * 1000;
     if (patch.acceptedSopClasses !== undefined) this.libraryPolicy.setOptions({ acceptedSopClasses: next.acceptedSopClasses });
     if (patch.server && JSON.stringify(before.server) !== JSON.stringify(next.server)) this.runtime.pendingRestart.add('server');
     if (patch.dimse) void this.dimseListener.ensure();
-    if (patch.reportTimeoutMinutes !== undefined && this.runtime.reportTimeoutMs === null) this.recheckDimseWaits();
-    this.events.emit('settings-changed', { keys: Object.keys(patch) });
+    if (patch.reportTimeoutMinutes !== undefined && this.runtime.reportTimeoutMs === null) await this.recheckDimseWaits();
     return next;
   }
 
@@ -294,21 +296,19 @@ export class SafekeepCore {
   }
 
   /** Resumes work left by a previous run (both directions) and starts the retention schedule. */
-  start(): { resumed: number; resumedOutgoing: number } {
+  async start(): Promise<{ resumed: number; resumedOutgoing: number }> {
     this.headers.warm();
-    const resumed = this.processor.resumeAll();
-    const resumedOutgoing = this.engine.start();
-    this.applyRetention();
-    this.retentionTimer = setInterval(() => this.applyRetention(), HOUR);
+    const resumed = await this.processor.resumeAll();
+    const resumedOutgoing = await this.engine.start();
+    await this.applyRetention();
+    this.retentionTimer = setInterval(() => void this.applyRetention().catch((e) => log('origin').error('retention failed:', e)), HOUR);
     this.retentionTimer.unref();
     return { resumed, resumedOutgoing };
   }
 
-  applyRetention(): { expired: number; forgotten: number } {
-    this.sessions.purgeExpired();
-    const r = this.incoming.applyRetention(this.clock.now(), this.originConfig.tombstoneMs);
-    if (r.expired + r.forgotten > 0) this.events.emit('incoming-changed', { transactionUids: [] });
-    return r;
+  async applyRetention(): Promise<{ expired: number; forgotten: number }> {
+    await this.sessions.purgeExpired();
+    return this.incoming.applyRetention(this.clock.now(), this.originConfig.tombstoneMs);
   }
 
   /** Scans library folders; one scan at a time. */
@@ -325,7 +325,6 @@ export class SafekeepCore {
       },
     }).finally(() => {
       this.activeScan = null;
-      this.events.emit('library-changed', { roots });
     });
     this.activeScan = { controller, promise };
     return promise;
@@ -335,11 +334,9 @@ export class SafekeepCore {
    * Forgets a library folder (files another folder covers stay indexed). A waiting second copy that takes
    * over a forgotten file may need its bytes compared with the others: done afterwards.
    */
-  removeLibraryRoot(path: string): { removed: number; kept: number } {
-    const { forgotten, kept } = this.library.removeRoot(path);
-    this.events.emit('library-changed', { roots: [path] });
+  async removeLibraryRoot(path: string): Promise<{ removed: number; kept: number }> {
+    const { forgotten, kept } = await this.library.removeRoot(path);
     const settling = settleCopies(this.library, this.stopping.signal)
-      .then((c) => c.duplicates + c.conflicts > 0 && this.events.emit('library-changed', { roots: [path] }))
       .catch((e) => log('library').error('comparing second copies failed:', e))
       .finally(() => this.settling.delete(settling));
     this.settling.add(settling);
@@ -363,22 +360,21 @@ export class SafekeepCore {
   }
 
   /** Revokes an access token; the browser sessions opened with it end too. */
-  revokeToken(id: number): boolean {
-    if (!this.tokens.revoke(id, this.clock.now())) return false;
-    this.sessions.endForToken(id);
+  async revokeToken(id: number): Promise<boolean> {
+    if (!(await this.tokens.revoke(id, this.clock.now()))) return false;
+    await this.sessions.endForToken(id);
     return true;
   }
 
   /** Proves that a remote is reachable and accepts our credentials; the message says exactly what happened. */
   async testRemote(id: number): Promise<{ ok: boolean; message: string; elapsedMs: number }> {
-    const remote = this.remotes.withSecret(id);
+    const remote = await this.remotes.withSecret(id);
     const driver = remote.kind === 'dicomweb' ? this.drivers.dicomweb : this.drivers.dimse;
     if (!driver) throw new AppError('bad-request', `Remotes of kind ${remote.kind} are not supported yet`);
     const t = performance.now();
     const r = await driver.test(remote);
     // Kept, so that the Remotes list and the Verify dialog can warn about a remote that failed its Test.
-    this.remotes.recordTest(id, { ok: r.ok, message: r.message, at: this.clock.now() });
-    this.events.emit('remotes-changed', { ids: [id] });
+    await this.remotes.recordTest(id, { ok: r.ok, message: r.message, at: this.clock.now() });
     return { ...r, elapsedMs: Math.round(performance.now() - t) };
   }
 
@@ -392,6 +388,6 @@ export class SafekeepCore {
     await this.engine.stop();
     await this.processor.stop();
     await this.headers.close();
-    this.db.close();
+    await this.store.close(); // announces the last changes first
   }
 }

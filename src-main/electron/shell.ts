@@ -27,9 +27,9 @@ export interface ShellPaths {
  * opens the window. No product logic lives here.
  */
 export async function startShell(e: ElectronParts, paths: ShellPaths): Promise<{ core: SafekeepCore; window: BrowserWindow; server: RunningHttpServer | null; stop(): Promise<void> }> {
-  const core = new SafekeepCore({ dataDir: e.app.getPath('userData') });
-  core.start();
-  const { host, port } = core.settings.get().server;
+  const core = await SafekeepCore.open({ dataDir: e.app.getPath('userData') });
+  await core.start();
+  const { host, port } = (await core.settings.get()).server;
   let server: RunningHttpServer | null = null;
   try {
     server = await listenHttp(core.httpApp(), host, port);

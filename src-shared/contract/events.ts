@@ -9,19 +9,14 @@ export const DATA_TABLES = ['library', 'outgoing', 'verdicts', 'incoming', 'remo
 export type DataTable = (typeof DATA_TABLES)[number];
 
 /**
- * What the core pushes to its hosts (renderer, CLI). Instance-level changes are
- * batched: one event names every transaction touched during a short interval,
- * and the receiver re-reads what it shows.
+ * What the core pushes to its hosts (renderer, CLI). Data changes are batched: one
+ * event names every table written during a short interval, and the receiver re-reads
+ * what it shows from them.
  */
 export interface SafekeepEvents {
   /** Stored data changed (batched): every query reading one of these tables is stale. */
   'data-changed': { tables: DataTable[] };
   'scan-progress': ScanProgress;
-  'library-changed': { roots: string[] };
-  'incoming-changed': { transactionUids: string[] };
-  'outgoing-changed': { requestIds: number[] };
-  'remotes-changed': { ids: number[] };
-  'settings-changed': { keys: string[] };
   /** The DICOM listener started, stopped, failed or moved (AE title, address, port). */
   'dimse-listener-changed': DimseListenerState;
 }

@@ -17,11 +17,11 @@ describe('archive restart mid-way', () => {
     const args = ['--data', path.join(root, 'archive'), '--library', client.libraryDir, '--token', 'x=archive-secret', '--sync-window', '0', '--port', String(port)];
     let archive = await startServe(args);
     try {
-      const remote = client.addRemote(`${archive.url}/dicomweb`, { auth: 'bearer', timeoutSeconds: 2 }, 'archive-secret');
-      const job = client.core.engine.submit({ remoteId: remote, selection: { paths: [client.libraryDir] }, form: 'study' });
+      const remote = await client.addRemote(`${archive.url}/dicomweb`, { auth: 'bearer', timeoutSeconds: 2 }, 'archive-secret');
+      const job = await client.core.engine.submit({ remoteId: remote, selection: { paths: [client.libraryDir] }, form: 'study' });
       // Every request accepted (202) and Working at the archive...
       await Promise.all(job.requestIds.map((id) => client.core.engine.waitUntil(id, (r) => r.state === 'working' || r.state === 'done')));
-      expect(job.requestIds.some((id) => client.core.outgoing.get(id).state === 'working')).toBe(true);
+      expect((await Promise.all(job.requestIds.map((id) => client.core.outgoing.get(id)))).some((r) => r.state === 'working')).toBe(true);
       archive.child.kill('SIGKILL');
       await archive.exited;
       // ...the archive is gone for a while...
@@ -30,7 +30,7 @@ describe('archive restart mid-way', () => {
       // ...and back on the same port: the engine carries on.
       await client.core.engine.waitFor(job.requestIds);
       for (const id of job.requestIds) {
-        expect(client.core.outgoing.get(id)).toMatchObject({ state: 'done', committedCount: 100, failedCount: 0, previousUids: [] });
+        expect(await client.core.outgoing.get(id)).toMatchObject({ state: 'done', committedCount: 100, failedCount: 0, previousUids: [] });
       }
     } finally {
       archive.child.kill('SIGTERM');

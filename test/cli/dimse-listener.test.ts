@@ -49,8 +49,8 @@ describe('safekeep and the DICOM listener (Orthanc)', () => {
     const port = await freePort();
     await pointSafekeepAt(port);
     const db = openDb(data);
-    new SettingsRepo(db).update({ dimse: { port } });
-    const remoteId = new RemotesRepo(db).save({ kind: 'dimse', name: 'orthanc', config: { aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort } }, Date.now()).id;
+    await new SettingsRepo(db).update({ dimse: { port } });
+    const remoteId = (await new RemotesRepo(db).save({ kind: 'dimse', name: 'orthanc', config: { aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort } }, Date.now())).id;
     db.close();
 
     const server = await startServe(['--data', data, '--library', lib, '--no-auth']);

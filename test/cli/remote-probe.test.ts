@@ -58,19 +58,19 @@ describe('DICOMweb remote Test: is there a storage commitment service?', () => {
   });
 
   it('a request the engine posts to Orthanc fails with the same explanation, not "HTTP 404: no explanation given"', async () => {
-    const core = new SafekeepCore({ dataDir: path.join(root, 'engine') });
+    const core = await SafekeepCore.open({ dataDir: path.join(root, 'engine') });
     try {
       const lib = path.join(root, 'lib2');
       makeLibrary(lib, { studies: 1, seriesPerStudy: 1, instancesPerSeries: 2 });
       await core.scan([lib]);
-      const remote = core.remotes.save({ kind: 'dicomweb', name: 'orthanc', config: { baseUrl: `${orthanc.url}/dicom-web` } }, Date.now());
-      core.start();
-      const job = core.engine.submit({ remoteId: remote.id, selection: { paths: [lib] }, form: 'study' });
+      const remote = await core.remotes.save({ kind: 'dicomweb', name: 'orthanc', config: { baseUrl: `${orthanc.url}/dicom-web` } }, Date.now());
+      await core.start();
+      const job = await core.engine.submit({ remoteId: remote.id, selection: { paths: [lib] }, form: 'study' });
       await core.engine.waitFor(job.requestIds);
-      const r = core.outgoing.get(job.requestIds[0]!);
+      const r = await core.outgoing.get(job.requestIds[0]!);
       expect(r.state).toBe('failed');
       expect(r.error).toMatch(/^This archive does not offer DICOMweb storage commitment at http:\/\/127\.0\.0\.1:\d+\/dicom-web: POST …\/commitment-requests\/\{Transaction UID\} answered HTTP 404 \(Unknown resource\)/);
-      expect(core.outgoing.instancesOf(r.id).every((i) => i.outcome === 'failed' && /does not offer DICOMweb storage commitment/.test(i.detail ?? ''))).toBe(true);
+      expect((await core.outgoing.instancesOf(r.id)).every((i) => i.outcome === 'failed' && /does not offer DICOMweb storage commitment/.test(i.detail ?? ''))).toBe(true);
     } finally {
       await core.stop();
     }

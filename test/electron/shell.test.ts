@@ -25,7 +25,7 @@ describe('Electron shell (with a fake electron module)', () => {
     fake.app.userData = dir;
     // The origin server and the DICOM listener listen where Settings say: ephemeral loopback ports here.
     const db = openDb(dir);
-    new SettingsRepo(db).update({ server: { host: '127.0.0.1', port: 0 }, dimse: { aeTitle: 'SAFEKEEP', port: 0, peers: [] } });
+    await new SettingsRepo(db).update({ server: { host: '127.0.0.1', port: 0 }, dimse: { aeTitle: 'SAFEKEEP', port: 0, peers: [] } });
     db.close();
     fake.ipcMain.handlers.clear();
     fake.BrowserWindow.created.length = 0;
@@ -83,7 +83,7 @@ describe('Electron shell (with a fake electron module)', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     await shell.stop();
     const db = openDb(dir);
-    new SettingsRepo(db).update(settings(port));
+    await new SettingsRepo(db).update(settings(port));
     db.close();
     fake.dialog.errors.length = 0;
     fake.ipcMain.handlers.clear();
@@ -160,8 +160,8 @@ describe('Electron shell (with a fake electron module)', () => {
 
   it('forwards core events to the window', async () => {
     const wc = fake.BrowserWindow.created[0]!.webContents;
-    shell.core.events.emit('remotes-changed', { ids: [7] });
-    expect(wc.sent).toContainEqual([CHANNEL.event, 'remotes-changed', { ids: [7] }]);
+    shell.core.events.emit('data-changed', { tables: ['remotes'] });
+    expect(wc.sent).toContainEqual([CHANNEL.event, 'data-changed', { tables: ['remotes'] }]);
   });
 
   it('saves the page as PDF where the user chooses', async () => {

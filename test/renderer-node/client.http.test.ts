@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EventSource } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SafekeepEvents } from '../../src-shared/contract/events';
+import type { DataTable, SafekeepEvents } from '../../src-shared/contract/events';
 import { SafekeepCore } from '../../src-main/core/app';
 import { listenHttp, type RunningHttpServer } from '../../src-main/core/http/server';
 import { createHttpClient, type ConnectionState, type EventSourceFactory, type EventSourceLike, type HttpApiClient } from '../../src-renderer/src/api/client.http';
@@ -33,10 +33,12 @@ function cookieFetch(): typeof fetch {
   };
 }
 
-function nextEvent<E extends keyof SafekeepEvents>(client: HttpApiClient, name: E, timeoutMs = 10_000): Promise<SafekeepEvents[E]> {
+/** The first data-changed event that names `table`. */
+function nextChangeOf(client: HttpApiClient, table: DataTable, timeoutMs = 10_000): Promise<SafekeepEvents['data-changed']> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (off(), reject(new Error(`no ${name} event within ${timeoutMs} ms`))), timeoutMs);
-    const off = client.listen(name, (p) => {
+    const timer = setTimeout(() => (off(), reject(new Error(`no data-changed event naming ${table} within ${timeoutMs} ms`))), timeoutMs);
+    const off = client.listen('data-changed', (p) => {
+      if (!p.tables.includes(table)) return;
       clearTimeout(timer);
       off();
       resolve(p);
@@ -78,8 +80,8 @@ describe('HTTP client against the real core (no authentication)', () => {
 
   beforeAll(async () => {
     dir = tempDir();
-    core = new SafekeepCore({ dataDir: path.join(dir, 'data'), authEnabled: false });
-    core.start();
+    core = await SafekeepCore.open({ dataDir: path.join(dir, 'data'), authEnabled: false });
+    await core.start();
     server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', 0);
     client = make();
   });
@@ -133,21 +135,22 @@ describe('HTTP client against the real core (no authentication)', () => {
   it('delivers events to every listener through one shared EventSource', async () => {
     const opened: string[] = [];
     const live = make({ eventSource: undiciEventSource(opened) });
-    const remotes: SafekeepEvents['remotes-changed'][] = [];
-    const again: SafekeepEvents['remotes-changed'][] = [];
-    const offs = [live.listen('remotes-changed', (p) => remotes.push(p)), live.listen('remotes-changed', (p) => again.push(p)), live.listen('settings-changed', () => undefined)];
+    const changes: SafekeepEvents['data-changed'][] = [];
+    const again: SafekeepEvents['data-changed'][] = [];
+    const offs = [live.listen('data-changed', (p) => changes.push(p)), live.listen('data-changed', (p) => again.push(p)), live.listen('scan-progress', () => undefined)];
     await untilConnection(live, 'open');
+    const remotesChanged = nextChangeOf(live, 'remotes');
     const saved = await live.send('remotes-save', { input: DICOMWEB_REMOTE });
     expect(saved.ok).toBe(true);
-    const id = saved.ok ? saved.value.id : -1;
     // The secret never comes back.
     expect(JSON.stringify(saved)).not.toContain('remote-secret');
     expect(saved.ok && saved.value.hasSecret).toBe(true);
-    const settings = nextEvent(live, 'settings-changed');
+    await remotesChanged;
+    const settings = nextChangeOf(live, 'settings');
     await live.send('settings-update', { retentionDays: 7 });
-    expect(await settings).toEqual({ keys: ['retentionDays'] });
-    expect(remotes).toEqual([{ ids: [id] }]);
-    expect(again).toEqual([{ ids: [id] }]);
+    expect((await settings).tables).toContain('settings');
+    expect(changes.flatMap((c) => c.tables).filter((t) => t === 'remotes')).toEqual(['remotes']);
+    expect(again).toEqual(changes);
     expect(opened).toEqual([`${server.url}/api/events`]);
     offs.forEach((off) => off());
   });
@@ -156,16 +159,17 @@ describe('HTTP client against the real core (no authentication)', () => {
     const live = make();
     const states: ConnectionState[] = [];
     live.onConnection((s) => states.push(s));
-    const off = live.listen('remotes-changed', () => undefined);
+    const off = live.listen('data-changed', () => undefined);
     await untilConnection(live, 'open');
     const port = server.port;
     await server.close();
     await untilConnection(live, 'connecting');
     server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', port);
     await untilConnection(live, 'open');
-    const event = nextEvent(live, 'remotes-changed');
+    const event = nextChangeOf(live, 'remotes');
     const r = await live.send('remotes-save', { input: { ...DICOMWEB_REMOTE, name: 'After restart' } });
-    expect((await event).ids).toEqual([r.ok ? r.value.id : -1]);
+    expect(r.ok).toBe(true);
+    expect((await event).tables).toContain('remotes');
     expect(states.slice(-3)).toEqual(['open', 'connecting', 'open']);
     off();
   });
@@ -210,8 +214,8 @@ describe('HTTP client with authentication', () => {
 
   beforeAll(async () => {
     dir = tempDir();
-    core = new SafekeepCore({ dataDir: path.join(dir, 'data'), authEnabled: true, flagTokens: [{ client: 'ui', secret: 'ui-secret' }] });
-    core.start();
+    core = await SafekeepCore.open({ dataDir: path.join(dir, 'data'), authEnabled: true, flagTokens: [{ client: 'ui', secret: 'ui-secret' }] });
+    await core.start();
     server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', 0);
   });
   afterAll(async () => {
@@ -243,7 +247,7 @@ describe('HTTP client with authentication', () => {
   it('an event stream refused with 401 reports the lost session instead of retrying forever', async () => {
     const client = createHttpClient({ baseUrl: server.url, eventSource: undiciEventSource(), reconnectDelayMs: () => 50 });
     const lost = new Promise<void>((resolve) => client.onUnauthorized(resolve));
-    client.listen('outgoing-changed', () => undefined);
+    client.listen('data-changed', () => undefined);
     await lost;
     await untilConnection(client, 'offline');
     client.close();

@@ -9,7 +9,7 @@ export interface ClientHarness {
   core: SafekeepCore;
   libraryDir: string;
   instances: GeneratedInstance[];
-  addRemote(baseUrl: string, config?: Partial<DicomwebRemoteConfig>, secret?: string | null): number;
+  addRemote(baseUrl: string, config?: Partial<DicomwebRemoteConfig>, secret?: string | null): Promise<number>;
   /** Sends the whole library (or `selection`) and waits until every request is final. */
   commitAll(remoteId: number, form?: RequestForm, wait?: boolean): Promise<{ jobId: number; requestIds: number[] }>;
   close(): Promise<void>;
@@ -21,21 +21,23 @@ export async function startClient(library = { studies: 2, seriesPerStudy: 2, ins
   const libraryDir = path.join(root, 'library');
   fs.mkdirSync(libraryDir);
   const instances = makeLibrary(libraryDir, library);
-  const core = new SafekeepCore({ dataDir: path.join(root, 'data'), authEnabled: false });
+  const core = await SafekeepCore.open({ dataDir: path.join(root, 'data'), authEnabled: false });
   await core.scan([libraryDir]);
-  core.start();
+  await core.start();
   let n = 0;
   return {
     core,
     libraryDir,
     instances,
-    addRemote: (baseUrl, config = {}, secret = null) =>
-      core.remotes.save(
-        { kind: 'dicomweb', name: `remote ${++n}`, config: { baseUrl, timeoutSeconds: 5, ...config } as DicomwebRemoteConfig, secret },
-        Date.now(),
+    addRemote: async (baseUrl, config = {}, secret = null) =>
+      (
+        await core.remotes.save(
+          { kind: 'dicomweb', name: `remote ${++n}`, config: { baseUrl, timeoutSeconds: 5, ...config } as DicomwebRemoteConfig, secret },
+          Date.now(),
+        )
       ).id,
     commitAll: async (remoteId, form = 'study', wait = true) => {
-      const job = core.engine.submit({ remoteId, selection: { paths: [libraryDir] }, form });
+      const job = await core.engine.submit({ remoteId, selection: { paths: [libraryDir] }, form });
       if (wait) await core.engine.waitFor(job.requestIds);
       return job;
     },

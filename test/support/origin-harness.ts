@@ -33,7 +33,7 @@ export async function startOrigin(
   const dataDir = path.join(root, 'data');
   fs.mkdirSync(libraryDir);
   const instances = makeLibrary(libraryDir, o.library ?? { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 });
-  const core = new SafekeepCore({
+  const core = await SafekeepCore.open({
     dataDir,
     flagTokens: [
       { client: 'alice', secret: 'alice-secret' },
@@ -42,7 +42,7 @@ export async function startOrigin(
     ...o,
   });
   await core.scan([libraryDir]);
-  core.start();
+  await core.start();
   const server = await listenHttp(core.httpApp(), '127.0.0.1', 0);
   return {
     core,

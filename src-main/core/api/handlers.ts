@@ -14,13 +14,13 @@ type Impl = { [K in HandlerName]: (args: ParsedArgsOf<K>) => Promise<SafekeepRes
  * by the bridge (zod schemas of src-shared/contract/schemas.ts).
  */
 export function createHandlers(core: SafekeepCore): Impl {
-  const settings = (): Settings => {
-    const s = core.settings.get();
+  const settings = async (): Promise<Settings> => {
+    const s = await core.settings.get();
     return {
       server: { host: s.server.host, port: s.server.port, url: core.runtime.serverUrl, authEnabled: core.auth.enabled },
       policy: core.currentPolicy().id,
       dimsePolicy: core.dimsePolicy().id,
-      policies: core.listPolicies(),
+      policies: await core.listPolicies(),
       retentionDays: s.retentionDays,
       syncWindowSeconds: core.originConfig.syncWindowMs / 1000,
       acceptedSopClasses: s.acceptedSopClasses,
@@ -39,29 +39,27 @@ export function createHandlers(core: SafekeepCore): Impl {
   };
 
   return {
-    'library-summary': () => ({ ...core.library.summary(), roots: core.library.roots() }),
+    'library-summary': async () => ({ ...(await core.library.summary()), roots: await core.library.roots() }),
     'library-scan-state': () => core.currentScan(),
     'library-add-folders': ({ paths }) => startScan(paths),
-    'library-rescan': () => startScan(core.library.roots().map((r) => r.path)),
+    'library-rescan': async () => startScan((await core.library.roots()).map((r) => r.path)),
     'library-cancel-scan': () => ({ cancelled: core.cancelScan() }),
     'library-remove-root': ({ path }) => core.removeLibraryRoot(path),
     'library-studies': (a) => core.library.studies(a),
     'library-series': ({ studyUid }) => core.library.series(studyUid),
     'library-instances': ({ seriesUid, limit, offset }) => core.library.instancesOfSeries(seriesUid, { limit, offset }),
-    'library-problems': ({ limit, offset }) => ({ rows: core.library.problems({ limit, offset }), total: core.library.problemCount() }),
-    'library-count-selection': ({ selection }) => ({ instances: core.library.countSelection(selection) }),
+    'library-problems': async ({ limit, offset }) => ({ rows: await core.library.problems({ limit, offset }), total: await core.library.problemCount() }),
+    'library-count-selection': async ({ selection }) => ({ instances: await core.library.countSelection(selection) }),
 
     'remotes-list': () => core.remotes.list(),
     'remotes-save': async ({ id, input }) => {
-      const v = core.remotes.save(input, core.clock.now(), id);
-      core.events.emit('remotes-changed', { ids: [v.id] });
+      const v = await core.remotes.save(input, core.clock.now(), id);
       // The first DIMSE remote starts the listener (its reports come back there).
       await core.dimseListener.ensure();
       return v;
     },
     'remotes-delete': async ({ id }) => {
-      core.remotes.delete(id);
-      core.events.emit('remotes-changed', { ids: [id] });
+      await core.remotes.delete(id);
       await core.dimseListener.ensure();
       return {};
     },
@@ -85,8 +83,8 @@ export function createHandlers(core: SafekeepCore): Impl {
     'outgoing-totals': () => core.outgoing.totals(),
 
     'incoming-list': (a) => core.incoming.list(a),
-    'incoming-get': ({ transactionUid }) => {
-      const t = core.incoming.get(transactionUid);
+    'incoming-get': async ({ transactionUid }) => {
+      const t = await core.incoming.get(transactionUid);
       if (!t) throw new AppError('not-found', `No incoming transaction ${transactionUid}`);
       return t;
     },
@@ -94,35 +92,35 @@ export function createHandlers(core: SafekeepCore): Impl {
 
     'settings-get': () => settings(),
     'settings-update': async (patch) => {
-      core.updateSettings(patch as never);
+      await core.updateSettings(patch as never);
       await core.dimseListener.ensure();
       return settings();
     },
     'tokens-list': () => core.tokens.list(),
     'tokens-create': ({ client }) => core.tokens.create(client, core.clock.now()),
-    'tokens-revoke': ({ id }) => {
-      if (!core.revokeToken(id)) throw new AppError('not-found', `No active token ${id}`);
+    'tokens-revoke': async ({ id }) => {
+      if (!(await core.revokeToken(id))) throw new AppError('not-found', `No active token ${id}`);
       return {};
     },
 
     'report-archives': () => archiveRefs(core.reportDeps()),
     'report-summary': (scope) => reportSummary(core.reportDeps(), scope),
-    'report-studies': ({ limit, offset, ...scope }) => {
-      checkScope(core.reportDeps(), scope);
+    'report-studies': async ({ limit, offset, ...scope }) => {
+      await checkScope(core.reportDeps(), scope);
       return core.reports.studies(scope, { limit, offset });
     },
-    'report-csv': (scope) => {
+    'report-csv': async (scope) => {
       const deps = core.reportDeps();
-      checkScope(deps, scope);
-      return { filename: `${reportName(deps, scope, core.clock.now())}.csv`, ...reportCsvText(core.reports.rowBatches(scope)) };
+      await checkScope(deps, scope);
+      return { filename: `${await reportName(deps, scope, core.clock.now())}.csv`, ...(await reportCsvText(core.reports.rowBatches(scope))) };
     },
     'report-safe-to-delete': async ({ remoteId }) => {
       const deps = core.reportDeps();
-      checkScope(deps, { remoteId });
+      await checkScope(deps, { remoteId });
       const parts: string[] = [];
       const r = await writeSafeToDelete(core.reports, remoteId, (c) => parts.push(c));
-      const archive = archiveRefs(deps).find((a) => a.remoteId === remoteId)!;
-      return { filename: `${reportName(deps, { remoteId }, core.clock.now())}-safe-to-delete.txt`, text: parts.join(''), ...r, archive };
+      const archive = (await archiveRefs(deps)).find((a) => a.remoteId === remoteId)!;
+      return { filename: `${await reportName(deps, { remoteId }, core.clock.now())}-safe-to-delete.txt`, text: parts.join(''), ...r, archive };
     },
     'report-timeline': ({ jobId, buckets }) => reportTimeline(core.reportDeps(), jobId, buckets),
     'report-instance': ({ sopInstanceUid }) => core.reports.instanceVerdicts(sopInstanceUid),

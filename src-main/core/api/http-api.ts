@@ -43,51 +43,51 @@ export function httpApi(o: HttpApiOptions): Hono {
   const app = new Hono<{ Variables: { client: string } }>();
   const { core, sessions } = o;
 
-  const clientOf = (c: Context): string | undefined => {
+  const clientOf = async (c: Context): Promise<string | undefined> => {
     if (!core.auth.enabled) return 'anonymous';
-    const fromCookie = sessions.clientOf(getCookie(c, COOKIE));
+    const fromCookie = await sessions.clientOf(getCookie(c, COOKIE));
     if (fromCookie) return fromCookie;
     // Scripts may use the API with a bearer token, like the origin server.
     const header = c.req.header('authorization');
     if (!header) return undefined;
     try {
-      return core.auth.authenticate(header);
+      return await core.auth.authenticate(header);
     } catch {
       return undefined;
     }
   };
 
-  const startSession = (c: Context, client: string, tokenId: number | null) =>
-    setCookie(c, COOKIE, sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
+  const startSession = async (c: Context, client: string, tokenId: number | null) =>
+    setCookie(c, COOKIE, await sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
 
   app.post('/api/login', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };
     if (typeof body.token !== 'string' || !body.token) throw new AppError('bad-request', 'Enter an access token');
-    const { client, tokenId } = core.auth.identify(`Bearer ${body.token}`);
-    startSession(c, client, tokenId);
+    const { client, tokenId } = await core.auth.identify(`Bearer ${body.token}`);
+    await startSession(c, client, tokenId);
     return c.json({ ok: true, value: { client } });
   });
 
-  app.get('/login', (c) => {
+  app.get('/login', async (c) => {
     const client = sessions.redeem(c.req.query('code'));
     if (!client) return c.text('This login link is not valid any more. Log in with a token instead.', 401);
-    startSession(c, client, null);
+    await startSession(c, client, null);
     return c.redirect('/', 302);
   });
 
-  app.post('/api/logout', (c) => {
-    sessions.end(getCookie(c, COOKIE));
+  app.post('/api/logout', async (c) => {
+    await sessions.end(getCookie(c, COOKIE));
     deleteCookie(c, COOKIE, { path: '/' });
     return c.json({ ok: true, value: {} });
   });
 
-  app.get('/api/session', (c) => {
-    const client = clientOf(c);
+  app.get('/api/session', async (c) => {
+    const client = await clientOf(c);
     return c.json({ ok: true, value: { authenticated: client !== undefined, client: client ?? null, authEnabled: core.auth.enabled } });
   });
 
   app.use('/api/*', async (c, next) => {
-    const client = clientOf(c);
+    const client = await clientOf(c);
     if (!client) throw new AppError('unauthorized', 'Log in first');
     c.set('client', client);
     await next();

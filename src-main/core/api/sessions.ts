@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { SessionRepo } from '../store/session-repo';
-import { hashSecret } from '../store/token-repo';
+import type { SessionStore } from '../store/ports';
+import { hashSecret } from '../store/secret-hash';
 
 /**
  * Browser sessions of the app in browser mode: a login with a bearer token (or a one-time link printed by
@@ -14,34 +14,34 @@ export class Sessions {
   private readonly oneTimeCodes = new Map<string, { client: string; expiresAt: number }>();
 
   constructor(
-    private readonly store: SessionRepo,
+    private readonly store: SessionStore,
     private readonly clock: Clock,
     private readonly ttlMs = 12 * 3600 * 1000,
   ) {}
 
-  create(client: string, tokenId: number | null = null): string {
+  async create(client: string, tokenId: number | null = null): Promise<string> {
     const id = randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    this.store.purgeExpired(now);
-    this.store.create({ idHash: hashSecret(id), client, tokenId, createdAt: now, expiresAt: now + this.ttlMs });
+    await this.store.purgeExpired(now);
+    await this.store.create({ idHash: hashSecret(id), client, tokenId, createdAt: now, expiresAt: now + this.ttlMs });
     return id;
   }
 
-  clientOf(id: string | undefined): string | undefined {
+  async clientOf(id: string | undefined): Promise<string | undefined> {
     return id ? this.store.clientOf(hashSecret(id), this.clock.now()) : undefined;
   }
 
   /** Logout. */
-  end(id: string | undefined): void {
-    if (id) this.store.delete(hashSecret(id));
+  async end(id: string | undefined): Promise<void> {
+    if (id) await this.store.delete(hashSecret(id));
   }
 
   /** The token a session was opened with was revoked: its sessions end. */
-  endForToken(tokenId: number): number {
+  endForToken(tokenId: number): Promise<number> {
     return this.store.deleteForToken(tokenId);
   }
 
-  purgeExpired(): number {
+  purgeExpired(): Promise<number> {
     return this.store.purgeExpired(this.clock.now());
   }
 

@@ -1,19 +1,23 @@
 import os from 'node:os';
 import type { DimseListenerState } from '../../../src-shared/dimse';
 import type { EventBus } from '../events';
-import type { RemotesRepo } from '../store/remotes-repo';
-import type { SettingsRepo } from '../store/settings-repo';
+import { log } from '../log';
+import type { RemotesStore, SettingsStore, StoredSettings } from '../store/ports';
 import type { DimseService, DimseServiceConfig } from './service';
 
 /** What a host may set for its run (command-line flags, tests); the stored settings fill in the rest. */
 export type ListenerOverrides = Partial<DimseServiceConfig>;
 
 export interface ListenerControlDeps {
-  settings: SettingsRepo;
-  remotes: RemotesRepo;
+  settings: SettingsStore;
+  remotes: RemotesStore;
   events: EventBus;
+  /** The stored DICOM settings when the core opened: the state shown before the first start. */
+  initial: StoredSettings['dimse'];
   createService(config: DimseServiceConfig): DimseService;
 }
+
+type DimseSettings = StoredSettings['dimse'];
 
 /**
  * Runs Safekeep's DICOM listener whenever it is needed: a DIMSE remote exists (its reports
@@ -30,7 +34,11 @@ export class DimseListenerControl {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: ListenerControlDeps) {
-    this.current = this.view('stopped', 'not started by this command');
+    this.current = this.view('stopped', 'not started by this command', deps.initial);
+    // The running service answers associations from what it read of the remotes: keep it current.
+    deps.events.on('data-changed', ({ tables }) => {
+      if (tables.includes('remotes')) void this.running?.service.refreshRemotes().catch((e) => log('dimse').error('reading the remotes failed:', e));
+    });
   }
 
   get service(): DimseService | null {
@@ -61,29 +69,30 @@ export class DimseListenerControl {
     await this.ensure();
   }
 
-  private desired(): DimseServiceConfig {
-    const s = this.deps.settings.get().dimse;
-    return { aeTitle: s.aeTitle, host: s.host, port: s.port, peers: s.peers, ...this.overrides };
+  private desired(stored: DimseSettings): DimseServiceConfig {
+    return { aeTitle: stored.aeTitle, host: stored.host, port: stored.port, peers: stored.peers, ...this.overrides };
   }
 
-  private needed(config: DimseServiceConfig): boolean {
-    return this.force || config.peers.length > 0 || this.deps.remotes.list().some((r) => r.kind === 'dimse');
+  private async needed(config: DimseServiceConfig): Promise<boolean> {
+    return this.force || config.peers.length > 0 || (await this.deps.remotes.list()).some((r) => r.kind === 'dimse');
   }
 
   private async apply(): Promise<DimseListenerState> {
-    const want = this.desired();
+    const stored = (await this.deps.settings.get()).dimse;
+    const want = this.desired(stored);
     if (!this.enabled) {
       await this.halt();
-      return this.publish(this.view('stopped', 'not started by this command'));
+      return this.publish(this.view('stopped', 'not started by this command', stored));
     }
-    if (!this.needed(want)) {
+    if (!(await this.needed(want))) {
       await this.halt();
-      return this.publish(this.view('stopped', 'no DIMSE remote or peer yet: it starts when you add one'));
+      return this.publish(this.view('stopped', 'no DIMSE remote or peer yet: it starts when you add one', stored));
     }
     const r = this.running;
     if (r && r.aeTitle === want.aeTitle && r.host === want.host && r.port === want.port) {
       r.service.setPeers(want.peers);
-      return this.publish(this.view('listening', null));
+      await r.service.refreshRemotes();
+      return this.publish(this.view('listening', null, stored));
     }
     await this.halt();
     const service = this.deps.createService(want);
@@ -91,10 +100,10 @@ export class DimseListenerControl {
       await service.start();
     } catch (e) {
       await service.stop().catch(() => undefined);
-      return this.publish(this.view('failed', listenError(e, want.host, want.port)));
+      return this.publish(this.view('failed', listenError(e, want.host, want.port), stored));
     }
     this.running = { service, aeTitle: want.aeTitle, host: want.host, port: want.port };
-    return this.publish(this.view('listening', null));
+    return this.publish(this.view('listening', null, stored));
   }
 
   private async halt(): Promise<void> {
@@ -103,9 +112,8 @@ export class DimseListenerControl {
     await r?.service.stop();
   }
 
-  private view(state: DimseListenerState['state'], detail: string | null): DimseListenerState {
-    const want = this.desired();
-    const stored = this.deps.settings.get().dimse;
+  private view(state: DimseListenerState['state'], detail: string | null, stored: DimseSettings): DimseListenerState {
+    const want = this.desired(stored);
     const service = this.running?.service;
     const o = this.overrides;
     return {

@@ -1,10 +1,10 @@
 import { hex4 } from '../../../src-shared/dicom/failure-reasons';
 import type { Clock } from '../clock';
 import { ERROR_BACKOFF, backoffMs, type BackoffPolicy } from '../engine/backoff';
+import type { RemoteView } from '../../../src-shared/remotes';
 import type { IncomingProcessor } from '../origin/processor';
 import type { CommitmentPolicy } from '../origin/policy';
-import type { IncomingRepo } from '../store/incoming-repo';
-import type { RemotesRepo } from '../store/remotes-repo';
+import type { IncomingStore, RemotesStore } from '../store/ports';
 import { DimseListener, type SameAssociationReporter } from './listener';
 import { sendCommitmentReport } from './scu';
 import { DIMSE_STATUS, describeStatus, type AeAddress, type CommitmentReport, type NActionRequestData } from './types';
@@ -21,15 +21,14 @@ export interface DimseServiceConfig {
 }
 
 export interface DimseServiceDeps {
-  incoming: IncomingRepo;
+  incoming: IncomingStore;
   processor: IncomingProcessor;
-  remotes: RemotesRepo;
+  remotes: RemotesStore;
   clock: Clock;
   /** The policy that decides transactions received over DIMSE. */
   policy: () => CommitmentPolicy;
   /** Safekeep as SCU: a report for one of its own requests. */
   takeReport: (r: CommitmentReport) => Promise<number>;
-  changed: (uid: string) => void;
   log?: (msg: string) => void;
 }
 
@@ -49,6 +48,11 @@ export class DimseService {
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private offCompleted: (() => void) | null = null;
+  /**
+   * The DIMSE remotes as last read: the association handshake asks about them synchronously (called AE
+   * titles, calling archives), so they are read ahead, at start and whenever the remotes change.
+   */
+  private dimseRemotes: (RemoteView & { kind: 'dimse' })[] = [];
 
   constructor(
     private config: DimseServiceConfig,
@@ -65,8 +69,13 @@ export class DimseService {
 
   /** The calling AE titles of DIMSE remotes other than Safekeep's own: archives address their reports to them. */
   otherAeTitles(): string[] {
-    const titles = this.deps.remotes.list().flatMap((r) => (r.kind === 'dimse' ? [r.config.callingAeTitle] : []));
+    const titles = this.dimseRemotes.map((r) => r.config.callingAeTitle);
     return [...new Set(titles)].filter((t) => t !== this.config.aeTitle);
+  }
+
+  /** Reads the DIMSE remotes again (they changed). */
+  async refreshRemotes(): Promise<void> {
+    this.dimseRemotes = (await this.deps.remotes.list()).flatMap((r) => (r.kind === 'dimse' ? [r] : []));
   }
 
   /** Peers can change while running (Settings). */
@@ -75,6 +84,7 @@ export class DimseService {
   }
 
   async start(): Promise<{ port: number }> {
+    await this.refreshRemotes();
     this.listener = new DimseListener({
       aeTitle: this.config.aeTitle,
       host: this.config.host,
@@ -89,7 +99,10 @@ export class DimseService {
     });
     const started = await this.listener.start();
     this.offCompleted = this.deps.processor.onCompleted((uid) => {
-      if (this.deps.incoming.get(uid)?.source === 'dimse') void this.deliver(uid);
+      void this.deps.incoming
+        .get(uid)
+        .then((tx) => (tx?.source === 'dimse' ? this.deliver(uid) : undefined))
+        .catch((e) => this.deps.log?.(`N-EVENT-REPORT for ${uid} not sent: ${(e as Error).message}`));
     });
     // Reports that were due when Safekeep stopped.
     this.scheduleRetries(0);
@@ -102,35 +115,33 @@ export class DimseService {
     if (peer) {
       return sameHost(peer.host, remoteHost) ? null : `calling AE title ${callingAeTitle} is configured for ${peer.host}, not ${remoteHost}`;
     }
-    const archive = this.deps.remotes.list().find((r) => r.kind === 'dimse' && r.config.aeTitle === callingAeTitle);
+    const archive = this.dimseRemotes.find((r) => r.config.aeTitle === callingAeTitle);
     if (archive) return null;
     return `calling AE title ${callingAeTitle} is not a configured peer`;
   }
 
   private async onNAction(req: NActionRequestData, reporter: SameAssociationReporter): Promise<number> {
     const { incoming, clock } = this.deps;
-    if (incoming.exists(req.transactionUid)) {
+    const policy = this.deps.policy();
+    // One store call: the UID check, the transaction and where its report goes (no race with a second N-ACTION).
+    const stored = await incoming.create(
+      {
+        transactionUid: req.transactionUid,
+        source: 'dimse',
+        client: req.callingAeTitle,
+        requester: `${req.callingAeTitle}@${req.remoteHost}`,
+        mediaType: null,
+        policy: policy.id,
+        instances: req.instances.map((i) => ({ ...i, form: 'flat' as const })),
+        receivedAt: clock.now(),
+      },
+      { report: { callingAeTitle: req.callingAeTitle, calledAeTitle: req.calledAeTitle, remoteHost: req.remoteHost } },
+    );
+    if (!stored.created) {
       this.deps.log?.(`N-ACTION from ${req.callingAeTitle}: Transaction UID ${req.transactionUid} already in use`);
       return DIMSE_STATUS.ProcessingFailure;
     }
-    const policy = this.deps.policy();
-    incoming.create({
-      transactionUid: req.transactionUid,
-      source: 'dimse',
-      client: req.callingAeTitle,
-      requester: `${req.callingAeTitle}@${req.remoteHost}`,
-      mediaType: null,
-      policy: policy.id,
-      instances: req.instances.map((i) => ({ ...i, form: 'flat' as const })),
-      receivedAt: clock.now(),
-    });
-    incoming.setReport(req.transactionUid, {
-      state: 'pending',
-      attempts: 0,
-      meta: { callingAeTitle: req.callingAeTitle, calledAeTitle: req.calledAeTitle, remoteHost: req.remoteHost },
-    });
     this.sameAssociation.set(req.transactionUid, reporter);
-    this.deps.changed(req.transactionUid);
     void this.deps.processor.start(req.transactionUid);
     // The N-ACTION-RSP only says "received"; the outcome comes with the N-EVENT-REPORT.
     return DIMSE_STATUS.Success;
@@ -142,10 +153,10 @@ export class DimseService {
     this.delivering.add(uid);
     const { incoming, clock } = this.deps;
     try {
-      const tx = incoming.get(uid);
-      const meta = incoming.reportMeta(uid);
+      const tx = await incoming.get(uid);
+      const meta = await incoming.reportMeta(uid);
       if (!tx || tx.state !== 'done' || !meta || tx.reportState === 'sent' || tx.reportState === 'failed') return;
-      const result = incoming.result(uid);
+      const result = await incoming.result(uid);
       const content = { transactionUid: uid, committed: result.committed, failed: result.failed };
       const timeoutMs = this.config.reportTimeoutMs ?? 30_000;
       const here = this.sameAssociation.get(uid);
@@ -156,8 +167,8 @@ export class DimseService {
       }
       const peer = this.config.peers.find((p) => p.aeTitle === meta.callingAeTitle);
       if (!peer) {
-        incoming.setReport(uid, { state: 'failed', attempts: tx.reportAttempts, error: `No address configured for AE ${meta.callingAeTitle}: add it as a peer`, nextAt: null });
-        return this.deps.changed(uid);
+        await incoming.setReport(uid, { state: 'failed', attempts: tx.reportAttempts, error: `No address configured for AE ${meta.callingAeTitle}: add it as a peer`, nextAt: null });
+        return;
       }
       const attempt = tx.reportAttempts + 1;
       try {
@@ -168,33 +179,31 @@ export class DimseService {
           report: content,
           ...(this.deps.log ? { logger: this.deps.log } : {}),
         });
-        this.delivered(uid, attempt, status, `a new association to ${peer.aeTitle}@${peer.host}:${peer.port}`);
+        await this.delivered(uid, attempt, status, `a new association to ${peer.aeTitle}@${peer.host}:${peer.port}`);
       } catch (e) {
         const retry = this.config.reportRetry ?? DEFAULT_RETRY;
         const why = `Report to ${peer.aeTitle}@${peer.host}:${peer.port} not delivered (attempt ${attempt}): ${(e as Error).message}`;
         if (attempt >= retry.maxAttempts) {
-          incoming.setReport(uid, { state: 'failed', attempts: attempt, error: `${why}; gave up after ${attempt} attempts`, nextAt: null });
+          await incoming.setReport(uid, { state: 'failed', attempts: attempt, error: `${why}; gave up after ${attempt} attempts`, nextAt: null });
         } else {
           const next = clock.now() + backoffMs(attempt - 1, retry);
-          incoming.setReport(uid, { state: 'retrying', attempts: attempt, error: why, nextAt: next });
+          await incoming.setReport(uid, { state: 'retrying', attempts: attempt, error: why, nextAt: next });
           this.scheduleRetries(next - clock.now());
         }
-        this.deps.changed(uid);
       }
     } finally {
       this.delivering.delete(uid);
     }
   }
 
-  private delivered(uid: string, attempt: number, status: number, how: string): void {
-    this.deps.incoming.setReport(uid, {
+  private async delivered(uid: string, attempt: number, status: number, how: string): Promise<void> {
+    await this.deps.incoming.setReport(uid, {
       state: 'sent',
       attempts: attempt,
       nextAt: null,
       error: status === 0 ? null : `Delivered on ${how}; the requester answered ${describeStatus(status)}`,
     });
     this.deps.log?.(`N-EVENT-REPORT for ${uid} delivered on ${how} (${hex4(status)})`);
-    this.deps.changed(uid);
   }
 
   private scheduleRetries(delayMs: number): void {
@@ -202,12 +211,16 @@ export class DimseService {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      const now = this.deps.clock.now();
-      for (const d of this.deps.incoming.reportsDue(now)) void this.deliver(d.uid);
-      const next = this.deps.incoming.nextReportAt();
-      if (next !== null) this.scheduleRetries(Math.max(1000, next - now));
+      void this.retryDue().catch((e) => this.deps.log?.(`reports due not sent: ${(e as Error).message}`));
     }, Math.max(0, delayMs));
     this.retryTimer.unref();
+  }
+
+  private async retryDue(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const d of await this.deps.incoming.reportsDue(now)) void this.deliver(d.uid);
+    const next = await this.deps.incoming.nextReportAt();
+    if (next !== null) this.scheduleRetries(Math.max(1000, next - now));
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@ import type { DimseRemoteConfig } from '../../../src-shared/remotes';
 import type { ReportProbes } from '../dimse/report-probes';
 import { sendCommitmentRequest } from '../dimse/scu';
 import { describeStatus, DimseError, type CommitmentReport } from '../dimse/types';
-import type { RemoteWithSecret } from '../store/remotes-repo';
+import type { RemoteWithSecret } from '../store/ports';
 import { ERROR_BACKOFF, backoffMs, type BackoffPolicy } from './backoff';
 import { dimseRoundTrip } from './dimse-round-trip';
 import { associationFix, retryText, waitingText } from './dimse-text';
@@ -20,7 +20,7 @@ export interface DimseDriverDeps {
   /** Safekeep's DICOM listener, where archives send reports on a new association. */
   listener: () => DimseListenerState;
   /** How long after the N-ACTION was accepted a missing report is announced. */
-  reportTimeoutMs: () => number;
+  reportTimeoutMs: () => Promise<number>;
   probes: ReportProbes;
   /** Between N-ACTION attempts after a transient failure (default: 1 s doubling up to 5 min). */
   retryBackoff?: BackoffPolicy;
@@ -45,21 +45,20 @@ export class DimseDriver implements Driver {
     if (deadline !== null && now >= deadline) return this.timeOut(r, c, ctx, now);
     if (r.state === 'checking' || r.state === 'posting') {
       // Safekeep stopped while the N-ACTION was on its way: it may have arrived, but its report
-      // found no listener. Ask again under a new UID (never reuse the old one).
-      outgoing.changeUid(r.id, newTransactionUid(), {
-        state: 'queued',
-        nextAttemptAt: now,
-        error: 'Safekeep stopped while sending the N-ACTION: sending it again under a new Transaction UID',
-      });
+      // found no listener. Ask again under a new UID (never reuse the old one) — unless a late report completed it meanwhile.
+      const patch = { state: 'queued', nextAttemptAt: now, error: 'Safekeep stopped while sending the N-ACTION: sending it again under a new Transaction UID' } as const;
+      await outgoing.changeUid(r.id, newTransactionUid(), patch, [r.state]);
       ctx.changed(r.id);
       return ctx.wake();
     }
     if (r.state === 'working') return this.awaitReport(r, c, ctx, now, deadline ?? now);
 
     // queued: persist "posting" first — the report may arrive before the N-ACTION-RSP.
-    outgoing.patch(r.id, { state: 'posting', sentAt: r.sentAt ?? now, attempts: r.attempts + 1, nextAttemptAt: null });
+    if (!(await outgoing.patch(r.id, { state: 'posting', sentAt: r.sentAt ?? now, attempts: r.attempts + 1, nextAttemptAt: null }, ['queued']))) {
+      return ctx.changed(r.id); // cancelled meanwhile
+    }
     ctx.changed(r.id);
-    const instances = outgoing.instancesOf(r.id).map((i) => ({ sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid }));
+    const instances = (await outgoing.instancesOf(r.id)).map((i) => ({ sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid }));
     let status: number;
     try {
       ({ status } = await sendCommitmentRequest({
@@ -76,58 +75,61 @@ export class DimseDriver implements Driver {
       return this.associationFailure(r.id, e, c, ctx, dimseDeadline({ sentAt: r.sentAt ?? now }, c.deadlineHours)!);
     }
     const after = ctx.clock.now();
-    const current = outgoing.get(r.id);
-    if (current.state !== 'posting') return ctx.changed(r.id); // the report (or a cancel) came first
+    // Every write below only while it is still 'posting': the report (or a cancel) may have come first.
+    const current = await outgoing.get(r.id);
+    if (current.state !== 'posting') return ctx.changed(r.id);
     if (status !== 0) {
       const why = `The archive refused the N-ACTION: ${describeStatus(status)}`;
-      outgoing.failPending(r.id, why, { state: 'failed', completedAt: after, nextAttemptAt: null, error: why, httpStatus: status, lastContactAt: after }, after);
+      const failed = { state: 'failed', completedAt: after, nextAttemptAt: null, error: why, httpStatus: status, lastContactAt: after } as const;
+      await outgoing.failPending(r.id, why, failed, after, null, ['posting']);
     } else {
-      const noteAt = after + this.deps.reportTimeoutMs();
+      const noteAt = after + (await this.deps.reportTimeoutMs());
       const end = dimseDeadline(current, c.deadlineHours) ?? noteAt;
-      outgoing.patch(r.id, { state: 'working', workingSince: after, lastContactAt: after, nextAttemptAt: Math.min(noteAt, end), error: null, httpStatus: null });
+      await outgoing.patch(r.id, { state: 'working', workingSince: after, lastContactAt: after, nextAttemptAt: Math.min(noteAt, end), error: null, httpStatus: null }, ['posting']);
     }
     ctx.changed(r.id);
   }
 
   /** Accepted: the report is awaited until the deadline; past the report timeout the request says what the archive must reach. */
-  private awaitReport(r: OutgoingRequest, c: DimseRemoteConfig, ctx: DriverContext, now: number, deadline: number): void {
+  private async awaitReport(r: OutgoingRequest, c: DimseRemoteConfig, ctx: DriverContext, now: number, deadline: number): Promise<void> {
     const acceptedAt = r.workingSince ?? r.sentAt ?? now;
-    const noteAt = acceptedAt + this.deps.reportTimeoutMs();
+    const noteAt = acceptedAt + (await this.deps.reportTimeoutMs());
+    // Only while still waiting: a report that came meanwhile has the last word.
     if (now < noteAt) {
-      ctx.outgoing.patch(r.id, { nextAttemptAt: Math.min(noteAt, deadline) });
+      await ctx.outgoing.patch(r.id, { nextAttemptAt: Math.min(noteAt, deadline) }, ['working']);
       return;
     }
     const error = waitingText({ acceptedAt, now, deadline, remote: c, listener: this.deps.listener() });
-    ctx.outgoing.patch(r.id, { nextAttemptAt: deadline, error });
-    if (error !== r.error) ctx.changed(r.id);
+    if ((await ctx.outgoing.patch(r.id, { nextAttemptAt: deadline, error }, ['working'])) && error !== r.error) ctx.changed(r.id);
   }
 
-  private timeOut(r: OutgoingRequest, c: DimseRemoteConfig, ctx: DriverContext, now: number): void {
+  private async timeOut(r: OutgoingRequest, c: DimseRemoteConfig, ctx: DriverContext, now: number): Promise<void> {
     const why =
       r.state === 'working'
         ? `Timed out: no N-EVENT-REPORT within ${c.deadlineHours} h`
         : `Timed out: the archive did not accept the N-ACTION within ${c.deadlineHours} h${r.error ? ` (last error: ${r.error})` : ''}`;
-    ctx.outgoing.failPending(r.id, why, { state: 'timed_out', completedAt: now, nextAttemptAt: null, error: why }, now);
+    await ctx.outgoing.failPending(r.id, why, { state: 'timed_out', completedAt: now, nextAttemptAt: null, error: why }, now, null, [r.state]);
     ctx.changed(r.id);
   }
 
-  private associationFailure(id: number, e: unknown, c: DimseRemoteConfig, ctx: DriverContext, deadline: number): void {
+  private async associationFailure(id: number, e: unknown, c: DimseRemoteConfig, ctx: DriverContext, deadline: number): Promise<void> {
     const { outgoing } = ctx;
     const now = ctx.clock.now();
-    const current = outgoing.get(id);
+    // Every write below only while it is still 'posting' (a report or a cancel may have come first).
+    const current = await outgoing.get(id);
     if (current.state !== 'posting') return ctx.changed(id);
     const err = e instanceof DimseError ? e : new DimseError('protocol', String(e));
     const fix = associationFix(err, c, this.deps.listener());
     if (err.kind === 'rejected' && err.permanent) {
       // A permanent A-ASSOCIATE-RJ does not heal by itself: say so at once, with the fix.
       const why = `${err.message}: ${fix}`;
-      outgoing.failPending(id, why, { state: 'failed', completedAt: now, nextAttemptAt: null, error: why }, now);
+      await outgoing.failPending(id, why, { state: 'failed', completedAt: now, nextAttemptAt: null, error: why }, now, null, ['posting']);
     } else {
       // Refused connection, abort, close, timeout: the archive may be restarting. Retry until the deadline.
       const next = Math.min(now + backoffMs(current.attempts - 1, this.deps.retryBackoff ?? ERROR_BACKOFF), deadline);
       const patch = { state: 'queued' as const, nextAttemptAt: next, error: retryText(err, current.attempts, next, fix) };
-      if (err.requestSent) outgoing.changeUid(id, newTransactionUid(), patch);
-      else outgoing.patch(id, patch);
+      if (err.requestSent) await outgoing.changeUid(id, newTransactionUid(), patch, ['posting']);
+      else await outgoing.patch(id, patch, ['posting']);
     }
     ctx.changed(id);
     ctx.wake();

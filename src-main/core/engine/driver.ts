@@ -1,11 +1,10 @@
 import type { OutgoingRequest } from '../../../src-shared/outgoing';
 import type { Clock } from '../clock';
-import type { OutgoingRepo } from '../store/outgoing-repo';
-import type { RemoteWithSecret } from '../store/remotes-repo';
+import type { OutgoingStore, RemoteWithSecret } from '../store/ports';
 
 /** What a protocol driver may use: the store (written first), the clock, and a way to announce. */
 export interface DriverContext {
-  outgoing: OutgoingRepo;
+  outgoing: OutgoingStore;
   clock: Clock;
   /** Announces that a request changed (batched by the engine). Call after writing. */
   changed(requestId: number): void;

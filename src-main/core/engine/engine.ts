@@ -1,11 +1,10 @@
 import type { RequestForm, RequestedInstance } from '../../../src-shared/commitment/model';
 import { AppError } from '../../../src-shared/contract/errors';
-import { isFinal, type OutgoingRequest, type Selection } from '../../../src-shared/outgoing';
+import { ACTIVE_STATES, isFinal, type OutgoingRequest, type Selection } from '../../../src-shared/outgoing';
 import type { Clock } from '../clock';
-import { ChangeBatcher, type EventBus } from '../events';
-import type { LibraryRepo } from '../store/library-repo';
-import type { OutgoingRepo } from '../store/outgoing-repo';
-import type { RemotesRepo } from '../store/remotes-repo';
+import { coalesced } from '../coalesce';
+import { ChangeBatcher } from '../events';
+import type { LibraryStore, OutgoingStore, RemotesStore, RemoteWithSecret } from '../store/ports';
 import type { Driver, DriverContext } from './driver';
 import { planRequests } from './planner';
 import { newTransactionUid } from './transaction-uid';
@@ -15,10 +14,9 @@ import { log } from '../log';
 export const CANCELLED_DETAIL = 'Cancelled before the archive answered: not verified';
 
 export interface EngineDeps {
-  outgoing: OutgoingRepo;
-  remotes: RemotesRepo;
-  library: LibraryRepo;
-  events: EventBus;
+  outgoing: OutgoingStore;
+  remotes: RemotesStore;
+  library: LibraryStore;
   clock: Clock;
   drivers: { dicomweb: Driver; dimse?: Driver };
 }
@@ -39,13 +37,22 @@ export interface SubmitOptions {
 export class Engine {
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly perRemote = new Map<number, number>();
+  /** Requests changed by the engine, its drivers and reports, batched: the engine's own notification (not the contract's). */
   private readonly changes: ChangeBatcher<number>;
+  private readonly watchers = new Set<(ids: readonly number[]) => void>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly ctx: DriverContext;
+  /** One tick at a time: a second one while the first awaits the store could start a request twice. */
+  private readonly runTick = coalesced(
+    () => this.tick(),
+    (e) => log('engine').error('scheduling failed:', e),
+  );
 
   constructor(private readonly deps: EngineDeps) {
-    this.changes = new ChangeBatcher(200, (ids) => deps.events.emit('outgoing-changed', { requestIds: ids }));
+    this.changes = new ChangeBatcher(200, (ids) => {
+      for (const w of this.watchers) w(ids);
+    });
     this.ctx = {
       outgoing: deps.outgoing,
       clock: deps.clock,
@@ -54,32 +61,39 @@ export class Engine {
     };
   }
 
+  /** The requests changed since the last call (batched); internal to the core, for those who wait on a request. */
+  onRequestsChanged(fn: (ids: readonly number[]) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
   /** Picks up every request left in flight; a POST without an answer is checked (GET) before anything else. */
-  start(): number {
-    this.started = true;
-    const active = this.deps.outgoing.active();
+  async start(): Promise<number> {
+    const active = await this.deps.outgoing.active();
     for (const r of active) {
-      if (r.state === 'posting') {
-        this.deps.outgoing.patch(r.id, { state: 'checking', nextAttemptAt: this.deps.clock.now() });
+      if (r.state === 'posting' && (await this.deps.outgoing.patch(r.id, { state: 'checking', nextAttemptAt: this.deps.clock.now() }, ['posting']))) {
         this.changes.add(r.id);
       }
     }
+    this.started = true;
     this.schedule(0);
     return active.length;
   }
 
   /** Plans and persists the requests for a selection (before anything is sent), then starts sending. */
-  submit(o: SubmitOptions): { jobId: number; requestIds: number[]; instances: number } {
-    const remote = this.deps.remotes.get(o.remoteId);
-    const files = this.deps.library.select(o.selection);
+  async submit(o: SubmitOptions): Promise<{ jobId: number; requestIds: number[]; instances: number }> {
+    const remote = await this.deps.remotes.get(o.remoteId);
+    const files = await this.deps.library.select(o.selection);
     if (files.length === 0) throw new AppError('bad-request', 'The selection holds no indexed instance');
+    // Study labels: one read for every study of the job.
+    const names = o.form === 'study' ? await this.deps.library.describeStudies([...new Set(files.map((f) => f.studyUid))]) : new Map<string, string>();
     const requests = planRequests(files, {
       form: o.form,
       maxInstancesPerRequest: remote.config.maxInstancesPerRequest,
-      describeStudy: (uid) => this.deps.library.describeStudy(uid),
+      describeStudy: (uid) => names.get(uid) ?? null,
     });
     const label = o.label ?? `${files.length} instance(s) to ${remote.name}`;
-    const { jobId, requestIds } = this.deps.outgoing.createJob({
+    const { jobId, requestIds } = await this.deps.outgoing.createJob({
       remoteId: remote.id,
       remoteName: remote.name,
       label,
@@ -96,34 +110,40 @@ export class Engine {
    * No more polling; the request says cancelled. Instances not decided yet are failed as not verified
    * (never left pending for ever), so that the request, the verdicts and the reports agree.
    */
-  cancel(id: number): OutgoingRequest {
-    const r = this.deps.outgoing.get(id);
+  async cancel(id: number): Promise<OutgoingRequest> {
+    const r = await this.deps.outgoing.get(id);
     if (isFinal(r.state)) throw new AppError('conflict', `Request ${id} is already ${r.state}`);
     const now = this.deps.clock.now();
-    this.deps.outgoing.failPending(id, CANCELLED_DETAIL, { state: 'cancelled', completedAt: now, nextAttemptAt: null }, now);
+    // Only while it is still in flight: an answer stored meanwhile stays the request's word.
+    if (!(await this.deps.outgoing.failPending(id, CANCELLED_DETAIL, { state: 'cancelled', completedAt: now, nextAttemptAt: null }, now, null, ACTIVE_STATES))) {
+      throw new AppError('conflict', `Request ${id} is already ${(await this.deps.outgoing.get(id)).state}`);
+    }
     this.changes.add(id);
     return this.deps.outgoing.get(id);
   }
 
   /** Sends a lost, timed-out, failed or cancelled request again, as a new transaction (new UID). */
-  resend(id: number): OutgoingRequest {
-    const r = this.deps.outgoing.get(id);
+  async resend(id: number): Promise<OutgoingRequest> {
+    const r = await this.deps.outgoing.get(id);
     if (!isFinal(r.state) || r.state === 'done') {
       throw new AppError('conflict', `Request ${id} is ${r.state}; only lost, failed, timed-out or cancelled requests can be resent`);
     }
-    this.deps.outgoing.reset(id, newTransactionUid(), this.deps.clock.now());
+    // Only from the state just read: two resends at once send it once.
+    if (!(await this.deps.outgoing.reset(id, newTransactionUid(), this.deps.clock.now(), [r.state]))) {
+      throw new AppError('conflict', `Request ${id} is ${(await this.deps.outgoing.get(id)).state} now; it is not resent`);
+    }
     this.changes.add(id);
     this.schedule(0);
     return this.deps.outgoing.get(id);
   }
 
   /** A new request for the instances of a finished request that were not committed (except those in `exclude`: resent already). */
-  resendFailed(id: number, exclude?: ReadonlySet<string>): OutgoingRequest {
-    const r = this.deps.outgoing.get(id);
+  async resendFailed(id: number, exclude?: ReadonlySet<string>): Promise<OutgoingRequest> {
+    const r = await this.deps.outgoing.get(id);
     if (!isFinal(r.state)) throw new AppError('conflict', `Request ${id} is still ${r.state}`);
-    const failed = this.deps.outgoing.notCommitted(id).filter((i) => !exclude?.has(i.sopInstanceUid));
+    const failed = (await this.deps.outgoing.notCommitted(id)).filter((i) => !exclude?.has(i.sopInstanceUid));
     if (failed.length === 0) throw new AppError('bad-request', `Every instance of request ${id} is committed`);
-    const newId = this.deps.outgoing.createFollowUp(
+    const newId = await this.deps.outgoing.createFollowUp(
       r,
       {
         transactionUid: newTransactionUid(),
@@ -144,10 +164,10 @@ export class Engine {
    * Transaction UID (the proxy of PS3.18 Annex B.30). Study form when every instance
    * has its study and series, else flat.
    */
-  submitProxy(remoteId: number, transactionUid: string, instances: readonly RequestedInstance[]): number {
-    const remote = this.deps.remotes.get(remoteId);
+  async submitProxy(remoteId: number, transactionUid: string, instances: readonly RequestedInstance[]): Promise<number> {
+    const remote = await this.deps.remotes.get(remoteId);
     const study = instances.every((i) => i.studyUid && i.seriesUid);
-    const id = this.deps.outgoing.createSingle(
+    const id = await this.deps.outgoing.createSingle(
       remote.id,
       remote.name,
       {
@@ -174,29 +194,31 @@ export class Engine {
   /** Resolves with the request once `until` holds for it (checked at every change). */
   waitUntil(id: number, until: (r: OutgoingRequest) => boolean, signal?: AbortSignal): Promise<OutgoingRequest> {
     return new Promise((resolve, reject) => {
-      const check = () => {
-        let r: OutgoingRequest;
-        try {
-          r = this.deps.outgoing.get(id);
-        } catch (e) {
+      let settled = false;
+      const check = coalesced(
+        async () => {
+          if (settled) return;
+          const r = await this.deps.outgoing.get(id);
+          if (!settled && until(r)) {
+            off();
+            resolve(r);
+          }
+        },
+        (e) => {
           off();
           reject(e);
-          return;
-        }
-        if (until(r)) {
-          off();
-          resolve(r);
-        }
-      };
-      const offEvents = this.deps.events.on('outgoing-changed', ({ requestIds }) => {
-        if (requestIds.includes(id)) check();
+        },
+      );
+      const offChanges = this.onRequestsChanged((ids) => {
+        if (ids.includes(id)) check();
       });
       const onAbort = () => {
         off();
         reject(new AppError('cancelled', 'Stopped while waiting'));
       };
       const off = () => {
-        offEvents();
+        settled = true;
+        offChanges();
         signal?.removeEventListener('abort', onAbort);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -222,24 +244,25 @@ export class Engine {
   }
 
   /** Runs the due requests now and plans the next wake-up. */
-  private tick(): void {
-    this.timer = null;
+  private async tick(): Promise<void> {
     if (this.stopped) return;
     const now = this.deps.clock.now();
     let next = Infinity;
-    for (const r of this.deps.outgoing.active()) {
+    // Each remote read once per tick (a 100,000-instance job is a hundred requests to one remote).
+    const remotes = new Map<number, RemoteWithSecret | null>();
+    for (const r of await this.deps.outgoing.active()) {
+      if (this.stopped) return;
       if (this.inFlight.has(r.id)) continue;
       const due = r.nextAttemptAt ?? now;
       if (due > now) {
         next = Math.min(next, due);
         continue;
       }
-      let remote;
-      try {
-        remote = this.deps.remotes.withSecret(r.remoteId);
-      } catch {
-        this.deps.outgoing.failPending(r.id, 'The remote of this request was deleted', { state: 'failed', error: 'The remote was deleted', completedAt: now }, now);
-        this.changes.add(r.id);
+      if (!remotes.has(r.remoteId)) remotes.set(r.remoteId, await this.deps.remotes.withSecret(r.remoteId).catch(() => null));
+      const remote = remotes.get(r.remoteId);
+      if (!remote) {
+        const failed = { state: 'failed', error: 'The remote was deleted', completedAt: now } as const;
+        if (await this.deps.outgoing.failPending(r.id, 'The remote of this request was deleted', failed, now, null, [r.state])) this.changes.add(r.id);
         continue;
       }
       const busy = this.perRemote.get(r.remoteId) ?? 0;
@@ -251,8 +274,9 @@ export class Engine {
         .step(r, remote, this.ctx)
         .catch((e) => {
           log('engine').error(`request ${r.id} step failed:`, e);
-          this.deps.outgoing.patch(r.id, { nextAttemptAt: this.deps.clock.now() + 30_000, error: `Internal error: ${String(e)}` });
+          return this.deps.outgoing.patch(r.id, { nextAttemptAt: this.deps.clock.now() + 30_000, error: `Internal error: ${String(e)}` }, ACTIVE_STATES).then(() => undefined);
         })
+        .catch((e) => log('engine').error(`request ${r.id}: the step's failure was not stored:`, e))
         .finally(() => {
           this.inFlight.delete(r.id);
           this.perRemote.set(r.remoteId, (this.perRemote.get(r.remoteId) ?? 1) - 1);
@@ -272,7 +296,10 @@ export class Engine {
       clearTimeout(this.timer);
     }
     this.timerAt = this.deps.clock.now() + d;
-    this.timer = setTimeout(() => this.tick(), d);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.runTick();
+    }, d);
   }
 
   private timerAt = 0;
@@ -281,6 +308,7 @@ export class Engine {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled([...this.inFlight.values()]);
+    this.watchers.clear();
     this.changes.flush();
     await this.deps.drivers.dicomweb.close();
     await this.deps.drivers.dimse?.close();

@@ -1,6 +1,5 @@
 import type { RequestForm } from '../../../src-shared/commitment/model';
-import type { IndexedFile } from '../store/library-repo';
-import type { PlannedRequest } from '../store/outgoing-repo';
+import type { IndexedFile, PlannedRequest } from '../store/ports';
 import { newTransactionUid } from './transaction-uid';
 
 export interface PlanOptions {

@@ -1,11 +1,11 @@
 import type { CommitmentReport } from '../dimse/types';
 import { DIMSE_STATUS } from '../dimse/types';
+import type { OutgoingState } from '../../../src-shared/outgoing';
 import type { Clock } from '../clock';
-import type { OutgoingRepo } from '../store/outgoing-repo';
-import type { RemotesRepo } from '../store/remotes-repo';
+import type { OutgoingStore, RemotesStore, UnmatchedReportStore } from '../store/ports';
 import { interpretResult } from './response-check';
 
-const ACCEPTS_REPORT = new Set(['posting', 'checking', 'working', 'queued', 'timed_out']);
+const ACCEPTS_REPORT: readonly OutgoingState[] = ['posting', 'checking', 'working', 'queued', 'timed_out'];
 
 /**
  * Safekeep as DIMSE commitment SCU: an N-EVENT-REPORT (on the N-ACTION association or a
@@ -15,11 +15,14 @@ const ACCEPTS_REPORT = new Set(['posting', 'checking', 'working', 'queued', 'tim
  * for a Transaction UID Safekeep does not know is kept (never dropped) and answered 0110H; a
  * second report for a finished request is kept too and answered 0000H.
  */
-export function takeReport(deps: { outgoing: OutgoingRepo; clock: Clock; changed: (id: number) => void }, report: CommitmentReport): number {
+export async function takeReport(
+  deps: { outgoing: OutgoingStore; unmatched: UnmatchedReportStore; clock: Clock; changed: (id: number) => void },
+  report: CommitmentReport,
+): Promise<number> {
   const now = deps.clock.now();
-  const r = deps.outgoing.findByUid(report.transactionUid);
+  const r = await deps.outgoing.findByUid(report.transactionUid);
   const keep = (why: string) =>
-    deps.outgoing.recordUnmatchedReport({
+    deps.unmatched.record({
       transactionUid: report.transactionUid,
       callingAe: report.callingAeTitle,
       eventType: report.eventTypeId,
@@ -30,19 +33,19 @@ export function takeReport(deps: { outgoing: OutgoingRepo; clock: Clock; changed
       now,
     });
   if (!r) {
-    keep('unknown Transaction UID');
+    await keep('unknown Transaction UID');
     return DIMSE_STATUS.ProcessingFailure;
   }
-  if (!ACCEPTS_REPORT.has(r.state)) {
-    keep(`the request is already ${r.state}`);
+  if (!ACCEPTS_REPORT.includes(r.state)) {
+    await keep(`the request is already ${r.state}`);
     return DIMSE_STATUS.Success;
   }
-  const requested = deps.outgoing.instancesOf(r.id);
+  const requested = await deps.outgoing.instancesOf(r.id);
   const { results, problem } = interpretResult(requested, () => ({
     committed: report.committed.map((i) => ({ ...i, form: 'flat' as const })),
     failed: report.failed.map((i) => ({ ...i, form: 'flat' as const })),
   }));
-  deps.outgoing.complete(
+  const completed = await deps.outgoing.complete(
     r.id,
     results,
     {
@@ -54,7 +57,13 @@ export function takeReport(deps: { outgoing: OutgoingRepo; clock: Clock; changed
       rawResponse: problem ? JSON.stringify(report).slice(0, 5_000_000) : null,
     },
     now,
+    // Only if nothing finished it meanwhile (a second report, a cancel): that one stays, this one is kept.
+    ACCEPTS_REPORT,
   );
+  if (!completed) {
+    await keep(`the request is already ${(await deps.outgoing.get(r.id)).state}`);
+    return DIMSE_STATUS.Success;
+  }
   deps.changed(r.id);
   return DIMSE_STATUS.Success;
 }
@@ -63,11 +72,11 @@ export function takeReport(deps: { outgoing: OutgoingRepo; clock: Clock; changed
  * Makes every accepted DIMSE request look at its report wait again now: the report timeout or
  * the listener (the address its waiting line names) changed.
  */
-export function recheckDimseWaits(deps: { outgoing: OutgoingRepo; remotes: RemotesRepo; clock: Clock; engine: { wake(): void } }): void {
+export async function recheckDimseWaits(deps: { outgoing: OutgoingStore; remotes: RemotesStore; clock: Clock; engine: { wake(): void } }): Promise<void> {
   const now = deps.clock.now();
-  const dimse = new Set(deps.remotes.list().flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
-  for (const r of deps.outgoing.active()) {
-    if (r.state === 'working' && dimse.has(r.remoteId)) deps.outgoing.patch(r.id, { nextAttemptAt: now });
+  const dimse = new Set((await deps.remotes.list()).flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
+  for (const r of await deps.outgoing.active()) {
+    if (r.state === 'working' && dimse.has(r.remoteId)) await deps.outgoing.patch(r.id, { nextAttemptAt: now }, ['working']);
   }
   deps.engine.wake();
 }

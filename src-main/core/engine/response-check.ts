@@ -3,7 +3,7 @@ import { PayloadError } from '../../../src-shared/commitment/payload-error';
 import { parseCommitmentResponse } from '../../../src-shared/commitment/response-json';
 import type { OutgoingInstance } from '../../../src-shared/outgoing';
 import { parseNativeXml } from '../dicomweb/native-xml';
-import type { InstanceResult } from '../store/outgoing-repo';
+import type { InstanceResult } from '../store/ports';
 
 export interface Interpretation {
   results: InstanceResult[];

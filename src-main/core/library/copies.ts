@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import type { LibraryRepo } from '../store/library-repo';
+import type { LibraryStore } from '../store/ports';
 
 /** SHA-256 of a file, streamed (never the whole file in memory). */
 export async function hashFile(path: string): Promise<string> {
@@ -15,7 +15,7 @@ export async function hashFile(path: string): Promise<string> {
  * library), so it runs after a scan's walk rather than inside it. Each file is hashed at most once per call,
  * and hashes are kept in the index for the next comparison.
  */
-export async function settleCopies(repo: LibraryRepo, signal?: AbortSignal): Promise<{ duplicates: number; conflicts: number }> {
+export async function settleCopies(repo: LibraryStore, signal?: AbortSignal): Promise<{ duplicates: number; conflicts: number }> {
   const counts = { duplicates: 0, conflicts: 0 };
   const hashes = new Map<string, Promise<string>>();
   const hashOnce = (path: string, known: string | null) => {
@@ -26,7 +26,7 @@ export async function settleCopies(repo: LibraryRepo, signal?: AbortSignal): Pro
   };
   let after = '';
   for (;;) {
-    const batch = repo.copies.pending(after, 100);
+    const batch = await repo.pendingCopies(after, 100);
     if (batch.length === 0) break;
     for (const c of batch) {
       if (signal?.aborted) return counts;
@@ -37,7 +37,7 @@ export async function settleCopies(repo: LibraryRepo, signal?: AbortSignal): Pro
       } catch (e) {
         outcome = { error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
       }
-      const r = repo.copies.settle(c, outcome);
+      const r = await repo.settleCopy(c, outcome);
       if (r === 'duplicate-copy') counts.duplicates++;
       else if (r === 'uid-conflict') counts.conflicts++;
     }

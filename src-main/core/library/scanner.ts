@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../src-shared/contract/errors';
 import type { ScanProgress } from '../../../src-shared/library';
 import type { Clock } from '../clock';
-import type { FileRecord, LibraryRepo } from '../store/library-repo';
+import type { FileRecord, LibraryStore } from '../store/ports';
 import { settleCopies } from './copies';
 import { HeaderReaderPool, type ScanResult } from './header-pool';
 import { walkFiles } from './walker';
@@ -33,7 +33,7 @@ const READ_BATCH = 64;
  * mtime are unchanged and drop index entries whose file is gone.
  */
 export async function scanLibrary(
-  repo: LibraryRepo,
+  repo: LibraryStore,
   roots: string[],
   clock: Clock,
   options: ScanOptions = {},
@@ -77,19 +77,20 @@ export async function scanLibrary(
   try {
     for (const root of absRoots) {
       if (options.signal?.aborted) break;
-      repo.addRoot(root, clock.now());
-      const known = options.full ? new Map() : repo.fileStates(root);
-      const ownerOf = repo.ownerFinder(root);
+      await repo.addRoot(root, clock.now());
+      const known = options.full ? new Map() : await repo.fileStates(root);
+      const ownerOf = await repo.ownerFinder(root);
       const seen = new Set<string>();
       let batch: FileRecord[] = [];
-      const flush = () => {
+      const flush = async () => {
         if (batch.length === 0) return;
-        const c = repo.applyBatch(batch, clock.now());
+        const records = batch;
+        batch = [];
+        const c = await repo.applyBatch(records, clock.now());
         progress.indexed += c.indexed;
         progress.skipped += c.skipped;
         progress.conflicts += c.conflicts;
         progress.flagged += c.flagged;
-        batch = [];
       };
       const onWalkError = (dir: string, e: NodeJS.ErrnoException) => {
         seen.add(dir); // recorded under the folder's own path, so the next rescan keeps it
@@ -131,7 +132,7 @@ export async function scanLibrary(
               batch.push({ ...file, status: 'indexed', header: r.read.header, ...(problem ? { flag: { code: 'pixel-data-truncated', message: problem } } : {}) });
             }
           });
-          if (batch.length >= BATCH) flush();
+          if (batch.length >= BATCH) await flush();
           report();
         }
       };
@@ -150,11 +151,11 @@ export async function scanLibrary(
       }
       dispatch();
       await collect(0);
-      flush();
+      await flush();
       // A cancelled walk has not seen everything: removing "missing" files then would lose entries.
       if (!options.signal?.aborted) {
-        progress.removed += repo.removeMissing(root, seen);
-        repo.markScanned(root, clock.now());
+        progress.removed += await repo.removeMissing(root, seen);
+        await repo.markScanned(root, clock.now());
       }
     }
     if (!options.signal?.aborted) {

@@ -1,5 +1,6 @@
 import { AppError } from '../../../src-shared/contract/errors';
-import { hashSecret, type TokenRepo } from '../store/token-repo';
+import type { TokenStore } from '../store/ports';
+import { hashSecret } from '../store/secret-hash';
 
 export const ANONYMOUS_CLIENT = 'anonymous';
 
@@ -12,7 +13,7 @@ export class Authenticator {
   private readonly flagTokens = new Map<string, string>();
 
   constructor(
-    private readonly tokens: TokenRepo,
+    private readonly tokens: TokenStore,
     readonly enabled: boolean,
   ) {}
 
@@ -20,17 +21,17 @@ export class Authenticator {
     this.flagTokens.set(hashSecret(secret), client);
   }
 
-  hasAnyToken(): boolean {
-    return this.flagTokens.size > 0 || this.tokens.activeCount() > 0;
+  async hasAnyToken(): Promise<boolean> {
+    return this.flagTokens.size > 0 || (await this.tokens.activeCount()) > 0;
   }
 
   /** The client named by an Authorization header, or a 401 AppError. */
-  authenticate(authorization: string | null | undefined): string {
-    return this.identify(authorization).client;
+  async authenticate(authorization: string | null | undefined): Promise<string> {
+    return (await this.identify(authorization)).client;
   }
 
   /** The client named by an Authorization header and the stored token's id (null for a --token flag), or a 401 AppError. */
-  identify(authorization: string | null | undefined): { client: string; tokenId: number | null } {
+  async identify(authorization: string | null | undefined): Promise<{ client: string; tokenId: number | null }> {
     if (!this.enabled) return { client: ANONYMOUS_CLIENT, tokenId: null };
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!m) {
@@ -42,7 +43,7 @@ export class Authenticator {
     const secret = m[1]!;
     const flag = this.flagTokens.get(hashSecret(secret));
     if (flag) return { client: flag, tokenId: null };
-    const stored = this.tokens.activeFor(secret);
+    const stored = await this.tokens.activeFor(secret);
     if (!stored) throw new AppError('unauthorized', 'The bearer token is not valid', { dicomStatus: 0x0124 });
     return { client: stored.client, tokenId: stored.id };
   }

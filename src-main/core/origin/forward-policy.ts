@@ -5,9 +5,7 @@ import { describeFailureReason } from '../../../src-shared/dicom/failure-reasons
 import { isFinal, type OutgoingRequest } from '../../../src-shared/outgoing';
 import { ARGUMENT_STATUSES } from '../engine/dimse-driver';
 import type { Engine } from '../engine/engine';
-import type { OutgoingRepo } from '../store/outgoing-repo';
-import type { RemotesRepo } from '../store/remotes-repo';
-import type { Decision } from '../store/incoming-repo';
+import type { Decision, OutgoingStore, RemotesStore } from '../store/ports';
 import type { CommitmentPolicy, PolicyJob } from './policy';
 
 /**
@@ -23,14 +21,14 @@ export class ForwardPolicy implements CommitmentPolicy {
 
   constructor(
     private readonly remoteId: number,
-    private readonly deps: { engine: Engine; outgoing: OutgoingRepo; remotes: RemotesRepo },
+    private readonly deps: { engine: Engine; outgoing: OutgoingStore; remotes: RemotesStore },
   ) {
     this.id = `forward:${remoteId}`;
   }
 
-  describe(): string {
+  async describe(): Promise<string> {
     try {
-      const r = this.deps.remotes.get(this.remoteId);
+      const r = await this.deps.remotes.get(this.remoteId);
       return `Forward to the ${r.kind === 'dimse' ? 'DIMSE' : 'DICOMweb'} archive "${r.name}": committed when it commits`;
     } catch {
       return `Forward to remote ${this.remoteId} (deleted)`;
@@ -47,13 +45,13 @@ export class ForwardPolicy implements CommitmentPolicy {
 
   /** Sends the request upstream before the requester gets its answer; refusal there is refusal here. */
   async admit(t: { transactionUid: string; instances: readonly RequestedInstance[] }): Promise<void> {
-    const remote = this.deps.remotes.get(this.remoteId);
-    const id = this.deps.engine.submitProxy(this.remoteId, t.transactionUid, t.instances);
+    const remote = await this.deps.remotes.get(this.remoteId);
+    const id = await this.deps.engine.submitProxy(this.remoteId, t.transactionUid, t.instances);
     const r = await this.deps.engine.waitUntil(id, (x) => x.attempts >= 1 && x.state !== 'posting');
     if (r.state === 'failed' || r.state === 'queued') {
       // Never accepted upstream: forget it, so that the requester may try the same UID again.
-      this.deps.outgoing.patch(id, { state: 'cancelled', nextAttemptAt: null });
-      this.deps.outgoing.deleteRequest(id);
+      await this.deps.outgoing.patch(id, { state: 'cancelled', nextAttemptAt: null });
+      await this.deps.outgoing.deleteRequest(id);
       const argumentError =
         r.state === 'failed' &&
         (remote.kind === 'dimse' ? r.httpStatus !== null && ARGUMENT_STATUSES.has(r.httpStatus) : r.httpStatus !== null && r.httpStatus >= 400 && r.httpStatus < 500 && r.httpStatus !== 409);
@@ -66,14 +64,14 @@ export class ForwardPolicy implements CommitmentPolicy {
 
   async process(job: PolicyJob): Promise<void> {
     const instances = job.instances;
-    const existing = this.deps.outgoing.findByProxyFor(job.transactionUid);
-    const id = existing?.id ?? this.deps.engine.submitProxy(this.remoteId, job.transactionUid, instances);
+    const existing = await this.deps.outgoing.findByProxyFor(job.transactionUid);
+    const id = existing?.id ?? (await this.deps.engine.submitProxy(this.remoteId, job.transactionUid, instances));
     const final = await this.deps.engine.waitUntil(id, (r) => isFinal(r.state), job.signal);
-    job.report(this.decisions(final, instances));
+    await job.report(await this.decisions(final, instances));
   }
 
-  private decisions(r: OutgoingRequest, instances: PolicyJob['instances']): Decision[] {
-    const upstream = new Map(this.deps.outgoing.instancesOf(r.id).map((i) => [i.sopInstanceUid, i]));
+  private async decisions(r: OutgoingRequest, instances: PolicyJob['instances']): Promise<Decision[]> {
+    const upstream = new Map((await this.deps.outgoing.instancesOf(r.id)).map((i) => [i.sopInstanceUid, i]));
     return instances.map((i): Decision => {
       const u = upstream.get(i.sopInstanceUid);
       if (u?.outcome === 'committed') return { seq: i.seq, outcome: 'committed' };

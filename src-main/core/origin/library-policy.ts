@@ -1,7 +1,6 @@
 import { FailureReason } from '../../../src-shared/dicom/failure-reasons';
 import type { HeaderReaderPool, VerifyResult } from '../library/header-pool';
-import type { IndexedFile, LibraryRepo } from '../store/library-repo';
-import type { Decision, PendingInstance } from '../store/incoming-repo';
+import type { Decision, IndexedFile, LibraryStore, PendingInstance } from '../store/ports';
 import type { CommitmentPolicy, PolicyJob } from './policy';
 
 export interface LibraryPolicyOptions {
@@ -26,7 +25,7 @@ export class LibraryPolicy implements CommitmentPolicy {
   private rate = 5000;
 
   constructor(
-    private readonly library: LibraryRepo,
+    private readonly library: LibraryStore,
     private readonly headers: HeaderReaderPool,
     private options: LibraryPolicyOptions,
   ) {}
@@ -36,7 +35,7 @@ export class LibraryPolicy implements CommitmentPolicy {
     this.options = { ...this.options, ...o };
   }
 
-  describe(): string {
+  async describe(): Promise<string> {
     return 'Local library: committed when a complete, readable file for the instance is in the library';
   }
 
@@ -50,16 +49,15 @@ export class LibraryPolicy implements CommitmentPolicy {
     for (let start = 0; start < job.instances.length && !job.signal.aborted && failure === null; start += CHUNK) {
       const chunk = job.instances.slice(start, start + CHUNK);
       const t0 = performance.now();
-      const p = this.decideChunk(chunk).then(
-        (decisions) => {
-          job.report(decisions);
+      const p = this.decideChunk(chunk)
+        .then(async (decisions) => {
+          await job.report(decisions);
           const dt = performance.now() - t0;
           if (dt > 0) this.rate = 0.8 * this.rate + 0.2 * ((chunk.length * 1000 * IN_FLIGHT) / dt);
-        },
-        (e: unknown) => {
+        })
+        .catch((e: unknown) => {
           failure = e;
-        },
-      );
+        });
       inFlight.add(p);
       void p.then(() => inFlight.delete(p));
       if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
@@ -74,7 +72,7 @@ export class LibraryPolicy implements CommitmentPolicy {
   async decideChunk(chunk: readonly PendingInstance[]): Promise<Decision[]> {
     const accepted = this.options.acceptedSopClasses ? new Set(this.options.acceptedSopClasses) : null;
     const capacity = this.options.capacityPerTransaction;
-    const indexed = this.library.findInstances(chunk.map((i) => i.sopInstanceUid));
+    const indexed = await this.library.findInstances(chunk.map((i) => i.sopInstanceUid));
     const decisions: Decision[] = [];
     const toRead: { i: PendingInstance; file: IndexedFile }[] = [];
     for (const i of chunk) {

@@ -1,5 +1,5 @@
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
-import type { Decision, PendingInstance } from '../store/incoming-repo';
+import type { Decision, PendingInstance } from '../store/ports';
 
 /**
  * A commitment policy decides, per instance, whether this Safekeep takes
@@ -12,15 +12,15 @@ export interface PolicyJob {
   /** True when the job is picked up again after a restart. */
   resumed: boolean;
   signal: AbortSignal;
-  /** Persist decisions as they are made; the processor writes them to the store first. */
-  report(decisions: readonly Decision[]): void;
+  /** Persist decisions as they are made (the processor writes them to the store); await it before reporting more. */
+  report(decisions: readonly Decision[]): Promise<void>;
 }
 
 export interface CommitmentPolicy {
   /** Stable identifier stored with each transaction, e.g. "library" or "forward-dimse:3". */
   readonly id: string;
   /** One line for logs and the UI. */
-  describe(): string;
+  describe(): Promise<string>;
   /**
    * Decides every instance of the job, reporting as it goes. Resolves when all
    * are reported. Instances left unreported are failed by the processor with

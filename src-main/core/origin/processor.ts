@@ -1,16 +1,13 @@
 import { FailureReason } from '../../../src-shared/dicom/failure-reasons';
 import type { Clock } from '../clock';
-import { ChangeBatcher, type EventBus } from '../events';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
-import type { Decision, IncomingRepo } from '../store/incoming-repo';
+import type { Decision, IncomingStore } from '../store/ports';
 import type { CommitmentPolicy } from './policy';
 import { log } from '../log';
 
 export interface ProcessorOptions {
   /** How long a finished result is kept (spec §11: 30 days). */
   resultRetentionMs: number;
-  /** Interval of batched change events. */
-  eventIntervalMs?: number;
 }
 
 /**
@@ -23,20 +20,14 @@ export interface ProcessorOptions {
 export class IncomingProcessor {
   private readonly running = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
-  private readonly changes: ChangeBatcher<string>;
   private readonly completedHooks = new Set<(uid: string) => void>();
 
   constructor(
-    private readonly repo: IncomingRepo,
-    private readonly policies: (policyId: string) => CommitmentPolicy | undefined,
-    private readonly events: EventBus,
+    private readonly repo: IncomingStore,
+    private readonly policies: (policyId: string) => Promise<CommitmentPolicy | undefined>,
     private readonly clock: Clock,
     private readonly options: ProcessorOptions,
-  ) {
-    this.changes = new ChangeBatcher(options.eventIntervalMs ?? 250, (uids) =>
-      this.events.emit('incoming-changed', { transactionUids: uids }),
-    );
-  }
+  ) {}
 
   /** Called after a transaction became Done (the DIMSE SCP sends its report from here). */
   onCompleted(fn: (uid: string) => void): () => void {
@@ -56,8 +47,8 @@ export class IncomingProcessor {
     return p;
   }
 
-  resumeAll(): number {
-    const uids = this.repo.workingTransactions();
+  async resumeAll(): Promise<number> {
+    const uids = await this.repo.workingTransactions();
     for (const uid of uids) void this.start(uid, true);
     return uids.length;
   }
@@ -67,11 +58,11 @@ export class IncomingProcessor {
   }
 
   /** Seconds a user agent should wait before its next Result Check. */
-  retryAfterSeconds(uid: string): number {
-    const tx = this.repo.get(uid);
+  async retryAfterSeconds(uid: string): Promise<number> {
+    const tx = await this.repo.get(uid);
     if (!tx) return 1;
     const remaining = tx.instanceCount - tx.committedCount - tx.failedCount;
-    const policy = this.policies(tx.policy);
+    const policy = await this.policies(tx.policy);
     if (policy?.retryAfterSeconds) return policy.retryAfterSeconds();
     const rate = Math.max(1, policy?.expectedRate() ?? 1000);
     return Math.min(3600, Math.max(1, Math.ceil(remaining / rate)));
@@ -80,35 +71,42 @@ export class IncomingProcessor {
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.allSettled([...this.running.values()]);
-    this.changes.flush();
   }
 
   private async run(uid: string, resumed: boolean, fresh?: readonly RequestedInstance[]): Promise<void> {
-    const tx = this.repo.get(uid);
+    const tx = await this.repo.get(uid);
     if (!tx || tx.state !== 'working') return;
-    const policy = this.policies(tx.policy);
+    const policy = await this.policies(tx.policy);
     const signal = this.abort.signal;
-    const record = (decisions: readonly Decision[]) => {
+    // Every write is awaited before the pending instances are read back (a policy that did not await its own).
+    const writes = new Set<Promise<unknown>>();
+    const record = async (decisions: readonly Decision[]): Promise<void> => {
       if (decisions.length === 0) return;
-      this.repo.recordDecisions(uid, decisions, this.clock.now());
-      this.changes.add(uid);
+      const w = this.repo.recordDecisions(uid, decisions, this.clock.now());
+      writes.add(w);
+      try {
+        await w;
+      } finally {
+        writes.delete(w);
+      }
     };
     let failure: string | null = null;
     if (!policy) {
       failure = `The commitment policy "${tx.policy}" of this transaction is no longer configured`;
     } else {
       try {
-        const instances = fresh ? fresh.map((i, seq) => ({ ...i, seq })) : this.repo.pendingInstances(uid);
+        const instances = fresh ? fresh.map((i, seq) => ({ ...i, seq })) : await this.repo.pendingInstances(uid);
         await policy.process({ transactionUid: uid, instances, resumed, signal, report: record });
       } catch (e) {
         if (signal.aborted) return;
         failure = `The commitment policy failed: ${e instanceof Error ? e.message : String(e)}`;
       }
     }
+    await Promise.allSettled(writes);
     if (signal.aborted) return; // shutting down: stays Working, resumed at next start
-    const left = this.repo.pendingInstances(uid);
+    const left = await this.repo.pendingInstances(uid);
     if (left.length > 0) {
-      record(
+      await record(
         left.map((i) => ({
           seq: i.seq,
           outcome: 'failed' as const,
@@ -118,9 +116,7 @@ export class IncomingProcessor {
       );
     }
     const now = this.clock.now();
-    this.repo.complete(uid, now, now + this.options.resultRetentionMs);
-    this.changes.add(uid);
-    this.changes.flush();
+    await this.repo.complete(uid, now, now + this.options.resultRetentionMs);
     for (const hook of this.completedHooks) {
       try {
         hook(uid);

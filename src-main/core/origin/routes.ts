@@ -8,7 +8,7 @@ import { describeUidProblem, uidProblem } from '../../../src-shared/dicom/uid';
 import type { Clock } from '../clock';
 import { formatOfContentType, MEDIA_TYPE, negotiateAccept, type PayloadFormat } from '../dicomweb/media';
 import { buildNativeXml, parseNativeXml } from '../dicomweb/native-xml';
-import type { IncomingRepo } from '../store/incoming-repo';
+import type { IncomingStore } from '../store/ports';
 import type { Authenticator } from './auth';
 import type { OriginConfig } from './config';
 import type { CommitmentPolicy } from './policy';
@@ -16,7 +16,7 @@ import { problemResponse } from './problem';
 import type { IncomingProcessor } from './processor';
 
 export interface OriginDeps {
-  incoming: IncomingRepo;
+  incoming: IncomingStore;
   processor: IncomingProcessor;
   auth: Authenticator;
   config: () => OriginConfig;
@@ -37,7 +37,7 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
   const app = new Hono<Env>();
 
   app.use(COMMITMENT_PATH, async (c, next) => {
-    c.set('client', deps.auth.authenticate(c.req.header('authorization')));
+    c.set('client', await deps.auth.authenticate(c.req.header('authorization')));
     await next();
   });
 
@@ -64,38 +64,41 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
       const uid = pathUid(c);
       const request = parseCommitmentRequest(parseBody(await c.req.text(), bodyFormat));
 
-      if (deps.incoming.exists(uid)) {
-        throw new AppError('conflict', `Transaction UID ${uid} is already in use`, {
-          detail: 'Use a new Transaction UID; to learn the result of an earlier request, GET this URL',
-          dicomStatus: 0x0131,
-        });
-      }
       const config = deps.config();
-      const load = deps.incoming.load();
-      if (load.working >= config.maxWorkingTransactions || load.pending + request.instances.length > config.maxPendingInstances) {
+      const policy = deps.policy();
+      // Persist first: from here on the transaction survives a crash and is resumed. The UID check and the
+      // back-pressure check are made by the store in the same transaction as the insert (no race between them).
+      const stored = await deps.incoming.create(
+        {
+          transactionUid: uid,
+          source: 'dicomweb',
+          client: c.get('client'),
+          requester: requesterOf(c),
+          mediaType: MEDIA_TYPE[bodyFormat],
+          policy: policy.id,
+          instances: request.instances,
+          receivedAt: deps.clock.now(),
+        },
+        { limits: { maxWorking: config.maxWorkingTransactions, maxPending: config.maxPendingInstances } },
+      );
+      if (!stored.created) {
+        if (stored.why === 'duplicate') {
+          throw new AppError('conflict', `Transaction UID ${uid} is already in use`, {
+            detail: 'Use a new Transaction UID; to learn the result of an earlier request, GET this URL',
+            dicomStatus: 0x0131,
+          });
+        }
         throw new AppError('unavailable', 'Too many commitment requests are being processed', {
-          detail: `${load.working} transactions and ${load.pending} instances are waiting; retry later`,
+          detail: `${stored.load.working} transactions and ${stored.load.pending} instances are waiting; retry later`,
           retryAfter: config.busyRetryAfterSeconds,
           dicomStatus: 0xa700,
         });
       }
-      const policy = deps.policy();
-      // Persist first: from here on the transaction survives a crash and is resumed.
-      deps.incoming.create({
-        transactionUid: uid,
-        source: 'dicomweb',
-        client: c.get('client'),
-        requester: requesterOf(c),
-        mediaType: MEDIA_TYPE[bodyFormat],
-        policy: policy.id,
-        instances: request.instances,
-        receivedAt: deps.clock.now(),
-      });
       if (policy.admit) {
         try {
           await policy.admit({ transactionUid: uid, instances: request.instances });
         } catch (e) {
-          deps.incoming.delete(uid); // never acknowledged: the same UID may be posted again
+          await deps.incoming.delete(uid); // never acknowledged: the same UID may be posted again
           throw e;
         }
       }
@@ -106,10 +109,10 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
     },
   );
 
-  app.get(COMMITMENT_PATH, (c) => {
+  app.get(COMMITMENT_PATH, async (c) => {
     const responseFormat = negotiateAccept(c.req.header('accept'));
     const uid = pathUid(c);
-    const tx = deps.incoming.get(uid);
+    const tx = await deps.incoming.get(uid);
     // Another client's transaction is answered exactly like an unknown one (spec §11).
     if (!tx || tx.client !== c.get('client')) {
       throw new AppError('not-found', `No commitment request with Transaction UID ${uid}`);
@@ -122,16 +125,16 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
     return problemResponse(c, new AppError('method-not-allowed', `Method ${c.req.method} is not supported here; use POST or GET`));
   });
 
-  function answer(c: Context, uid: string, format: PayloadFormat): Response {
-    const tx = deps.incoming.get(uid)!;
+  async function answer(c: Context, uid: string, format: PayloadFormat): Promise<Response> {
+    const tx = (await deps.incoming.get(uid))!;
     if (tx.state === 'expired') {
       throw new AppError('gone', `The result of transaction ${uid} was deleted after the retention period`);
     }
     if (tx.state === 'working') {
-      c.header('Retry-After', String(deps.processor.retryAfterSeconds(uid)));
+      c.header('Retry-After', String(await deps.processor.retryAfterSeconds(uid)));
       return c.body(null, 202);
     }
-    const result = deps.incoming.result(uid);
+    const result = await deps.incoming.result(uid);
     const text = format === 'json' ? commitmentResponseJsonText(result) : buildNativeXml(buildCommitmentResponse(result));
     return c.body(text, 200, { 'Content-Type': `${MEDIA_TYPE[format]}${format === 'json' ? '' : '; charset=utf-8'}` });
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { failureReasonMeaning, hex4 } from '../../../src-shared/dicom/failure-reasons';
-import type { ReportRow } from '../store/report-repo';
+import type { ReportRow } from '../store/ports';
 
 export const REPORT_COLUMNS = [
   'study_instance_uid',
@@ -57,16 +57,16 @@ function cells(r: ReportRow): string[] {
  * header first, also for no rows). `outcome` is committed, failed or pending; failure reasons are
  * given as code (e.g. 0112H) and meaning, and `detail` keeps Safekeep's whole explanation.
  */
-export function* reportCsvChunks(batches: Iterable<readonly ReportRow[]>): Generator<string> {
+export async function* reportCsvChunks(batches: AsyncIterable<readonly ReportRow[]> | Iterable<readonly ReportRow[]>): AsyncGenerator<string> {
   yield stringify([], { header: true, columns: [...REPORT_COLUMNS] });
-  for (const batch of batches) yield stringify(batch.map(cells));
+  for await (const batch of batches) yield stringify(batch.map(cells));
 }
 
 /** Text chunks written through `sink`, counted and hashed (SHA-256 of the UTF-8 bytes, hex). */
-export function writeHashed(chunks: Iterable<string>, sink: (chunk: string) => void): { sha256: string; chunks: number } {
+export async function writeHashed(chunks: AsyncIterable<string>, sink: (chunk: string) => void): Promise<{ sha256: string; chunks: number }> {
   const hash = createHash('sha256');
   let n = 0;
-  for (const c of chunks) {
+  for await (const c of chunks) {
     hash.update(c, 'utf8');
     sink(c);
     n++;
@@ -75,29 +75,27 @@ export function writeHashed(chunks: Iterable<string>, sink: (chunk: string) => v
 }
 
 /** Counts the rows of the batches as they go by. */
-export function counting<T>(batches: Iterable<readonly T[]>, counter: { rows: number }): Generator<readonly T[]> {
-  return (function* () {
-    for (const b of batches) {
-      counter.rows += b.length;
-      yield b;
-    }
-  })();
+export async function* counting<T>(batches: AsyncIterable<readonly T[]>, counter: { rows: number }): AsyncGenerator<readonly T[]> {
+  for await (const b of batches) {
+    counter.rows += b.length;
+    yield b;
+  }
 }
 
 /** The report as one string (the app downloads it), with its SHA-256 and number of rows. */
-export function reportCsvText(batches: Iterable<readonly ReportRow[]>): { csv: string; sha256: string; rows: number } {
+export async function reportCsvText(batches: AsyncIterable<readonly ReportRow[]>): Promise<{ csv: string; sha256: string; rows: number }> {
   const counter = { rows: 0 };
   const parts: string[] = [];
-  const { sha256 } = writeHashed(reportCsvChunks(counting(batches, counter)), (c) => parts.push(c));
+  const { sha256 } = await writeHashed(reportCsvChunks(counting(batches, counter)), (c) => parts.push(c));
   return { csv: parts.join(''), sha256, rows: counter.rows };
 }
 
 /** Writes the report to a file, a batch at a time. */
-export function writeReportFile(batches: Iterable<readonly ReportRow[]>, file: string): { sha256: string; rows: number } {
+export async function writeReportFile(batches: AsyncIterable<readonly ReportRow[]>, file: string): Promise<{ sha256: string; rows: number }> {
   const counter = { rows: 0 };
   const fd = fs.openSync(file, 'w');
   try {
-    const { sha256 } = writeHashed(reportCsvChunks(counting(batches, counter)), (c) => fs.writeSync(fd, c));
+    const { sha256 } = await writeHashed(reportCsvChunks(counting(batches, counter)), (c) => fs.writeSync(fd, c));
     return { sha256, rows: counter.rows };
   } finally {
     fs.closeSync(fd);

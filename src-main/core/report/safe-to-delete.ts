@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { LeftOutReason } from '../../../src-shared/report';
-import type { ReportRepo, VerifiedFile } from '../store/report-repo';
+import type { ReportStore, VerifiedFile } from '../store/ports';
 
 export interface SafeToDeleteResult {
   files: number;
@@ -29,8 +29,8 @@ async function check(f: VerifiedFile): Promise<LeftOutReason | null> {
  * was verified (stat now: same size and modification time as indexed when the request was planned).
  * Written one path per line through `sink`, a batch at a time; everything left out is counted by why.
  */
-export async function writeSafeToDelete(reports: ReportRepo, remoteId: number, sink: (chunk: string) => void): Promise<SafeToDeleteResult> {
-  const totals = reports.totals({ remoteId });
+export async function writeSafeToDelete(reports: ReportStore, remoteId: number, sink: (chunk: string) => void): Promise<SafeToDeleteResult> {
+  const totals = await reports.totals({ remoteId });
   const leftOut: Record<LeftOutReason, number> = {
     changed: 0,
     missing: 0,
@@ -38,11 +38,11 @@ export async function writeSafeToDelete(reports: ReportRepo, remoteId: number, s
     unlistable: 0,
     failed: totals.failed,
     pending: totals.pending,
-    neverAsked: reports.neverAsked(remoteId),
+    neverAsked: await reports.neverAsked(remoteId),
   };
   const hash = createHash('sha256');
   let files = 0;
-  for (const batch of reports.committedFiles(remoteId)) {
+  for await (const batch of reports.committedFiles(remoteId)) {
     const why = await Promise.all(batch.map(check));
     let text = '';
     batch.forEach((f, k) => {

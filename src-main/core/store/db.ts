@@ -1,30 +1,49 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DataTable } from '../../../src-shared/contract/events';
+import { DataChanges, trackWrites } from './changes';
 import { MIGRATIONS } from './migrations';
 import { openSqlite, type SqlDatabase } from './sqlite';
 
 export const DB_FILE = 'safekeep.sqlite';
 
-/** An open store: the database plus a transaction helper. */
+/**
+ * An open store: the database plus a transaction helper. Every write made through `sql` is announced
+ * by `changes` once committed (a write inside a transaction when the transaction commits).
+ */
 export class Db {
-  constructor(
-    readonly sql: SqlDatabase,
-    readonly file: string,
-  ) {}
+  readonly sql: SqlDatabase;
+  readonly changes = new DataChanges();
+  /** Tables written by the open transaction, announced at its COMMIT. */
+  private readonly pending = new Set<DataTable>();
 
-  /** Runs `fn` in one SQLite transaction (nested calls join the outer one). */
+  constructor(
+    raw: SqlDatabase,
+    readonly file: string,
+  ) {
+    this.sql = trackWrites(raw, (table) => {
+      if (this.depth > 0) this.pending.add(table);
+      else this.changes.add([table]);
+    });
+  }
+
+  /** Runs `fn` in one SQLite transaction (nested calls join the outer one). `fn` is synchronous: nothing waits inside. */
   tx<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
     this.sql.exec('BEGIN IMMEDIATE');
     this.depth++;
     try {
       const result = fn();
+      // A transaction cannot stay open across an await (another caller would write into it).
+      if (result instanceof Promise) throw new Error('Db.tx takes a synchronous function');
       this.sql.exec('COMMIT');
+      this.changes.add(this.pending);
       return result;
     } catch (e) {
       this.sql.exec('ROLLBACK');
       throw e;
     } finally {
+      this.pending.clear();
       this.depth--;
     }
   }
@@ -32,6 +51,7 @@ export class Db {
   private depth = 0;
 
   close(): void {
+    this.changes.flush();
     this.sql.close();
   }
 }

@@ -1,35 +1,10 @@
 import type { CommitmentResult, FailedInstance, RequestForm, RequestedInstance } from '../../../src-shared/commitment/model';
-import type { IncomingInstance, IncomingSource, IncomingTransaction } from '../../../src-shared/transactions';
+import type { IncomingInstance, IncomingTransaction } from '../../../src-shared/transactions';
 import type { Db } from './db';
+import type { IncomingStore } from './ports';
+import type { CreateIncomingOutcome, Decision, IncomingLimits, IncomingLoad, NewIncoming, PendingInstance, ReportDelivery, ReportMeta } from './types';
 
-export interface NewIncoming {
-  transactionUid: string;
-  source: IncomingSource;
-  client: string;
-  requester: string;
-  mediaType: string | null;
-  policy: string;
-  instances: readonly RequestedInstance[];
-  receivedAt: number;
-}
-
-/** The requester of a DIMSE transaction, to send the N-EVENT-REPORT back. */
-export interface ReportMeta {
-  callingAeTitle: string;
-  calledAeTitle: string;
-  remoteHost: string;
-}
-
-export interface Decision {
-  seq: number;
-  outcome: 'committed' | 'failed';
-  failureReason?: number;
-  detail?: string;
-}
-
-export interface PendingInstance extends RequestedInstance {
-  seq: number;
-}
+export type { Decision, NewIncoming, PendingInstance, ReportMeta };
 
 const TX_COLUMNS = `transaction_uid AS transactionUid, source, client, requester, state, media_type AS mediaType, policy,
   instance_count AS instanceCount, committed_count AS committedCount, failed_count AS failedCount,
@@ -63,29 +38,35 @@ function statements(db: Db) {
   };
 }
 
-/** Incoming commitment transactions (DICOMweb and DIMSE) and each instance's outcome. */
-export class IncomingRepo {
+/** Incoming commitment transactions (DICOMweb and DIMSE) and each instance's outcome, in SQLite. */
+export class IncomingRepo implements IncomingStore {
   private readonly stmt: ReturnType<typeof statements>;
 
   constructor(private readonly db: Db) {
     this.stmt = statements(db);
   }
 
-  exists(transactionUid: string): boolean {
-    return this.stmt.exists.get(transactionUid) !== undefined;
-  }
-
-  /** Persists a new Working transaction with every instance pending. */
-  create(t: NewIncoming): void {
-    this.db.tx(() => {
+  /**
+   * Persists a new Working transaction with every instance pending, in the same transaction as the checks
+   * that may refuse it: its UID taken (first), or more being decided than `limits` allow.
+   */
+  async create(t: NewIncoming, o: { limits?: IncomingLimits; report?: ReportMeta } = {}): Promise<CreateIncomingOutcome> {
+    return this.db.tx((): CreateIncomingOutcome => {
+      if (this.stmt.exists.get(t.transactionUid) !== undefined) return { created: false, why: 'duplicate' };
+      if (o.limits) {
+        const load = this.stmt.load.get() as IncomingLoad;
+        if (load.working >= o.limits.maxWorking || load.pending + t.instances.length > o.limits.maxPending) return { created: false, why: 'busy', load };
+      }
       this.stmt.insertTx.run(t.transactionUid, t.source, t.client, t.requester, t.mediaType, t.policy, t.instances.length, t.receivedAt);
       const rows = t.instances.map((i) => [i.sopClassUid, i.sopInstanceUid, i.form, i.studyUid ?? null, i.seriesUid ?? null]);
       this.stmt.insertInstances.run(t.transactionUid, JSON.stringify(rows));
+      if (o.report) this.setReportNow(t.transactionUid, { state: 'pending', attempts: 0, meta: o.report });
+      return { created: true };
     });
   }
 
   /** Forgets a transaction that was never acknowledged (its upstream refused it before the answer). */
-  delete(transactionUid: string): void {
+  async delete(transactionUid: string): Promise<void> {
     this.db.tx(() => {
       this.db.sql.prepare(`DELETE FROM incoming_instances WHERE transaction_uid = ?`).run(transactionUid);
       this.db.sql.prepare(`DELETE FROM incoming WHERE transaction_uid = ?`).run(transactionUid);
@@ -93,10 +74,11 @@ export class IncomingRepo {
   }
 
   /** DIMSE: where and how the N-EVENT-REPORT goes, and how its delivery went. */
-  setReport(
-    transactionUid: string,
-    r: { state: 'pending' | 'sent' | 'retrying' | 'failed'; attempts?: number; error?: string | null; nextAt?: number | null; meta?: ReportMeta },
-  ): void {
+  async setReport(transactionUid: string, r: ReportDelivery): Promise<void> {
+    this.setReportNow(transactionUid, r);
+  }
+
+  private setReportNow(transactionUid: string, r: ReportDelivery): void {
     const sets = ['report_state = ?'];
     const args: unknown[] = [r.state];
     if (r.attempts !== undefined) (sets.push('report_attempts = ?'), args.push(r.attempts));
@@ -106,13 +88,13 @@ export class IncomingRepo {
     this.db.sql.prepare(`UPDATE incoming SET ${sets.join(', ')} WHERE transaction_uid = ?`).run(...args, transactionUid);
   }
 
-  reportMeta(transactionUid: string): ReportMeta | null {
+  async reportMeta(transactionUid: string): Promise<ReportMeta | null> {
     const row = this.db.sql.prepare(`SELECT report_meta AS m FROM incoming WHERE transaction_uid = ?`).get(transactionUid) as { m: string | null } | undefined;
     return row?.m ? (JSON.parse(row.m) as ReportMeta) : null;
   }
 
   /** Finished DIMSE transactions whose report still has to go out (after a restart too). */
-  reportsDue(now: number): { uid: string; nextAt: number | null }[] {
+  async reportsDue(now: number): Promise<{ uid: string; nextAt: number | null }[]> {
     return this.db.sql
       .prepare(
         `SELECT transaction_uid AS uid, report_next_at AS nextAt FROM incoming
@@ -121,23 +103,23 @@ export class IncomingRepo {
       .all(now) as { uid: string; nextAt: number | null }[];
   }
 
-  nextReportAt(): number | null {
+  async nextReportAt(): Promise<number | null> {
     const row = this.db.sql
       .prepare(`SELECT MIN(report_next_at) AS t FROM incoming WHERE source = 'dimse' AND state = 'done' AND report_state = 'retrying'`)
       .get() as { t: number | null };
     return row.t;
   }
 
-  get(transactionUid: string): IncomingTransaction | undefined {
+  async get(transactionUid: string): Promise<IncomingTransaction | undefined> {
     return this.stmt.get.get(transactionUid) as IncomingTransaction | undefined;
   }
 
-  pendingInstances(transactionUid: string): PendingInstance[] {
+  async pendingInstances(transactionUid: string): Promise<PendingInstance[]> {
     return (JSON.parse((this.stmt.pending.get(transactionUid) as { rows: string }).rows) as InstanceRow[]).map(toInstance);
   }
 
   /** Stores outcomes; instances already decided are left as they are. Returns how many changed. */
-  recordDecisions(transactionUid: string, decisions: readonly Decision[], now: number): number {
+  async recordDecisions(transactionUid: string, decisions: readonly Decision[], now: number): Promise<number> {
     return this.db.tx(() => {
       let committed = 0;
       let failed = 0;
@@ -153,12 +135,12 @@ export class IncomingRepo {
     });
   }
 
-  complete(transactionUid: string, now: number, expiresAt: number): void {
+  async complete(transactionUid: string, now: number, expiresAt: number): Promise<void> {
     this.stmt.complete.run(now, expiresAt, transactionUid);
   }
 
   /** The outcome of every instance, in request order, as a Storage Commitment result. */
-  result(transactionUid: string): CommitmentResult {
+  async result(transactionUid: string): Promise<CommitmentResult> {
     const committed: RequestedInstance[] = [];
     const failed: FailedInstance[] = [];
     for (const row of JSON.parse((this.stmt.all.get(transactionUid) as { rows: string }).rows) as ResultRow[]) {
@@ -169,20 +151,20 @@ export class IncomingRepo {
     return { committed, failed };
   }
 
-  workingTransactions(): string[] {
+  async workingTransactions(): Promise<string[]> {
     return (this.stmt.working.all() as { uid: string }[]).map((r) => r.uid);
   }
 
   /** Current load, for back-pressure. */
-  load(): { working: number; pending: number } {
-    return this.stmt.load.get() as { working: number; pending: number };
+  async load(): Promise<IncomingLoad> {
+    return this.stmt.load.get() as IncomingLoad;
   }
 
   /**
    * Retention: results past `expires_at` become tombstones (their instances are
    * deleted; the UID answers 410), tombstones past `forget_at` are forgotten (404).
    */
-  applyRetention(now: number, tombstoneMs: number): { expired: number; forgotten: number } {
+  async applyRetention(now: number, tombstoneMs: number): Promise<{ expired: number; forgotten: number }> {
     return this.db.tx(() => {
       const due = this.db.sql
         .prepare(`SELECT transaction_uid AS uid FROM incoming WHERE state = 'done' AND expires_at <= ?`)
@@ -198,7 +180,7 @@ export class IncomingRepo {
     });
   }
 
-  list(o: { limit: number; offset: number; state?: string; source?: string }): { rows: IncomingTransaction[]; total: number } {
+  async list(o: { limit: number; offset: number; state?: string; source?: string }): Promise<{ rows: IncomingTransaction[]; total: number }> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (o.state) {
@@ -217,10 +199,10 @@ export class IncomingRepo {
     return { rows, total };
   }
 
-  instances(
+  async instances(
     transactionUid: string,
     o: { limit: number; offset: number; outcome?: string; failureReason?: number },
-  ): { rows: IncomingInstance[]; total: number } {
+  ): Promise<{ rows: IncomingInstance[]; total: number }> {
     const where = ['transaction_uid = ?'];
     const args: unknown[] = [transactionUid];
     if (o.outcome) {

@@ -1,5 +1,8 @@
 import type { CopyReason } from '../../../src-shared/library';
 import type { Db } from './db';
+import type { PendingComparison } from './types';
+
+export type { PendingComparison };
 
 /**
  * Second files of an instance. The first file found holds the instance in the index; another file with the
@@ -18,15 +21,6 @@ interface FileFacts {
   path: string;
   size: number;
   hash: string | null;
-}
-
-/** A waiting file whose bytes must be compared with the holder's (hashes when already known). */
-export interface PendingComparison {
-  path: string;
-  sopInstanceUid: string;
-  hash: string | null;
-  holderPath: string;
-  holderHash: string | null;
 }
 
 /**

@@ -1,39 +1,19 @@
-import type { FileFlag, InstanceHeader, SkipReason } from '../../../src-shared/library';
+import type { CopyReason, FileFlag, InstanceHeader } from '../../../src-shared/library';
 import type { Selection } from '../../../src-shared/outgoing';
 import type { InstanceRow, ProblemFile, SeriesRow, StudyRow } from '../../../src-shared/contract/handlers';
 import type { Db } from './db';
 import { COPY_MESSAGE, relationTo, WaitingCopies } from './library-copies';
 import { closestRoot, covers, rootsBelow, underSql } from './library-roots';
+import type { LibraryStore } from './ports';
+import type { BatchCounts, FileRecord, FileState, IndexedFile, LibraryCounts, LibraryRoot, PendingComparison } from './types';
 
-export interface FileState {
-  size: number;
-  mtimeMs: number;
-}
+export type { FileRecord, FileState, IndexedFile };
 
 /**
  * The revision of what the scan records of a file. Rows written by an older revision are re-read at the next
  * scan even when unchanged (revision 1: truncated Pixel Data flagged, second copies compared).
  */
 export const READER_REV = 1;
-
-/** One file as the scanner saw it. */
-export type FileRecord =
-  | { path: string; root: string; size: number; mtimeMs: number; status: 'indexed'; header: InstanceHeader; flag?: { code: FileFlag; message: string } }
-  | { path: string; root: string; size: number; mtimeMs: number; status: 'skipped'; reason: SkipReason; message: string };
-
-export interface IndexedFile {
-  path: string;
-  sopClassUid: string;
-  sopInstanceUid: string;
-  studyUid: string;
-  seriesUid: string;
-  size: number;
-  mtimeMs: number;
-  /** Kept with a verification request, for its reports. */
-  patientId: string | null;
-  accessionNumber: string | null;
-  studyDate: string | null;
-}
 
 /** A row the problem list shows: not an instance of the index, or indexed with a flag. */
 const PROBLEM = `(status <> 'indexed' OR flag IS NOT NULL)`;
@@ -69,29 +49,36 @@ function statements(db: Db) {
   };
 }
 
-/** The library index: which file holds which instance, and which files were skipped, wait as second copies, or carry a flag. */
-export class LibraryRepo {
+/**
+ * The library index in SQLite: which file holds which instance, and which files were skipped, wait as second
+ * copies, or carry a flag. Synchronous inside; each method is one transaction.
+ */
+export class LibraryRepo implements LibraryStore {
   private readonly stmt: ReturnType<typeof statements>;
   /** Second files of instances (conflicts, duplicate copies) and who takes over when a holder goes. */
-  readonly copies: WaitingCopies;
+  private readonly copies: WaitingCopies;
 
   constructor(private readonly db: Db) {
     this.stmt = statements(db);
     this.copies = new WaitingCopies(db);
   }
 
-  roots(): { path: string; addedAt: number; lastScanAt: number | null }[] {
+  async roots(): Promise<LibraryRoot[]> {
+    return this.rootRows();
+  }
+
+  private rootRows(): LibraryRoot[] {
     return this.db.sql
       .prepare(`SELECT path, added_at AS addedAt, last_scan_at AS lastScanAt FROM library_roots ORDER BY path`)
-      .all() as { path: string; addedAt: number; lastScanAt: number | null }[];
+      .all() as LibraryRoot[];
   }
 
   private rootPaths(): string[] {
-    return this.roots().map((r) => r.path);
+    return this.rootRows().map((r) => r.path);
   }
 
   /** Adds a folder; files below it that belonged to a folder above it now belong to it (the closest). */
-  addRoot(path: string, now: number): void {
+  async addRoot(path: string, now: number): Promise<void> {
     this.db.tx(() => {
       if (this.db.sql.prepare(`INSERT OR IGNORE INTO library_roots (path, added_at) VALUES (?, ?)`).run(path, now).changes === 0) return;
       const under = underSql('path', path);
@@ -99,12 +86,12 @@ export class LibraryRepo {
     });
   }
 
-  markScanned(path: string, now: number): void {
+  async markScanned(path: string, now: number): Promise<void> {
     this.db.sql.prepare(`UPDATE library_roots SET last_scan_at = ? WHERE path = ?`).run(now, path);
   }
 
   /** The folder a file found by scanning `root` belongs to: the closest library folder covering it. */
-  ownerFinder(root: string): (path: string) => string {
+  async ownerFinder(root: string): Promise<(path: string) => string> {
     const below = rootsBelow(root, this.rootPaths());
     if (below.length === 0) return () => root;
     return (path) => below.find((b) => covers(b, path)) ?? root;
@@ -115,7 +102,7 @@ export class LibraryRepo {
    * folder; only the others are forgotten (the files themselves are not touched). `kept`: files below the
    * folder that stay in the index.
    */
-  removeRoot(path: string): { forgotten: number; kept: number } {
+  async removeRoot(path: string): Promise<{ forgotten: number; kept: number }> {
     return this.db.tx(() => {
       this.db.sql.prepare(`DELETE FROM library_roots WHERE path = ?`).run(path);
       const remaining = this.rootPaths();
@@ -140,7 +127,7 @@ export class LibraryRepo {
    * size + mtime of every file known under `root` (its own and those of folders below it), for incremental
    * rescans. Files recorded by an older reader revision are left out, so they are read again.
    */
-  fileStates(root: string): Map<string, FileState> {
+  async fileStates(root: string): Promise<Map<string, FileState>> {
     const owners = [root, ...rootsBelow(root, this.rootPaths())];
     const rows = this.db.sql
       .prepare(
@@ -156,8 +143,8 @@ export class LibraryRepo {
    * from another path waits as a second copy, never overwriting it: a conflict when its size differs,
    * 'compare' when the sizes match (settleCopies compares the bytes later, off the scan's hot path).
    */
-  applyBatch(records: readonly FileRecord[], now: number): { indexed: number; skipped: number; conflicts: number; compare: number; flagged: number } {
-    const counts = { indexed: 0, skipped: 0, conflicts: 0, compare: 0, flagged: 0 };
+  async applyBatch(records: readonly FileRecord[], now: number): Promise<BatchCounts> {
+    const counts: BatchCounts = { indexed: 0, skipped: 0, conflicts: 0, compare: 0, flagged: 0 };
     this.db.tx(() => {
       for (const r of records) {
         const previous = this.stmt.rowAt.get(r.path) as { status: string; sop: string | null } | undefined;
@@ -189,12 +176,14 @@ export class LibraryRepo {
   }
 
   /** Removes index entries of `root` whose file the last full walk did not see (folders below it walk their own). */
-  removeMissing(root: string, seen: ReadonlySet<string>): number {
-    const below = rootsBelow(root, this.rootPaths());
-    const known = this.stmt.pathsOfRoot.all(root) as { path: string }[];
-    const gone = known.map((k) => k.path).filter((p) => !seen.has(p) && !below.some((b) => covers(b, p)));
-    if (gone.length > 0) this.db.tx(() => this.forget(gone));
-    return gone.length;
+  async removeMissing(root: string, seen: ReadonlySet<string>): Promise<number> {
+    return this.db.tx(() => {
+      const below = rootsBelow(root, this.rootPaths());
+      const known = this.stmt.pathsOfRoot.all(root) as { path: string }[];
+      const gone = known.map((k) => k.path).filter((p) => !seen.has(p) && !below.some((b) => covers(b, p)));
+      if (gone.length > 0) this.forget(gone);
+      return gone.length;
+    });
   }
 
   /** Deletes index entries; an instance whose holder went is taken over by a waiting file. */
@@ -246,13 +235,13 @@ export class LibraryRepo {
   }
 
   /** One query for a batch of instances (the commit path looks up thousands at a time). */
-  findInstances(sopInstanceUids: readonly string[]): Map<string, IndexedFile> {
+  async findInstances(sopInstanceUids: readonly string[]): Promise<Map<string, IndexedFile>> {
     const rows = this.stmt.findMany.all(JSON.stringify(sopInstanceUids)) as IndexedFile[];
     return new Map(rows.map((r) => [r.sopInstanceUid, r]));
   }
 
   /** The indexed instances of a selection: whole studies, series, single instances, or everything below paths. */
-  select(sel: Selection): IndexedFile[] {
+  async select(sel: Selection): Promise<IndexedFile[]> {
     const where = selectionWhere(sel);
     if (!where) return [];
     return this.db.sql
@@ -261,14 +250,14 @@ export class LibraryRepo {
   }
 
   /** How many indexed instances `select` would return, without reading them (the Verify dialog). */
-  countSelection(sel: Selection): number {
+  async countSelection(sel: Selection): Promise<number> {
     const where = selectionWhere(sel);
     if (!where) return 0;
     return (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE status = 'indexed' AND ${where.sql}`).get(...where.args) as { n: number }).n;
   }
 
   /** Studies of the library (newest first), optionally filtered by patient, ID, accession, description or UID. */
-  studies(o: { search?: string; limit: number; offset: number }): { rows: StudyRow[]; total: number } {
+  async studies(o: { search?: string; limit: number; offset: number }): Promise<{ rows: StudyRow[]; total: number }> {
     const args: unknown[] = [];
     let filter = '';
     if (o.search && o.search.trim()) {
@@ -292,7 +281,7 @@ export class LibraryRepo {
     return { rows, total };
   }
 
-  series(studyUid: string): SeriesRow[] {
+  async series(studyUid: string): Promise<SeriesRow[]> {
     return this.db.sql
       .prepare(
         `SELECT series_uid AS seriesUid, MAX(series_number) AS seriesNumber, MAX(series_description) AS seriesDescription,
@@ -302,7 +291,7 @@ export class LibraryRepo {
       .all(studyUid) as SeriesRow[];
   }
 
-  instancesOfSeries(seriesUid: string, o: { limit: number; offset: number }): { rows: InstanceRow[]; total: number } {
+  async instancesOfSeries(seriesUid: string, o: { limit: number; offset: number }): Promise<{ rows: InstanceRow[]; total: number }> {
     const rows = this.db.sql
       .prepare(
         `SELECT sop_instance_uid AS sopInstanceUid, sop_class_uid AS sopClassUid, instance_number AS instanceNumber, path, size
@@ -314,21 +303,25 @@ export class LibraryRepo {
   }
 
   /** Files that are not instances of the index, and indexed files with a flag. */
-  problemCount(): number {
+  async problemCount(): Promise<number> {
     return (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE ${PROBLEM}`).get() as { n: number }).n;
   }
 
-  /** "DOE^JANE 20260101 CT CHEST" — how a study is named in labels and reports. */
-  describeStudy(studyUid: string): string | null {
-    const row = this.db.sql
+  /** "DOE^JANE 20260101 CT CHEST" — how a study is named in labels and reports; one query for every study of a job. */
+  async describeStudies(studyUids: readonly string[]): Promise<Map<string, string>> {
+    const rows = this.db.sql
       .prepare(
-        `SELECT patient_name AS name, patient_id AS pid, study_date AS date, study_description AS descr
-         FROM library_files WHERE study_uid = ? AND status = 'indexed' LIMIT 1`,
+        `SELECT j.value AS uid, l.patient_name AS name, l.patient_id AS pid, l.study_date AS date, l.study_description AS descr
+         FROM json_each(?) j JOIN library_files l
+           ON l.rowid = (SELECT rowid FROM library_files WHERE study_uid = j.value AND status = 'indexed' LIMIT 1)`,
       )
-      .get(studyUid) as { name: string | null; pid: string | null; date: string | null; descr: string | null } | undefined;
-    if (!row) return null;
-    const text = [row.name ?? row.pid, row.date, row.descr].filter(Boolean).join(' ');
-    return text || null;
+      .all(JSON.stringify(studyUids)) as { uid: string; name: string | null; pid: string | null; date: string | null; descr: string | null }[];
+    const named = new Map<string, string>();
+    for (const row of rows) {
+      const text = [row.name ?? row.pid, row.date, row.descr].filter(Boolean).join(' ');
+      if (text) named.set(row.uid, text);
+    }
+    return named;
   }
 
   /** `roots` and the library folders below them (their files belong to the closest folder). */
@@ -340,7 +333,7 @@ export class LibraryRepo {
   }
 
   /** Counts of the whole library, or of the files found under the given roots. */
-  summary(roots?: readonly string[]): { studies: number; series: number; instances: number; skipped: number; conflicts: number; duplicates: number; flagged: number; bytes: number } {
+  async summary(roots?: readonly string[]): Promise<LibraryCounts> {
     const scope = this.scope(roots);
     return this.db.sql
       .prepare(
@@ -355,11 +348,11 @@ export class LibraryRepo {
           COALESCE(SUM(CASE WHEN status = 'indexed' THEN size ELSE 0 END), 0) AS bytes
          FROM library_files WHERE 1 = 1 ${scope.sql}`,
       )
-      .get(...scope.args) as { studies: number; series: number; instances: number; skipped: number; conflicts: number; duplicates: number; flagged: number; bytes: number };
+      .get(...scope.args) as LibraryCounts;
   }
 
   /** Files that are not instances of the index (skipped, conflicts, duplicate copies) and flagged indexed files, with why. */
-  problems(o: { roots?: readonly string[]; limit: number; offset: number }): ProblemFile[] {
+  async problems(o: { roots?: readonly string[]; limit: number; offset: number }): Promise<ProblemFile[]> {
     const scope = this.scope(o.roots);
     return this.db.sql
       .prepare(
@@ -370,6 +363,14 @@ export class LibraryRepo {
          ORDER BY path LIMIT ? OFFSET ?`,
       )
       .all(...scope.args, o.limit, o.offset) as ProblemFile[];
+  }
+
+  async pendingCopies(after: string, limit: number): Promise<PendingComparison[]> {
+    return this.copies.pending(after, limit);
+  }
+
+  async settleCopy(c: PendingComparison, outcome: { hash: string; holderHash: string } | { error: string }): Promise<CopyReason | null> {
+    return this.copies.settle(c, outcome);
   }
 }
 

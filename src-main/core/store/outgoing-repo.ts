@@ -2,40 +2,11 @@ import type { RequestForm } from '../../../src-shared/commitment/model';
 import { AppError } from '../../../src-shared/contract/errors';
 import { ACTIVE_STATES, type OutgoingInstance, type OutgoingRequest, type OutgoingState } from '../../../src-shared/outgoing';
 import type { Db } from './db';
+import type { OutgoingStore } from './ports';
+import type { InstanceResult, PlannedInstance, PlannedRequest, RequestPatch } from './types';
 import { VerdictWriter } from './verdict-writer';
 
-export interface PlannedInstance {
-  sopClassUid: string;
-  sopInstanceUid: string;
-  studyUid: string | null;
-  seriesUid: string | null;
-  filePath: string | null;
-  /** What the library index said when the request was planned: the file's size and mtime, and the patient data. */
-  fileSize?: number | null;
-  fileMtimeMs?: number | null;
-  patientId?: string | null;
-  accessionNumber?: string | null;
-  studyDate?: string | null;
-}
-
-export interface PlannedRequest {
-  transactionUid: string;
-  /** The incoming transaction this request forwards (proxy), if any. */
-  proxyFor?: string | null;
-  /** The earlier request of the same job whose instances this one resends. */
-  followUpOf?: number | null;
-  form: RequestForm;
-  studyUid: string | null;
-  label: string | null;
-  instances: PlannedInstance[];
-}
-
-export interface InstanceResult {
-  seq: number;
-  outcome: 'committed' | 'failed';
-  failureReason: number | null;
-  detail: string | null;
-}
+export type { InstanceResult, PlannedInstance, PlannedRequest, RequestPatch };
 
 const REQUEST_COLUMNS = `id, job_id AS jobId, remote_id AS remoteId, remote_name AS remoteName, transaction_uid AS transactionUid,
   previous_uids AS previousUids, state, form, study_uid AS studyUid, label, instance_count AS instanceCount,
@@ -64,12 +35,16 @@ const PATCHABLE = {
   httpStatus: 'http_status',
   error: 'error',
   rawResponse: 'raw_response',
-} as const;
+} as const satisfies Record<keyof RequestPatch, string>;
 
-export type RequestPatch = Partial<Record<keyof typeof PATCHABLE, string | number | null>> & { state?: OutgoingState };
+type Guard = readonly OutgoingState[] | undefined;
 
-/** Outgoing commitment requests and each instance's outcome. Everything is written before it is sent or announced. */
-export class OutgoingRepo {
+/**
+ * Outgoing commitment requests and each instance's outcome, in SQLite. Everything is written before it is
+ * sent or announced; each method is one transaction, and a guarded one (`ifState`) checks the request's
+ * state inside it.
+ */
+export class OutgoingRepo implements OutgoingStore {
   private readonly verdicts: VerdictWriter;
 
   constructor(private readonly db: Db) {
@@ -77,10 +52,10 @@ export class OutgoingRepo {
   }
 
   /** Persists a job and all its requests (with every instance pending) in one transaction, before anything is sent. */
-  createJob(o: { remoteId: number; remoteName: string; label: string; form: RequestForm; requests: PlannedRequest[]; now: number }): {
+  async createJob(o: { remoteId: number; remoteName: string; label: string; form: RequestForm; requests: PlannedRequest[]; now: number }): Promise<{
     jobId: number;
     requestIds: number[];
-  } {
+  }> {
     return this.db.tx(() => {
       const jobId = Number(
         this.db.sql
@@ -127,88 +102,92 @@ export class OutgoingRepo {
   }
 
   /** A single request outside any job (the proxy forwarding an incoming transaction). */
-  createSingle(remoteId: number, remoteName: string, r: PlannedRequest, now: number): number {
+  async createSingle(remoteId: number, remoteName: string, r: PlannedRequest, now: number): Promise<number> {
     return this.db.tx(() => this.insertRequest(null, remoteId, remoteName, r, now));
   }
 
   /** Removes a request that was never accepted (a proxy whose upstream refused at once). */
-  deleteRequest(id: number): void {
+  async deleteRequest(id: number): Promise<void> {
     this.db.tx(() => {
       this.db.sql.prepare(`DELETE FROM outgoing_instances WHERE request_id = ?`).run(id);
       this.db.sql.prepare(`DELETE FROM outgoing WHERE id = ?`).run(id);
     });
   }
 
-  findByProxyFor(incomingUid: string): OutgoingRequest | undefined {
+  async findByProxyFor(incomingUid: string): Promise<OutgoingRequest | undefined> {
     const row = this.db.sql.prepare(`SELECT ${REQUEST_COLUMNS} FROM outgoing WHERE proxy_for = ? ORDER BY id DESC LIMIT 1`).get(incomingUid) as
       | RequestRow
       | undefined;
     return row ? toRequest(row) : undefined;
   }
 
-  /** Keeps an N-EVENT-REPORT that matches no request Safekeep can complete. */
-  recordUnmatchedReport(o: { transactionUid: string; callingAe: string; eventType: number; committed: number; failed: number; why: string; payload: unknown; now: number }): void {
-    this.db.sql
-      .prepare(
-        `INSERT INTO dimse_unmatched_reports (transaction_uid, calling_ae, event_type, committed_count, failed_count, received_at, why, payload)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(o.transactionUid, o.callingAe, o.eventType, o.committed, o.failed, o.now, o.why, JSON.stringify(o.payload));
-  }
-
-  unmatchedReports(): { transactionUid: string; callingAe: string; eventType: number; receivedAt: number; why: string }[] {
-    return this.db.sql
-      .prepare(
-        `SELECT transaction_uid AS transactionUid, calling_ae AS callingAe, event_type AS eventType, received_at AS receivedAt, why
-         FROM dimse_unmatched_reports ORDER BY id DESC LIMIT 1000`,
-      )
-      .all() as { transactionUid: string; callingAe: string; eventType: number; receivedAt: number; why: string }[];
-  }
-
   /** A new request (same job, same remote) for the given instances of an earlier one: "resend". */
-  createFollowUp(from: OutgoingRequest, r: PlannedRequest, now: number): number {
+  async createFollowUp(from: OutgoingRequest, r: PlannedRequest, now: number): Promise<number> {
     return this.db.tx(() => this.insertRequest(from.jobId, from.remoteId, from.remoteName, { ...r, followUpOf: from.id }, now));
   }
 
-  get(id: number): OutgoingRequest {
+  async get(id: number): Promise<OutgoingRequest> {
+    return this.getNow(id);
+  }
+
+  private getNow(id: number): OutgoingRequest {
     const row = this.db.sql.prepare(`SELECT ${REQUEST_COLUMNS} FROM outgoing WHERE id = ?`).get(id) as RequestRow | undefined;
     if (!row) throw new AppError('not-found', `No outgoing request ${id}`);
     return toRequest(row);
   }
 
-  findByUid(transactionUid: string): OutgoingRequest | undefined {
+  async findByUid(transactionUid: string): Promise<OutgoingRequest | undefined> {
     const row = this.db.sql
       .prepare(`SELECT ${REQUEST_COLUMNS} FROM outgoing WHERE transaction_uid = ? OR previous_uids LIKE ?`)
       .get(transactionUid, `%"${transactionUid}"%`) as RequestRow | undefined;
     return row ? toRequest(row) : undefined;
   }
 
-  rawResponse(id: number): string | null {
+  async rawResponse(id: number): Promise<string | null> {
     const row = this.db.sql.prepare(`SELECT raw_response AS r FROM outgoing WHERE id = ?`).get(id) as { r: string | null } | undefined;
     return row?.r ?? null;
   }
 
-  patch(id: number, p: RequestPatch): void {
+  async patch(id: number, p: RequestPatch, ifState?: readonly OutgoingState[]): Promise<boolean> {
+    return this.patchNow(id, p, ifState);
+  }
+
+  private patchNow(id: number, p: RequestPatch, ifState?: Guard): boolean {
     const keys = Object.keys(p) as (keyof typeof PATCHABLE)[];
-    if (keys.length === 0) return;
+    if (keys.length === 0) return true;
     const sets = keys.map((k) => `${PATCHABLE[k]} = ?`).join(', ');
-    this.db.sql.prepare(`UPDATE outgoing SET ${sets} WHERE id = ?`).run(...keys.map((k) => p[k] ?? null), id);
+    const args = keys.map((k) => p[k] ?? null);
+    if (!ifState) return this.db.sql.prepare(`UPDATE outgoing SET ${sets} WHERE id = ?`).run(...args, id).changes > 0;
+    return (
+      this.db.sql.prepare(`UPDATE outgoing SET ${sets} WHERE id = ? AND state IN (SELECT value FROM json_each(?))`).run(...args, id, JSON.stringify(ifState))
+        .changes > 0
+    );
+  }
+
+  /** True when there is no guard, or the request is in one of its states now. */
+  private passes(id: number, ifState: Guard): boolean {
+    if (!ifState) return true;
+    const row = this.db.sql.prepare(`SELECT state FROM outgoing WHERE id = ?`).get(id) as { state: OutgoingState } | undefined;
+    return row !== undefined && ifState.includes(row.state);
   }
 
   /** Moves to a new Transaction UID (after 409), remembering the old one. */
-  changeUid(id: number, newUid: string, patch: RequestPatch): void {
-    this.db.tx(() => {
-      const r = this.get(id);
-      this.db.sql
-        .prepare(`UPDATE outgoing SET transaction_uid = ?, previous_uids = ? WHERE id = ?`)
-        .run(newUid, JSON.stringify([...r.previousUids, r.transactionUid]), id);
-      this.verdicts.renamed(id, newUid);
-      this.patch(id, patch);
-    });
+  async changeUid(id: number, newUid: string, patch: RequestPatch, ifState?: readonly OutgoingState[]): Promise<boolean> {
+    return this.db.tx(() => this.passes(id, ifState) && this.changeUidNow(id, newUid, patch));
+  }
+
+  private changeUidNow(id: number, newUid: string, patch: RequestPatch): true {
+    const r = this.getNow(id);
+    this.db.sql
+      .prepare(`UPDATE outgoing SET transaction_uid = ?, previous_uids = ? WHERE id = ?`)
+      .run(newUid, JSON.stringify([...r.previousUids, r.transactionUid]), id);
+    this.verdicts.renamed(id, newUid);
+    this.patchNow(id, patch);
+    return true;
   }
 
   /** Instances of a request, in order (for building its payload and checking the answer). */
-  instancesOf(id: number): OutgoingInstance[] {
+  async instancesOf(id: number): Promise<OutgoingInstance[]> {
     const rows = JSON.parse(
       (
         this.db.sql
@@ -235,8 +214,9 @@ export class OutgoingRepo {
   }
 
   /** Stores every instance's outcome and the request's final state in one transaction. */
-  complete(id: number, results: readonly InstanceResult[], patch: RequestPatch, now: number): void {
-    this.db.tx(() => {
+  async complete(id: number, results: readonly InstanceResult[], patch: RequestPatch, now: number, ifState?: readonly OutgoingState[]): Promise<boolean> {
+    return this.db.tx(() => {
+      if (!this.passes(id, ifState)) return false;
       const set = this.db.sql.prepare(
         `UPDATE outgoing_instances SET outcome = ?, failure_reason = ?, detail = ?, updated_at = ? WHERE request_id = ? AND seq = ?`,
       );
@@ -247,30 +227,41 @@ export class OutgoingRepo {
         now,
       );
       this.recount(id);
-      this.patch(id, patch);
+      this.patchNow(id, patch);
+      return true;
     });
   }
 
   /** Marks every still-pending instance failed with an explanation (request refused, lost, timed out...). */
-  failPending(id: number, detail: string, patch: RequestPatch, now: number, failureReason: number | null = null): void {
-    this.db.tx(() => {
+  async failPending(
+    id: number,
+    detail: string,
+    patch: RequestPatch,
+    now: number,
+    failureReason: number | null = null,
+    ifState?: readonly OutgoingState[],
+  ): Promise<boolean> {
+    return this.db.tx(() => {
+      if (!this.passes(id, ifState)) return false;
       this.verdicts.pendingFailed(id, { outcome: 'failed', failureReason, detail }, now);
       this.db.sql
         .prepare(`UPDATE outgoing_instances SET outcome = 'failed', failure_reason = ?, detail = ?, updated_at = ? WHERE request_id = ? AND outcome = 'pending'`)
         .run(failureReason, detail, now, id);
       this.recount(id);
-      this.patch(id, patch);
+      this.patchNow(id, patch);
+      return true;
     });
   }
 
   /** Back to pending for a resend under a new Transaction UID. */
-  reset(id: number, newUid: string, now: number): void {
-    this.db.tx(() => {
+  async reset(id: number, newUid: string, now: number, ifState?: readonly OutgoingState[]): Promise<boolean> {
+    return this.db.tx(() => {
+      if (!this.passes(id, ifState)) return false;
       this.db.sql
         .prepare(`UPDATE outgoing_instances SET outcome = 'pending', failure_reason = NULL, detail = NULL, updated_at = ? WHERE request_id = ?`)
         .run(now, id);
       this.recount(id);
-      this.changeUid(id, newUid, {
+      this.changeUidNow(id, newUid, {
         state: 'queued',
         nextAttemptAt: now,
         attempts: 0,
@@ -283,11 +274,12 @@ export class OutgoingRepo {
         rawResponse: null,
       });
       this.verdicts.request(id, now);
+      return true;
     });
   }
 
   /** The instances of a finished request that were not committed, as planned (for a follow-up request). */
-  notCommitted(id: number): PlannedInstance[] {
+  async notCommitted(id: number): Promise<PlannedInstance[]> {
     return this.db.sql
       .prepare(
         `SELECT sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid, series_uid AS seriesUid,
@@ -310,7 +302,7 @@ export class OutgoingRepo {
   }
 
   /** Requests the engine must carry on with (after a restart too). */
-  active(): OutgoingRequest[] {
+  async active(): Promise<OutgoingRequest[]> {
     return (
       this.db.sql
         .prepare(`SELECT ${REQUEST_COLUMNS} FROM outgoing WHERE state IN (${ACTIVE_STATES.map(() => '?').join(', ')}) ORDER BY id`)
@@ -318,7 +310,7 @@ export class OutgoingRepo {
     ).map(toRequest);
   }
 
-  list(o: { limit: number; offset: number; jobId?: number; state?: OutgoingState; remoteId?: number }): { rows: OutgoingRequest[]; total: number } {
+  async list(o: { limit: number; offset: number; jobId?: number; state?: OutgoingState; remoteId?: number }): Promise<{ rows: OutgoingRequest[]; total: number }> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (o.jobId !== undefined) (where.push('job_id = ?'), args.push(o.jobId));
@@ -332,10 +324,10 @@ export class OutgoingRepo {
     return { rows, total };
   }
 
-  instances(
+  async instances(
     id: number,
     o: { limit: number; offset: number; outcome?: string; failureReason?: number },
-  ): { rows: OutgoingInstance[]; total: number } {
+  ): Promise<{ rows: OutgoingInstance[]; total: number }> {
     const where = ['request_id = ?'];
     const args: unknown[] = [id];
     if (o.outcome) (where.push('outcome = ?'), args.push(o.outcome));
@@ -349,7 +341,7 @@ export class OutgoingRepo {
   }
 
   /** Requests per state and instances per outcome, over everything. */
-  totals(): { requests: Record<string, number>; instances: { total: number; committed: number; failed: number; pending: number } } {
+  async totals(): Promise<{ requests: Record<string, number>; instances: { total: number; committed: number; failed: number; pending: number } }> {
     const byState = this.db.sql.prepare(`SELECT state, COUNT(*) AS n FROM outgoing GROUP BY state`).all() as { state: string; n: number }[];
     const i = this.db.sql
       .prepare(`SELECT COALESCE(SUM(instance_count), 0) AS total, COALESCE(SUM(committed_count), 0) AS committed, COALESCE(SUM(failed_count), 0) AS failed FROM outgoing`)

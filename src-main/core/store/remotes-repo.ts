@@ -1,6 +1,10 @@
 import { AppError } from '../../../src-shared/contract/errors';
 import { RemoteInputSchema, type RemoteInput, type RemoteLastTest, type RemoteView } from '../../../src-shared/remotes';
 import type { Db } from './db';
+import type { RemotesStore } from './ports';
+import type { RemoteWithSecret } from './types';
+
+export type { RemoteWithSecret };
 
 interface Row {
   id: number;
@@ -15,50 +19,56 @@ interface Row {
   lastTestAt: number | null;
 }
 
-/** A remote with its secret, for the engine only: never sent to a renderer, never logged. */
-export type RemoteWithSecret = RemoteView & { secret: string | null };
-
 const COLUMNS = `id, name, kind, config, secret, created_at AS createdAt, updated_at AS updatedAt,
   last_test_ok AS lastTestOk, last_test_message AS lastTestMessage, last_test_at AS lastTestAt`;
 
-/** Named remote archives (DICOMweb origin servers, DIMSE SCPs). */
-export class RemotesRepo {
+/** Named remote archives (DICOMweb origin servers, DIMSE SCPs), in SQLite. */
+export class RemotesRepo implements RemotesStore {
   constructor(private readonly db: Db) {}
 
-  list(): RemoteView[] {
+  async list(): Promise<RemoteView[]> {
     return (this.db.sql.prepare(`SELECT ${COLUMNS} FROM remotes ORDER BY name`).all() as Row[]).map(toView);
   }
 
-  get(id: number): RemoteView {
+  async get(id: number): Promise<RemoteView> {
     return toView(this.row(id));
   }
 
-  withSecret(id: number): RemoteWithSecret {
+  async withSecret(id: number): Promise<RemoteWithSecret> {
     const row = this.row(id);
     return { ...toView(row), secret: row.secret };
   }
 
-  findByName(name: string): RemoteView | undefined {
+  async findByName(name: string): Promise<RemoteView | undefined> {
+    return this.byName(name);
+  }
+
+  private byName(name: string): RemoteView | undefined {
     const row = this.db.sql.prepare(`SELECT ${COLUMNS} FROM remotes WHERE name = ?`).get(name) as Row | undefined;
     return row ? toView(row) : undefined;
   }
 
   /** Creates (no id) or updates a remote; input is validated here, at the store's boundary too. */
-  save(input: RemoteInput, now: number, id?: number): RemoteView {
+  async save(input: RemoteInput, now: number, id?: number): Promise<RemoteView> {
     const parsed = RemoteInputSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new AppError('bad-request', `Invalid remote: ${issue.path.join('.') || 'input'}: ${issue.message}`);
     }
     const r = parsed.data;
-    const clash = this.findByName(r.name);
+    // The name check and the write are one transaction: two saves of one name cannot both pass.
+    return this.db.tx(() => this.write(r, now, id));
+  }
+
+  private write(r: RemoteInput, now: number, id: number | undefined): RemoteView {
+    const clash = this.byName(r.name);
     if (clash && clash.id !== id) throw new AppError('conflict', `A remote named "${r.name}" already exists`);
     const config = JSON.stringify(r.config);
     if (id === undefined) {
       const res = this.db.sql
         .prepare(`INSERT INTO remotes (name, kind, config, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
         .run(r.name, r.kind, config, r.secret ?? null, now, now);
-      return this.get(Number(res.lastInsertRowid));
+      return toView(this.row(Number(res.lastInsertRowid)));
     }
     const existing = this.row(id);
     if (existing.kind !== r.kind) throw new AppError('bad-request', 'The kind of a remote cannot change; create a new remote');
@@ -67,18 +77,27 @@ export class RemotesRepo {
       .prepare(`UPDATE remotes SET name = ?, config = ?, secret = ?, updated_at = ? WHERE id = ?`)
       .run(r.name, config, secret, now, id);
     // The last Test was of another address or credential: it says nothing about this one.
-    if (config !== existing.config || secret !== existing.secret) this.recordTest(id, null);
-    return this.get(id);
+    if (config !== existing.config || secret !== existing.secret) this.recordTestNow(id, null);
+    return toView(this.row(id));
   }
 
   /** Keeps the outcome of the remote's Test; null forgets it. */
-  recordTest(id: number, t: RemoteLastTest | null): void {
+  async recordTest(id: number, t: RemoteLastTest | null): Promise<void> {
+    this.recordTestNow(id, t);
+  }
+
+  private recordTestNow(id: number, t: RemoteLastTest | null): void {
     this.db.sql
       .prepare(`UPDATE remotes SET last_test_ok = ?, last_test_message = ?, last_test_at = ? WHERE id = ?`)
       .run(t === null ? null : t.ok ? 1 : 0, t?.message ?? null, t?.at ?? null, id);
   }
 
-  delete(id: number): void {
+  /** Refused while requests to the remote are in flight (checked in the same transaction). */
+  async delete(id: number): Promise<void> {
+    this.db.tx(() => this.deleteNow(id));
+  }
+
+  private deleteNow(id: number): void {
     this.row(id);
     const inFlight = this.db.sql
       .prepare(`SELECT COUNT(*) AS n FROM outgoing WHERE remote_id = ? AND state IN ('queued', 'posting', 'checking', 'working')`)

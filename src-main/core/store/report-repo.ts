@@ -1,39 +1,10 @@
 import type { InstanceVerdict, ReportScope, ReportStudyRow } from '../../../src-shared/report';
-import type { OutgoingState } from '../../../src-shared/outgoing';
 import type { Db } from './db';
+import type { ReportStore } from './ports';
 import { sourceOf, verdictSource, type Source } from './report-sources';
+import type { JobRef, ReportRow, VerifiedFile } from './types';
 
-/** One instance row of a report (a verdict, a job's latest outcome, or a request's row). */
-export interface ReportRow {
-  remoteId: number;
-  studyUid: string;
-  seriesUid: string;
-  sopClassUid: string;
-  sopInstanceUid: string;
-  filePath: string | null;
-  remoteName: string;
-  transactionUid: string;
-  requestId: number;
-  seq: number;
-  requestState: OutgoingState;
-  outcome: 'committed' | 'failed' | 'pending';
-  failureReason: number | null;
-  detail: string | null;
-  requestedAt: number;
-  sentAt: number | null;
-  decidedAt: number | null;
-  patientId: string | null;
-  accessionNumber: string | null;
-  studyDate: string | null;
-  jobLabel: string | null;
-}
-
-/** A committed instance's file as it was when the request was planned. */
-export interface VerifiedFile {
-  filePath: string | null;
-  fileSize: number | null;
-  fileMtimeMs: number | null;
-}
+export type { ReportRow, VerifiedFile };
 
 const ROW_COLUMNS = `s.remote_id AS remoteId, s.study_uid AS studyUid, s.series_uid AS seriesUid, s.sop_class_uid AS sopClassUid,
   s.sop_instance_uid AS sopInstanceUid, s.file_path AS filePath, r.remote_name AS remoteName, s.transaction_uid AS transactionUid,
@@ -54,7 +25,7 @@ const KEY_FIELDS: Record<string, string> = {
  * are read in batches after the last key (never one giant array, and no statement left open between
  * batches, so the engine can write while a report is written out).
  */
-export class ReportRepo {
+export class ReportRepo implements ReportStore {
   constructor(private readonly db: Db) {}
 
   private source(scope: ReportScope): Source {
@@ -63,12 +34,12 @@ export class ReportRepo {
     return sourceOf(scope, followUps.x === 1);
   }
 
-  *rowBatches(scope: ReportScope, batchSize = 500): Generator<ReportRow[]> {
+  async *rowBatches(scope: ReportScope, batchSize = 500): AsyncGenerator<ReportRow[]> {
     yield* this.batches<ReportRow>(this.source(scope), ROW_COLUMNS, batchSize, 'JOIN outgoing r ON r.id = s.request_id LEFT JOIN jobs j ON j.id = r.job_id');
   }
 
   /** The committed files of an archive's verdicts, with their size and mtime when verified. */
-  *committedFiles(remoteId: number, batchSize = 1000): Generator<VerifiedFile[]> {
+  async *committedFiles(remoteId: number, batchSize = 1000): AsyncGenerator<VerifiedFile[]> {
     const src = verdictSource(remoteId);
     yield* this.batches<VerifiedFile>(
       { ...src, sql: `${src.sql} AND outcome = 'committed'` },
@@ -106,7 +77,7 @@ export class ReportRepo {
     }
   }
 
-  totals(scope: ReportScope): { instances: number; committed: number; failed: number; pending: number } {
+  async totals(scope: ReportScope): Promise<{ instances: number; committed: number; failed: number; pending: number }> {
     const src = this.source(scope);
     const t = this.db.sql
       .prepare(
@@ -118,7 +89,7 @@ export class ReportRepo {
   }
 
   /** Indexed library instances with no verdict for the archive. */
-  neverAsked(remoteId: number): number {
+  async neverAsked(remoteId: number): Promise<number> {
     return (
       this.db.sql
         .prepare(
@@ -130,7 +101,7 @@ export class ReportRepo {
   }
 
   /** Per study: instances and outcomes; the studies with most not committed first. */
-  studies(scope: ReportScope, o: { limit: number; offset: number }): { rows: ReportStudyRow[]; total: number } {
+  async studies(scope: ReportScope, o: { limit: number; offset: number }): Promise<{ rows: ReportStudyRow[]; total: number }> {
     const src = this.source(scope);
     const rows = this.db.sql
       .prepare(
@@ -139,16 +110,20 @@ export class ReportRepo {
          FROM (${src.sql}) GROUP BY study_uid ORDER BY failed + pending DESC, studyDate DESC, patientId, study_uid LIMIT ? OFFSET ?`,
       )
       .all(...src.args, o.limit, o.offset) as ReportStudyRow[];
-    return { rows, total: this.studyCount(scope) };
+    return { rows, total: this.studyCountNow(scope) };
   }
 
-  studyCount(scope: ReportScope): number {
+  async studyCount(scope: ReportScope): Promise<number> {
+    return this.studyCountNow(scope);
+  }
+
+  private studyCountNow(scope: ReportScope): number {
     const src = this.source(scope);
     return (this.db.sql.prepare(`SELECT COUNT(DISTINCT study_uid) AS n FROM (${src.sql})`).get(...src.args) as { n: number }).n;
   }
 
   /** Failed instances grouped by code, and by the whole recorded text when there is no code. */
-  failureGroups(scope: ReportScope): { code: number | null; text: string | null; count: number }[] {
+  async failureGroups(scope: ReportScope): Promise<{ code: number | null; text: string | null; count: number }[]> {
     const src = this.source(scope);
     return this.db.sql
       .prepare(
@@ -158,7 +133,10 @@ export class ReportRepo {
       .all(...src.args) as { code: number | null; text: string | null; count: number }[];
   }
 
-  failedRows(scope: ReportScope, limit: number): { studyUid: string; sopInstanceUid: string; filePath: string | null; transactionUid: string; code: number | null; detail: string | null }[] {
+  async failedRows(
+    scope: ReportScope,
+    limit: number,
+  ): Promise<{ studyUid: string; sopInstanceUid: string; filePath: string | null; transactionUid: string; code: number | null; detail: string | null }[]> {
     const src = this.source(scope);
     return this.db.sql
       .prepare(
@@ -169,18 +147,18 @@ export class ReportRepo {
   }
 
   /** The archives a scope covers. */
-  remoteIdsOf(scope: ReportScope): number[] {
+  async remoteIdsOf(scope: ReportScope): Promise<number[]> {
     if (scope.requestIds) {
       const sql = `SELECT DISTINCT remote_id AS id FROM outgoing WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`;
       return (this.db.sql.prepare(sql).all(JSON.stringify(scope.requestIds)) as { id: number }[]).map((r) => r.id);
     }
-    if (scope.jobId !== undefined) return [this.job(scope.jobId)?.remoteId].filter((x): x is number => x !== undefined);
+    if (scope.jobId !== undefined) return [this.jobNow(scope.jobId)?.remoteId].filter((x): x is number => x !== undefined);
     if (scope.remoteId !== undefined) return [scope.remoteId];
-    return this.archives().map((a) => a.remoteId);
+    return this.archivesNow().map((a) => a.remoteId);
   }
 
   /** The requests of the scope: those named, of the job, or every job's requests to the archive(s). */
-  requestCount(scope: ReportScope): number {
+  async requestCount(scope: ReportScope): Promise<number> {
     if (scope.requestIds) return new Set(scope.requestIds).size;
     const count = (sql: string, ...args: unknown[]) => (this.db.sql.prepare(sql).get(...args) as { n: number }).n;
     if (scope.jobId !== undefined) return count(`SELECT COUNT(*) AS n FROM outgoing WHERE job_id = ?`, scope.jobId);
@@ -189,7 +167,11 @@ export class ReportRepo {
   }
 
   /** Every archive that has verdicts, with the name it had in its latest request. */
-  archives(): { remoteId: number; name: string; verdicts: number }[] {
+  async archives(): Promise<{ remoteId: number; name: string; verdicts: number }[]> {
+    return this.archivesNow();
+  }
+
+  private archivesNow(): { remoteId: number; name: string; verdicts: number }[] {
     return this.db.sql
       .prepare(
         `SELECT v.remote_id AS remoteId, COUNT(*) AS verdicts,
@@ -200,13 +182,15 @@ export class ReportRepo {
       .all() as { remoteId: number; name: string; verdicts: number }[];
   }
 
-  job(jobId: number): { id: number; label: string; createdAt: number; remoteId: number } | undefined {
-    return this.db.sql.prepare(`SELECT id, label, created_at AS createdAt, remote_id AS remoteId FROM jobs WHERE id = ?`).get(jobId) as
-      | { id: number; label: string; createdAt: number; remoteId: number }
-      | undefined;
+  async job(jobId: number): Promise<JobRef | undefined> {
+    return this.jobNow(jobId);
   }
 
-  jobRunning(jobId: number): boolean {
+  private jobNow(jobId: number): JobRef | undefined {
+    return this.db.sql.prepare(`SELECT id, label, created_at AS createdAt, remote_id AS remoteId FROM jobs WHERE id = ?`).get(jobId) as JobRef | undefined;
+  }
+
+  async jobRunning(jobId: number): Promise<boolean> {
     return (
       this.db.sql.prepare(`SELECT COUNT(*) AS n FROM outgoing WHERE job_id = ? AND state IN ('queued', 'posting', 'checking', 'working')`).get(jobId) as {
         n: number;
@@ -215,7 +199,7 @@ export class ReportRepo {
   }
 
   /** How many of a job's latest outcomes were decided in each time bucket (from `start`, `bucketMs` wide). */
-  decisions(jobId: number, start: number, bucketMs: number): { bucket: number; outcome: 'committed' | 'failed'; n: number }[] {
+  async decisions(jobId: number, start: number, bucketMs: number): Promise<{ bucket: number; outcome: 'committed' | 'failed'; n: number }[]> {
     const src = this.source({ jobId });
     return this.db.sql
       .prepare(
@@ -226,13 +210,13 @@ export class ReportRepo {
   }
 
   /** When the last of a job's latest outcomes was decided. */
-  lastDecidedAt(jobId: number): number | null {
+  async lastDecidedAt(jobId: number): Promise<number | null> {
     const src = this.source({ jobId });
     return (this.db.sql.prepare(`SELECT MAX(decided_at) AS t FROM (${src.sql})`).get(...src.args) as { t: number | null }).t;
   }
 
   /** The verdicts of one instance, at every archive (one key lookup per archive that was ever asked). */
-  instanceVerdicts(sopInstanceUid: string): InstanceVerdict[] {
+  async instanceVerdicts(sopInstanceUid: string): Promise<InstanceVerdict[]> {
     return this.db.sql
       .prepare(
         `SELECT v.remote_id AS remoteId, r.remote_name AS remoteName, v.sop_instance_uid AS sopInstanceUid, v.outcome,

@@ -1,27 +1,9 @@
 import { DEFAULT_REPORT_TIMEOUT_MINUTES } from '../../../src-shared/dimse';
 import type { Db } from './db';
+import type { SettingsStore } from './ports';
+import type { SettingsPatch, StoredSettings } from './types';
 
-/** Settings the user changes in the app; stored as one JSON value per key. */
-export interface StoredSettings {
-  /** Commitment policy of the DICOMweb origin server: 'library' or 'forward:<remote id>'. */
-  policy: string;
-  /** Commitment policy of the DIMSE SCP. */
-  dimsePolicy: string;
-  retentionDays: number;
-  syncWindowSeconds: number;
-  acceptedSopClasses: string[] | null;
-  server: { host: string; port: number };
-  /** Safekeep's DICOM listener: AE title, bind address (loopback by default), port; and the DIMSE peers. */
-  dimse: { aeTitle: string; host: string; port: number; peers: { aeTitle: string; host: string; port: number }[] };
-  /** How long an accepted DIMSE request waits for its N-EVENT-REPORT before it says so (it keeps waiting until its deadline). */
-  reportTimeoutMinutes: number;
-}
-
-/** A change: top-level keys replace, `server` and `dimse` are merged with what is stored. */
-export type SettingsPatch = Partial<Omit<StoredSettings, 'server' | 'dimse'>> & {
-  server?: Partial<StoredSettings['server']>;
-  dimse?: Partial<StoredSettings['dimse']>;
-};
+export type { SettingsPatch, StoredSettings };
 
 export const DEFAULT_SETTINGS: StoredSettings = {
   policy: 'library',
@@ -34,10 +16,15 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   reportTimeoutMinutes: DEFAULT_REPORT_TIMEOUT_MINUTES,
 };
 
-export class SettingsRepo {
+/** Settings in SQLite, one JSON value per key. */
+export class SettingsRepo implements SettingsStore {
   constructor(private readonly db: Db) {}
 
-  get(): StoredSettings {
+  async get(): Promise<StoredSettings> {
+    return this.read();
+  }
+
+  private read(): StoredSettings {
     const rows = this.db.sql.prepare(`SELECT key, value FROM settings`).all() as { key: string; value: string }[];
     const stored = Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)])) as Partial<StoredSettings>;
     return {
@@ -49,9 +36,10 @@ export class SettingsRepo {
   }
 
   /** Writes the given top-level keys (nested objects are merged with what is stored). */
-  update(patch: SettingsPatch): StoredSettings {
-    const current = this.get();
-    this.db.tx(() => {
+  async update(patch: SettingsPatch): Promise<StoredSettings> {
+    // Read, merge and write in one transaction: two updates of `dimse` cannot lose each other's keys.
+    return this.db.tx(() => {
+      const current = this.read();
       const put = this.db.sql.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
       for (const [key, value] of Object.entries(patch)) {
         if (value === undefined) continue;
@@ -61,7 +49,7 @@ export class SettingsRepo {
             : value;
         put.run(key, JSON.stringify(merged));
       }
+      return this.read();
     });
-    return this.get();
   }
 }

@@ -4,11 +4,6 @@ import type { SafekeepEventName } from '../../../src-shared/contract/events';
 export const EVENT_NAMES = [
   'data-changed',
   'scan-progress',
-  'library-changed',
-  'incoming-changed',
-  'outgoing-changed',
-  'remotes-changed',
-  'settings-changed',
   'dimse-listener-changed',
 ] as const satisfies readonly SafekeepEventName[];
 

@@ -1,4 +1,3 @@
-import type { SafekeepEvents } from '../../../src-shared/contract/events';
 import type { HandlerName } from '../../../src-shared/contract/schemas';
 import type { Target } from './invalidation';
 
@@ -8,12 +7,12 @@ export const LIBRARY_QUERIES: HandlerName[] = ['library-summary', 'library-studi
 
 /** Which queries an event makes stale. Lists and totals always; single items only when named. */
 export const EVENT_TARGETS = {
-  'outgoing-changed': ({ requestIds }: SafekeepEvents['outgoing-changed']): Target[] => [
+  'outgoing-changed': ({ requestIds }: { requestIds: number[] }): Target[] => [
     ...all('outgoing-list', 'outgoing-totals', 'report-summary', 'report-studies', 'report-timeline', 'report-archives'),
     { handler: 'outgoing-get', only: { field: 'id', ids: requestIds } },
     { handler: 'outgoing-instances', only: { field: 'id', ids: requestIds } },
   ],
-  'incoming-changed': ({ transactionUids }: SafekeepEvents['incoming-changed']): Target[] =>
+  'incoming-changed': ({ transactionUids }: { transactionUids: string[] }): Target[] =>
     // An empty list means "some, unnamed" (retention): refresh everything incoming.
     transactionUids.length === 0
       ? all('incoming-list', 'incoming-get', 'incoming-instances')

@@ -29,9 +29,9 @@ describe('browser sessions in the store', () => {
 
   const rows = () => db.sql.prepare(`SELECT * FROM browser_sessions`).all() as Record<string, unknown>[];
 
-  it('stores only the SHA-256 of the session id, with the client, the token and an expiry', () => {
+  it('stores only the SHA-256 of the session id, with the client, the token and an expiry', async () => {
     const sessions = new Sessions(new SessionRepo(db), clock, 12 * HOUR);
-    const id = sessions.create('ui', 7);
+    const id = await sessions.create('ui', 7);
     expect(id.length).toBeGreaterThanOrEqual(43); // 32 random bytes
     expect(rows()).toEqual([
       { id_hash: createHash('sha256').update(id, 'utf8').digest('hex'), client: 'ui', token_id: 7, created_at: now, expires_at: now + 12 * HOUR },
@@ -39,32 +39,32 @@ describe('browser sessions in the store', () => {
     // The id itself is nowhere in the database file.
     db.sql.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     expect(fs.readFileSync(db.file).includes(Buffer.from(id))).toBe(false);
-    expect(sessions.clientOf(id)).toBe('ui');
-    expect(sessions.clientOf(createHash('sha256').update(id, 'utf8').digest('hex'))).toBeUndefined();
+    expect(await sessions.clientOf(id)).toBe('ui');
+    expect(await sessions.clientOf(createHash('sha256').update(id, 'utf8').digest('hex'))).toBeUndefined();
   });
 
-  it('survives a restart (a new Sessions on the reopened store), expires, and is purged', () => {
-    const id = new Sessions(new SessionRepo(db), clock, 12 * HOUR).create('ui');
+  it('survives a restart (a new Sessions on the reopened store), expires, and is purged', async () => {
+    const id = await new Sessions(new SessionRepo(db), clock, 12 * HOUR).create('ui');
     db.close();
     db = openDb(dir);
     const again = new Sessions(new SessionRepo(db), clock, 12 * HOUR);
-    expect(again.clientOf(id)).toBe('ui');
+    expect(await again.clientOf(id)).toBe('ui');
     now += 12 * HOUR;
-    expect(again.clientOf(id)).toBeUndefined();
-    again.create('other'); // creating a session purges the expired ones
+    expect(await again.clientOf(id)).toBeUndefined();
+    await again.create('other'); // creating a session purges the expired ones
     expect(rows().map((r) => r.client)).toEqual(['other']);
   });
 
-  it('logout deletes the session; revoking its token ends the sessions opened with it', () => {
+  it('logout deletes the session; revoking its token ends the sessions opened with it', async () => {
     const sessions = new Sessions(new SessionRepo(db), clock);
-    const a = sessions.create('ui', 1);
-    const b = sessions.create('ui', 1);
-    const c = sessions.create('pacs', 2);
-    sessions.end(a);
-    expect(sessions.clientOf(a)).toBeUndefined();
-    expect(sessions.endForToken(1)).toBe(1);
-    expect(sessions.clientOf(b)).toBeUndefined();
-    expect(sessions.clientOf(c)).toBe('pacs');
+    const a = await sessions.create('ui', 1);
+    const b = await sessions.create('ui', 1);
+    const c = await sessions.create('pacs', 2);
+    await sessions.end(a);
+    expect(await sessions.clientOf(a)).toBeUndefined();
+    expect(await sessions.endForToken(1)).toBe(1);
+    expect(await sessions.clientOf(b)).toBeUndefined();
+    expect(await sessions.clientOf(c)).toBe('pacs');
     expect(rows()).toHaveLength(1);
   });
 });
@@ -72,10 +72,10 @@ describe('browser sessions in the store', () => {
 describe('browser sessions over HTTP', () => {
   it('a token revoked in the app logs out the browsers that logged in with it', async () => {
     const dir = tempDir();
-    const core = new SafekeepCore({ dataDir: path.join(dir, 'data'), authEnabled: true });
+    const core = await SafekeepCore.open({ dataDir: path.join(dir, 'data'), authEnabled: true });
     const server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', 0);
     try {
-      const { token, secret } = core.tokens.create('ui', core.clock.now());
+      const { token, secret } = await core.tokens.create('ui', core.clock.now());
       const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: secret }) });
       expect(login.status).toBe(200);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;

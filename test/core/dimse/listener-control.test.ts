@@ -20,9 +20,9 @@ describe('DimseListenerControl', () => {
   let core: SafekeepCore;
   let announced: DimseListenerState[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     root = tempDir('safekeep-listener-');
-    core = new SafekeepCore({ dataDir: path.join(root, 'data') });
+    core = await SafekeepCore.open({ dataDir: path.join(root, 'data') });
     announced = [];
     core.events.on('dimse-listener-changed', (s) => announced.push(s));
   });
@@ -36,7 +36,7 @@ describe('DimseListenerControl', () => {
 
   it('stays stopped until a DIMSE remote exists, starts with it, stops without it', async () => {
     const port = await freePort();
-    core.settings.update({ dimse: { port } });
+    await core.settings.update({ dimse: { port } });
     expect(core.dimseListener.state()).toMatchObject({ state: 'stopped', detail: 'not started by this command' });
     expect(await core.dimseListener.enable()).toMatchObject({ state: 'stopped', detail: 'no DIMSE remote or peer yet: it starts when you add one', port });
 
@@ -54,9 +54,22 @@ describe('DimseListenerControl', () => {
     await expect(echoTo('SAFEKEEP', port)).rejects.toMatchObject({ kind: 'connect-failed' });
   });
 
+  it('follows a remote saved straight into the store: its calling AE title is answered once the change is announced', async () => {
+    const port = await freePort();
+    await core.settings.update({ dimse: { port } });
+    await core.dimseListener.enable({ force: true });
+    await expect(echoTo('WS3', port)).rejects.toMatchObject({ kind: 'rejected' });
+    const announced = new Promise<void>((resolve) => {
+      const off = core.events.on('data-changed', ({ tables }) => tables.includes('remotes') && (off(), resolve()));
+    });
+    await core.remotes.save({ kind: 'dimse', name: 'PACS', config: { aeTitle: 'PACS', host: '127.0.0.1', port: 104, callingAeTitle: 'WS3' } }, Date.now());
+    await announced;
+    expect((await echoTo('WS3', port)).status).toBe(0);
+  });
+
   it('restarts on a new AE title or port saved in Settings; says why it cannot listen and recovers', async () => {
     const [first, second] = [await freePort(), await freePort()];
-    core.settings.update({ dimse: { port: first, peers: [{ aeTitle: 'CT1', host: '127.0.0.1', port: 104 }] } });
+    await core.settings.update({ dimse: { port: first, peers: [{ aeTitle: 'CT1', host: '127.0.0.1', port: 104 }] } });
     await core.dimseListener.enable();
     expect(core.dimseListener.state()).toMatchObject({ state: 'listening', port: first });
 
@@ -85,7 +98,7 @@ describe('DimseListenerControl', () => {
   });
 
   it("a remote's Test is red, before any association, while the listener is not running", async () => {
-    const id = core.remotes.save({ kind: 'dimse', name: 'PACS', config: { aeTitle: 'PACS', host: '127.0.0.1', port: 104 } }, Date.now()).id;
+    const id = (await core.remotes.save({ kind: 'dimse', name: 'PACS', config: { aeTitle: 'PACS', host: '127.0.0.1', port: 104 } }, Date.now())).id;
     expect(await core.testRemote(id)).toMatchObject({
       ok: false,
       message: "Safekeep's DICOM listener is not running, so the archive's N-EVENT-REPORT cannot arrive: not started by this command",
@@ -94,7 +107,7 @@ describe('DimseListenerControl', () => {
     const port = await freePort();
     await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', r));
     try {
-      core.settings.update({ dimse: { port } });
+      await core.settings.update({ dimse: { port } });
       expect((await core.dimseListener.enable()).state).toBe('failed');
       expect((await core.testRemote(id)).message).toBe(
         `Safekeep's DICOM listener is not running, so the archive's N-EVENT-REPORT cannot arrive: port ${port} on 127.0.0.1 is in use (by another Safekeep or DICOM program?): choose another DICOM port in Settings`,
@@ -108,10 +121,10 @@ describe('DimseListenerControl', () => {
     const [flag, saved] = [await freePort(), await freePort()];
     await core.dimseListener.enable({ overrides: { port: flag }, force: true });
     expect(core.dimseListener.state()).toMatchObject({ state: 'listening', port: flag, restartNeeded: true });
-    core.updateSettings({ dimse: { port: saved } });
+    await core.updateSettings({ dimse: { port: saved } });
     await core.dimseListener.ensure();
     expect(core.dimseListener.state()).toMatchObject({ state: 'listening', port: flag, restartNeeded: true });
-    core.updateSettings({ dimse: { port: flag } });
+    await core.updateSettings({ dimse: { port: flag } });
     expect(await core.dimseListener.ensure()).toMatchObject({ port: flag, restartNeeded: false });
   });
 });

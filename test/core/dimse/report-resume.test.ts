@@ -26,17 +26,17 @@ describe('DIMSE SCP report delivery across a restart', () => {
 
     // An upstream that takes a second: the report is ready only after the N-ACTION association is gone.
     const slow = await startFaultServer((req, { posted }) => (req.method === 'POST' ? { status: 202, headers: { 'retry-after': '1' } } : answerFor(posted.get(req.uid)!)));
-    const first = new SafekeepCore({ dataDir: path.join(root, 'data') });
+    const first = await SafekeepCore.open({ dataDir: path.join(root, 'data') });
     await first.scan([lib]);
-    first.start();
-    const upstream = first.remotes.save({ kind: 'dicomweb', name: 'slow', config: { baseUrl: slow.url } }, Date.now()).id;
-    first.usePolicy(`forward:${upstream}`, 'dimse');
+    await first.start();
+    const upstream = (await first.remotes.save({ kind: 'dicomweb', name: 'slow', config: { baseUrl: slow.url } }, Date.now())).id;
+    await first.usePolicy(`forward:${upstream}`, 'dimse');
     await first.startDimse(config);
     const uid = randomUid();
     const ref = { sopClassUid: inst!.sopClassUid, sopInstanceUid: inst!.sopInstanceUid };
     // The peer's own listener is down: the report cannot be delivered now (and the N-ACTION association is released at once).
     expect((await sendCommitmentRequest({ callingAeTitle: 'PEER', called: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: dimsePort }, timeoutMs: 5000, transactionUid: uid, instances: [ref], waitForReportMs: 0, onReport: async () => 0 })).status).toBe(0);
-    await pollUntil('a failed first delivery', 10_000, async () => (first.incoming.get(uid)?.reportState === 'retrying' ? true : undefined));
+    await pollUntil('a failed first delivery', 10_000, async () => ((await first.incoming.get(uid))?.reportState === 'retrying' ? true : undefined));
     await first.stop();
     await slow.close();
 
@@ -49,16 +49,16 @@ describe('DIMSE SCP report delivery across a restart', () => {
       handlers: { admit: () => null, onNAction: async () => 0x0110, onEventReport: async (r) => (got.push(r), 0) },
     });
     await peer.start();
-    const second = new SafekeepCore({ dataDir: path.join(root, 'data') });
+    const second = await SafekeepCore.open({ dataDir: path.join(root, 'data') });
     try {
-      second.start();
+      await second.start();
       // The store says it is due in a minute; make it due now, as after a long stop.
-      second.incoming.setReport(uid, { state: 'retrying', nextAt: Date.now() });
+      await second.incoming.setReport(uid, { state: 'retrying', nextAt: Date.now() });
       await second.startDimse(config);
       await pollUntil('the report to arrive', 10_000, async () => (got.length > 0 ? true : undefined));
       expect(got[0]).toMatchObject({ transactionUid: uid, eventTypeId: 1, committed: [ref], failed: [], callingAeTitle: 'SAFEKEEP', sameAssociation: false });
-      await pollUntil('sent', 5000, async () => (second.incoming.get(uid)?.reportState === 'sent' ? true : undefined));
-      expect(second.incoming.get(uid)!.reportAttempts).toBe(2);
+      await pollUntil('sent', 5000, async () => ((await second.incoming.get(uid))?.reportState === 'sent' ? true : undefined));
+      expect((await second.incoming.get(uid))!.reportAttempts).toBe(2);
     } finally {
       await second.stop();
       await peer.stop();

@@ -38,10 +38,10 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
   beforeAll(async () => {
     root = tempDir('safekeep-retry-');
     inst = makeLibrary(lib(), { studies: 1, seriesPerStudy: 1, instancesPerSeries: 1 })[0]!;
-    core = new SafekeepCore({ dataDir: path.join(root, 'data'), dimseRetry: RETRY });
-    core.settings.update({ dimse: { port: 0 } });
+    core = await SafekeepCore.open({ dataDir: path.join(root, 'data'), dimseRetry: RETRY });
+    await core.settings.update({ dimse: { port: 0 } });
     await core.scan([lib()]);
-    core.start();
+    await core.start();
     listenerPort = (await core.startDimse({ aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 0, peers: [] })).port;
   });
   afterAll(async () => {
@@ -49,21 +49,24 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  const remote = (port: number, name: string) =>
-    core.remotes.save({ kind: 'dimse', name, config: { aeTitle: 'ARCHIVE', host: '127.0.0.1', port, callingAeTitle: 'SAFEKEEP', timeoutSeconds: 10 } }, Date.now()).id;
-  const submit = (remoteId: number) => core.engine.submit({ remoteId, selection: { paths: [lib()] }, form: 'flat' }).requestIds[0]!;
+  const remote = async (port: number, name: string) =>
+    (await core.remotes.save({ kind: 'dimse', name, config: { aeTitle: 'ARCHIVE', host: '127.0.0.1', port, callingAeTitle: 'SAFEKEEP', timeoutSeconds: 10 } }, Date.now())).id;
+  const submit = async (remoteId: number | Promise<number>) =>
+    (await core.engine.submit({ remoteId: await remoteId, selection: { paths: [lib()] }, form: 'flat' })).requestIds[0]!;
 
   it('connection closed after the N-ACTION: retried under a new UID; the late report for the old UID completes the request', async () => {
     const port = await freePort();
     const firstUid = deferred<string>();
     // The first archive takes the N-ACTION and never answers; then it goes away (a restart).
     const first = await archive(port, { onNAction: (req) => (firstUid.resolve(req.transactionUid), new Promise<number>(() => {})) });
-    const id = submit(remote(port, 'restarting'));
+    const id = await submit(remote(port, 'restarting'));
     const oldUid = await firstUid.promise;
     const errors: string[] = [];
-    const off = core.events.on('outgoing-changed', () => {
-      const e = core.outgoing.get(id).error;
-      if (e && !errors.includes(e)) errors.push(e);
+    const off = core.events.on('data-changed', ({ tables }) => {
+      if (!tables.includes('outgoing')) return;
+      void core.outgoing.get(id).then(({ error: e }) => {
+        if (e && !errors.includes(e)) errors.push(e);
+      });
     });
     await first.stop();
     const secondUids: string[] = [];
@@ -82,7 +85,7 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
       expect(status).toBe(0);
       const done = await core.engine.waitUntil(id, (r) => r.state === 'done');
       expect(done).toMatchObject({ committedCount: 1, failedCount: 0 });
-      expect(core.outgoing.unmatchedReports()).toEqual([]);
+      expect(await core.unmatchedReports.list()).toEqual([]);
     } finally {
       off();
       await second.stop();
@@ -93,7 +96,7 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
     const port = await freePort();
     const strict = await archive(port, { admit: () => 'not configured' });
     try {
-      const id = submit(remote(port, 'strict'));
+      const id = await submit(remote(port, 'strict'));
       const r = await core.engine.waitUntil(id, (x) => x.state === 'failed');
       expect(r.error).toBe(
         `association rejected by ARCHIVE (calling AE title not recognized, permanent): the archive must list SAFEKEEP at 127.0.0.1:${listenerPort} as a known AE`,
@@ -109,7 +112,7 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
     const silent = await archive(port, {});
     core.runtime.reportTimeoutMs = 300;
     try {
-      const id = submit(remote(port, 'silent'));
+      const id = await submit(remote(port, 'silent'));
       const r = await core.engine.waitUntil(id, (x) => x.state === 'working' && x.error !== null);
       expect(r.error).toMatch(
         new RegExp(
@@ -131,9 +134,9 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
     const uids: string[] = [];
     const answering = await archive(port, { onNAction: async (req) => (uids.push(req.transactionUid), 0) });
     try {
-      const remoteId = remote(port, 'after restart');
+      const remoteId = await remote(port, 'after restart');
       // A request left "posting" by a crash (as the store holds it after kill -9).
-      const { requestIds } = core.outgoing.createJob({
+      const { requestIds } = await core.outgoing.createJob({
         remoteId,
         remoteName: 'after restart',
         label: 'crash',
@@ -141,7 +144,7 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
         requests: [{ transactionUid: '2.25.1234', form: 'flat', studyUid: null, label: null, instances: [{ ...inst, filePath: inst.path }] }],
         now: Date.now(),
       });
-      core.outgoing.patch(requestIds[0]!, { state: 'checking', sentAt: Date.now(), attempts: 1, nextAttemptAt: Date.now() });
+      await core.outgoing.patch(requestIds[0]!, { state: 'checking', sentAt: Date.now(), attempts: 1, nextAttemptAt: Date.now() });
       core.engine.wake();
       const r = await core.engine.waitUntil(requestIds[0]!, (x) => x.state === 'working');
       expect(r.previousUids).toEqual(['2.25.1234']);

@@ -18,8 +18,8 @@ describe('second copies of an instance', () => {
   let repo: LibraryRepo;
 
   const scan = () => scanLibrary(repo, [lib], systemClock);
-  const holder = () => repo.findInstances([a.sopInstanceUid]).get(a.sopInstanceUid)?.path;
-  const problem = (p: string) => repo.problems({ limit: 100, offset: 0 }).find((x) => x.path === p);
+  const holder = async () => (await repo.findInstances([a.sopInstanceUid])).get(a.sopInstanceUid)?.path;
+  const problem = async (p: string) => (await repo.problems({ limit: 100, offset: 0 })).find((x) => x.path === p);
   const hashOf = (p: string) => (db.sql.prepare(`SELECT content_hash AS h FROM library_files WHERE path = ?`).get(p) as { h: string | null }).h;
   /** The same instance written again with other bytes (another patient name of `name.length` characters). */
   const variant = (to: string, name: string) => {
@@ -45,11 +45,11 @@ describe('second copies of an instance', () => {
 
     const p = await scan();
     expect(p).toMatchObject({ indexed: 1, duplicates: 1, conflicts: 2 });
-    expect(holder()).toBe(a.path);
-    expect(problem(copy)).toMatchObject({ status: 'duplicate', reason: 'duplicate-copy', message: `Identical to ${a.path}` });
-    expect(problem(sameSize)).toMatchObject({ status: 'conflict', reason: 'uid-conflict', message: `A different file with the same SOP Instance UID as ${a.path}` });
-    expect(problem(otherSize)).toMatchObject({ status: 'conflict', reason: 'uid-conflict' });
-    expect(repo.summary()).toMatchObject({ instances: 1, duplicates: 1, conflicts: 2, skipped: 0 });
+    expect(await holder()).toBe(a.path);
+    expect(await problem(copy)).toMatchObject({ status: 'duplicate', reason: 'duplicate-copy', message: `Identical to ${a.path}` });
+    expect(await problem(sameSize)).toMatchObject({ status: 'conflict', reason: 'uid-conflict', message: `A different file with the same SOP Instance UID as ${a.path}` });
+    expect(await problem(otherSize)).toMatchObject({ status: 'conflict', reason: 'uid-conflict' });
+    expect(await repo.summary()).toMatchObject({ instances: 1, duplicates: 1, conflicts: 2, skipped: 0 });
     // Sizes first: only files of the holder's size were read and hashed.
     expect(hashOf(otherSize)).toBeNull();
     expect(hashOf(copy)).toBe(hashOf(a.path));
@@ -57,7 +57,7 @@ describe('second copies of an instance', () => {
     expect(hashOf(sameSize)).not.toBe(hashOf(a.path));
     // A rescan keeps everything as it is, without reading anything again.
     expect(await scan()).toMatchObject({ unchanged: 4, indexed: 0, duplicates: 0, conflicts: 0 });
-    expect(problem(copy)?.status).toBe('duplicate');
+    expect((await problem(copy))?.status).toBe('duplicate');
   });
 
   it('when the first file goes, an identical copy takes over before an older conflict', async () => {
@@ -69,9 +69,9 @@ describe('second copies of an instance', () => {
     await scan();
     fs.rmSync(a.path);
     expect(await scan()).toMatchObject({ removed: 1 });
-    expect(holder()).toBe(copy);
-    expect(problem(conflict)).toMatchObject({ status: 'conflict', message: `A different file with the same SOP Instance UID as ${copy}` });
-    expect(repo.summary()).toMatchObject({ instances: 1, duplicates: 0, conflicts: 1 });
+    expect(await holder()).toBe(copy);
+    expect(await problem(conflict)).toMatchObject({ status: 'conflict', message: `A different file with the same SOP Instance UID as ${copy}` });
+    expect(await repo.summary()).toMatchObject({ instances: 1, duplicates: 0, conflicts: 1 });
   });
 
   it('when a conflict takes over, files identical to it become its duplicate copies', async () => {
@@ -81,12 +81,12 @@ describe('second copies of an instance', () => {
     fs.mkdirSync(path.dirname(copyOfConflict));
     fs.copyFileSync(conflict, copyOfConflict);
     await scan();
-    expect(repo.summary()).toMatchObject({ duplicates: 0, conflicts: 2 });
+    expect(await repo.summary()).toMatchObject({ duplicates: 0, conflicts: 2 });
     fs.rmSync(a.path);
     await scan();
-    expect(holder()).toBe(conflict);
-    expect(problem(copyOfConflict)).toMatchObject({ status: 'duplicate', message: `Identical to ${conflict}` });
-    expect(repo.summary()).toMatchObject({ instances: 1, duplicates: 1, conflicts: 0 });
+    expect(await holder()).toBe(conflict);
+    expect(await problem(copyOfConflict)).toMatchObject({ status: 'duplicate', message: `Identical to ${conflict}` });
+    expect(await repo.summary()).toMatchObject({ instances: 1, duplicates: 1, conflicts: 0 });
   });
 
   it('when the first file is rewritten with other bytes, its former duplicate copy becomes a conflict', async () => {
@@ -94,11 +94,11 @@ describe('second copies of an instance', () => {
     fs.mkdirSync(path.dirname(copy));
     fs.copyFileSync(a.path, copy);
     await scan();
-    expect(problem(copy)?.status).toBe('duplicate');
+    expect((await problem(copy))?.status).toBe('duplicate');
     variant(a.path, 'TEST^PATIENT9');
     fs.utimesSync(a.path, new Date(), new Date(Date.now() + 5000));
     expect(await scan()).toMatchObject({ indexed: 1, conflicts: 1, duplicates: 0 });
-    expect(holder()).toBe(a.path);
-    expect(problem(copy)).toMatchObject({ status: 'conflict', reason: 'uid-conflict' });
+    expect(await holder()).toBe(a.path);
+    expect(await problem(copy)).toMatchObject({ status: 'conflict', reason: 'uid-conflict' });
   });
 });

@@ -35,11 +35,11 @@ describe('nested library folders', () => {
   it('removing the inner folder keeps the 99 files the outer one still holds', async () => {
     await scan(parent);
     await scan(child);
-    expect(repo.summary().instances).toBe(104);
-    expect(repo.removeRoot(child)).toEqual({ forgotten: 0, kept: 99 });
-    expect(repo.summary().instances).toBe(104);
+    expect((await repo.summary()).instances).toBe(104);
+    expect(await repo.removeRoot(child)).toEqual({ forgotten: 0, kept: 99 });
+    expect((await repo.summary()).instances).toBe(104);
     expect(rootOf(inChild[0]!.path)).toBe(parent);
-    expect(repo.roots().map((r) => r.path)).toEqual([parent]);
+    expect((await repo.roots()).map((r) => r.path)).toEqual([parent]);
     // The next scan of the outer folder finds them unchanged: nothing was lost.
     expect(await scan(parent)).toMatchObject({ unchanged: 104, indexed: 0, removed: 0 });
   });
@@ -48,9 +48,9 @@ describe('nested library folders', () => {
     // Scanned in this order, the outer folder's walk saw the inner folder's files last.
     await scan(child);
     await scan(parent);
-    expect(repo.removeRoot(parent)).toEqual({ forgotten: 5, kept: 99 });
+    expect(await repo.removeRoot(parent)).toEqual({ forgotten: 5, kept: 99 });
     expect(indexedPaths()).toEqual(inChild.map((i) => i.path).sort());
-    expect(repo.findInstances([outside[0]!.sopInstanceUid]).size).toBe(0);
+    expect((await repo.findInstances([outside[0]!.sopInstanceUid])).size).toBe(0);
     expect(await scan(child)).toMatchObject({ unchanged: 99, indexed: 0, removed: 0 });
   });
 
@@ -64,8 +64,8 @@ describe('nested library folders', () => {
     await scanLibrary(repo, [parent], systemClock, { full: true });
     expect(rootOf(inChild[0]!.path)).toBe(child);
     expect(rootOf(outside[0]!.path)).toBe(parent);
-    expect(repo.summary([child]).instances).toBe(99);
-    expect(repo.summary([parent]).instances).toBe(104);
+    expect((await repo.summary([child])).instances).toBe(99);
+    expect((await repo.summary([parent])).instances).toBe(104);
     expect(await scan(parent)).toMatchObject({ unchanged: 104, indexed: 0, removed: 0 });
   });
 
@@ -76,8 +76,8 @@ describe('nested library folders', () => {
     fs.symlinkSync(elsewhere, link, 'dir'); // walks do not follow linked folders, except a folder given as such
     await scan(link);
     await scan(parent);
-    expect(repo.summary().instances).toBe(104 + 3);
-    expect(repo.findInstances([linked[0]!.sopInstanceUid]).get(linked[0]!.sopInstanceUid)?.path).toBe(path.join(link, path.relative(elsewhere, linked[0]!.path)));
+    expect((await repo.summary()).instances).toBe(104 + 3);
+    expect((await repo.findInstances([linked[0]!.sopInstanceUid])).get(linked[0]!.sopInstanceUid)?.path).toBe(path.join(link, path.relative(elsewhere, linked[0]!.path)));
   });
 
   it('a forgotten holder hands its instance to a waiting copy that a remaining folder covers', async () => {
@@ -89,21 +89,21 @@ describe('nested library folders', () => {
     fs.copyFileSync(inChild[0]!.path, sameFolderCopy);
     await scan(child);
     await scan(other);
-    expect(repo.summary()).toMatchObject({ instances: 99, duplicates: 2 });
-    expect(repo.removeRoot(child)).toEqual({ forgotten: 100, kept: 0 });
+    expect(await repo.summary()).toMatchObject({ instances: 99, duplicates: 2 });
+    expect(await repo.removeRoot(child)).toEqual({ forgotten: 100, kept: 0 });
     const uid = inChild[0]!.sopInstanceUid;
-    expect(repo.findInstances([uid]).get(uid)?.path).toBe(keptCopy);
-    expect(repo.summary()).toMatchObject({ instances: 1, duplicates: 0, conflicts: 0 });
+    expect((await repo.findInstances([uid])).get(uid)?.path).toBe(keptCopy);
+    expect(await repo.summary()).toMatchObject({ instances: 1, duplicates: 0, conflicts: 0 });
   });
 
   it('through the core: removing the inner folder answers what was kept and forgotten', async () => {
-    const core = new SafekeepCore({ dataDir: path.join(root, 'core-data') });
+    const core = await SafekeepCore.open({ dataDir: path.join(root, 'core-data') });
     try {
       await core.scan([parent]);
       await core.scan([child]);
       const r = await core.handlers()['library-remove-root']({ path: child });
       expect(r).toEqual({ removed: 0, kept: 99 });
-      expect(core.handlers()['library-summary']({})).toMatchObject({ instances: 104 });
+      expect(await core.handlers()['library-summary']({})).toMatchObject({ instances: 104 });
     } finally {
       await core.stop();
     }

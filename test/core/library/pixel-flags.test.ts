@@ -26,7 +26,7 @@ describe('truncated Pixel Data', () => {
   };
   const generated = (extra: object) =>
     encodeDicom({ sopClassUid: CT_IMAGE, sopInstanceUid: randomUid(), studyUid: randomUid(), seriesUid: randomUid(), patientName: 'CUT^FILE', ...extra });
-  const problem = (p: string) => repo.problems({ limit: 100, offset: 0 }).find((x) => x.path === p);
+  const problem = async (p: string) => (await repo.problems({ limit: 100, offset: 0 })).find((x) => x.path === p);
 
 
   it('indexes them with a flag that says how much is missing, counted and listed; complete files carry none', async () => {
@@ -45,18 +45,18 @@ describe('truncated Pixel Data', () => {
     const p = await scanLibrary(repo, [lib], systemClock);
     // The first file found wins (names in order: the cut ones): the whole CT and JPEG 2000 copies wait as conflicts.
     expect(p).toMatchObject({ filesSeen: 8, indexed: 6, flagged: 4, conflicts: 2, skipped: 0 });
-    const flagged = repo.problems({ limit: 100, offset: 0 }).filter((x) => x.status === 'flagged');
+    const flagged = (await repo.problems({ limit: 100, offset: 0 })).filter((x) => x.status === 'flagged');
     expect(flagged.map((x) => path.basename(x.path)).sort()).toEqual(['ct-cut.dcm', 'fragments-cut.dcm', 'jpeg2000-cut.dcm', 'native-cut.dcm']);
-    expect(problem(ctCut)).toMatchObject({ reason: 'pixel-data-truncated', message: 'Pixel Data truncated: declares 32768 bytes, the file has 31906' });
-    expect(problem(jpegCut)?.message).toMatch(/^Encapsulated Pixel Data truncated/);
-    expect(problem(native)).toMatchObject({ reason: 'pixel-data-truncated', message: 'Pixel Data truncated: declares 100000 bytes, the file has 70000' });
-    expect(problem(fragments)).toMatchObject({
+    expect(await problem(ctCut)).toMatchObject({ reason: 'pixel-data-truncated', message: 'Pixel Data truncated: declares 32768 bytes, the file has 31906' });
+    expect((await problem(jpegCut))?.message).toMatch(/^Encapsulated Pixel Data truncated/);
+    expect(await problem(native)).toMatchObject({ reason: 'pixel-data-truncated', message: 'Pixel Data truncated: declares 100000 bytes, the file has 70000' });
+    expect(await problem(fragments)).toMatchObject({
       reason: 'pixel-data-truncated',
       message: 'Encapsulated Pixel Data truncated: its fragments end before the Sequence Delimitation Item (FFFE,E0DD)',
     });
-    for (const whole of ['native-whole.dcm', 'fragments-whole.dcm']) expect(problem(path.join(lib, whole)), whole).toBeUndefined();
-    for (const whole of ['ct-whole.dcm', 'jpeg2000-whole.dcm']) expect(problem(path.join(lib, whole))?.status, whole).toBe('conflict');
-    expect(repo.summary()).toMatchObject({ instances: 6, flagged: 4, conflicts: 2 });
+    for (const whole of ['native-whole.dcm', 'fragments-whole.dcm']) expect((await problem(path.join(lib, whole))), whole).toBeUndefined();
+    for (const whole of ['ct-whole.dcm', 'jpeg2000-whole.dcm']) expect((await problem(path.join(lib, whole)))?.status, whole).toBe('conflict');
+    expect(await repo.summary()).toMatchObject({ instances: 6, flagged: 4, conflicts: 2 });
   });
 
   it('flags a truncated pydicom sample when it is the only copy, and the commit-time re-read refuses it with the same words', async () => {
@@ -64,22 +64,22 @@ describe('truncated Pixel Data', () => {
     const jpegCut = cutFile('jpeg2000-cut.dcm', fs.readFileSync(path.join(PYDICOM, 'JPEG2000.dcm')), 100);
     const p = await scanLibrary(repo, [lib], systemClock);
     expect(p).toMatchObject({ indexed: 2, flagged: 2 });
-    expect(problem(ctCut)).toMatchObject({ status: 'flagged', message: 'Pixel Data truncated: declares 32768 bytes, the file has 31906' });
-    expect(problem(jpegCut)?.message).toMatch(/^Encapsulated Pixel Data truncated/);
+    expect(await problem(ctCut)).toMatchObject({ status: 'flagged', message: 'Pixel Data truncated: declares 32768 bytes, the file has 31906' });
+    expect((await problem(jpegCut))?.message).toMatch(/^Encapsulated Pixel Data truncated/);
     // Indexed all the same: the instance can be named in a commitment request.
-    expect(repo.summary()).toMatchObject({ instances: 2, flagged: 2, skipped: 0 });
+    expect(await repo.summary()).toMatchObject({ instances: 2, flagged: 2, skipped: 0 });
     for (const f of [ctCut, jpegCut]) {
       const v = verifyFile(f);
-      expect(v).toMatchObject({ ok: true, complete: false, message: problem(f)!.message });
+      expect(v).toMatchObject({ ok: true, complete: false, message: (await problem(f))!.message });
     }
     // A rescan of the unchanged files keeps the flags without reading them again; a repaired file loses its flag.
     expect(await scanLibrary(repo, [lib], systemClock)).toMatchObject({ unchanged: 2, flagged: 0 });
-    expect(repo.summary().flagged).toBe(2);
+    expect((await repo.summary()).flagged).toBe(2);
     fs.copyFileSync(path.join(PYDICOM, 'CT_small.dcm'), ctCut);
     fs.utimesSync(ctCut, new Date(), new Date(Date.now() + 5000));
     await scanLibrary(repo, [lib], systemClock);
-    expect(problem(ctCut)).toBeUndefined();
-    expect(repo.summary()).toMatchObject({ instances: 2, flagged: 1 });
+    expect(await problem(ctCut)).toBeUndefined();
+    expect(await repo.summary()).toMatchObject({ instances: 2, flagged: 1 });
   });
 
   it('does not flag complete encapsulated files with elements after Pixel Data (pydicom RLE, JPEG-LS, JPEG 2000 samples)', async () => {

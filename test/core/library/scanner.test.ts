@@ -16,7 +16,7 @@ describe('library scanner', () => {
   let repo: LibraryRepo;
   beforeEach(() => ({ root, lib, repo } = t));
 
-  const find = (uid: string) => repo.findInstances([uid]).get(uid);
+  const find = async (uid: string) => (await repo.findInstances([uid])).get(uid);
 
   it('indexes nested folders of any file name, records non-DICOM files with a reason, and never stops', async () => {
     const made = makeLibrary(lib, { studies: 2, seriesPerStudy: 2, instancesPerSeries: 5 });
@@ -28,10 +28,10 @@ describe('library scanner', () => {
 
     const p = await scanLibrary(repo, [lib], systemClock);
     expect(p).toMatchObject({ state: 'done', filesSeen: 24, indexed: 20, skipped: 4, conflicts: 0, unchanged: 0 });
-    expect(repo.summary()).toMatchObject({ studies: 2, series: 4, instances: 20, skipped: 4 });
-    const problems = Object.fromEntries(repo.problems({ limit: 10, offset: 0 }).map((x) => [path.basename(x.path), x.reason]));
+    expect(await repo.summary()).toMatchObject({ studies: 2, series: 4, instances: 20, skipped: 4 });
+    const problems = Object.fromEntries((await repo.problems({ limit: 10, offset: 0 })).map((x) => [path.basename(x.path), x.reason]));
     expect(problems).toEqual({ 'README.txt': 'not-dicom', empty: 'not-dicom', 'cut.dcm': 'truncated', 'nouid.dcm': 'missing-uid' });
-    const one = find(made[7]!.sopInstanceUid)!;
+    const one = (await find(made[7]!.sopInstanceUid))!;
     expect(one).toMatchObject({ path: made[7]!.path, sopClassUid: CT_IMAGE, studyUid: made[7]!.studyUid, seriesUid: made[7]!.seriesUid });
     // Header-only: far fewer bytes read than the files hold once pixel data is large.
     expect(p.bytesRead).toBeLessThanOrEqual(p.bytesOfFiles);
@@ -54,10 +54,10 @@ describe('library scanner', () => {
     writeDicomFile(path.join(lib, 'new.dcm'), { ...made[2]!, sopInstanceUid: randomUid() });
     const p = await scanLibrary(repo, [lib], systemClock);
     expect(p).toMatchObject({ filesSeen: 6, unchanged: 4, indexed: 2, removed: 1 });
-    expect(find(made[0]!.sopInstanceUid)).toBeUndefined();
-    expect(find(replacement)?.path).toBe(made[0]!.path);
-    expect(find(made[1]!.sopInstanceUid)).toBeUndefined();
-    expect(repo.summary().instances).toBe(6);
+    expect(await find(made[0]!.sopInstanceUid)).toBeUndefined();
+    expect((await find(replacement))?.path).toBe(made[0]!.path);
+    expect(await find(made[1]!.sopInstanceUid)).toBeUndefined();
+    expect((await repo.summary()).instances).toBe(6);
   });
 
   it('records a second copy of an instance as waiting (a duplicate copy) and promotes it when the first goes', async () => {
@@ -67,17 +67,17 @@ describe('library scanner', () => {
     fs.copyFileSync(a!.path, copy);
     const p = await scanLibrary(repo, [lib], systemClock);
     expect(p).toMatchObject({ indexed: 1, duplicates: 1, conflicts: 0 });
-    expect(find(a!.sopInstanceUid)!.path).toBe(a!.path);
-    const waiting = repo.problems({ limit: 10, offset: 0 })[0]!;
+    expect((await find(a!.sopInstanceUid))!.path).toBe(a!.path);
+    const waiting = (await repo.problems({ limit: 10, offset: 0 }))[0]!;
     expect(waiting).toMatchObject({ path: copy, status: 'duplicate', reason: 'duplicate-copy' });
     expect(waiting.message).toContain(a!.path);
     // Scanning again does not flip the two.
     await scanLibrary(repo, [lib], systemClock, { full: true });
-    expect(find(a!.sopInstanceUid)!.path).toBe(a!.path);
+    expect((await find(a!.sopInstanceUid))!.path).toBe(a!.path);
     fs.rmSync(a!.path);
     await scanLibrary(repo, [lib], systemClock);
-    expect(find(a!.sopInstanceUid)!.path).toBe(copy);
-    expect(repo.summary()).toMatchObject({ conflicts: 0, duplicates: 0 });
+    expect((await find(a!.sopInstanceUid))!.path).toBe(copy);
+    expect(await repo.summary()).toMatchObject({ conflicts: 0, duplicates: 0 });
   });
 
   it('reports progress and can be cancelled without losing what was indexed', async () => {
@@ -100,7 +100,7 @@ describe('library scanner', () => {
     const counts = seen.map((s) => s.filesSeen);
     expect(counts).toEqual([...counts].sort((x, y) => x - y));
     // Everything read before the cancel is kept, and a cancelled scan removes nothing.
-    expect(repo.summary().instances).toBe(p.indexed);
+    expect((await repo.summary()).instances).toBe(p.indexed);
     const again = await scanLibrary(repo, [lib], systemClock);
     expect(again).toMatchObject({ state: 'done', unchanged: p.indexed, indexed: 1000 - p.indexed, removed: 0 });
   });

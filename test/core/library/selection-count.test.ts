@@ -14,7 +14,7 @@ describe('library-count-selection', () => {
   beforeAll(async () => {
     root = tempDir();
     instances = makeLibrary(path.join(root, 'lib'), { studies: 3, seriesPerStudy: 2, instancesPerSeries: 4 });
-    core = new SafekeepCore({ dataDir: path.join(root, 'data') });
+    core = await SafekeepCore.open({ dataDir: path.join(root, 'data') });
     await core.scan([path.join(root, 'lib')]);
   });
   afterAll(async () => {
@@ -34,7 +34,7 @@ describe('library-count-selection', () => {
     ];
     for (const [selection, n] of cases) {
       expect(await count({ selection }), JSON.stringify(selection)).toEqual({ instances: n });
-      expect(core.library.select(selection)).toHaveLength(n);
+      expect(await core.library.select(selection)).toHaveLength(n);
     }
   });
 });

@@ -36,7 +36,7 @@ describe('DICOMweb commitment origin server', () => {
     const result = parseCommitmentResponse(body);
     expect(result.committed.map((i) => i.sopInstanceUid)).toEqual(h.instances.slice(0, 4).map((i) => i.sopInstanceUid));
     expect(result.failed).toEqual([]);
-    const stored = h.core.incoming.get(uid)!;
+    const stored = (await h.core.incoming.get(uid))!;
     expect(stored).toMatchObject({ state: 'done', client: 'alice', source: 'dicomweb', committedCount: 4, failedCount: 0 });
   });
 
@@ -61,7 +61,7 @@ describe('DICOMweb commitment origin server', () => {
       [unknown.sopInstanceUid]: 0x0112,
     });
     // The failure is explained per instance in the store, for the Incoming view.
-    const rows = h.core.incoming.instances(uidTx, { limit: 10, offset: 0, outcome: 'failed' }).rows;
+    const rows = (await h.core.incoming.instances(uidTx, { limit: 10, offset: 0, outcome: 'failed' })).rows;
     expect(rows.find((r) => r.sopInstanceUid === truncated.sopInstanceUid)!.detail).toMatch(/incomplete/);
   });
 
@@ -151,7 +151,7 @@ describe('DICOMweb commitment origin server', () => {
       keptUid = randomUid();
       const res = await postCommitment(h.url, keptUid, flatRefs(h.instances.slice(0, 2)), alice);
       keptBody = await res.json();
-      countBefore = h.core.incoming.list({ limit: 1, offset: 0 }).total;
+      countBefore = (await h.core.incoming.list({ limit: 1, offset: 0 })).total;
     });
 
     const goodItem = () => ({
@@ -289,7 +289,7 @@ describe('DICOMweb commitment origin server', () => {
 
     afterAll(async () => {
       // Nothing any bad request did changed what was stored before it.
-      expect(h.core.incoming.list({ limit: 1, offset: 0 }).total).toBe(countBefore);
+      expect((await h.core.incoming.list({ limit: 1, offset: 0 })).total).toBe(countBefore);
       const res = await getCommitment(h.url, keptUid, alice);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual(keptBody);
@@ -300,13 +300,13 @@ describe('DICOMweb commitment origin server', () => {
     const uid = randomUid();
     expect((await postCommitment(h.url, uid, flatRefs([h.instances[0]!]), alice)).status).toBe(200);
     clock.advance(h.core.originConfig.resultRetentionMs + 1000);
-    expect(h.core.applyRetention().expired).toBeGreaterThanOrEqual(1);
+    expect((await h.core.applyRetention()).expired).toBeGreaterThanOrEqual(1);
     const gone = await getCommitment(h.url, uid, alice);
     expect(gone.status).toBe(410);
     // The UID stays in use while it is a tombstone.
     expect((await postCommitment(h.url, uid, flatRefs([h.instances[0]!]), alice)).status).toBe(409);
     clock.advance(h.core.originConfig.tombstoneMs + 1000);
-    h.core.applyRetention();
+    await h.core.applyRetention();
     expect((await getCommitment(h.url, uid, alice)).status).toBe(404);
   });
 });

@@ -33,7 +33,7 @@ describe('remote TLS options', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/dicomweb`;
-    core = new SafekeepCore({ dataDir: path.join(dir, 'data') });
+    core = await SafekeepCore.open({ dataDir: path.join(dir, 'data') });
   });
   afterAll(async () => {
     await core.stop();
@@ -41,26 +41,26 @@ describe('remote TLS options', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const remote = (name: string, config: object) => core.remotes.save({ kind: 'dicomweb', name, config: { baseUrl: url, timeoutSeconds: 5, ...config } }, Date.now()).id;
+  const remote = async (name: string, config: object) => (await core.remotes.save({ kind: 'dicomweb', name, config: { baseUrl: url, timeoutSeconds: 5, ...config } }, Date.now())).id;
 
   it('trusts the archive with its CA file', async () => {
-    const r = await core.testRemote(remote('with-ca', { caFile: path.join(dir, 'cert.pem') }));
+    const r = await core.testRemote(await remote('with-ca', { caFile: path.join(dir, 'cert.pem') }));
     expect(r).toMatchObject({ ok: true });
     expect(r.message).toMatch(/The commitment service at https:\/\/127\.0\.0\.1:\d+\/dicomweb works/);
   });
 
   it('refuses an unknown certificate with a clear TLS error', async () => {
-    const r = await core.testRemote(remote('no-ca', {}));
+    const r = await core.testRemote(await remote('no-ca', {}));
     expect(r.ok).toBe(false);
     expect(r.message).toMatch(/^TLS error with https:\/\/127\.0\.0\.1:\d+\/dicomweb\/commitment-requests\/.*self[- ]signed/i);
   });
 
   it('accepts any certificate only with the explicit opt-in', async () => {
-    expect(await core.testRemote(remote('insecure', { insecureSkipVerify: true }))).toMatchObject({ ok: true });
+    expect(await core.testRemote(await remote('insecure', { insecureSkipVerify: true }))).toMatchObject({ ok: true });
   });
 
   it('refuses a CA file that does not exist, naming it', async () => {
-    const r = await core.testRemote(remote('bad-ca', { caFile: path.join(dir, 'missing.pem') }));
+    const r = await core.testRemote(await remote('bad-ca', { caFile: path.join(dir, 'missing.pem') }));
     expect(r.ok).toBe(false);
     expect(r.message).toMatch(/missing\.pem/);
   });

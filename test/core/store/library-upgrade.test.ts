@@ -49,10 +49,10 @@ describe('library index from an earlier Safekeep', () => {
     try {
       const repo = new LibraryRepo(db);
       // Until the next scan the old conflict keeps its meaning, under its new name.
-      expect(repo.problems({ limit: 10, offset: 0 })).toMatchObject([{ path: copy, status: 'conflict', reason: 'uid-conflict' }]);
+      expect(await repo.problems({ limit: 10, offset: 0 })).toMatchObject([{ path: copy, status: 'conflict', reason: 'uid-conflict' }]);
       const p = await scanLibrary(repo, [lib], systemClock);
       expect(p).toMatchObject({ unchanged: 0, duplicates: 1, conflicts: 0, flagged: 1 });
-      expect(repo.summary()).toMatchObject({ instances: 2, duplicates: 1, conflicts: 0, flagged: 1 });
+      expect(await repo.summary()).toMatchObject({ instances: 2, duplicates: 1, conflicts: 0, flagged: 1 });
       expect(await scanLibrary(repo, [lib], systemClock)).toMatchObject({ unchanged: 3 });
     } finally {
       db.close();

@@ -63,17 +63,23 @@ function verdict(remoteId: number, sop: string) {
     .get(remoteId, sop) as Record<string, unknown> | undefined;
 }
 
+async function batchesOf<T>(batches: AsyncIterable<T[]>): Promise<T[][]> {
+  const all: T[][] = [];
+  for await (const b of batches) all.push(b);
+  return all;
+}
+
 const count = () => (db.sql.prepare(`SELECT COUNT(*) AS n FROM verdicts`).get() as { n: number }).n;
 
 describe('verdicts, kept by OutgoingRepo in the same transaction as every outcome', () => {
-  it('a new job: every instance pending, with the file state and patient data as planned', () => {
-    const { jobId, requestIds } = job(1, [[inst(1, 1), inst(1, 2)], [inst(2, 1)]], 1000);
+  it('a new job: every instance pending, with the file state and patient data as planned', async () => {
+    const { jobId, requestIds } = await job(1, [[inst(1, 1), inst(1, 2)], [inst(2, 1)]], 1000);
     expect(count()).toBe(3);
     expect(verdict(1, '1.2.9.1.2')).toEqual({
       outcome: 'pending',
       failureReason: null,
       detail: null,
-      transactionUid: outgoing.get(requestIds[0]!).transactionUid,
+      transactionUid: (await outgoing.get(requestIds[0]!)).transactionUid,
       requestId: requestIds[0],
       jobId,
       decidedAt: null,
@@ -87,11 +93,11 @@ describe('verdicts, kept by OutgoingRepo in the same transaction as every outcom
     });
   });
 
-  it('complete and failPending: committed and failed with reason and time; a decided instance keeps its outcome', () => {
-    const { requestIds } = job(1, [[inst(1, 1), inst(1, 2), inst(1, 3)]], 1000);
+  it('complete and failPending: committed and failed with reason and time; a decided instance keeps its outcome', async () => {
+    const { requestIds } = await job(1, [[inst(1, 1), inst(1, 2), inst(1, 3)]], 1000);
     const id = requestIds[0]!;
-    outgoing.complete(id, [{ seq: 0, outcome: 'committed', failureReason: null, detail: null }], { state: 'working' }, 2000);
-    outgoing.failPending(id, 'association aborted by ARCHIVE (A-ABORT, source: service-user, reason: 0)', { state: 'failed' }, 3000);
+    await outgoing.complete(id, [{ seq: 0, outcome: 'committed', failureReason: null, detail: null }], { state: 'working' }, 2000);
+    await outgoing.failPending(id, 'association aborted by ARCHIVE (A-ABORT, source: service-user, reason: 0)', { state: 'failed' }, 3000);
     expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed', decidedAt: 2000, updatedAt: 2000 });
     expect(verdict(1, '1.2.9.1.3')).toMatchObject({
       outcome: 'failed',
@@ -100,14 +106,14 @@ describe('verdicts, kept by OutgoingRepo in the same transaction as every outcom
       decidedAt: 3000,
     });
     // Outgoing agrees.
-    expect(outgoing.get(id)).toMatchObject({ committedCount: 1, failedCount: 2 });
-    expect(reports.totals({ remoteId: 1 })).toEqual({ instances: 3, committed: 1, failed: 2, pending: 0 });
+    expect(await outgoing.get(id)).toMatchObject({ committedCount: 1, failedCount: 2 });
+    expect(await reports.totals({ remoteId: 1 })).toEqual({ instances: 3, committed: 1, failed: 2, pending: 0 });
   });
 
-  it('resend of the not committed (a follow-up): the job report counts each instance once, the resent ones committed', () => {
-    const { jobId, requestIds } = job(1, [[inst(1, 1), inst(1, 2), inst(1, 3)]], 1000);
-    const first = outgoing.get(requestIds[0]!);
-    outgoing.complete(
+  it('resend of the not committed (a follow-up): the job report counts each instance once, the resent ones committed', async () => {
+    const { jobId, requestIds } = await job(1, [[inst(1, 1), inst(1, 2), inst(1, 3)]], 1000);
+    const first = await outgoing.get(requestIds[0]!);
+    await outgoing.complete(
       first.id,
       [
         { seq: 0, outcome: 'committed', failureReason: null, detail: null },
@@ -117,18 +123,18 @@ describe('verdicts, kept by OutgoingRepo in the same transaction as every outcom
       { state: 'done' },
       2000,
     );
-    const planned = outgoing.notCommitted(first.id);
+    const planned = await outgoing.notCommitted(first.id);
     expect(planned.map((p) => [p.sopInstanceUid, p.fileSize, p.patientId])).toEqual([
       ['1.2.9.1.2', 102, 'PID1'],
       ['1.2.9.1.3', 103, 'PID1'],
     ]);
     // Before any follow-up, the job's rows are read without looking for later ones.
-    expect([...reports.rowBatches({ jobId })].flat()).toHaveLength(3);
-    const follow = outgoing.createFollowUp(first, { transactionUid: '2.25.77', form: 'study', studyUid: '1.2.9.1', label: 'resend', instances: planned }, 3000);
+    expect((await batchesOf(reports.rowBatches({ jobId }))).flat()).toHaveLength(3);
+    const follow = await outgoing.createFollowUp(first, { transactionUid: '2.25.77', form: 'study', studyUid: '1.2.9.1', label: 'resend', instances: planned }, 3000);
     expect(db.sql.prepare(`SELECT follow_up_of AS of FROM outgoing WHERE id = ?`).get(follow)).toEqual({ of: first.id });
     expect(verdict(1, '1.2.9.1.2')).toMatchObject({ outcome: 'pending', requestId: follow, transactionUid: '2.25.77', jobId });
-    expect(reports.totals({ jobId })).toEqual({ instances: 3, committed: 1, failed: 0, pending: 2 });
-    outgoing.complete(
+    expect(await reports.totals({ jobId })).toEqual({ instances: 3, committed: 1, failed: 0, pending: 2 });
+    await outgoing.complete(
       follow,
       [
         { seq: 0, outcome: 'committed', failureReason: null, detail: null },
@@ -137,72 +143,72 @@ describe('verdicts, kept by OutgoingRepo in the same transaction as every outcom
       { state: 'done' },
       4000,
     );
-    expect(reports.totals({ jobId })).toEqual({ instances: 3, committed: 3, failed: 0, pending: 0 });
-    expect(reports.totals({ remoteId: 1 })).toEqual({ instances: 3, committed: 3, failed: 0, pending: 0 });
+    expect(await reports.totals({ jobId })).toEqual({ instances: 3, committed: 3, failed: 0, pending: 0 });
+    expect(await reports.totals({ remoteId: 1 })).toEqual({ instances: 3, committed: 3, failed: 0, pending: 0 });
     // The job's rows: one per instance, the latest; the requests' rows: history, 5 rows.
-    const jobRows = [...reports.rowBatches({ jobId })].flat();
+    const jobRows = (await batchesOf(reports.rowBatches({ jobId }))).flat();
     expect(jobRows.map((r) => [r.sopInstanceUid, r.outcome, r.transactionUid])).toEqual([
       ['1.2.9.1.1', 'committed', first.transactionUid],
       ['1.2.9.1.2', 'committed', '2.25.77'],
       ['1.2.9.1.3', 'committed', '2.25.77'],
     ]);
-    expect([...reports.rowBatches({ requestIds: [first.id, follow] })].flat()).toHaveLength(5);
-    expect(reports.studies({ jobId }, { limit: 10, offset: 0 })).toEqual({
+    expect((await batchesOf(reports.rowBatches({ requestIds: [first.id, follow] }))).flat()).toHaveLength(5);
+    expect(await reports.studies({ jobId }, { limit: 10, offset: 0 })).toEqual({
       rows: [{ studyUid: '1.2.9.1', patientId: 'PID1', accessionNumber: 'ACC1', studyDate: '20260101', instances: 3, committed: 3, failed: 0, pending: 0 }],
       total: 1,
     });
   });
 
-  it('reset for a resend: back to pending under the new UID; a 409 renames the verdicts too', () => {
-    const { requestIds } = job(1, [[inst(1, 1), inst(1, 2)]], 1000);
+  it('reset for a resend: back to pending under the new UID; a 409 renames the verdicts too', async () => {
+    const { requestIds } = await job(1, [[inst(1, 1), inst(1, 2)]], 1000);
     const id = requestIds[0]!;
-    outgoing.changeUid(id, '2.25.409', { state: 'queued' });
+    await outgoing.changeUid(id, '2.25.409', { state: 'queued' });
     expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', transactionUid: '2.25.409' });
-    outgoing.failPending(id, 'Lost by the archive', { state: 'lost' }, 2000);
-    outgoing.reset(id, '2.25.555', 3000);
+    await outgoing.failPending(id, 'Lost by the archive', { state: 'lost' }, 2000);
+    await outgoing.reset(id, '2.25.555', 3000);
     expect(verdict(1, '1.2.9.1.2')).toMatchObject({ outcome: 'pending', transactionUid: '2.25.555', decidedAt: null, updatedAt: 3000, detail: null });
   });
 
-  it('latest event wins across jobs of one archive; another archive has its own verdict', () => {
-    const a = job(1, [[inst(1, 1)]], 1000);
-    outgoing.complete(a.requestIds[0]!, [{ seq: 0, outcome: 'failed', failureReason: 0x0110, detail: null }], { state: 'done' }, 2000);
-    const b = job(1, [[inst(1, 1)]], 3000, 'Batch 2');
+  it('latest event wins across jobs of one archive; another archive has its own verdict', async () => {
+    const a = await job(1, [[inst(1, 1)]], 1000);
+    await outgoing.complete(a.requestIds[0]!, [{ seq: 0, outcome: 'failed', failureReason: 0x0110, detail: null }], { state: 'done' }, 2000);
+    const b = await job(1, [[inst(1, 1)]], 3000, 'Batch 2');
     expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', jobId: b.jobId });
-    outgoing.complete(b.requestIds[0]!, [{ seq: 0, outcome: 'committed', failureReason: null, detail: null }], { state: 'done' }, 4000);
+    await outgoing.complete(b.requestIds[0]!, [{ seq: 0, outcome: 'committed', failureReason: null, detail: null }], { state: 'done' }, 4000);
     expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed', jobId: b.jobId, decidedAt: 4000 });
     // Job 1 still says what job 1 found.
-    expect(reports.totals({ jobId: a.jobId })).toMatchObject({ failed: 1, committed: 0 });
-    const c = job(2, [[inst(1, 1)]], 5000);
+    expect(await reports.totals({ jobId: a.jobId })).toMatchObject({ failed: 1, committed: 0 });
+    const c = await job(2, [[inst(1, 1)]], 5000);
     expect(verdict(2, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', jobId: c.jobId });
     expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed' });
     expect(count()).toBe(2);
-    expect(reports.instanceVerdicts('1.2.9.1.1').map((v) => [v.remoteId, v.outcome])).toEqual([
+    expect((await reports.instanceVerdicts('1.2.9.1.1')).map((v) => [v.remoteId, v.outcome])).toEqual([
       [1, 'committed'],
       [2, 'pending'],
     ]);
   });
 
-  it('a proxied request (no job) gives no verdict', () => {
-    outgoing.createSingle(1, 'upstream', { transactionUid: '2.25.5', proxyFor: '2.25.5', form: 'flat', studyUid: null, label: null, instances: [inst(1, 1)] }, 1000);
+  it('a proxied request (no job) gives no verdict', async () => {
+    await outgoing.createSingle(1, 'upstream', { transactionUid: '2.25.5', proxyFor: '2.25.5', form: 'flat', studyUid: null, label: null, instances: [inst(1, 1)] }, 1000);
     expect(count()).toBe(0);
   });
 
-  it('reads big reports in batches after the last key, in study order, each row once', () => {
+  it('reads big reports in batches after the last key, in study order, each row once', async () => {
     const studies = [3, 1, 2].map((s) => [5, 4, 3, 2, 1].map((k) => inst(s, k)));
-    job(1, studies, 1000);
-    const batches = [...reports.rowBatches({ remoteId: 1 }, 4)];
+    await job(1, studies, 1000);
+    const batches = await batchesOf(reports.rowBatches({ remoteId: 1 }, 4));
     expect(batches.map((b) => b.length)).toEqual([4, 4, 4, 3]);
     const uids = batches.flat().map((r) => r.sopInstanceUid);
     expect(uids).toEqual([...uids].sort());
     expect(new Set(uids).size).toBe(15);
     expect(batches.flat()[0]).toMatchObject({ remoteName: 'remote 1', jobLabel: 'Batch 1', patientId: 'PID1', requestState: 'queued', outcome: 'pending' });
     // Every archive: the same rows (one archive here), ordered by archive first.
-    expect([...reports.rowBatches({}, 7)].flat().map((r) => r.sopInstanceUid)).toEqual(uids);
+    expect((await batchesOf(reports.rowBatches({}, 7))).flat().map((r) => r.sopInstanceUid)).toEqual(uids);
   });
 });
 
 describe('the verdict migration', () => {
-  it('builds verdicts from existing requests: latest per archive and instance, cancelled ones failed, file state where still known', () => {
+  it('builds verdicts from existing requests: latest per archive and instance, cancelled ones failed, file state where still known', async () => {
     const old = new Db(openSqlite(`${dir}/old.sqlite`), `${dir}/old.sqlite`);
     migrate(old, MIGRATIONS.slice(0, 2));
     old.sql.exec(`

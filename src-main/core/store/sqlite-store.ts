@@ -1,0 +1,37 @@
+import { openDb, type Db } from './db';
+import { IncomingRepo } from './incoming-repo';
+import { LibraryRepo } from './library-repo';
+import { OutgoingRepo } from './outgoing-repo';
+import type { Store } from './ports';
+import { RemotesRepo } from './remotes-repo';
+import { ReportRepo } from './report-repo';
+import { SessionRepo } from './session-repo';
+import { SettingsRepo } from './settings-repo';
+import { TokenRepo } from './token-repo';
+import { UnmatchedReportsRepo } from './unmatched-reports-repo';
+
+/** The embedded store: every repository over one SQLite file in `dataDir` (created and migrated if needed). */
+export type SqliteStore = Store & { readonly db: Db };
+
+export function openSqliteStore(dataDir: string): SqliteStore {
+  const db = openDb(dataDir);
+  return sqliteStoreOf(db);
+}
+
+/** The repositories over an open database (tests that prepare the file themselves). */
+export function sqliteStoreOf(db: Db): SqliteStore {
+  return {
+    db,
+    library: new LibraryRepo(db),
+    outgoing: new OutgoingRepo(db),
+    unmatchedReports: new UnmatchedReportsRepo(db),
+    reports: new ReportRepo(db),
+    incoming: new IncomingRepo(db),
+    remotes: new RemotesRepo(db),
+    settings: new SettingsRepo(db),
+    tokens: new TokenRepo(db),
+    sessions: new SessionRepo(db),
+    changes: db.changes,
+    close: async () => db.close(),
+  };
+}
