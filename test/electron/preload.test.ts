@@ -14,10 +14,10 @@ describe('preload', () => {
     expect(fake.ipcRenderer.invoked.at(-1)).toEqual([CHANNEL.send, 'library-summary', {}]);
     const seen: unknown[] = [];
     const off = api.on!((name: string, payload: unknown) => seen.push([name, payload]));
-    fake.ipcRenderer.emit(CHANNEL.event, {}, 'outgoing-changed', { requestIds: [1] });
+    fake.ipcRenderer.emit(CHANNEL.event, {}, 'data-changed', { tables: ['outgoing'] });
     off();
-    fake.ipcRenderer.emit(CHANNEL.event, {}, 'outgoing-changed', { requestIds: [2] });
-    expect(seen).toEqual([['outgoing-changed', { requestIds: [1] }]]);
+    fake.ipcRenderer.emit(CHANNEL.event, {}, 'data-changed', { tables: ['library'] });
+    expect(seen).toEqual([['data-changed', { tables: ['outgoing'] }]]);
     expect(api.pathsOf!([{ name: 'a.dcm', path: '/data/a.dcm' }, { name: 'b' }])).toEqual(['/data/a.dcm', '/dropped/b']);
   });
 });

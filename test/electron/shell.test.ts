@@ -160,8 +160,8 @@ describe('Electron shell (with a fake electron module)', () => {
 
   it('forwards core events to the window', async () => {
     const wc = fake.BrowserWindow.created[0]!.webContents;
-    shell.core.events.emit('remotes-changed', { ids: [7] });
-    expect(wc.sent).toContainEqual([CHANNEL.event, 'remotes-changed', { ids: [7] }]);
+    shell.core.events.emit('data-changed', { tables: ['remotes'] });
+    expect(wc.sent).toContainEqual([CHANNEL.event, 'data-changed', { tables: ['remotes'] }]);
   });
 
   it('saves the page as PDF where the user chooses', async () => {

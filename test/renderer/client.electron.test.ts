@@ -25,6 +25,9 @@ function fakePreload(answer: (name: string, args: unknown) => unknown = () => ({
   return { preload, sent };
 }
 
+/** Part of a scan-progress payload: the client passes payloads on as they are. */
+const SCAN = { scanId: 'scan-1', state: 'running' };
+
 describe('Electron client (window.safekeep)', () => {
   it('sends each call with its arguments and returns the Result as it is', async () => {
     const { preload, sent } = fakePreload((name) =>
@@ -59,26 +62,26 @@ describe('Electron client (window.safekeep)', () => {
     const a = vi.fn();
     const b = vi.fn();
     const c = vi.fn();
-    const offA = client.listen('outgoing-changed', a);
-    const offB = client.listen('outgoing-changed', b);
-    const offC = client.listen('remotes-changed', c);
+    const offA = client.listen('data-changed', a);
+    const offB = client.listen('data-changed', b);
+    const offC = client.listen('scan-progress', c);
     expect(preload.on).toHaveBeenCalledTimes(1);
-    preload.push('outgoing-changed', { requestIds: [1, 2] });
-    preload.push('remotes-changed', { ids: [3] });
+    preload.push('data-changed', { tables: ['outgoing', 'verdicts'] });
+    preload.push('scan-progress', SCAN);
     preload.push('not-an-event', { x: 1 });
-    expect(a).toHaveBeenCalledWith({ requestIds: [1, 2] });
-    expect(b).toHaveBeenCalledWith({ requestIds: [1, 2] });
-    expect(c).toHaveBeenCalledWith({ ids: [3] });
+    expect(a).toHaveBeenCalledWith({ tables: ['outgoing', 'verdicts'] });
+    expect(b).toHaveBeenCalledWith({ tables: ['outgoing', 'verdicts'] });
+    expect(c).toHaveBeenCalledWith(SCAN);
     expect(a).toHaveBeenCalledTimes(1);
     offA();
     offA(); // twice is harmless
-    preload.push('outgoing-changed', { requestIds: [4] });
+    preload.push('data-changed', { tables: ['library'] });
     expect(a).toHaveBeenCalledTimes(1);
     expect(b).toHaveBeenCalledTimes(2);
     offB();
     offC();
     expect(preload.subscribers.size).toBe(0);
-    client.listen('settings-changed', vi.fn());
+    client.listen('dimse-listener-changed', vi.fn());
     expect(preload.on).toHaveBeenCalledTimes(2);
   });
 
@@ -87,12 +90,12 @@ describe('Electron client (window.safekeep)', () => {
     const client = createElectronClient(preload);
     const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const ok = vi.fn();
-    client.listen('library-changed', () => {
+    client.listen('data-changed', () => {
       throw new Error('boom');
     });
-    client.listen('library-changed', ok);
-    preload.push('library-changed', { roots: ['/a'] });
-    expect(ok).toHaveBeenCalledWith({ roots: ['/a'] });
+    client.listen('data-changed', ok);
+    preload.push('data-changed', { tables: ['library'] });
+    expect(ok).toHaveBeenCalledWith({ tables: ['library'] });
     expect(spy).toHaveBeenCalled();
     spy.mockRestore();
   });

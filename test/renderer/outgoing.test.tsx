@@ -251,17 +251,17 @@ describe('Outgoing screen', () => {
     await new Promise((r) => setTimeout(r, 400));
     const before = { list: api.callsOf('outgoing-list').length, get: api.callsOf('outgoing-get').length, totals: api.callsOf('outgoing-totals').length };
 
-    // 200 events in a burst, as a big job would send (each naming some requests).
+    // 200 events in a burst, as a big job would send.
     requests[0] = { ...requests[0]!, committedCount: 99_990, failedCount: 10 };
-    for (let i = 0; i < 200; i++) act(() => api.emit('outgoing-changed', { requestIds: [3] }));
+    for (let i = 0; i < 200; i++) act(() => api.changed('outgoing', 'verdicts'));
     await waitFor(() => expect(screen.getByText('99,990')).toBeTruthy());
     await new Promise((r) => setTimeout(r, 800));
     const listCalls = api.callsOf('outgoing-list').length - before.list;
     expect(listCalls).toBeGreaterThanOrEqual(1);
     expect(listCalls).toBeLessThanOrEqual(3);
     expect(api.callsOf('outgoing-totals').length - before.totals).toBeLessThanOrEqual(3);
-    // Request 2 was not named: its detail is not refetched.
-    expect(api.callsOf('outgoing-get').length).toBe(before.get);
+    // The event names tables, not requests: the detail on screen is refetched with the list, as rarely.
+    expect(api.callsOf('outgoing-get').length - before.get).toBeLessThanOrEqual(3);
   });
 
   it('says when a request does not exist', async () => {

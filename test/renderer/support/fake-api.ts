@@ -1,6 +1,6 @@
 import type { ApiClient, Result } from '../../../src-shared/contract/client';
 import { isAppErrorValue, type AppErrorValue } from '../../../src-shared/contract/errors';
-import type { SafekeepEventName, SafekeepEvents } from '../../../src-shared/contract/events';
+import type { DataTable, SafekeepEventName, SafekeepEvents } from '../../../src-shared/contract/events';
 import type { SafekeepResults } from '../../../src-shared/contract/handlers';
 import type { ArgsOf, HandlerName } from '../../../src-shared/contract/schemas';
 
@@ -50,6 +50,11 @@ export class FakeApi implements ApiClient {
 
   emit<E extends SafekeepEventName>(name: E, payload: SafekeepEvents[E]): void {
     for (const fn of this.listeners.get(name) ?? []) (fn as (p: SafekeepEvents[E]) => void)(payload);
+  }
+
+  /** What the core announces after a write: the tables it touched. */
+  changed(...tables: DataTable[]): void {
+    this.emit('data-changed', { tables });
   }
 
   listenerCount(name: SafekeepEventName): number {
