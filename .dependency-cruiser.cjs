@@ -27,11 +27,12 @@ const KNOWN_FILE_CYCLES = [
  * reaches back through. engine ↔ dimse, origin ↔ dimse, origin → engine.
  */
 const KNOWN_FOLDER_CYCLE_EDGES = {
-  // The engine drives DIMSE requests; dimse/ calls back into the engine's report intake: removed in issue 10 phase 10b.
+  // engine/dimse-driver, dimse-round-trip, dimse-text, report-intake use dimse/ (scu, lib, types, report-probes):
+  // removed in issue 10 phase 10b.
   engine: ['dimse'],
-  // The DIMSE SCP answers with origin's policies and hands reports to the engine: removed in issue 10 phase 10b.
+  // dimse/service.ts (the SCP) uses engine/backoff and origin's policy and processor types: removed in issue 10 phase 10b.
   dimse: ['engine', 'origin'],
-  // origin's forward policy proxies through dimse/ and the engine: removed in issue 10 phase 10b.
+  // origin/forward-policy.ts uses dimse/types, engine/dimse-driver and the Engine type: removed in issue 10 phase 10b.
   origin: ['dimse', 'engine'],
 };
 
