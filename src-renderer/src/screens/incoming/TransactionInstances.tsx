@@ -22,7 +22,6 @@ export function TransactionInstances({ uid }: { uid: string }) {
       handler="incoming-instances"
       args={args}
       of={`transaction ${uid}`}
-      testId="incoming-instances"
       columns={COLUMNS}
       toolbar={{ filters: <OutcomeFilter value={outcome} onChange={(v) => setFilters({ outcome: v })} />, note: (n) => `${formatCount(n)} instances` }}
       empty={<EmptyState title="No instance matches this filter" />}

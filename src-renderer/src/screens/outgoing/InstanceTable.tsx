@@ -39,7 +39,6 @@ export function InstanceTable({ requestId, total }: { requestId: number; total: 
       handler="outgoing-instances"
       args={args}
       of={`request ${requestId}`}
-      testId="outgoing-instances"
       columns={COLUMNS}
       toolbar={{ filters, note: (n) => (filtered ? `${formatCount(n)} of ${formatCount(total)} instances` : `${formatCount(n)} instances`) }}
       empty={<EmptyState title={filtered ? 'No instance matches these filters' : 'This request has no instances'} />}
