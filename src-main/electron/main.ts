@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { setHeaderWorkerScript } from '../core/library/header-pool';
 import { startShell } from './shell';
+import { WINDOW_ICON } from './window';
 
 // The Electron main process entry (built to out/main/index.js).
 setHeaderWorkerScript(new URL('./header-worker.js', import.meta.url));
@@ -15,6 +16,8 @@ app.whenReady().then(async () => {
     {
       preload: fileURLToPath(new URL('../preload/index.cjs', import.meta.url)),
       rendererIndex: fileURLToPath(new URL('../renderer/index.html', import.meta.url)),
+      // out/main/index.js → the app's folder.
+      icon: fileURLToPath(new URL(`../../${WINDOW_ICON}`, import.meta.url)),
     },
   );
   stop = shell.stop;

@@ -20,6 +20,8 @@ export interface ElectronParts {
 export interface ShellPaths {
   preload: string;
   rendererIndex: string;
+  /** The window's icon (a PNG); none: Electron's own. */
+  icon?: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function startShell(e: ElectronParts, paths: ShellPaths): Promise<{
   const unregister = registerIpc(e.ipcMain, core, trustedSender(appUrlPrefix));
 
 
-  const window = new e.BrowserWindow(mainWindowOptions(paths.preload));
+  const window = new e.BrowserWindow(mainWindowOptions(paths.preload, paths.icon));
   hardenWindow(window, appUrlPrefix, e.session.defaultSession);
   const stopEvents = forwardEvents(core, (channel, name, payload) => {
     if (!window.isDestroyed()) window.webContents.send(channel, name, payload);

@@ -4,9 +4,13 @@ import { APP_CSP } from '../core/api/http-api';
 /** The Content-Security-Policy of the renderer: only the app's own files, no remote content. */
 export const RENDERER_CSP = APP_CSP;
 
+/** The window's icon, relative to the app's folder (resources/ holds the icon in every size of the desktops). */
+export const WINDOW_ICON = 'resources/icons/hicolor/512x512/apps/safekeep.png';
+
 /** Isolation, sandbox, no Node in the renderer: the renderer reaches the core only through the preload's contract. */
-export function mainWindowOptions(preload: string): BrowserWindowConstructorOptions {
+export function mainWindowOptions(preload: string, icon?: string): BrowserWindowConstructorOptions {
   return {
+    ...(icon ? { icon } : {}),
     width: 1440,
     height: 900,
     minWidth: 1024,

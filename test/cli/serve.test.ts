@@ -95,4 +95,26 @@ describe('safekeep serve / scan (the built command)', () => {
     p.child.kill('SIGTERM');
     await p.exited;
   });
+
+  it("serves the app with Safekeep's icon as its favicon (SVG, and a PNG for other browsers)", async () => {
+    const p = await startServe(['--data', path.join(root, 'data7'), '--no-auth']);
+    try {
+      const page = await (await fetch(`${p.url}/`)).text();
+      const hrefOf = (type: string) => page.match(new RegExp(`<link rel="icon" type="${type.replace('+', '\\+')}"[^>]* href="([^"]+)"`))?.[1];
+      for (const [type, file] of [
+        ['image/svg+xml', 'resources/safekeep.svg'],
+        ['image/png', 'resources/icons/hicolor/32x32/apps/safekeep.png'],
+      ] as const) {
+        const href = hrefOf(type);
+        expect(href, type).toBeTruthy();
+        const res = await fetch(new URL(href!, `${p.url}/`));
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toContain(type);
+        expect(Buffer.from(await res.arrayBuffer())).toEqual(fs.readFileSync(file));
+      }
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  });
 });

@@ -6,7 +6,7 @@ vi.mock('electron', () => import('./fake-electron'));
 
 import * as fake from './fake-electron';
 import { startShell } from '../../src-main/electron/shell';
-import { mainWindowOptions, RENDERER_CSP } from '../../src-main/electron/window';
+import { mainWindowOptions, RENDERER_CSP, WINDOW_ICON } from '../../src-main/electron/window';
 import { PAGE_CSP } from '../../src-main/core/api/http-api';
 import { CHANNEL } from '../../src-main/electron/channels';
 import { tempDir } from '../support/fixtures';
@@ -19,6 +19,8 @@ describe('Electron shell (with a fake electron module)', () => {
   let shell: Awaited<ReturnType<typeof startShell>>;
   const rendererIndex = '/opt/safekeep/out/renderer/index.html';
   const appUrl = 'file:///opt/safekeep/out/renderer/index.html';
+  // Where main.ts finds it: the app's folder (this checkout) + WINDOW_ICON.
+  const icon = path.resolve(WINDOW_ICON);
 
   beforeEach(async () => {
     dir = tempDir();
@@ -31,7 +33,7 @@ describe('Electron shell (with a fake electron module)', () => {
     fake.BrowserWindow.created.length = 0;
     shell = await startShell(
       { app: fake.app as never, BrowserWindow: fake.BrowserWindow as never, ipcMain: fake.ipcMain as never, session: fake.session as never, dialog: fake.dialog as never },
-      { preload: '/opt/safekeep/out/preload/index.cjs', rendererIndex },
+      { preload: '/opt/safekeep/out/preload/index.cjs', rendererIndex, icon },
     );
   });
   afterEach(async () => {
@@ -55,6 +57,15 @@ describe('Electron shell (with a fake electron module)', () => {
     expect(win.shown).toBe(true);
     // The core's store lives in Electron's userData folder.
     expect(fs.existsSync(path.join(dir, 'safekeep.sqlite'))).toBe(true);
+  });
+
+  it("shows Safekeep's icon: the 512×512 PNG of resources/", () => {
+    expect(fake.BrowserWindow.created[0]!.options.icon).toBe(icon);
+    const png = fs.readFileSync(icon);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    // IHDR: width and height, big-endian.
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([512, 512]);
+    expect(mainWindowOptions('x')).not.toHaveProperty('icon');
   });
 
   it('starts the origin server with the core; the DICOM listener with the first DIMSE remote', async () => {

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
-import { EVENT_TARGETS } from '../../src-renderer/src/data/event-targets';
+import { HANDLER_READS, handlersReading } from '../../src-shared/contract/reads';
 import { InvalidationScheduler, type Timers } from '../../src-renderer/src/data/invalidation';
 import { apiKey } from '../../src-renderer/src/data/keys';
 import { pagesFor } from '../../src-renderer/src/data/paged-rows';
@@ -41,13 +41,13 @@ function cacheWith(keys: readonly (readonly unknown[])[]): QueryClient {
 const stale = (qc: QueryClient, key: readonly unknown[]) => qc.getQueryState(key)?.isInvalidated ?? false;
 
 describe('live data', () => {
-  it('coalesces a flood of events into one invalidation per interval, named items only', () => {
+  it('coalesces a flood of events into one invalidation per interval, queries of the changed tables only', () => {
     const list = apiKey('outgoing-list', { limit: 200, offset: 0 });
     const get1 = apiKey('outgoing-get', { id: 1 });
-    const get2 = apiKey('outgoing-get', { id: 2 });
     const inst1 = apiKey('outgoing-instances', { id: 1, limit: 500, offset: 0 });
     const incoming = apiKey('incoming-list', { limit: 200, offset: 0 });
-    const qc = cacheWith([list, get1, get2, inst1, incoming]);
+    const remotes = apiKey('remotes-list', {});
+    const qc = cacheWith([list, get1, inst1, incoming, remotes]);
     const calls: unknown[] = [];
     const original = qc.invalidateQueries.bind(qc);
     qc.invalidateQueries = ((f: Parameters<QueryClient['invalidateQueries']>[0]) => {
@@ -58,29 +58,29 @@ describe('live data', () => {
     const s = new InvalidationScheduler(qc, 500, t.timers);
 
     // The first change after a quiet period goes out at once (next tick).
-    s.add(EVENT_TARGETS['outgoing-changed']({ requestIds: [1] }));
+    s.add(handlersReading(['outgoing']));
     t.advance(0);
     expect(stale(qc, list)).toBe(true);
     expect(stale(qc, get1)).toBe(true);
     expect(stale(qc, inst1)).toBe(true);
-    expect(stale(qc, get2)).toBe(false);
     expect(stale(qc, incoming)).toBe(false);
+    expect(stale(qc, remotes)).toBe(false);
     const first = calls.length;
 
     // 1,000 events within the interval: one more round of invalidations, at its end.
-    for (let i = 0; i < 1000; i++) s.add(EVENT_TARGETS['outgoing-changed']({ requestIds: [i % 2 === 0 ? 1 : 2] }));
+    for (let i = 0; i < 1000; i++) s.add(handlersReading(['outgoing']));
     t.advance(100);
     expect(calls.length).toBe(first);
     t.advance(400);
     expect(calls.length).toBe(first * 2);
-    expect(stale(qc, get2)).toBe(true);
+    expect(stale(qc, incoming)).toBe(false);
     expect(t.pending()).toBe(0);
     s.dispose();
   });
 
-  it('an incoming-changed without UIDs (retention) refreshes every incoming query', () => {
-    expect(EVENT_TARGETS['incoming-changed']({ transactionUids: [] }).every((t) => !t.only)).toBe(true);
-    expect(EVENT_TARGETS['incoming-changed']({ transactionUids: ['1.2'] })).toContainEqual({ handler: 'incoming-get', only: { field: 'transactionUid', ids: ['1.2'] } });
+  it('a change of the incoming table (retention too) refreshes every incoming query', () => {
+    expect(handlersReading(['incoming'])).toEqual(expect.arrayContaining(['incoming-list', 'incoming-get', 'incoming-instances']));
+    expect(handlersReading(['incoming']).every((h) => (HANDLER_READS[h] as readonly string[]).includes('incoming'))).toBe(true);
   });
 
   it('fetches the pages around what is on screen', () => {

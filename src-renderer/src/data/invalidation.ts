@@ -1,13 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { HandlerName } from '../../../src-shared/contract/schemas';
-import { API } from './keys';
-
-/** One query group to refresh: every query of a handler, or only those about some ids. */
-export interface Target {
-  handler: HandlerName;
-  /** Only queries whose args[field] is one of ids. */
-  only?: { field: string; ids: readonly (string | number)[] };
-}
+import { handlerKey } from './keys';
 
 export interface Timers {
   now(): number;
@@ -23,13 +16,12 @@ const realTimers: Timers = {
 
 /**
  * Coalesces invalidations: whatever arrives within `intervalMs` becomes one
- * refetch per query group. A flood of events (100,000 instances changing) then
+ * refetch per handler. A flood of events (100,000 instances changing) then
  * costs a few refetches of what is on screen per second, never one per event.
  * The first change after a quiet period is applied at once.
  */
 export class InvalidationScheduler {
-  /** handler -> 'all' or the ids (per field) to refresh. */
-  private pending = new Map<HandlerName, 'all' | Map<string, Set<string | number>>>();
+  private pending = new Set<HandlerName>();
   private timer: unknown = null;
   private lastFlush = -Infinity;
 
@@ -39,20 +31,9 @@ export class InvalidationScheduler {
     private readonly timers: Timers = realTimers,
   ) {}
 
-  add(targets: readonly Target[]): void {
-    for (const t of targets) {
-      const cur = this.pending.get(t.handler);
-      if (cur === 'all') continue;
-      if (!t.only) {
-        this.pending.set(t.handler, 'all');
-        continue;
-      }
-      const byField = cur ?? new Map<string, Set<string | number>>();
-      const set = byField.get(t.only.field) ?? new Set();
-      t.only.ids.forEach((id) => set.add(id));
-      byField.set(t.only.field, set);
-      this.pending.set(t.handler, byField);
-    }
+  /** Every query of these handlers is stale (refetched if on screen). */
+  add(handlers: readonly HandlerName[]): void {
+    handlers.forEach((h) => this.pending.add(h));
     this.schedule();
   }
 
@@ -67,22 +48,8 @@ export class InvalidationScheduler {
     this.timer = null;
     this.lastFlush = this.timers.now();
     const pending = this.pending;
-    this.pending = new Map();
-    for (const [handler, what] of pending) {
-      if (what === 'all') {
-        void this.qc.invalidateQueries({ queryKey: [API, handler] });
-        continue;
-      }
-      void this.qc.invalidateQueries({
-        queryKey: [API, handler],
-        predicate: (q) => {
-          const args = q.queryKey[2] as Record<string, unknown> | undefined;
-          if (!args) return true;
-          for (const [field, ids] of what) if (ids.has(args[field] as string | number)) return true;
-          return false;
-        },
-      });
-    }
+    this.pending = new Set();
+    for (const handler of pending) void this.qc.invalidateQueries({ queryKey: handlerKey(handler) });
   }
 
   dispose(): void {

@@ -1,33 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { DataTable } from '../../../src-shared/contract/events';
-import type { ScanProgress } from '../../../src-shared/library';
+import { handlersReading } from '../../../src-shared/contract/reads';
 import { useAppApi } from '../api/context';
-import { EVENT_TARGETS, LIBRARY_QUERIES } from './event-targets';
-import { InvalidationScheduler, type Target } from './invalidation';
+import { InvalidationScheduler } from './invalidation';
 import { API, apiKey } from './keys';
 
-/**
- * Shim (async-store) until the renderer invalidates from data-changed generically (arch-ui): what each
- * table's former per-domain event refreshed, every item (the event names tables, not ids).
- */
-const TABLE_TARGETS: Record<DataTable, Target[]> = {
-  library: EVENT_TARGETS['library-changed'](),
-  outgoing: EVENT_TARGETS['outgoing-changed']({ requestIds: [] }).map(({ handler }) => ({ handler })),
-  verdicts: EVENT_TARGETS['outgoing-changed']({ requestIds: [] }).map(({ handler }) => ({ handler })),
-  incoming: EVENT_TARGETS['incoming-changed']({ transactionUids: [] }),
-  remotes: EVENT_TARGETS['remotes-changed'](),
-  settings: EVENT_TARGETS['settings-changed'](),
-  tokens: [{ handler: 'tokens-list' }],
-};
-
-/** While a scan runs, the studies list is refreshed at most this often (a GROUP BY over the whole index). */
+/** While a scan runs, library queries (GROUP BYs over the whole index) are refreshed at most this often. */
 const LIBRARY_REFRESH_DURING_SCAN_MS = 2000;
 
 /**
- * Keeps the queries fresh from the core's events: one subscription per event for
- * the whole app, invalidations coalesced by an InvalidationScheduler. Scan progress
- * goes straight into the cache (it is the data, not a hint).
+ * Keeps the queries fresh from the core's events: `data-changed {tables}` makes every
+ * query whose handler reads one of the tables stale (src-shared/contract/reads.ts),
+ * coalesced by an InvalidationScheduler. Scan progress and the DICOM listener's state
+ * go straight into the cache (they are the data, not a hint).
  */
 export function useLiveUpdates(intervalMs = 500): void {
   const { client, http } = useAppApi();
@@ -35,26 +21,27 @@ export function useLiveUpdates(intervalMs = 500): void {
 
   useEffect(() => {
     const scheduler = new InvalidationScheduler(qc, intervalMs);
-    let lastLibraryRefresh = 0;
+    // The library changes all the time while a scan runs: its queries go through a slower lane then.
+    const duringScan = new InvalidationScheduler(qc, LIBRARY_REFRESH_DURING_SCAN_MS);
     let scanning = false;
+    const changed = (tables: readonly DataTable[]) => {
+      const slow: DataTable[] = scanning && tables.includes('library') ? ['library'] : [];
+      scheduler.add(handlersReading(tables.filter((t) => !slow.includes(t))));
+      if (slow.length > 0) duringScan.add(handlersReading(slow));
+    };
     const offs = [
-      client.listen('data-changed', ({ tables }) => {
-        // While a scan runs, scan-progress refreshes the library (at most every 2 s, and at its end).
-        for (const t of tables) if (t !== 'library' || !scanning) scheduler.add(TABLE_TARGETS[t]);
-      }),
-      // The listener's state is the data itself, like scan progress.
+      client.listen('data-changed', ({ tables }) => changed(tables)),
       client.listen('dimse-listener-changed', (s) => {
         qc.setQueryData(apiKey('dimse-listener', {}), s);
-        scheduler.add(EVENT_TARGETS['dimse-listener-changed']());
+        // The settings say whether the listener listens.
+        scheduler.add(['settings-get']);
       }),
-      client.listen('scan-progress', (p: ScanProgress) => {
+      client.listen('scan-progress', (p) => {
         qc.setQueryData(apiKey('library-scan-state', {}), p);
+        const wasScanning = scanning;
         scanning = p.state === 'running';
-        const now = performance.now();
-        if (p.state !== 'running' || now - lastLibraryRefresh > LIBRARY_REFRESH_DURING_SCAN_MS) {
-          lastLibraryRefresh = now;
-          scheduler.add((p.state === 'running' ? ['library-summary', 'library-studies'] as const : LIBRARY_QUERIES).map((handler) => ({ handler })));
-        }
+        // The end of a scan shows its last changes at once.
+        if (wasScanning && !scanning) duringScan.flush();
       }),
     ];
     // Events missed while the stream was down: refresh everything once it is back.
@@ -70,6 +57,7 @@ export function useLiveUpdates(intervalMs = 500): void {
       offs.forEach((off) => off());
       offConnection?.();
       scheduler.dispose();
+      duringScan.dispose();
     };
   }, [client, http, qc, intervalMs]);
 }

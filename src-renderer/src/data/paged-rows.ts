@@ -41,10 +41,10 @@ export function pagesFor(start: number, end: number, pageSize: number): number[]
 export function usePagedRows<K extends PagedHandler>(
   name: K,
   baseArgs: BaseArgs<K>,
-  o: { pageSize?: number; enabled?: boolean } = {},
+  o: { pageSize: number; enabled?: boolean },
 ): PagedRows<RowOf<K>> {
   const client = useApi();
-  const pageSize = o.pageSize ?? 200;
+  const pageSize = o.pageSize;
   const [range, setRange] = useState({ start: 0, end: 0 });
   const argsKey = JSON.stringify(baseArgs);
   const pages = useMemo(() => pagesFor(range.start, range.end, pageSize), [range.start, range.end, pageSize]);

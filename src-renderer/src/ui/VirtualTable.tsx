@@ -1,5 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { TABLE_KINDS } from './table-kinds';
 
 export interface Column<T> {
   key: string;
@@ -46,7 +47,7 @@ export interface VirtualTableProps<T> {
  * the active row (aria-activedescendant), Enter activates it.
  */
 export function VirtualTable<T>(p: VirtualTableProps<T>) {
-  const rowHeight = p.rowHeight ?? 32;
+  const rowHeight = p.rowHeight ?? TABLE_KINDS.plain.rowHeight;
   const scrollRef = useRef<HTMLDivElement>(null);
   const idPrefix = useId();
   const headerHeight = rowHeight;

@@ -26,10 +26,14 @@ export const OUTGOING_LOOK: Record<OutgoingState, StatusLook> = {
   cancelled: { tone: 'muted', icon: '⊘', text: 'Cancelled' },
 };
 
-/** A finished request with failed instances is "Done" but not good news: it says so. */
-export function outgoingLook(state: OutgoingState, failedCount: number): StatusLook {
+/** A finished request or transaction with failed instances is "Done" but not good news: it says so. */
+function doneLook<S extends string>(looks: Record<S, StatusLook>, state: S, failedCount: number): StatusLook {
   if (state === 'done' && failedCount > 0) return { tone: 'warn', icon: '⚠', text: `Done, ${failedCount.toLocaleString('en-US')} failed` };
-  return OUTGOING_LOOK[state];
+  return looks[state];
+}
+
+export function outgoingLook(state: OutgoingState, failedCount: number): StatusLook {
+  return doneLook(OUTGOING_LOOK, state, failedCount);
 }
 
 export const INCOMING_LOOK: Record<IncomingState, StatusLook> = {
@@ -39,6 +43,5 @@ export const INCOMING_LOOK: Record<IncomingState, StatusLook> = {
 };
 
 export function incomingLook(state: IncomingState, failedCount: number): StatusLook {
-  if (state === 'done' && failedCount > 0) return { tone: 'warn', icon: '⚠', text: `Done, ${failedCount.toLocaleString('en-US')} failed` };
-  return INCOMING_LOOK[state];
+  return doneLook(INCOMING_LOOK, state, failedCount);
 }

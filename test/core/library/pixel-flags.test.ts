@@ -91,7 +91,7 @@ describe('truncated Pixel Data', () => {
     // The three are one MR instance in three encodings: one is indexed, two wait as conflicts; none is flagged.
     expect(p).toMatchObject({ indexed: 1, conflicts: 2, flagged: 0 });
     for (const f of samples) {
-      expect(problem(path.join(lib, f))?.status, f).not.toBe('flagged');
+      expect((await problem(path.join(lib, f)))?.status, f).not.toBe('flagged');
       expect(verifyFile(path.join(lib, f)), f).toMatchObject({ ok: true, complete: true });
     }
     const elsewhere = fs.mkdtempSync(path.join(path.dirname(lib), 'cut-'));

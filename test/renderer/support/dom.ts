@@ -1,6 +1,6 @@
 import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';
-import { useFilters } from '../../../src-renderer/src/state/filters';
+import { resetFilters } from '../../../src-renderer/src/state/filter-store';
 import { useNavigation } from '../../../src-renderer/src/state/navigation';
 import { useSelection } from '../../../src-renderer/src/state/selection';
 import { useSession } from '../../../src-renderer/src/state/session';
@@ -27,7 +27,7 @@ export function fakeLayout(): void {
 export function resetStores(): void {
   useSelection.getState().clear();
   useTreeState.getState().collapseAll();
-  useFilters.setState({ librarySearch: '', outgoingState: '', outgoingOutcome: '', outgoingReason: null, incomingState: '', incomingSource: '', incomingOutcome: '' });
+  resetFilters();
   useNavigation.setState({ route: { screen: 'library' } });
   useSession.setState({ needsLogin: false });
   useToasts.setState({ toasts: [] });

@@ -1,4 +1,5 @@
 import type { OutgoingInstance, OutgoingRequest } from '../../../src-shared/outgoing';
+import type { IncomingInstance, IncomingTransaction } from '../../../src-shared/transactions';
 import type { StudyRow, SeriesRow, InstanceRow, Settings } from '../../../src-shared/contract/handlers';
 
 /** Typed rows for fake handlers. */
@@ -92,6 +93,43 @@ export function settingsRow(p: Partial<Settings> = {}): Settings {
     reportTimeoutMinutes: 10,
     dataDir: '/data',
     pendingRestart: [],
+    ...p,
+  };
+}
+
+export function incomingTransaction(p: Partial<IncomingTransaction> & { transactionUid: string }): IncomingTransaction {
+  return {
+    source: 'dicomweb',
+    client: 'pacs',
+    requester: '10.0.0.5',
+    state: 'working',
+    mediaType: 'application/dicom+json',
+    policy: 'library',
+    instanceCount: 10,
+    committedCount: 0,
+    failedCount: 0,
+    receivedAt: Date.now() - 60_000,
+    completedAt: null,
+    expiresAt: null,
+    reportState: null,
+    reportAttempts: 0,
+    reportError: null,
+    ...p,
+  };
+}
+
+export function incomingInstance(seq: number, p: Partial<IncomingInstance> = {}): IncomingInstance {
+  return {
+    seq,
+    sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+    sopInstanceUid: `1.2.9.${seq}`,
+    form: 'study',
+    studyUid: '1.2.9',
+    seriesUid: '1.2.9.1',
+    outcome: 'committed',
+    failureReason: null,
+    detail: null,
+    decidedAt: Date.now(),
     ...p,
   };
 }

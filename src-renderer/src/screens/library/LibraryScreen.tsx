@@ -4,14 +4,15 @@ import { errorText } from '../../api/api-error';
 import { useApi } from '../../api/context';
 import type { LibrarySummary } from '../../../../src-shared/contract/handlers';
 import { useApiQuery } from '../../data/api-hooks';
-import { useFilters } from '../../state/filters';
 import { describeSelection, selectionCount, toSelection, useSelection } from '../../state/selection';
 import { useToasts } from '../../state/toasts';
 import { formatBytes, formatCount } from '../../ui/format';
 import { AddFolders } from './AddFolders';
+import { useLibraryFilters } from './library-filters';
 import { ProblemFiles } from './ProblemFiles';
 import { ScanProgressPanel } from './ScanProgressPanel';
 import { StudyTree } from './StudyTree';
+import { studiesArgs } from './tree-data';
 import { allStudyUids } from './tree-selection';
 import { useTreeState } from './tree-state';
 import { VerifyDialog } from './VerifyDialog';
@@ -19,8 +20,8 @@ import { VerifyDialog } from './VerifyDialog';
 /** Library: bring folders in, see what they hold, select, and verify. */
 export function LibraryScreen() {
   const { data: summary } = useApiQuery('library-summary', {});
-  const search = useFilters((s) => s.librarySearch);
-  const setFilters = useFilters((s) => s.set);
+  const search = useLibraryFilters((s) => s.search);
+  const setFilters = useLibraryFilters((s) => s.set);
   const [draft, setDraft] = useState(search);
 
   // Search as you type, without a query per keystroke.
@@ -28,7 +29,7 @@ export function LibraryScreen() {
     const t = setTimeout(() => {
       if (draft !== search) {
         useTreeState.getState().collapseAll();
-        setFilters({ librarySearch: draft });
+        setFilters({ search: draft });
       }
     }, 250);
     return () => clearTimeout(t);
@@ -102,7 +103,8 @@ function SelectionTools({ search }: { search: string }) {
   const [verifying, setVerifying] = useState(false);
   const [selectingAll, setSelectingAll] = useState(false);
   const count = selectionCount(sel);
-  const { data: page } = useApiQuery('library-studies', { ...(search.trim() ? { search: search.trim() } : {}), limit: 200, offset: 0 });
+  // The tree's first page (the same query): its total is the number of matching studies.
+  const { data: page } = useApiQuery('library-studies', studiesArgs(search, 0));
   const total = page?.total ?? 0;
 
   const selectAll = async () => {

@@ -1,12 +1,11 @@
 import { problemReasonText } from '../../../../src-shared/library';
 import type { ProblemFile } from '../../../../src-shared/contract/handlers';
-import { usePagedRows } from '../../data/paged-rows';
 import { EmptyState } from '../../ui/EmptyState';
-import { ErrorText } from '../../ui/ErrorText';
 import { formatBytes } from '../../ui/format';
+import { PagedList } from '../../ui/PagedList';
 import { StatusBadge } from '../../ui/StatusBadge';
 import type { StatusLook } from '../../ui/status';
-import { VirtualTable, type Column } from '../../ui/VirtualTable';
+import type { Column } from '../../ui/VirtualTable';
 
 /** Not indexed: skipped, conflict (a different file under an indexed UID), duplicate copy (identical). Flagged: indexed, with a warning. */
 export const PROBLEM_LOOK: Record<ProblemFile['status'], StatusLook> = {
@@ -26,20 +25,17 @@ const COLUMNS: Column<ProblemFile>[] = [
 
 /** Files of the library folders that are not instances of the index, and indexed files with a flag, and why. */
 export function ProblemFiles() {
-  const rows = usePagedRows('library-problems', {}, { pageSize: 200 });
   return (
-    <>
-      <ErrorText error={rows.error} prefix="Cannot load the problem files" />
-      <VirtualTable
-        label="Problem files"
-        testId="library-problems"
-        className="short-table"
-        columns={COLUMNS}
-        count={rows.total}
-        rowAt={rows.rowAt}
-        onRangeChange={rows.setVisibleRange}
-        empty={<EmptyState title={rows.isLoading ? 'Loading…' : 'No problem file'} />}
-      />
-    </>
+    <PagedList
+      handler="library-problems"
+      args={{}}
+      kind="plain"
+      label="Problem files"
+      testId="library-problems"
+      tableClassName="short-table"
+      columns={COLUMNS}
+      errorPrefix="Cannot load the problem files"
+      empty={<EmptyState title="No problem file" />}
+    />
   );
 }

@@ -1,5 +1,6 @@
 import { useApiMutation, useApiQuery } from '../../data/api-hooks';
 import { ErrorText } from '../../ui/ErrorText';
+import { Fact } from '../../ui/Fact';
 import { formatBytes, formatCount } from '../../ui/format';
 import { StatusBadge } from '../../ui/StatusBadge';
 import type { StatusLook } from '../../ui/status';
@@ -22,40 +23,13 @@ export function ScanProgressPanel() {
     <div className={`scan-progress ${running ? 'is-running' : ''}`} role="status" aria-live="polite" aria-label="Library scan" data-testid="scan-progress">
       <StatusBadge look={SCAN_LOOK[p.state]} />
       <dl className="inline-facts">
-        <div>
-          <dt>Files seen</dt>
-          <dd>{formatCount(p.filesSeen)}</dd>
-        </div>
-        <div>
-          <dt>Indexed</dt>
-          <dd>{formatCount(p.indexed)}</dd>
-        </div>
-        <div>
-          <dt>Unchanged</dt>
-          <dd>{formatCount(p.unchanged)}</dd>
-        </div>
-        <div className={p.skipped + p.conflicts ? 'tone-warn' : undefined}>
-          <dt>Skipped</dt>
-          <dd>{formatCount(p.skipped + p.conflicts)}</dd>
-        </div>
-        {p.duplicates > 0 && (
-          <div>
-            <dt>Duplicate copies</dt>
-            <dd>{formatCount(p.duplicates)}</dd>
-          </div>
-        )}
-        {p.flagged > 0 && (
-          <div className="tone-warn">
-            <dt>Flagged</dt>
-            <dd>{formatCount(p.flagged)}</dd>
-          </div>
-        )}
-        <div>
-          <dt>Read</dt>
-          <dd>
-            {formatBytes(p.bytesRead)} of {formatBytes(p.bytesOfFiles)}
-          </dd>
-        </div>
+        <Fact term="Files seen" value={formatCount(p.filesSeen)} />
+        <Fact term="Indexed" value={formatCount(p.indexed)} />
+        <Fact term="Unchanged" value={formatCount(p.unchanged)} />
+        <Fact term="Skipped" value={formatCount(p.skipped + p.conflicts)} tone={p.skipped + p.conflicts ? 'warn' : undefined} />
+        {p.duplicates > 0 && <Fact term="Duplicate copies" value={formatCount(p.duplicates)} />}
+        {p.flagged > 0 && <Fact term="Flagged" value={formatCount(p.flagged)} tone="warn" />}
+        <Fact term="Read" value={`${formatBytes(p.bytesRead)} of ${formatBytes(p.bytesOfFiles)}`} />
       </dl>
       <span className="muted scan-roots" title={p.roots.join('\n')}>
         {p.roots.length === 1 ? p.roots[0] : `${p.roots.length} folders`}

@@ -6,6 +6,7 @@ import { useToasts } from '../../state/toasts';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { formatBytes, formatCount, formatDicomDate, formatPersonName } from '../../ui/format';
+import { TABLE_KINDS } from '../../ui/table-kinds';
 import { VirtualTable, type Column } from '../../ui/VirtualTable';
 import { useTreeData, type TreeItem } from './tree-data';
 import { selectionStateOf, uidOf, useToggleSelection } from './tree-selection';
@@ -182,7 +183,7 @@ export function StudyTree({ search }: { search: string }) {
         columns={columns}
         count={data.model.count}
         rowAt={data.itemAt}
-        rowHeight={32}
+        rowHeight={TABLE_KINDS.plain.rowHeight}
         onRangeChange={data.setVisibleRange}
         activeIndex={active}
         onActiveIndexChange={setActive}

@@ -4,11 +4,12 @@ import type { InstanceRow, Page, SeriesRow, StudyRow } from '../../../../src-sha
 import { useApi } from '../../api/context';
 import { call } from '../../data/api-hooks';
 import { apiKey } from '../../data/keys';
+import { TABLE_KINDS } from '../../ui/table-kinds';
 import { buildTreeModel, type TreeModel, type TreeRow } from './tree-model';
 import { useTreeState } from './tree-state';
 
-export const STUDY_PAGE = 200;
-export const INSTANCE_PAGE = 200;
+export const STUDY_PAGE = TABLE_KINDS.plain.pageSize;
+export const INSTANCE_PAGE = TABLE_KINDS.plain.pageSize;
 
 /** A loaded line of the tree: its position and its data. */
 export type TreeItem =

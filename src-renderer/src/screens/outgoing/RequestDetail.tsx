@@ -13,6 +13,7 @@ import { useToasts } from '../../state/toasts';
 import { ConfirmButton } from '../../ui/ConfirmButton';
 import { downloadText } from '../../ui/download';
 import { ErrorText } from '../../ui/ErrorText';
+import { Fact } from '../../ui/Fact';
 import { formatCount, formatTime } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { outgoingLook } from '../../ui/status';
@@ -117,15 +118,6 @@ function Situation({ r }: { r: OutgoingRequest }) {
     <p className={s.trouble ? 'situation text-bad' : 'situation muted'} role="status" data-testid="request-situation">
       Now: {s.text}
     </p>
-  );
-}
-
-function Fact({ term, value, tone }: { term: string; value: React.ReactNode; tone?: string }) {
-  return (
-    <div className={tone ? `tone-${tone}` : undefined}>
-      <dt>{term}</dt>
-      <dd>{value}</dd>
-    </div>
   );
 }
 

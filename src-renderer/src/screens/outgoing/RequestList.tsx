@@ -1,16 +1,16 @@
-import { useMemo, useState } from 'react';
-import type { OutgoingRequest, OutgoingState } from '../../../../src-shared/outgoing';
+import { useMemo } from 'react';
+import type { OutgoingRequest } from '../../../../src-shared/outgoing';
 import { ACTIVE_STATES } from '../../../../src-shared/outgoing';
-import { usePagedRows } from '../../data/paged-rows';
-import { useFilters } from '../../state/filters';
 import { Age, Due } from '../../ui/Age';
 import { EmptyState } from '../../ui/EmptyState';
-import { ErrorText } from '../../ui/ErrorText';
 import { formatCount } from '../../ui/format';
+import { PagedList } from '../../ui/PagedList';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { OUTGOING_LOOK, outgoingLook } from '../../ui/status';
 import { StatusBadge } from '../../ui/StatusBadge';
-import { VirtualTable, type Column } from '../../ui/VirtualTable';
+import type { Column } from '../../ui/VirtualTable';
+import { lookOptions, SelectFilter } from '../shared/filters';
+import { useOutgoingFilters } from './outgoing-filters';
 
 const COLUMNS: Column<OutgoingRequest>[] = [
   { key: 'id', header: '#', width: '56px', align: 'end', render: (r) => r.id },
@@ -48,57 +48,34 @@ const COLUMNS: Column<OutgoingRequest>[] = [
   { key: 'error', header: 'Error', width: 'minmax(100px, 2fr)', render: (r) => (r.error ? <span className="text-bad" title={r.error}>{r.error}</span> : null) },
 ];
 
-const STATE_OPTIONS = Object.keys(OUTGOING_LOOK) as OutgoingState[];
+const STATE_OPTIONS = lookOptions(OUTGOING_LOOK);
 
 /** Every outgoing request, newest first, a page at a time; live through events. */
 export function RequestList({ selectedId, onSelect }: { selectedId: number | null; onSelect(id: number): void }) {
-  const state = useFilters((s) => s.outgoingState);
-  const setFilters = useFilters((s) => s.set);
+  const state = useOutgoingFilters((s) => s.state);
+  const setFilters = useOutgoingFilters((s) => s.set);
   const args = useMemo(() => (state ? { state } : {}), [state]);
-  const rows = usePagedRows('outgoing-list', args, { pageSize: 200 });
-  const [active, setActive] = useState<number | null>(null);
-
   return (
-    <div className="list-pane">
-      <div className="toolbar">
-        <label className="inline-field">
-          State
-          <select value={state} onChange={(e) => setFilters({ outgoingState: e.target.value as OutgoingState | '' })}>
-            <option value="">All states</option>
-            {STATE_OPTIONS.map((s) => (
-              <option key={s} value={s}>
-                {OUTGOING_LOOK[s].text}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="toolbar-note" aria-live="polite">
-          {formatCount(rows.total)} request{rows.total === 1 ? '' : 's'}
-        </span>
-      </div>
-      <ErrorText error={rows.error} prefix="Cannot load the requests" />
-      <VirtualTable
-        label="Outgoing requests"
-        testId="outgoing-requests"
-        columns={COLUMNS}
-        count={rows.total}
-        rowAt={rows.rowAt}
-        rowHeight={34}
-        onRangeChange={rows.setVisibleRange}
-        activeIndex={active}
-        onActiveIndexChange={setActive}
-        onActivate={(_, r) => onSelect(r.id)}
-        isSelected={(r) => r.id === selectedId}
-        empty={
-          rows.isLoading ? (
-            <EmptyState title="Loading…" />
-          ) : (
-            <EmptyState title={state ? `No ${OUTGOING_LOOK[state].text.toLowerCase()} request` : 'No outgoing request yet'}>
-              Select studies in the Library and press “Verify selected”.
-            </EmptyState>
-          )
-        }
-      />
-    </div>
+    <PagedList
+      handler="outgoing-list"
+      args={args}
+      kind="list"
+      className="list-pane"
+      label="Outgoing requests"
+      testId="outgoing-requests"
+      columns={COLUMNS}
+      errorPrefix="Cannot load the requests"
+      toolbar={{
+        filters: <SelectFilter label="State" any="All states" value={state} options={STATE_OPTIONS} onChange={(v) => setFilters({ state: v })} />,
+        note: (total) => `${formatCount(total)} request${total === 1 ? '' : 's'}`,
+      }}
+      onActivate={(_, r) => onSelect(r.id)}
+      isSelected={(r) => r.id === selectedId}
+      empty={
+        <EmptyState title={state ? `No ${OUTGOING_LOOK[state].text.toLowerCase()} request` : 'No outgoing request yet'}>
+          Select studies in the Library and press “Verify selected”.
+        </EmptyState>
+      }
+    />
   );
 }

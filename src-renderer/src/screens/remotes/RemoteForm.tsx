@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { RemoteView } from '../../../../src-shared/remotes';
 import { useApiMutation } from '../../data/api-hooks';
 import { useToasts } from '../../state/toasts';
@@ -112,38 +112,30 @@ function SecretField({ draft, hasSecret, error, update }: { draft: DicomwebDraft
   const label = draft.auth === 'bearer' ? 'Bearer token' : 'Password';
   if (hasSecret && draft.secretAction === 'keep') {
     return (
-      <div className={`field ${error ? 'has-error' : ''}`}>
-        <span className="field-label">{label}</span>
-        <p className="secret-set" data-testid="secret-state">
-          <span className="badge tone-ok">
-            <span aria-hidden="true">● </span>Secret set
-          </span>{' '}
-          <span className="muted">(not shown)</span>
-          <button type="button" className="btn btn-small" onClick={() => update({ secretAction: 'replace', secret: '' })}>
-            Replace…
-          </button>
-          <button type="button" className="btn btn-small" onClick={() => update({ secretAction: 'remove', secret: '' })}>
-            Remove
-          </button>
-        </p>
-        {error && <p className="field-error">{error}</p>}
-      </div>
+      <StoredSecret label={label} error={error}>
+        <span className="badge tone-ok">
+          <span aria-hidden="true">● </span>Secret set
+        </span>{' '}
+        <span className="muted">(not shown)</span>
+        <button type="button" className="btn btn-small" onClick={() => update({ secretAction: 'replace', secret: '' })}>
+          Replace…
+        </button>
+        <button type="button" className="btn btn-small" onClick={() => update({ secretAction: 'remove', secret: '' })}>
+          Remove
+        </button>
+      </StoredSecret>
     );
   }
   if (hasSecret && draft.secretAction === 'remove') {
     return (
-      <div className={`field ${error ? 'has-error' : ''}`}>
-        <span className="field-label">{label}</span>
-        <p className="secret-set" data-testid="secret-state">
-          <span className="badge tone-warn">
-            <span aria-hidden="true">⚠ </span>Removed when you save
-          </span>
-          <button type="button" className="btn btn-small" onClick={() => update({ secretAction: 'keep' })}>
-            Undo
-          </button>
-        </p>
-        {error && <p className="field-error">{error}</p>}
-      </div>
+      <StoredSecret label={label} error={error}>
+        <span className="badge tone-warn">
+          <span aria-hidden="true">⚠ </span>Removed when you save
+        </span>
+        <button type="button" className="btn btn-small" onClick={() => update({ secretAction: 'keep' })}>
+          Undo
+        </button>
+      </StoredSecret>
     );
   }
   return (
@@ -167,5 +159,18 @@ function SecretField({ draft, hasSecret, error, update }: { draft: DicomwebDraft
         </div>
       )}
     </Field>
+  );
+}
+
+/** What happens to the stored secret (kept, or removed at the save), and the buttons to change that. */
+function StoredSecret({ label, error, children }: { label: string; error: string | undefined; children: ReactNode }) {
+  return (
+    <div className={`field ${error ? 'has-error' : ''}`}>
+      <span className="field-label">{label}</span>
+      <p className="secret-set" data-testid="secret-state">
+        {children}
+      </p>
+      {error && <p className="field-error">{error}</p>}
+    </div>
   );
 }

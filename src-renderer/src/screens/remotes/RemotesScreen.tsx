@@ -10,6 +10,7 @@ import { ConfirmButton } from '../../ui/ConfirmButton';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { Section } from '../../ui/Section';
+import { SimpleTable } from '../../ui/SimpleTable';
 import { DimseListenerStatus } from '../shared/DimseListenerStatus';
 import { formatTime } from '../../ui/format';
 import { RemoteForm } from './RemoteForm';
@@ -44,24 +45,11 @@ export function RemotesScreen() {
         ) : !data?.length ? (
           <EmptyState title="No remote archive yet">Add the DICOMweb or DIMSE archive whose storage commitment you want to verify.</EmptyState>
         ) : (
-          <table className="table remotes-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Address</th>
-                <th scope="col">Security</th>
-                <th scope="col">Per request</th>
-                <th scope="col">Actions</th>
-                <th scope="col">Test result</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((r) => (
-                <RemoteRow key={r.id} r={r} onEdit={() => setEditing({ remote: r, kind: r.kind })} />
-              ))}
-            </tbody>
-          </table>
+          <SimpleTable className="remotes-table" headers={['Name', 'Kind', 'Address', 'Security', 'Per request', 'Actions', 'Test result']}>
+            {data.map((r) => (
+              <RemoteRow key={r.id} r={r} onEdit={() => setEditing({ remote: r, kind: r.kind })} />
+            ))}
+          </SimpleTable>
         )}
       </Section>
       {editing && <RemoteForm key={editing.remote?.id ?? `new-${editing.kind}`} remote={editing.remote} kind={editing.kind} onDone={() => setEditing(null)} />}

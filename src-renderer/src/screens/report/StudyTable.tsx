@@ -1,10 +1,9 @@
 import type { ReportScope, ReportStudyRow } from '../../../../src-shared/report';
-import { usePagedRows } from '../../data/paged-rows';
 import { EmptyState } from '../../ui/EmptyState';
-import { ErrorText } from '../../ui/ErrorText';
 import { formatCount, formatDicomDate } from '../../ui/format';
+import { PagedList } from '../../ui/PagedList';
 import { ProgressBar } from '../../ui/ProgressBar';
-import { PagedTable } from '../../ui/PagedTable';
+import { TABLE_KINDS } from '../../ui/table-kinds';
 import type { Column } from '../../ui/VirtualTable';
 
 const count = (n: number, tone?: string) => (tone && n > 0 ? <strong className={`text-${tone}`}>{formatCount(n)}</strong> : formatCount(n));
@@ -21,14 +20,23 @@ const COLUMNS: Column<ReportStudyRow>[] = [
   { key: 'uid', header: 'Study Instance UID', width: 'minmax(140px, 2fr)', render: (s) => <span className="mono" title={s.studyUid}>{s.studyUid}</span> },
 ];
 
+const { rowHeight } = TABLE_KINDS.dense;
+
 /** Every study of the report, a page at a time (thousands of studies scroll smoothly). */
 export function StudyTable({ scope }: { scope: ReportScope }) {
-  const rows = usePagedRows('report-studies', scope, { pageSize: 200 });
   return (
-    // As tall as its rows (header included), up to about 11 of them; then it scrolls.
-    <div className="report-studies" style={{ height: Math.min(360, 32 + 30 * Math.max(5, rows.total)) }}>
-      <ErrorText error={rows.error} prefix="Cannot load the studies" />
-      <PagedTable rows={rows} label="Studies" testId="report-studies" columns={COLUMNS} rowHeight={30} empty={<EmptyState title={rows.isLoading ? 'Loading…' : 'No study in this report'} />} />
-    </div>
+    <PagedList
+      handler="report-studies"
+      args={scope}
+      kind="dense"
+      // As tall as its rows (header included), up to about 11 of them; then it scrolls.
+      className="report-studies"
+      height={(total) => Math.min(360, 2 + rowHeight * (1 + Math.max(5, total)))}
+      label="Studies"
+      testId="report-studies"
+      columns={COLUMNS}
+      errorPrefix="Cannot load the studies"
+      empty={<EmptyState title="No study in this report" />}
+    />
   );
 }

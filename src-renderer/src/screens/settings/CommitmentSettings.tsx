@@ -5,6 +5,7 @@ import { useToasts } from '../../state/toasts';
 import { ErrorText } from '../../ui/ErrorText';
 import { Field } from '../../ui/Field';
 import { Section } from '../../ui/Section';
+import { SaveActions } from './SaveActions';
 
 /** A policy chooser: the options say what each policy does ("Forward to … committed when it commits"). */
 function PolicySelect({ id, describedBy, value, policies, onChange }: { id: string; describedBy?: string; value: string; policies: Settings['policies']; onChange(v: string): void }) {
@@ -60,11 +61,7 @@ export function CommitmentSettings({ settings }: { settings: Settings }) {
         <Field label="Sync window (seconds)" error={errors.sync} hint="Answer 200 with the result when done within this time, else 202 (Working).">
           {({ id, describedBy, invalid }) => <input id={id} type="number" value={sync} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => setSync(e.target.value)} />}
         </Field>
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={save.isPending}>
-            Save commitment settings
-          </button>
-        </div>
+        <SaveActions label="Save commitment settings" pending={save.isPending} />
       </form>
       <ErrorText error={save.error} prefix="Cannot save" />
     </Section>

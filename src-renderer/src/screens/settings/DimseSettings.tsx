@@ -7,7 +7,9 @@ import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { Field } from '../../ui/Field';
 import { Section } from '../../ui/Section';
+import { SimpleTable } from '../../ui/SimpleTable';
 import { DimseListenerStatus } from '../shared/DimseListenerStatus';
+import { SaveActions } from './SaveActions';
 
 type Peer = Settings['dimse']['peers'][number];
 
@@ -79,32 +81,22 @@ export function DimseSettings({ settings }: { settings: Settings }) {
         {peers.length === 0 ? (
           <EmptyState title="No DIMSE peer">Add the AE titles allowed to send commitment requests to this workstation.</EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">AE title</th>
-                <th scope="col">Host</th>
-                <th scope="col">Port</th>
-                <th scope="col">Actions</th>
+          <SimpleTable headers={['AE title', 'Host', 'Port', 'Actions']}>
+            {peers.map((p) => (
+              <tr key={p.aeTitle}>
+                <th scope="row" className="mono">
+                  {p.aeTitle}
+                </th>
+                <td>{p.host}</td>
+                <td>{p.port}</td>
+                <td>
+                  <button type="button" className="btn btn-small btn-danger" aria-label={`Remove peer ${p.aeTitle}`} onClick={() => setPeers(peers.filter((x) => x !== p))}>
+                    Remove
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {peers.map((p) => (
-                <tr key={p.aeTitle}>
-                  <th scope="row" className="mono">
-                    {p.aeTitle}
-                  </th>
-                  <td>{p.host}</td>
-                  <td>{p.port}</td>
-                  <td>
-                    <button type="button" className="btn btn-small btn-danger" aria-label={`Remove peer ${p.aeTitle}`} onClick={() => setPeers(peers.filter((x) => x !== p))}>
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </SimpleTable>
         )}
         <div className="form-row" role="group" aria-label="New peer">
           <Field label="Peer AE title" error={errors.peerAe}>
@@ -125,11 +117,7 @@ export function DimseSettings({ settings }: { settings: Settings }) {
           </button>
         </div>
         <p className="field-hint">Peer removals and additions are stored when you save.</p>
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={save.isPending}>
-            Save DIMSE settings
-          </button>
-        </div>
+        <SaveActions label="Save DIMSE settings" pending={save.isPending} />
       </form>
       <ErrorText error={save.error} prefix="Cannot save" />
     </Section>

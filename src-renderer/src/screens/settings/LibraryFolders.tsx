@@ -7,6 +7,7 @@ import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { formatTime } from '../../ui/format';
 import { Section } from '../../ui/Section';
+import { SimpleTable } from '../../ui/SimpleTable';
 import { watchScan } from '../library/scan-notice';
 
 /** The library's folders: rescanned incrementally at each start; removing one forgets its index (files stay). */
@@ -32,48 +33,38 @@ export function LibraryFolders() {
       <ErrorText error={error ?? rescan.error} />
       {data && roots.length === 0 && <EmptyState title="No library folder">Add folders on the Library screen.</EmptyState>}
       {roots.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Folder</th>
-              <th scope="col">Added</th>
-              <th scope="col">Last scan</th>
-              <th scope="col">Actions</th>
+        <SimpleTable headers={['Folder', 'Added', 'Last scan', 'Actions']}>
+          {roots.map((r) => (
+            <tr key={r.path}>
+              <th scope="row" className="mono selectable">
+                {r.path}
+              </th>
+              <td>{formatTime(r.addedAt)}</td>
+              <td>{r.lastScanAt ? formatTime(r.lastScanAt) : 'Never'}</td>
+              <td>
+                <ConfirmButton
+                  className="btn btn-small btn-danger"
+                  ariaLabel={`Remove folder ${r.path}`}
+                  title="Remove this library folder?"
+                  message={
+                    <p>
+                      Safekeep forgets the instances indexed from <span className="mono">{r.path}</span> and stops answering for them, except files that
+                      another library folder covers. The files themselves are not touched.
+                    </p>
+                  }
+                  confirmLabel="Remove folder"
+                  onConfirm={async () => {
+                    const res = await call(client, 'library-remove-root', { path: r.path });
+                    const kept = res.kept > 0 ? `; ${res.kept.toLocaleString('en-US')} below it stay, another library folder covers them` : '';
+                    toast('info', `Removed ${r.path} (${res.removed.toLocaleString('en-US')} file(s) forgotten${kept})`);
+                  }}
+                >
+                  Remove…
+                </ConfirmButton>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {roots.map((r) => (
-              <tr key={r.path}>
-                <th scope="row" className="mono selectable">
-                  {r.path}
-                </th>
-                <td>{formatTime(r.addedAt)}</td>
-                <td>{r.lastScanAt ? formatTime(r.lastScanAt) : 'Never'}</td>
-                <td>
-                  <ConfirmButton
-                    className="btn btn-small btn-danger"
-                    ariaLabel={`Remove folder ${r.path}`}
-                    title="Remove this library folder?"
-                    message={
-                      <p>
-                        Safekeep forgets the instances indexed from <span className="mono">{r.path}</span> and stops answering for them, except files that
-                        another library folder covers. The files themselves are not touched.
-                      </p>
-                    }
-                    confirmLabel="Remove folder"
-                    onConfirm={async () => {
-                      const res = await call(client, 'library-remove-root', { path: r.path });
-                      const kept = res.kept > 0 ? `; ${res.kept.toLocaleString('en-US')} below it stay, another library folder covers them` : '';
-                      toast('info', `Removed ${r.path} (${res.removed.toLocaleString('en-US')} file(s) forgotten${kept})`);
-                    }}
-                  >
-                    Remove…
-                  </ConfirmButton>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </SimpleTable>
       )}
     </Section>
   );

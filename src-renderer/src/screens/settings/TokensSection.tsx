@@ -10,6 +10,7 @@ import { ErrorText } from '../../ui/ErrorText';
 import { Field } from '../../ui/Field';
 import { formatTime } from '../../ui/format';
 import { Section } from '../../ui/Section';
+import { SimpleTable } from '../../ui/SimpleTable';
 
 /** Access tokens of the origin server: each names a client. The secret is shown once, at creation. */
 export function TokensSection({ authEnabled }: { authEnabled: boolean }) {
@@ -78,55 +79,44 @@ export function TokensSection({ authEnabled }: { authEnabled: boolean }) {
       <ErrorText error={error} prefix="Cannot load the tokens" />
       {data && data.length === 0 && <EmptyState title="No token created in the app">Tokens given on the command line (--token) are not listed.</EmptyState>}
       {data && data.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Client</th>
-              <th scope="col">Token starts with</th>
-              <th scope="col">Created</th>
-              <th scope="col">State</th>
-              <th scope="col">Actions</th>
+        <SimpleTable headers={['Client', 'Token starts with', 'Created', 'State', 'Actions']}>
+          {data.map((t) => (
+            <tr key={t.id}>
+              <th scope="row">{t.client}</th>
+              <td className="mono">{t.hint}…</td>
+              <td>{formatTime(t.createdAt)}</td>
+              <td>
+                {t.revokedAt === null ? (
+                  <span className="badge tone-ok">
+                    <span aria-hidden="true">✓ </span>Active
+                  </span>
+                ) : (
+                  <span className="badge tone-muted">
+                    <span aria-hidden="true">⊘ </span>Revoked {formatTime(t.revokedAt)}
+                  </span>
+                )}
+              </td>
+              <td>
+                {t.revokedAt === null && (
+                  <ConfirmButton
+                    className="btn btn-small btn-danger"
+                    ariaLabel={`Revoke token of ${t.client}`}
+                    title={`Revoke the token of “${t.client}”?`}
+                    message={<p>{t.client} can no longer send commitment requests or use the app with this token. This cannot be undone.</p>}
+                    confirmLabel="Revoke token"
+                    onConfirm={async () => {
+                      await call(client, 'tokens-revoke', { id: t.id });
+                      void qc.invalidateQueries({ queryKey: handlerKey('tokens-list') });
+                      toast('info', `Token of ${t.client} revoked`);
+                    }}
+                  >
+                    Revoke…
+                  </ConfirmButton>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.map((t) => (
-              <tr key={t.id}>
-                <th scope="row">{t.client}</th>
-                <td className="mono">{t.hint}…</td>
-                <td>{formatTime(t.createdAt)}</td>
-                <td>
-                  {t.revokedAt === null ? (
-                    <span className="badge tone-ok">
-                      <span aria-hidden="true">✓ </span>Active
-                    </span>
-                  ) : (
-                    <span className="badge tone-muted">
-                      <span aria-hidden="true">⊘ </span>Revoked {formatTime(t.revokedAt)}
-                    </span>
-                  )}
-                </td>
-                <td>
-                  {t.revokedAt === null && (
-                    <ConfirmButton
-                      className="btn btn-small btn-danger"
-                      ariaLabel={`Revoke token of ${t.client}`}
-                      title={`Revoke the token of “${t.client}”?`}
-                      message={<p>{t.client} can no longer send commitment requests or use the app with this token. This cannot be undone.</p>}
-                      confirmLabel="Revoke token"
-                      onConfirm={async () => {
-                        await call(client, 'tokens-revoke', { id: t.id });
-                        void qc.invalidateQueries({ queryKey: handlerKey('tokens-list') });
-                        toast('info', `Token of ${t.client} revoked`);
-                      }}
-                    >
-                      Revoke…
-                    </ConfirmButton>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </SimpleTable>
       )}
     </Section>
   );

@@ -19,13 +19,17 @@ export function failureText(failureReason: number | null, detail: string | null)
   return detail ?? '';
 }
 
-/** The columns the instance tables of both directions share. */
-export function instanceColumns<T extends InstanceLike>(): { seq: Column<T>; sop: Column<T>; outcome: Column<T>; reason: Column<T> } {
-  return {
-    seq: { key: 'seq', header: '#', width: '64px', align: 'end', render: (i) => i.seq + 1 },
-    sop: { key: 'sop', header: 'SOP Instance UID', width: 'minmax(200px, 2fr)', render: (i) => <span className="mono" title={i.sopInstanceUid}>{i.sopInstanceUid}</span> },
-    outcome: { key: 'outcome', header: 'Outcome', width: '120px', render: (i) => <StatusBadge look={OUTCOME_LOOK[i.outcome]} /> },
-    reason: {
+/**
+ * The columns of the instance tables of both directions: #, SOP Instance UID, one of the
+ * direction's own (file or study), outcome, failure reason, and when it was decided.
+ */
+export function instanceColumns<T extends InstanceLike>(own: { where: Column<T>; decided: Column<T> }): Column<T>[] {
+  return [
+    { key: 'seq', header: '#', width: '64px', align: 'end', render: (i) => i.seq + 1 },
+    { key: 'sop', header: 'SOP Instance UID', width: 'minmax(200px, 2fr)', render: (i) => <span className="mono" title={i.sopInstanceUid}>{i.sopInstanceUid}</span> },
+    own.where,
+    { key: 'outcome', header: 'Outcome', width: '120px', render: (i) => <StatusBadge look={OUTCOME_LOOK[i.outcome]} /> },
+    {
       key: 'reason',
       header: 'Failure reason',
       width: 'minmax(160px, 2fr)',
@@ -34,5 +38,6 @@ export function instanceColumns<T extends InstanceLike>(): { seq: Column<T>; sop
         return t ? <span className={i.outcome === 'failed' ? 'text-bad' : ''} title={t}>{t}</span> : null;
       },
     },
-  };
+    own.decided,
+  ];
 }

@@ -1,0 +1,4 @@
+import { filterStore } from '../../state/filter-store';
+
+/** The filter of the Library screen: the studies' search text. */
+export const useLibraryFilters = filterStore({ search: '' });
