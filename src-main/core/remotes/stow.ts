@@ -87,7 +87,8 @@ export class StowClient {
     const maxBytes = Math.max(1, o.maxBytesPerRequest ?? 64 * 1024 * 1024);
     const outcomes = new Map<string, StoreOutcome>();
     const requests: StowRequestSummary[] = [];
-    let stoppedBy: StowResult['stoppedBy'] = null;
+    // Set inside the workers: declared with a cast so TypeScript does not narrow it to null.
+    let stoppedBy = null as StowResult['stoppedBy'];
     let next = 0;
     let index = 0;
 
