@@ -16,7 +16,7 @@ export type StoreOutcome =
       /** Sending the same file again may succeed (busy, out of resources, processing failure, 5xx). */
       transient: boolean;
     }
-  /** The archive answered "all stored" (HTTP 200) without an answer per instance that can be read. */
+  /** The archive answered success (200, 202) but its answer does not say this instance was stored. */
   | { kind: 'unconfirmed'; reason: string; httpStatus: number }
   /** The instance did not reach the archive, or may not have: never assumed stored. */
   | { kind: 'not-sent'; reason: string };

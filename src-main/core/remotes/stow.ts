@@ -23,11 +23,11 @@ export interface StowInstance {
 }
 
 export interface StowOptions {
-  /** Instances per request (default 50). */
+  /** Instances per request (default 10: smaller requests let the archive store while the next one streams in). */
   maxInstancesPerRequest?: number;
   /** Bytes of files per request (default 64 MiB); a file larger than this goes alone. */
   maxBytesPerRequest?: number;
-  /** Requests in flight at once (default 1). */
+  /** Requests in flight at once (default 2; measured in bench/stow.ts against Orthanc). */
   concurrency?: number;
   /** Re-read each file's header just before sending: a file whose UIDs changed is not sent (default true). */
   checkFiles?: boolean;
@@ -83,7 +83,7 @@ export class StowClient {
   }
 
   async store(instances: readonly StowInstance[], o: StowOptions = {}): Promise<StowResult> {
-    const maxCount = Math.max(1, o.maxInstancesPerRequest ?? 50);
+    const maxCount = Math.max(1, o.maxInstancesPerRequest ?? 10);
     const maxBytes = Math.max(1, o.maxBytesPerRequest ?? 64 * 1024 * 1024);
     const outcomes = new Map<string, StoreOutcome>();
     const requests: StowRequestSummary[] = [];
@@ -135,7 +135,7 @@ export class StowClient {
         await o.onRequest?.(summary, r.outcomes);
       }
     };
-    const workers = Math.max(1, Math.min(o.concurrency ?? 1, 16));
+    const workers = Math.max(1, Math.min(o.concurrency ?? 2, 16));
     await Promise.all(Array.from({ length: workers }, worker));
 
     for (const inst of instances) {
@@ -247,6 +247,8 @@ function checkFile(inst: StowInstance): number | string {
     ] as const
   ).find(([, want, now]) => want !== undefined && want !== now);
   if (changed) return `File changed since the scan: its ${changed[0]} is now ${changed[2]} (indexed: ${changed[1]})`;
+  // A cut-short file would be stored broken: the archive would then commit an object that is not the instance.
+  if (r.pixelDataProblem) return `Not sent: ${r.pixelDataProblem}`;
   return r.fileSize;
 }
 

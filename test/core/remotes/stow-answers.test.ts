@@ -118,7 +118,7 @@ describe('STOW-RS answers, statuses and failures', () => {
 
   it('401 stops sending: the first request failed with the explanation, the rest not sent', async () => {
     reply = () => ({ status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'invalid_token', error_description: 'The token expired' }) });
-    const r = await store(4, { maxInstancesPerRequest: 2 });
+    const r = await store(4, { maxInstancesPerRequest: 2, concurrency: 1 });
     expect(r.requests).toHaveLength(1);
     expect(r.stoppedBy).toMatchObject({ name: 'DicomwebHttpError', status: 401, explanation: 'invalid_token: The token expired' });
     expect(r.outcomes.get(uid(0))).toMatchObject({ kind: 'failed', httpStatus: 401, reason: 'HTTP 401 Unauthorized (not authenticated): invalid_token: The token expired' });
@@ -145,7 +145,7 @@ describe('STOW-RS answers, statuses and failures', () => {
   it('cancel: nothing more is sent, what was not sent says so', async () => {
     reply = (uids) => ({ status: 200, body: JSON.stringify(storeAnswer(uids.map((u) => ({ uid: u })), [])) });
     const ctl = new AbortController();
-    const r = await store(6, { maxInstancesPerRequest: 2, signal: ctl.signal, onRequest: () => ctl.abort() });
+    const r = await store(6, { maxInstancesPerRequest: 2, concurrency: 1, signal: ctl.signal, onRequest: () => ctl.abort() });
     expect(r.requests).toHaveLength(1);
     expect(r.outcomes.get(uid(1))).toEqual({ kind: 'stored', warning: null });
     expect(r.outcomes.get(uid(2))).toEqual({ kind: 'not-sent', reason: 'Not sent: Sending was cancelled' });

@@ -91,6 +91,17 @@ describe('STOW-RS client against Orthanc', () => {
     expect(r.requests[0]!.instances).toBe(1);
   });
 
+  it('does not send a file whose Pixel Data is cut short (the archive would keep a broken object)', async () => {
+    const { stow } = studiesServices(base());
+    const cut = path.join(dir, 'cut.dcm');
+    const whole = fs.readFileSync(instances[3]!.path);
+    fs.writeFileSync(cut, whole.subarray(0, whole.length - 1000));
+    const r = await stow.store([{ ...instances[3]!, path: cut }]);
+    expect(r.outcomes.get(instances[3]!.sopInstanceUid)).toEqual({ kind: 'not-sent', reason: 'Not sent: Pixel Data truncated: declares 8192 bytes, the file has 7192' });
+    expect(r.requests).toHaveLength(0);
+    expect(await orthanc.rest<string[]>('GET', '/instances')).toHaveLength(0);
+  });
+
   it('a full archive (Orthanc cannot recycle a protected patient) answers 200 without listing the instances: unconfirmed, never stored', async () => {
     const { stow } = studiesServices(base());
     // MaximumPatientCount is 3: three other patients fill it, and protected, they cannot be recycled.
@@ -117,6 +128,7 @@ describe('STOW-RS client against Orthanc', () => {
     try {
       const r = await stow.store(instances.slice(0, 6), {
         maxInstancesPerRequest: 2,
+        concurrency: 1,
         onRequest: async (s) => {
           if (s.index === 1) await orthanc.kill();
         },
