@@ -3,7 +3,7 @@
  * without the 128-byte preamble) or a bare data set. A file cut short still gives the elements
  * before the cut, plus the reason, so the comparison can name where it stops.
  */
-import dicomParser, { type DataSet } from 'dicom-parser';
+import dicomParser, { type DataSet, type ParseDicomOptions } from 'dicom-parser';
 import { dictionaryVr } from './dictionary';
 
 export const TS_IMPLICIT_LE = '1.2.840.10008.1.2';
@@ -83,10 +83,10 @@ export function openDicom(input: Buffer): ParsedFile | { problem: string } {
     ts = guess;
     raw = true;
   }
-  const options = raw ? { TransferSyntaxUID: ts, vrCallback } : { vrCallback };
+  const options: ParseDicomOptions = raw ? { TransferSyntaxUID: ts, vrCallback } : { vrCallback };
   const bigEndian = ts === TS_EXPLICIT_BE;
   try {
-    const ds = dicomParser.parseDicom(buf, options as never);
+    const ds = dicomParser.parseDicom(buf, options);
     return { ds, transferSyntax: ts, bigEndian, problem: cutShort(ds) };
   } catch (e) {
     const partial = (e as { dataSet?: DataSet }).dataSet;

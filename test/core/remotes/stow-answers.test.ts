@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildNativeXml } from '../../../src-main/core/dicomweb/native-xml';
@@ -140,6 +142,27 @@ describe('STOW-RS answers, statuses and failures', () => {
     expect(outcomes.every((o) => o.kind === 'not-sent')).toBe(true);
     expect((outcomes[0] as { reason: string }).reason).toMatch(/^Not sent: The connection to .* was closed before an answer \(the archive may have received part of the request; not taken as stored\)/);
     expect(r.requests[0]!.httpStatus).toBeNull();
+  });
+
+  it('a connection cut while the body is still being sent: "not sent" too', async () => {
+    let received = 0;
+    const cutter = http.createServer((req) => {
+      req.on('data', (d: Buffer) => {
+        received += d.length;
+        if (received > 4096) req.socket.destroy(); // mid-upload: the first file is not even through
+      });
+    });
+    await new Promise<void>((r) => cutter.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(cutter.address() as AddressInfo).port}/dicomweb`;
+      const r = await studiesServices(url, { timeoutSeconds: 5 }).stow.store(lib.slice(0, 4), { concurrency: 1 });
+      expect([...r.outcomes.values()].every((o) => o.kind === 'not-sent')).toBe(true);
+      expect(r.requests[0]).toMatchObject({ instances: 4, httpStatus: null });
+      expect((r.outcomes.get(uid(0)) as { reason: string }).reason).toMatch(/^Not sent: The connection to http:\/\/127\.0\.0\.1:\d+\/dicomweb\/studies was closed before an answer/);
+    } finally {
+      cutter.closeAllConnections();
+      await new Promise<void>((r) => cutter.close(() => r()));
+    }
   });
 
   it('cancel: nothing more is sent, what was not sent says so', async () => {
