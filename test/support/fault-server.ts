@@ -14,7 +14,7 @@ export interface Seen {
 }
 
 export type Reply =
-  | { status: number; headers?: Record<string, string>; body?: string }
+  | { status: number; headers?: Record<string, string>; body?: string | Buffer }
   | { drop: true } // close the connection without answering
   | { stall: true }; // never answer
 

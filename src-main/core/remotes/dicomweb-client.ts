@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import { Agent, request, errors as undiciErrors } from 'undici';
 import type { DicomwebRemoteConfig } from '../../../src-shared/remotes';
 
@@ -7,6 +9,26 @@ export interface HttpAnswer {
   headers: Record<string, string>;
   body: string;
 }
+
+/** An answer of the studies services (STOW-RS, QIDO-RS, WADO-RS): the body as bytes, already decoded. */
+export interface BinaryAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface ExchangeOptions {
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** A stream is sent as it is read (a STOW-RS body is never held in memory); give its content-length in headers. */
+  body?: string | Buffer | Readable;
+  /** An answer longer than this is cut off with a TransportError (a garbage server must not fill the memory). */
+  maxAnswerBytes?: number;
+  /** Cancels the request (Ctrl-C, cancel button); it then fails with a TransportError. */
+  signal?: AbortSignal;
+}
+
+const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024 * 1024;
 
 /**
  * A request that got no HTTP answer. `delivered` says whether the archive may
@@ -65,6 +87,44 @@ export class DicomwebClient {
     return this.send('GET', transactionUid);
   }
 
+  /**
+   * Any request to the remote's studies services, with its auth, TLS options and timeouts.
+   * Asks for an uncompressed answer and still decodes gzip/deflate/br if the server compresses.
+   */
+  async exchange(url: string, o: ExchangeOptions): Promise<BinaryAnswer> {
+    const headers: Record<string, string> = { 'accept-encoding': 'identity', ...o.headers };
+    if (this.authorization) headers.authorization = this.authorization;
+    const timeout = this.config.timeoutSeconds * 1000;
+    const max = o.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    try {
+      const res = await request(url, {
+        method: o.method,
+        headers,
+        body: o.body,
+        signal: o.signal,
+        dispatcher: this.agent,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > max) {
+          res.body.destroy();
+          throw new TransportError('other', `The answer of ${url} is longer than ${max} bytes`, true);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+      return { status: res.statusCode, headers: out, body: decode(Buffer.concat(chunks), out['content-encoding']) };
+    } catch (e) {
+      if (e instanceof TransportError) throw e;
+      throw classify(e, url, false);
+    }
+  }
+
   private async send(method: 'GET' | 'POST', transactionUid: string, body?: string): Promise<HttpAnswer> {
     const headers: Record<string, string> = { accept: 'application/dicom+json' };
     if (body !== undefined) headers['content-type'] = 'application/dicom+json';
@@ -93,6 +153,18 @@ export class DicomwebClient {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+function decode(body: Buffer, encoding: string | undefined): Buffer {
+  const e = (encoding ?? '').trim().toLowerCase();
+  try {
+    if (e === 'gzip' || e === 'x-gzip') return zlib.gunzipSync(body);
+    if (e === 'deflate') return zlib.inflateSync(body);
+    if (e === 'br') return zlib.brotliDecompressSync(body);
+  } catch (err) {
+    throw new TransportError('other', `The answer says Content-Encoding ${e} but cannot be decoded: ${(err as Error).message}`, true);
+  }
+  return body;
 }
 
 function classify(e: unknown, url: string, _answered: boolean): TransportError {
