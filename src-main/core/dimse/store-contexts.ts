@@ -67,7 +67,7 @@ export function planStoreAssociations(items: readonly ContextNeed[], maxContexts
 
 export type ContextChoice =
   | { kind: 'as-is'; context: AcceptedContext }
-  /** Uncompressed data set re-encoded into the context's (uncompressed) transfer syntax. */
+  /** An Explicit VR data set re-encoded into the context's Implicit VR Little Endian (implicit-vr.ts). */
   | { kind: 'convert'; context: AcceptedContext }
   | { kind: 'refused'; description: string };
 
@@ -77,9 +77,8 @@ export function chooseContext(accepted: readonly AcceptedContext[], need: Contex
   const same = forClass.find((c) => c.transferSyntax === need.transferSyntaxUid);
   if (same) return { kind: 'as-is', context: same };
   if (UNCOMPRESSED_TRANSFER_SYNTAXES.has(need.transferSyntaxUid)) {
-    const other =
-      forClass.find((c) => c.transferSyntax === IMPLICIT_VR_LITTLE_ENDIAN) ?? forClass.find((c) => UNCOMPRESSED_TRANSFER_SYNTAXES.has(c.transferSyntax));
-    if (other) return { kind: 'convert', context: other };
+    const implicit = forClass.find((c) => c.transferSyntax === IMPLICIT_VR_LITTLE_ENDIAN);
+    if (implicit) return { kind: 'convert', context: implicit };
   }
   return { kind: 'refused', description: refusedWords(need) };
 }

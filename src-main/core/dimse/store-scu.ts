@@ -2,9 +2,9 @@
  * C-STORE SCU: sends many files on one association (more only past 128 presentation contexts).
  *
  * Each file's data set goes out as the bytes that follow its File Meta group when the archive
- * accepted the file's own transfer syntax: no parsing, no re-encoding (pdata.ts). An uncompressed
- * file the archive takes only in another uncompressed syntax (Implicit VR Little Endian) is
- * re-encoded through dcmjs; compressed pixel data never is. Files are streamed one at a time.
+ * accepted the file's own transfer syntax: no parsing, no re-encoding (pdata.ts). An Explicit VR
+ * file the archive takes only in Implicit VR Little Endian is re-encoded element by element
+ * (implicit-vr.ts); compressed pixel data never is. Files are streamed one at a time.
  *
  * Every item ends with an outcome, as data: stored (with the status in words, warnings included),
  * failed (the archive's failure status), refused (no accepted context: nothing sent), file-problem
@@ -13,7 +13,7 @@
  * only when the first association cannot be opened, i.e. nothing was sent at all.
  */
 import { encodeCStoreRq } from './command-set';
-import { Dataset } from './lib';
+import { toImplicitLittleEndian } from './implicit-vr';
 import { inspectForSending, openDataSet, readDataSet, type ExpectedInstance, type SendableFile } from './part10-source';
 import { bufferSource, ConnectionClosedError, FileShrankError, PDataWriter, READ_BLOCK_BYTES, type DataSetSource } from './pdata';
 import { RequestorAssociation, type AcceptedContext } from './requestor';
@@ -22,7 +22,7 @@ import type { DimseLogger } from './scu';
 import { describeServiceStatus } from './status-words';
 import { chooseContext, planStoreAssociations, type PlannedAssociation } from './store-contexts';
 import { DimseError, type AeAddress } from './types';
-import { transferSyntaxName } from './uid-names';
+import { EXPLICIT_VR_BIG_ENDIAN, transferSyntaxName } from './uid-names';
 
 export interface StoreItem extends ExpectedInstance {
   path: string;
@@ -108,11 +108,9 @@ class StoreRun {
   }
 }
 
-/** Re-encodes an uncompressed data set into another uncompressed transfer syntax (dcmjs parse + write). */
-async function reencode(file: SendableFile, transferSyntaxUid: string): Promise<Buffer> {
-  const ds = new Dataset(await readDataSet(file), file.transferSyntaxUid);
-  ds.setTransferSyntaxUid(transferSyntaxUid);
-  return ds.getDenaturalizedDataset();
+/** An Explicit VR data set as Implicit VR Little Endian (the only re-encoding chooseContext asks for). */
+async function reencode(file: SendableFile): Promise<Buffer> {
+  return toImplicitLittleEndian(await readDataSet(file), file.transferSyntaxUid === EXPLICIT_VR_BIG_ENDIAN);
 }
 
 /** An item ready to go (file checked, context chosen, first bytes read), or its outcome without sending. */
@@ -129,7 +127,7 @@ async function prepare(index: number, item: StoreItem, accepted: readonly Accept
   if (choice.kind === 'refused') return { index, outcome: { kind: 'refused', text: choice.description } };
   try {
     if (choice.kind === 'convert') {
-      const bytes = await reencode(file, choice.context.transferSyntax);
+      const bytes = await reencode(file);
       return { index, file, context: choice.context, reencoded: true, data: { ...bufferSource(bytes), close: async () => {} } };
     }
     const data = await openDataSet(file, buffer(Math.min(file.fileSize, READ_BLOCK_BYTES)));
