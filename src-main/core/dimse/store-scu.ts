@@ -295,18 +295,27 @@ function storedOrFailed(rsp: ResponseCommand, context: AcceptedContext, reencode
   return { kind: 'failed', status: words.code, text: words.text, ...(comment ? { comment } : {}) };
 }
 
-/** Items whose transfer syntax the index does not know get it from the file, for planning. */
-function plannedSyntax(item: StoreItem): string {
-  if (item.transferSyntaxUid) return item.transferSyntaxUid;
-  const r = inspectForSending(item.path, item);
-  // An unreadable file still needs a plan: it will be reported as a file problem when its turn comes.
-  return r.ok ? r.file.transferSyntaxUid : '';
-}
-
 export async function storeInstances(o: StoreOptions): Promise<StoreResult> {
   const run = new StoreRun(o);
   const log = o.logger ?? (() => {});
-  const plans = planStoreAssociations(o.items.map((it) => ({ sopClassUid: it.sopClassUid, transferSyntaxUid: plannedSyntax(it) })));
+  // Items whose transfer syntax the index does not know get it from the file, for planning; a file
+  // that cannot tell is a file problem right away (it would otherwise need a context of its own).
+  const planned: number[] = [];
+  const needs: { sopClassUid: string; transferSyntaxUid: string }[] = [];
+  for (const [i, it] of o.items.entries()) {
+    let ts = it.transferSyntaxUid;
+    if (!ts) {
+      const r = inspectForSending(it.path, it);
+      if (!r.ok) {
+        await run.record(i, { kind: 'file-problem', text: r.problem });
+        continue;
+      }
+      ts = r.file.transferSyntaxUid;
+    }
+    planned.push(i);
+    needs.push({ sopClassUid: it.sopClassUid, transferSyntaxUid: ts });
+  }
+  const plans = planStoreAssociations(needs).map((p) => ({ ...p, items: p.items.map((k) => planned[k]!) }));
   let error: DimseError | undefined;
   let associations = 0;
   for (const [n, plan] of plans.entries()) {

@@ -76,7 +76,7 @@ describe('C-STORE to a real Orthanc', () => {
     }
   });
 
-  test('a file changed since the scan or cut short is not sent; the archive failing one is a failure in words; the rest are stored', async () => {
+  test('a file changed since the scan, cut short or no longer DICOM is not sent; the archive failing one is a failure in words; the rest are stored', async () => {
     const lib = makeLibrary(path.join(dir, 'problems'), { studies: 1, seriesPerStudy: 1, instancesPerSeries: 4, pixelBytes: 4096 });
     const items = itemsOf(lib);
     items[1] = { ...items[1]!, sopInstanceUid: randomUid() }; // the index knows another instance under this path
@@ -85,14 +85,21 @@ describe('C-STORE to a real Orthanc', () => {
     const orphanPath = path.join(dir, 'no-uid-in-data-set.dcm');
     writeFileWithoutInstanceUidInDataSet(orphanPath, orphan);
     items.push({ path: orphanPath, sopClassUid: CT_IMAGE, sopInstanceUid: orphan.sopInstanceUid, transferSyntaxUid: TS.explicitLE });
+    const notDicom = path.join(dir, 'notes.txt');
+    fs.writeFileSync(notDicom, 'not a DICOM file at all, but long enough to be looked at '.repeat(10));
+    items.push({ path: notDicom, sopClassUid: CT_IMAGE, sopInstanceUid: randomUid(), transferSyntaxUid: null });
 
     const r = await storeInstances(options(orthanc, items));
-    expect(r.results.map((x) => x.outcome.kind)).toEqual(['stored', 'file-problem', 'file-problem', 'stored', 'failed']);
+    expect(r.results.map((x) => x.outcome.kind)).toEqual(['stored', 'file-problem', 'file-problem', 'stored', 'failed', 'file-problem']);
     expect(r.results[1]!.outcome).toEqual({
       kind: 'file-problem',
       text: `file changed since the scan: its SOP Instance UID is now ${lib[1]!.sopInstanceUid} (indexed: ${items[1]!.sopInstanceUid})`,
     });
     expect(r.results[2]!.outcome).toEqual({ kind: 'file-problem', text: 'file incomplete: Pixel Data truncated: declares 4096 bytes, the file has 3096' });
+    expect(r.results[5]!.outcome).toEqual({
+      kind: 'file-problem',
+      text: 'file no longer readable as DICOM (not-dicom): No DICOM Part 10 signature and not a recognisable data set',
+    });
     // Orthanc cannot find the SOP Instance UID in the data set it received (StoreScp.cpp: Cannot understand).
     expect(r.results[4]!.outcome).toEqual({ kind: 'failed', status: 0xc000, text: 'C000H Error: Cannot understand' });
     expect(await orthancInstanceId(orthanc, lib[0]!.sopInstanceUid)).toBeDefined();
