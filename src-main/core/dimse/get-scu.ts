@@ -107,6 +107,7 @@ export function getContexts(storage: GetOptions['storage']): ProposedContext[] {
 function identifier(o: GetOptions): Record<string, unknown> {
   const base = { StudyInstanceUID: o.studyInstanceUid, SeriesInstanceUID: o.seriesInstanceUid };
   if (!o.sopInstanceUids) return { ...base, QueryRetrieveLevel: 'SERIES' };
+  if (o.sopInstanceUids.length === 0) throw new RangeError('C-GET: no SOP Instance UID to retrieve (omit sopInstanceUids for the whole series)');
   // A list of UIDs is a valid unique key match for C-GET (PS3.4 C.4.3.1.3.1).
   return { ...base, QueryRetrieveLevel: 'IMAGE', SOPInstanceUID: o.sopInstanceUids.length === 1 ? o.sopInstanceUids[0] : o.sopInstanceUids };
 }
@@ -118,6 +119,7 @@ function count(rsp: DimseResponse | undefined, tag: 'NumberOfCompletedSuboperati
 
 export async function getInstances(o: GetOptions): Promise<GetResult> {
   const log = o.logger ?? (() => {});
+  const keys = identifier(o);
   const a = await RequestorAssociation.open({ callingAeTitle: o.callingAeTitle, called: o.called, contexts: getContexts(o.storage), timeoutMs: o.timeoutMs });
   const instances: ReceivedInstance[] = [];
   try {
@@ -159,7 +161,7 @@ export async function getInstances(o: GetOptions): Promise<GetResult> {
     });
 
     const req = new requests.CGetRequest();
-    req.setDataset(new Dataset(identifier(o)));
+    req.setDataset(new Dataset(keys));
     const { final, cancelled } = await watch.run(req, STUDY_ROOT_GET);
     // PS3.4 puts the list in the identifier; Orthanc 1.10 puts it in the command set.
     const failedList = (final?.getDataset()?.getElement('FailedSOPInstanceUIDList') ?? final?.getCommandDataset().getElement('FailedSOPInstanceUIDList')) as unknown;

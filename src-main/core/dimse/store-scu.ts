@@ -339,6 +339,8 @@ export async function storeInstances(o: StoreOptions): Promise<StoreResult> {
     if (error) break;
   }
   const cancelled = o.signal?.aborted === true;
+  // An association that ended after its last response left nothing unsent: no error to report then.
+  if (error && !run.results.includes(undefined)) error = undefined;
   if (error) await run.leaveRest(`not sent: ${error.message}`);
   else if (cancelled) await run.leaveRest('not sent: cancelled');
   return {
