@@ -26,6 +26,8 @@ export interface ProposedContext {
   /** Role selection item (54H): whether the requestor may act as SCU / as SCP. Omit both for default roles. */
   scuRole?: boolean;
   scpRole?: boolean;
+  /** Transfer syntaxes to propose, in order (default: explicit, then implicit VR little endian). */
+  transferSyntaxes?: string[];
 }
 
 export interface AcceptedContext {
@@ -94,7 +96,8 @@ export class RequestorAssociation {
   onEventReport: ((request: NEventReportRequest, respond: (response: DimseResponse) => void) => void) | undefined;
 
   private constructor(
-    private readonly network: NetworkInstance,
+    /** The library's state machine, for facades that work below `request()` (store-scu.ts, get-scu.ts). */
+    readonly network: NetworkInstance,
     private readonly socket: net.Socket,
     readonly called: AeAddress,
     readonly callingAeTitle: string,
@@ -120,8 +123,9 @@ export class RequestorAssociation {
     const rq = new assocNs.Association(o.callingAeTitle, o.called.aeTitle);
     for (const c of o.contexts) {
       const id = rq.addPresentationContext(c.abstractSyntax);
-      rq.addTransferSyntaxToPresentationContext(id, EXPLICIT_VR_LITTLE_ENDIAN);
-      rq.addTransferSyntaxToPresentationContext(id, IMPLICIT_VR_LITTLE_ENDIAN);
+      for (const ts of c.transferSyntaxes ?? [EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN]) {
+        rq.addTransferSyntaxToPresentationContext(id, ts);
+      }
       if (c.scuRole !== undefined || c.scpRole !== undefined) {
         const pc = rq.getPresentationContext(id);
         pc.setUserRole(c.scuRole === true);
@@ -300,15 +304,21 @@ export class RequestorAssociation {
 
   /** The accepted presentation context for an abstract syntax, if any. */
   acceptedContext(abstractSyntax: string): AcceptedContext | undefined {
-    if (!this.accepted) return undefined;
+    return this.acceptedContexts(abstractSyntax)[0];
+  }
+
+  /** Every accepted presentation context (for one abstract syntax, or all), in proposal order. */
+  acceptedContexts(abstractSyntax?: string): AcceptedContext[] {
+    if (!this.accepted) return [];
+    const out: AcceptedContext[] = [];
     for (const { id, context } of this.accepted.getPresentationContexts()) {
-      if (context.getAbstractSyntaxUid() !== abstractSyntax) continue;
+      if (abstractSyntax !== undefined && context.getAbstractSyntaxUid() !== abstractSyntax) continue;
       if (context.getResult() !== constants.PresentationContextResult.Accept) continue;
       const ts = context.getAcceptedTransferSyntaxUid();
       if (!ts) continue;
-      return { id, abstractSyntax, transferSyntax: ts, scuRole: context.getUserRole(), scpRole: context.getProviderRole() };
+      out.push({ id, abstractSyntax: context.getAbstractSyntaxUid(), transferSyntax: ts, scuRole: context.getUserRole(), scpRole: context.getProviderRole() });
     }
-    return undefined;
+    return out;
   }
 
   /** A one-line description of the negotiated contexts, for logs and error messages. */

@@ -65,6 +65,9 @@ export class DimseError extends Error {
 export const STORAGE_COMMITMENT_PUSH_MODEL_SOP_CLASS = '1.2.840.10008.1.20.1';
 export const STORAGE_COMMITMENT_PUSH_MODEL_SOP_INSTANCE = '1.2.840.10008.1.20.1.1';
 export const VERIFICATION_SOP_CLASS = '1.2.840.10008.1.1';
+/** Study Root Query/Retrieve Information Model - FIND and - GET (PS3.4 C.6.2). */
+export const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+export const STUDY_ROOT_GET = '1.2.840.10008.5.1.4.1.2.2.3';
 export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 
