@@ -321,6 +321,9 @@ export class SafekeepCore {
       signal: controller.signal,
       onProgress: (p) => {
         this.lastScanProgress = p;
+        // The scan's last writes are announced before the progress that says it ended, so a host that
+        // refreshes on "done" sees the whole result.
+        if (p.state !== 'running') this.store.changes.flush();
         this.events.emit('scan-progress', p);
       },
     }).finally(() => {

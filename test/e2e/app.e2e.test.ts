@@ -125,7 +125,7 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     expect(await toasts.textContent()).not.toMatch(/Scanning/);
     expect(await text('scan-progress')).toMatch(/Scan done/);
     expect(await text('scan-progress')).not.toMatch(/Scanning/);
-    expect(await text('library-summary')).toMatch(/3 studies · 3 series · 7 instances/);
+    await expect.poll(() => text('library-summary')).toMatch(/3 studies · 3 series · 7 instances/);
     const tree = page.getByTestId('library-tree');
     await tree.getByText('TEST, PATIENT1').waitFor();
     await tree.getByText('TEST, PATIENT2').waitFor();
