@@ -40,7 +40,7 @@ describe('DIMSE faults with a real Orthanc', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  const save = async (name: string, o: OrthancHandle, timeoutSeconds = 5, host = '127.0.0.1') =>
+  const save = async (name: string, o: OrthancHandle, timeoutSeconds = 30, host = '127.0.0.1') =>
     (
       await core.remotes.save(
         { kind: 'dimse', name, config: { aeTitle: o.aeTitle, host, port: o.dicomPort, callingAeTitle: 'SAFEKEEP', timeoutSeconds } },
@@ -71,7 +71,7 @@ describe('DIMSE faults with a real Orthanc', () => {
     );
     // Listed: green (a roomier timeout: a loaded machine can delay Orthanc's report by seconds).
     await stranger.rest('PUT', '/modalities/safekeep', { AET: 'SAFEKEEP', Host: '127.0.0.1', Port: listenerPort });
-    const fixed = await core.testRemote(await save('stranger', stranger, 30));
+    const fixed = await core.testRemote(await save('stranger', stranger));
     expect(fixed.ok, fixed.message).toBe(true);
   });
 
