@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { operatorName, SAFEKEEP_VERSION } from '../about';
 import { createHandlers, type CoreHandlers } from '../api/handlers';
 import { httpApi } from '../api/http-api';
+import { Sessions } from '../api/sessions';
 import { systemClock, type Clock } from '../clock';
 import { DimseListenerControl } from '../dimse/listener-control';
 import { ReportProbes } from '../dimse/report-probes';
@@ -142,9 +143,10 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     dataDir: options.dataDir,
     run: { serverUrl: null, pendingRestart: new Set(), reportTimeoutMs: options.reportTimeoutMs ?? null },
   });
+  const sessions = new Sessions(store.sessions, clock);
   const access = new AccessService({
     tokens: store.tokens,
-    sessions: store.sessions,
+    sessions,
     clock,
     authEnabled: options.authEnabled ?? true,
     flagTokens: options.flagTokens ?? [],
@@ -190,7 +192,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
             handlers,
             events,
             auth: access.auth,
-            sessions: access.sessions,
+            sessions,
             rendererDir: options.paths?.rendererDir ?? null,
             uploadDir: path.join(options.dataDir, 'uploads'),
           }),

@@ -1,13 +1,20 @@
 import type { TokenView } from '../../../src-shared/contract/handlers';
 import { AppError } from '../../../src-shared/contract/errors';
-import { Sessions } from '../api/sessions';
 import type { Clock } from '../clock';
 import { Authenticator } from '../origin/auth';
-import type { SessionStore, TokenStore } from '../store/ports';
+import type { TokenStore } from '../store/ports';
+
+/** The browser sessions (api/sessions.ts), as far as access needs them. */
+export interface BrowserSessions {
+  endForToken(tokenId: number): Promise<unknown>;
+  oneTimeCode(client: string, ttlMs?: number): string;
+  purgeExpired(): Promise<number>;
+}
 
 export interface AccessServiceDeps {
   tokens: TokenStore;
-  sessions: SessionStore;
+  /** Browser-mode sessions: made by the composition root, which hands the same object to the HTTP API. */
+  sessions: BrowserSessions;
   clock: Clock;
   /** false only for a server bound to loopback (checked by the host). */
   authEnabled: boolean;
@@ -18,12 +25,12 @@ export interface AccessServiceDeps {
 /** Who may call: the bearer tokens of the origin server and the API, and the browser sessions opened with them. */
 export class AccessService {
   readonly auth: Authenticator;
-  readonly sessions: Sessions;
+  private readonly sessions: BrowserSessions;
 
   constructor(private readonly deps: AccessServiceDeps) {
     this.auth = new Authenticator(deps.tokens, deps.authEnabled);
     for (const t of deps.flagTokens) this.auth.addFlagToken(t.client, t.secret);
-    this.sessions = new Sessions(deps.sessions, deps.clock);
+    this.sessions = deps.sessions;
   }
 
   listTokens(): Promise<TokenView[]> {
