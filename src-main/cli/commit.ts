@@ -74,9 +74,9 @@ export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): Rem
  * `safekeep commit`: scan, send, follow, report. Resolves to the exit code. `signal` (Ctrl-C)
  * stops the waiting: the requests stay stored, and the summary says how to resume.
  *
- * It starts the DICOM listener (a DIMSE archive reports there) and the outgoing engine, which carries every
- * request in flight, this job's and any other left by an earlier run; it follows, reports and exits on this
- * job's requests only. Incoming transactions and retention wait for the app or `serve`.
+ * It starts the DICOM listener (a DIMSE archive reports there) and the outgoing engine for this job's
+ * requests only: other requests left in flight by an earlier run wait for `safekeep resume` or the app, as do
+ * incoming transactions and retention.
  */
 export async function commitCommand(host: Host, paths: string[], o: CommitOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
   const input = remoteFromTarget(o, (await host.call('settings-get', {})).dimse.aeTitle);
@@ -99,7 +99,7 @@ export async function commitCommand(host: Host, paths: string[], o: CommitOption
   if (!o.json) out(`Scanned: ${scan.instances} instance(s) in ${scan.studies} study(ies); ${scan.problems.length} file(s) skipped`);
   if (scan.instances === 0) throw usageError(`No DICOM instance found in ${paths.join(', ')}`);
 
-  await host.start({ outgoing: true });
+  await host.start({ outgoing: 'own' });
   const job = await host.call('outgoing-create', { remoteId: remote.id, selection: { paths: roots }, form: o.flat ? 'flat' : 'study' });
   if (!o.json) out(`Sending ${job.instances} instance(s) in ${job.requestIds.length} request(s) to ${o.to} (job ${job.jobId})`);
 

@@ -236,7 +236,7 @@ async function resumeCommand(host: Host, o: ListenerFlags & { report?: string; j
   // DIMSE archives send their reports to the listener: it runs before anything is sent again.
   const dimseRemotes = new Set((await host.call('remotes-list', {})).flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
   if (active.some((r) => dimseRemotes.has(r.remoteId))) await listenForReports(host, o);
-  await host.start({ outgoing: true });
+  await host.start({ outgoing: 'all' });
   if (!o.json) out(`Resuming ${ids.length} request(s)`);
   const interrupt = interruptSignal();
   try {

@@ -75,7 +75,7 @@ async function planResend(host: Host, targets: OutgoingRequest[], o: ResendOptio
 
 /**
  * `safekeep resend (UID | --job N) [--failed-only]`: resend, then follow like commit (same exit codes). Like
- * commit, it runs the outgoing engine (which carries every request in flight) and follows its own requests.
+ * commit, it runs the outgoing engine for the requests it resends only (other work waits for `resume`).
  */
 export async function resendCommand(host: Host, uid: string | undefined, o: ResendOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
   const { plan, leftOut } = await planResend(host, await targetsOf(host, uid, o.job, 'resend'), o);
@@ -85,7 +85,7 @@ export async function resendCommand(host: Host, uid: string | undefined, o: Rese
   const gone = plan.find((p) => !remotes.has(p.r.remoteId));
   if (gone) throw new AppError('not-found', `No remote with id ${gone.r.remoteId}`);
   if (plan.some((p) => remotes.get(p.r.remoteId)!.kind === 'dimse')) await listenForReports(host, o);
-  await host.start({ outgoing: true });
+  await host.start({ outgoing: 'own' });
   const ids: number[] = [];
   for (const { r, exclude } of plan) {
     const next = o.failedOnly ? await host.call('outgoing-resend-failed', { id: r.id, ...(exclude ? { exclude: [...exclude] } : {}) }) : await host.call('outgoing-resend', { id: r.id });

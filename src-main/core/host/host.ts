@@ -15,10 +15,11 @@ const HOUR_MS = 3600 * 1000;
  */
 export interface StartParts {
   /**
-   * The outgoing engine: carries on every request left in flight (a POST whose answer was lost is checked
-   * with a GET first) and sends what is submitted. It is one scheduler over the store's active requests.
+   * The outgoing engine. 'all' (the app, `serve`, `resume`): it also carries on every request a previous run
+   * left in flight (a POST whose answer was lost is checked with a GET first). 'own' (`commit`, `resend`):
+   * only the requests submitted or resent through this host; other jobs wait for `resume` or the app.
    */
-  outgoing?: boolean;
+  outgoing?: 'all' | 'own';
   /** Incoming transactions a previous run left Working are decided again. */
   incoming?: boolean;
   /** Retention now and hourly: expired sessions, results past their retention, old tombstones. */
@@ -89,7 +90,7 @@ export class Host {
     // The header readers decide incoming requests (the library policy re-reads files): ready ahead of them.
     if (parts.incoming || parts.http) core.library.warm();
     if (parts.incoming && this.once('incoming')) started.resumedIncoming = await core.incoming.resume();
-    if (parts.outgoing && this.once('outgoing')) started.resumedOutgoing = await core.outgoing.start();
+    if (parts.outgoing && this.once('outgoing')) started.resumedOutgoing = await core.outgoing.start(parts.outgoing);
     if (parts.retention && this.once('retention')) {
       await core.applyRetention();
       this.retentionTimer = setInterval(() => void core.applyRetention().catch((e) => log('origin').error('retention failed:', e)), HOUR_MS);
@@ -136,5 +137,5 @@ export async function startHost(options: CoreOptions, parts: StartParts): Promis
   return host;
 }
 
-/** Every part (the app, `serve`): both directions, retention, and the listener whenever needed. */
-export const ALL_WORK: StartParts = { outgoing: true, incoming: true, retention: true };
+/** The work of the app and `serve`: both directions (resuming what an earlier run left) and retention. */
+export const ALL_WORK: StartParts = { outgoing: 'all', incoming: true, retention: true };

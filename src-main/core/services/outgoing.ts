@@ -61,12 +61,11 @@ export class OutgoingService {
   }
 
   /**
-   * Runs the engine: every request left in flight is carried on (a POST without an answer is checked with a
-   * GET first, never posted twice). The engine is one scheduler over the store's active requests, so once it
-   * runs it carries every request in flight, not only those of the host's own command.
+   * Runs the engine. 'all': every request left in flight is carried on too (a POST without an answer is
+   * checked with a GET first, never posted twice); 'own': only what is submitted or resent from now on.
    */
-  start(): Promise<number> {
-    return this.engine.start();
+  start(scope: 'all' | 'own'): Promise<number> {
+    return this.engine.start(scope);
   }
 
   submit(o: SubmitOptions): Promise<{ jobId: number; requestIds: number[]; instances: number }> {
