@@ -49,7 +49,7 @@ export async function startShell(e: ElectronParts, paths: ShellPaths): Promise<{
 
   const appUrlPrefix = pathToFileURL(path.dirname(paths.rendererIndex)).href;
   installCsp(e.session.defaultSession);
-  const unregister = registerIpc(e.ipcMain, host.core.handlers, trustedSender(appUrlPrefix));
+  const unregister = registerIpc(e.ipcMain, host.handlers, trustedSender(appUrlPrefix));
 
 
   const window = new e.BrowserWindow(mainWindowOptions(paths.preload, paths.icon));

@@ -82,6 +82,11 @@ export class Host {
     return this.core.events;
   }
 
+  /** The handler map, for a bridge that validates and calls by name itself (the IPC of the Electron shell). */
+  get handlers(): Core['handlers'] {
+    return this.core.handlers;
+  }
+
   async start(parts: StartParts): Promise<Started> {
     const { core } = this;
     const started: Started = { resumedIncoming: 0, resumedOutgoing: 0, dimse: null, server: null };
