@@ -120,6 +120,13 @@ describe('HTTP client against the real core (no authentication)', () => {
     expect(await client.send('no-such-call' as 'library-summary', {})).toEqual({ ok: false, error: { code: 'not-found', message: 'No API call "no-such-call"' } });
   });
 
+  it('refuses over HTTP the handlers that write files on the server, and writes nothing', async () => {
+    const target = path.join(dir, 'written-by-a-browser.csv');
+    expect(await client.send('report-csv-file', { remoteId: 1, path: target })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await client.send('report-safe-to-delete-file', { remoteId: 1, path: target })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
   it('turns an unreachable server or a non-JSON answer into an error value', async () => {
     const gone = make({ baseUrl: 'http://127.0.0.1:1', eventSource: null });
     const r = await gone.send('library-summary', {});
