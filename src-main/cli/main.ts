@@ -46,6 +46,20 @@ function followOptions(command: Command, reportOf: string): Command {
 /** The command line; `paths`: where the build put the renderer and the header worker (the entry point knows). */
 export function buildProgram(paths: Partial<HostPaths> = {}): Command {
   const withHost = hostOpener(paths);
+  /** A command that sends and follows requests: Ctrl-C stops its waiting; its result is the exit code. */
+  const following = (o: ListenerFlags, run: (host: Host, signal: AbortSignal) => Promise<number>) =>
+    withHost(
+      o,
+      async (host) => {
+        const interrupt = interruptSignal();
+        try {
+          process.exitCode = await run(host, interrupt.signal);
+        } finally {
+          interrupt.dispose();
+        }
+      },
+      runOptionsOf(o),
+    );
   const program = new Command('safekeep')
     .description('Storage commitment for DICOM migrations: DICOMweb origin server, client engine and DIMSE bridge')
     .exitOverride()
@@ -114,18 +128,7 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     .addOption(reportTimeoutOption())
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (paths: string[], o: CommitOptions & { data?: string }) => {
-      await withHost(
-        o,
-        async (host) => {
-          const interrupt = interruptSignal();
-          try {
-            process.exitCode = await commitCommand(host, paths, o, out, interrupt.signal);
-          } finally {
-            interrupt.dispose();
-          }
-        },
-        runOptionsOf(o),
-      );
+      await following(o, (host, signal) => commitCommand(host, paths, o, out, signal));
     });
 
   program
@@ -169,18 +172,7 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     .addOption(reportTimeoutOption())
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (uid: string | undefined, o: Parameters<typeof resendCommand>[2] & { data?: string }) => {
-      await withHost(
-        o,
-        async (host) => {
-          const interrupt = interruptSignal();
-          try {
-            process.exitCode = await resendCommand(host, uid, o, out, interrupt.signal);
-          } finally {
-            interrupt.dispose();
-          }
-        },
-        runOptionsOf(o),
-      );
+      await following(o, (host, signal) => resendCommand(host, uid, o, out, signal));
     });
 
   program

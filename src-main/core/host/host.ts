@@ -11,7 +11,7 @@ const HOUR_MS = 3600 * 1000;
 
 /**
  * The parts of Safekeep a host runs. Opening the core starts nothing: each host asks for exactly what it
- * runs (README, "What each command starts"). `start` may be called again to add parts; each runs once.
+ * runs (docs/architecture.md, the table of hosts). `start` may be called again to add parts; each runs once.
  */
 export interface StartParts {
   /**
