@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RemoteInputSchema, AE_TITLE } from '../remotes';
+import { ServerTlsSchema } from '../tls';
 
 /**
  * Argument schemas of every handler: both bridges (HTTP and IPC) validate with
@@ -44,6 +45,8 @@ export const SettingsPatchSchema = z
       })
       .partial()
       .optional(),
+    /** Safekeep's certificate for its listeners (applies at the next start); null: plain TCP. */
+    tls: ServerTlsSchema.nullable().optional(),
   })
   .strict();
 

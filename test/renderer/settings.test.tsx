@@ -25,6 +25,7 @@ const SETTINGS: Settings = {
   reportTimeoutMinutes: 10,
   dataDir: '/var/lib/safekeep',
   pendingRestart: [],
+  tls: { stored: null, inUse: null },
 };
 
 function settingsApi(): FakeApi {

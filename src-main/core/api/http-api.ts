@@ -60,8 +60,9 @@ export function httpApi(o: HttpApiOptions): Hono {
     }
   };
 
+  // Over HTTPS (serve --tls-cert) the session cookie is never sent back over plain HTTP.
   const startSession = async (c: Context, client: string, tokenId: number | null) =>
-    setCookie(c, COOKIE, await sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
+    setCookie(c, COOKIE, await sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: new URL(c.req.url).protocol === 'https:' });
 
   app.post('/api/login', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };

@@ -7,6 +7,7 @@
  * the net.Server and creates one `Scp` subclass instance per connection, as `Server` does.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { parseNActionElements, readEventReport, reportElements, reportEventType } from './commitment-data';
 import {
   Dataset,
@@ -65,6 +66,8 @@ export interface DimseListenerOptions {
   logger?: (msg: string) => void;
   /** An association with no PDU for this long is aborted (default 60 s). */
   idleTimeoutMs?: number;
+  /** DICOM TLS only (core/tls/profile.ts serverTlsOptions); a connection that does not complete the handshake never reaches the library. */
+  tls?: tls.TlsOptions;
 }
 
 /** ErrorComment (0000,0902) is LO: at most 64 characters. */
@@ -87,6 +90,7 @@ export class DimseListener {
   private readonly otherAeTitles: () => readonly string[];
   private readonly log: (msg: string) => void;
   private readonly idleTimeoutMs: number;
+  private readonly tls: tls.TlsOptions | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private actualPort = 0;
@@ -99,6 +103,7 @@ export class DimseListener {
     this.otherAeTitles = o.otherAeTitles ?? (() => []);
     this.log = o.logger ?? (() => {});
     this.idleTimeoutMs = o.idleTimeoutMs ?? 60_000;
+    this.tls = o.tls;
   }
 
   get port(): number {
@@ -108,7 +113,7 @@ export class DimseListener {
   async start(): Promise<{ port: number }> {
     if (this.server) throw new Error('DimseListener already started');
     const SessionClass = makeSessionClass(this.aeTitle, this.otherAeTitles, this.handlers, this.log);
-    const server = net.createServer((socket) => {
+    const server = createServer(this.tls, this.log, (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       const session = new SessionClass(socket, {
@@ -136,7 +141,7 @@ export class DimseListener {
     this.server = server;
     const address = server.address();
     this.actualPort = typeof address === 'object' && address ? address.port : this.requestedPort;
-    this.log(`DICOM listener ${this.aeTitle} on ${this.host}:${this.actualPort}`);
+    this.log(`DICOM listener ${this.aeTitle} on ${this.host}:${this.actualPort}${this.tls ? ' (DICOM TLS only)' : ''}`);
     return { port: this.actualPort };
   }
 
@@ -149,6 +154,14 @@ export class DimseListener {
     this.sockets.clear();
     await closed;
   }
+}
+
+/** A plain TCP server, or with TLS options one whose connections reach `onSocket` only after a successful handshake. */
+function createServer(options: tls.TlsOptions | undefined, log: (msg: string) => void, onSocket: (socket: net.Socket) => void): net.Server {
+  if (!options) return net.createServer(onSocket);
+  const server = tls.createServer(options, onSocket);
+  server.on('tlsClientError', (err, socket) => log(`DICOM TLS handshake with ${socket.remoteAddress?.replace(/^::ffff:/, '')} failed: ${err.message}`));
+  return server;
 }
 
 function makeSessionClass(aeTitle: string, otherAeTitles: () => readonly string[], handlers: ListenerHandlers, log: (msg: string) => void) {

@@ -1,3 +1,4 @@
+import type tls from 'node:tls';
 import { hex4 } from '../../../src-shared/dicom/failure-reasons';
 import type { Clock } from '../clock';
 import { ERROR_BACKOFF, backoffMs, type BackoffPolicy } from '../engine/backoff';
@@ -5,6 +6,7 @@ import type { RemoteView } from '../../../src-shared/remotes';
 import type { IncomingProcessor } from '../origin/processor';
 import type { CommitmentPolicy } from '../origin/policy';
 import type { IncomingStore, RemotesStore } from '../store/ports';
+import { clientTlsFromServer } from '../tls/profile';
 import { DimseListener, type SameAssociationReporter } from './listener';
 import { sendCommitmentReport } from './scu';
 import { DIMSE_STATUS, describeStatus, type AeAddress, type CommitmentReport, type NActionRequestData } from './types';
@@ -30,6 +32,8 @@ export interface DimseServiceDeps {
   /** Safekeep as SCU: a report for one of its own requests. */
   takeReport: (r: CommitmentReport) => Promise<number>;
   log?: (msg: string) => void;
+  /** The listener's TLS (read when it starts; null: plain TCP). Reports to peers on a new association then use TLS too. */
+  tls?: () => tls.TlsOptions | null;
 }
 
 const DEFAULT_RETRY = { ...ERROR_BACKOFF, baseMs: 5_000, maxMs: 10 * 60_000, maxAttempts: 12 };
@@ -53,6 +57,8 @@ export class DimseService {
    * titles, calling archives), so they are read ahead, at start and whenever the remotes change.
    */
   private dimseRemotes: (RemoteView & { kind: 'dimse' })[] = [];
+  /** With a TLS listener: how Safekeep connects to a peer to deliver a report (its own certificate, the listener's client CA). */
+  private peerTls: tls.ConnectionOptions | null = null;
 
   constructor(
     private config: DimseServiceConfig,
@@ -85,7 +91,10 @@ export class DimseService {
 
   async start(): Promise<{ port: number }> {
     await this.refreshRemotes();
+    const tlsOptions = this.deps.tls?.() ?? null;
+    this.peerTls = tlsOptions ? clientTlsFromServer(tlsOptions) : null;
     this.listener = new DimseListener({
+      ...(tlsOptions ? { tls: tlsOptions } : {}),
       aeTitle: this.config.aeTitle,
       host: this.config.host,
       port: this.config.port,
@@ -174,7 +183,7 @@ export class DimseService {
       try {
         const { status } = await sendCommitmentReport({
           callingAeTitle: meta.calledAeTitle,
-          called: peer,
+          called: this.peerTls ? { ...peer, tls: this.peerTls } : peer,
           timeoutMs,
           report: content,
           ...(this.deps.log ? { logger: this.deps.log } : {}),

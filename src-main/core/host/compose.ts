@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type tls from 'node:tls';
 import { Hono } from 'hono';
 import { operatorName, SAFEKEEP_VERSION } from '../about';
 import { createHandlers, type CoreHandlers } from '../api/handlers';
@@ -25,6 +26,7 @@ import { ReportsService } from '../services/reports';
 import { DAY_MS, SettingsService } from '../services/settings';
 import type { Store, StoredSettings } from '../store/ports';
 import { openSqliteStore } from '../store/sqlite-store';
+import { serverTlsOptions } from '../tls/profile';
 import type { CoreOptions } from './options';
 
 /**
@@ -52,6 +54,11 @@ export interface Core {
   readonly handlers: CoreHandlers;
   /** The HTTP application: the DICOMweb origin server, and with `browser` the app's API and pages. */
   httpApp(o?: { browser?: boolean }): Hono;
+  /**
+   * The TLS of this run's listeners (HTTP and DICOM), read from its PEM files on first use; null: plain TCP.
+   * Throws an AppError naming a file that cannot be read.
+   */
+  listenerTls(): tls.TlsOptions | null;
   /** Expired browser sessions go; results past their retention become tombstones, old tombstones are forgotten. */
   applyRetention(): Promise<{ expired: number; forgotten: number }>;
   /** Stops every service (waiting for what is in flight) and closes the store, announcing its last changes. */
@@ -91,6 +98,10 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
   });
   const probes = new ReportProbes();
+  // This run's TLS: the host's (flags) or the stored setting, as it was when the core opened.
+  const tlsFiles = options.tls !== undefined ? options.tls : stored.tls;
+  let tlsMaterial: tls.TlsOptions | null | undefined;
+  const listenerTls = () => (tlsMaterial ??= tlsFiles ? serverTlsOptions(tlsFiles) : null);
 
   // The outgoing drivers ask the listener and the settings, which are made after them: bound late.
   let listener: DimseListenerControl | undefined;
@@ -127,6 +138,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
         policy: () => policies.current('dimse'),
         takeReport: (r) => outgoing.takeReport(r),
         log: (m: string) => log('dimse').info(m),
+        tls: listenerTls,
       }),
   });
   listener = dimse;
@@ -141,7 +153,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     recheckDimseWaits: () => outgoing.recheckDimseWaits(),
     authEnabled: options.authEnabled ?? true,
     dataDir: options.dataDir,
-    run: { serverUrl: null, pendingRestart: new Set(), reportTimeoutMs: options.reportTimeoutMs ?? null },
+    run: { serverUrl: null, pendingRestart: new Set(), reportTimeoutMs: options.reportTimeoutMs ?? null, tls: tlsFiles },
   });
   const sessions = new Sessions(store.sessions, clock);
   const access = new AccessService({
@@ -171,6 +183,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     reports,
     dimse,
     handlers,
+    listenerTls,
     httpApp: (o = {}) => {
       const app = new Hono();
       app.route(

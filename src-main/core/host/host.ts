@@ -102,7 +102,7 @@ export class Host {
       this.retentionTimer.unref();
     }
     if (parts.http) {
-      this.server ??= await listenHttp(core.httpApp({ browser: parts.http.browser ?? false }), parts.http.host, parts.http.port);
+      this.server ??= await listenHttp(core.httpApp({ browser: parts.http.browser ?? false }), parts.http.host, parts.http.port, core.listenerTls() ?? undefined);
       core.settings.run.serverUrl = this.server.url;
       started.server = this.server;
     }

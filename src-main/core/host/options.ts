@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { BackoffPolicy } from '../engine/backoff';
 import type { OriginConfig } from '../origin/config';
 import type { LibraryPolicyOptions } from '../origin/library-policy';
+import type { ServerTlsFiles } from '../../../src-shared/tls';
 
 /**
  * Where the build put the files a host needs at run time. The entry points know their own place in out/
@@ -30,4 +31,9 @@ export interface CoreOptions {
   /** `--report-timeout` of this run, in ms; without it the stored setting applies. */
   reportTimeoutMs?: number;
   paths?: Partial<HostPaths>;
+  /**
+   * `serve --tls-cert/--tls-key/--tls-ca` of this run: every listener speaks TLS only (null: plain, whatever is
+   * stored). Without it the stored setting applies, read when the core opens (a change applies at the next start).
+   */
+  tls?: ServerTlsFiles | null;
 }

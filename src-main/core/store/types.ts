@@ -1,3 +1,4 @@
+import type { ServerTlsFiles } from '../../../src-shared/tls';
 /**
  * The data the store ports (ports.ts) take and give, whatever the backend: rows as the services use them.
  */
@@ -221,6 +222,8 @@ export interface StoredSettings {
   dimse: { aeTitle: string; host: string; port: number; peers: { aeTitle: string; host: string; port: number }[] };
   /** How long an accepted DIMSE request waits for its N-EVENT-REPORT before it says so (it keeps waiting until its deadline). */
   reportTimeoutMinutes: number;
+  /** Safekeep's certificate for every listener (HTTPS, DICOM TLS), applied at the next start; null: plain. */
+  tls: ServerTlsFiles | null;
 }
 
 /** A change: top-level keys replace, `server` and `dimse` are merged with what is stored. */

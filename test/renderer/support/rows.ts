@@ -93,6 +93,7 @@ export function settingsRow(p: Partial<Settings> = {}): Settings {
     reportTimeoutMinutes: 10,
     dataDir: '/data',
     pendingRestart: [],
+    tls: { stored: null, inUse: null },
     ...p,
   };
 }
