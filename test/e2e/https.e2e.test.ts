@@ -47,7 +47,7 @@ describe('the app over HTTPS in Chromium', () => {
     await page.getByRole('navigation', { name: 'Screens' }).waitFor();
     await page.getByText('Live').waitFor();
     expect(new URL(page.url()).protocol).toBe('https:');
-    expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { isSecureContext: boolean }).isSecureContext)).toBe(true);
     const cookie = (await context.cookies()).find((c) => c.name === 'sk_session');
     expect(cookie).toMatchObject({ secure: true, httpOnly: true });
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: /^Settings/ }).click();
