@@ -4,6 +4,7 @@
  * client certificate, and Orthanc sends its N-EVENT-REPORT to Safekeep's TLS-only listener ("UseDicomTls"),
  * which requires Orthanc's certificate to be signed by the test CA. Certificates: openssl (test-pki.ts).
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +89,24 @@ describe('DICOM TLS with Orthanc as the archive (both directions)', () => {
     expect(stored.counts.stored).toBe(1);
     const found = await findStudyInstances({ callingAeTitle: 'SAFEKEEP', called, studyInstanceUid: third.studyUid, timeoutMs: 10_000 });
     expect(found.instances.map((i) => i.sopInstanceUid).sort()).toEqual(instances.slice(0, 3).map((i) => i.sopInstanceUid).sort());
+  });
+
+  it('Safekeep as commitment SCP for Orthanc over TLS: its N-ACTION on TLS, the report back over TLS', async () => {
+    await host.start({ dimse: { overrides: { peers: [{ aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort }] } } });
+    const unknown = '2.25.' + BigInt('0x' + randomBytes(12).toString('hex')).toString();
+    const asked = [...instances.slice(0, 2).map((i) => [i.sopClassUid, i.sopInstanceUid]), [instances[0]!.sopClassUid, unknown]];
+    const answer = await orthanc.rest<{ ID: string; Path: string }>('POST', '/modalities/safekeep/storage-commitment', { DicomInstances: asked });
+    let final: { Status: string; Success?: unknown[]; Failures?: Array<{ SOPInstanceUID: string }> } | undefined;
+    for (let i = 0; i < 150 && (!final || final.Status === 'Pending'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      final = await orthanc.rest('GET', answer.Path);
+    }
+    // Safekeep's library holds the two instances (committed), not the made-up one (failed).
+    expect(final).toMatchObject({ Status: 'Failure' });
+    expect(final!.Success).toHaveLength(2);
+    expect(final!.Failures!.map((f) => f.SOPInstanceUID)).toEqual([unknown]);
+    const tx = await host.call('incoming-get', { transactionUid: answer.ID });
+    expect(tx).toMatchObject({ source: 'dimse', reportState: 'sent', reportError: null });
   });
 
   it('fails clearly without TLS, and with TLS but no client certificate (Orthanc requires one)', async () => {
