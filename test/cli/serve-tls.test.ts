@@ -106,6 +106,23 @@ describe('safekeep serve with TLS (HTTPS and DICOM TLS, client certificates requ
     await expect(fetch(serve.url.replace('https:', 'http:') + '/api/session', { signal: AbortSignal.timeout(10_000) })).rejects.toThrow();
   });
 
+  it('safekeep remote add --ca --cert --key: another Safekeep verifies against this one over HTTPS with its client certificate', async () => {
+    const data = ['--data', path.join(dir, 'client-data')];
+    const base = ['remote', 'add', 'tls-archive', '--url', `${serve.url}/dicomweb`, '--token', 'tls-secret', '--ca', pki.ca];
+    expect((await runCliToEnd([...base, '--cert', pki.client.cert, '--key', pki.client.key, ...data])).code).toBe(0);
+    const ok = await runCliToEnd(['remote', 'test', 'tls-archive', ...data]);
+    expect(ok.stdout).toMatch(/^OK \(\d+ ms\): The commitment service at https:.* works/);
+    expect((await runCliToEnd([...base, ...data])).stdout).toMatch(/Updated remote/);
+    const refused = await runCliToEnd(['remote', 'test', 'tls-archive', ...data]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(/FAILED/);
+    expect((await runCliToEnd(['remote', 'add', 'pacs', '--dicom', `SAFEKEEP@127.0.0.1:${dimsePort}`, '--ca', pki.ca, '--cert', pki.client.cert, '--key', pki.client.key, ...data])).code).toBe(0);
+    expect((await runCliToEnd(['remote', 'list', ...data])).stdout).toMatch(/pacs\s+DIMSE SAFEKEEP@127\.0\.0\.1:\d+\s+as SAFEKEEP\s+DICOM TLS/);
+    const noCa = await runCliToEnd(['remote', 'add', 'pacs2', '--dicom', 'PACS@127.0.0.1:104', '--cert', pki.client.cert, '--key', pki.client.key, ...data]);
+    expect(noCa.code).toBe(2);
+    expect(noCa.stderr).toMatch(/DICOM TLS needs the archive's CA/);
+  });
+
   it('refuses --tls-cert without --tls-key, and an unreadable certificate, with a clear message', async () => {
     const half = await runCliToEnd(['serve', '--data', path.join(dir, 'data2'), '--port', '0', '--tls-cert', pki.server.cert]);
     expect(half.code).toBe(2);

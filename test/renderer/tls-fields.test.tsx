@@ -105,7 +105,7 @@ describe('TLS in Settings', () => {
     return new FakeApi()
       .on('settings-get', () => settings)
       .on('settings-update', (patch) => {
-        const stored = patch.tls === undefined ? settings.tls.stored : patch.tls;
+        const stored = (patch.tls === undefined ? settings.tls.stored : patch.tls) as Settings['tls']['stored'];
         settings = { ...settings, tls: { stored, inUse: settings.tls.inUse }, pendingRestart: JSON.stringify(stored) === JSON.stringify(settings.tls.inUse) ? [] : ['tls'] };
         return settings;
       })
