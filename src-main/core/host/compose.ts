@@ -26,6 +26,9 @@ import { ReportsService } from '../services/reports';
 import { DAY_MS, SettingsService } from '../services/settings';
 import type { Store, StoredSettings } from '../store/ports';
 import { openSqliteStore } from '../store/sqlite-store';
+import { checkDataFolder } from '../secrets/data-folder';
+import { sealedRemotes, sealPlainSecrets } from '../secrets/sealed-remotes';
+import { KeySealer } from '../secrets/sealer';
 import { serverTlsOptions } from '../tls/profile';
 import type { CoreOptions } from './options';
 
@@ -67,8 +70,14 @@ export interface Core {
 
 /** Opens the store in `options.dataDir` (creating it if needed) and builds the core on it. */
 export async function composeCore(options: CoreOptions): Promise<Core> {
-  const store = openSqliteStore(options.dataDir);
+  checkDataFolder(options.dataDir);
+  const opened = openSqliteStore(options.dataDir);
+  // Remote secrets are sealed at rest with a key kept outside the database (secrets/sealer.ts).
+  const sealer = options.secretSealer ?? new KeySealer(options.dataDir);
+  const store = { ...opened, remotes: sealedRemotes(opened.remotes, sealer) };
   try {
+    const sealed = await sealPlainSecrets(opened.remotes, sealer);
+    if (sealed > 0) log('store').info(`sealed ${sealed} remote secret(s) stored in plain text by an earlier version`);
     return await composeOn(store, options, await store.settings.get());
   } catch (e) {
     await store.close();

@@ -3,6 +3,7 @@ import type { BackoffPolicy } from '../engine/backoff';
 import type { OriginConfig } from '../origin/config';
 import type { LibraryPolicyOptions } from '../origin/library-policy';
 import type { ServerTlsFiles } from '../../../src-shared/tls';
+import type { SecretSealer } from '../secrets/sealer';
 
 /**
  * Where the build put the files a host needs at run time. The entry points know their own place in out/
@@ -36,4 +37,6 @@ export interface CoreOptions {
    * stored). Without it the stored setting applies, read when the core opens (a change applies at the next start).
    */
   tls?: ServerTlsFiles | null;
+  /** Seals remote secrets at rest; default: a key from SAFEKEEP_SECRET_KEY or the key file beside the data folder (the desktop app: safeStorage). */
+  secretSealer?: SecretSealer;
 }
