@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
-import { parseCommitmentRequest } from '../../src-shared/commitment/request-json';
-import { buildCommitmentResponse } from '../../src-shared/commitment/response-json';
+import { parseCommitmentRequest } from '../../src-main/core/codec/request-json';
+import { buildCommitmentResponse } from '../../src-main/core/codec/response-json';
 import type { RequestedInstance } from '../../src-shared/commitment/model';
 
 export interface Seen {

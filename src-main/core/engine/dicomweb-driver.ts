@@ -1,4 +1,4 @@
-import { buildCommitmentRequest } from '../../../src-shared/commitment/request-json';
+import { buildCommitmentRequest } from '../codec/request-json';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
 import type { OutgoingInstance, OutgoingRequest } from '../../../src-shared/outgoing';
 import type { DicomwebRemoteConfig } from '../../../src-shared/remotes';

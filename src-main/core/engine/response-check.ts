@@ -1,8 +1,8 @@
 import type { CommitmentResult } from '../../../src-shared/commitment/model';
-import { PayloadError } from '../../../src-shared/commitment/payload-error';
-import { parseCommitmentResponse } from '../../../src-shared/commitment/response-json';
+import { PayloadError } from '../codec/payload-error';
+import { parseCommitmentResponse } from '../codec/response-json';
 import type { OutgoingInstance } from '../../../src-shared/outgoing';
-import { parseNativeXml } from '../dicomweb/native-xml';
+import { parseNativeXml } from '../codec/native-xml';
 import type { InstanceResult } from '../store/ports';
 
 export interface Interpretation {

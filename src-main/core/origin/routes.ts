@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../../src-shared/contract/errors';
-import { parseCommitmentRequest } from '../../../src-shared/commitment/request-json';
-import { buildCommitmentResponse, commitmentResponseJsonText } from '../../../src-shared/commitment/response-json';
-import { PayloadError } from '../../../src-shared/commitment/payload-error';
+import { parseCommitmentRequest } from '../codec/request-json';
+import { buildCommitmentResponse, commitmentResponseJsonText } from '../codec/response-json';
+import { PayloadError } from '../codec/payload-error';
 import { describeUidProblem, uidProblem } from '../../../src-shared/dicom/uid';
 import type { Clock } from '../clock';
-import { formatOfContentType, MEDIA_TYPE, negotiateAccept, type PayloadFormat } from '../dicomweb/media';
-import { buildNativeXml, parseNativeXml } from '../dicomweb/native-xml';
+import { formatOfContentType, MEDIA_TYPE, negotiateAccept, type PayloadFormat } from '../codec/media';
+import { buildNativeXml, parseNativeXml } from '../codec/native-xml';
 import type { IncomingStore } from '../store/ports';
 import type { Authenticator } from './auth';
 import type { OriginConfig } from './config';

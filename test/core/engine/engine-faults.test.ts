@@ -3,7 +3,7 @@ import { answerFor, startFaultServer, type Behavior } from '../../support/fault-
 import { startClient, type ClientHarness } from '../../support/engine-harness';
 import type { DicomwebRemoteConfig } from '../../../src-shared/remotes';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
-import { buildCommitmentResponse } from '../../../src-shared/commitment/response-json';
+import { buildCommitmentResponse } from '../../../src-main/core/codec/response-json';
 
 let client: ClientHarness | undefined;
 let server: Awaited<ReturnType<typeof startFaultServer>> | undefined;
