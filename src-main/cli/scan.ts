@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { problemReasonText, type ScanProgress } from '../../src-shared/library';
 import type { SafekeepCore } from '../core/app';
-import type { LibraryCounts } from '../core/store/ports';
+import type { LibraryCounts } from '../core/library/model/files';
 import { Progress } from './progress';
 
 export interface ScanSummary extends Omit<LibraryCounts, 'bytes'> {

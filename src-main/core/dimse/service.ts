@@ -1,9 +1,9 @@
 import { hex4 } from '../../../src-shared/dicom/failure-reasons';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import { ERROR_BACKOFF, backoffMs, type BackoffPolicy } from '../engine/backoff';
 import type { RemoteView } from '../../../src-shared/remotes';
-import type { IncomingProcessor } from '../origin/processor';
-import type { CommitmentPolicy } from '../origin/policy';
+import type { IncomingProcessor } from '../incoming/processor';
+import type { CommitmentPolicy } from '../incoming/policy';
 import type { IncomingStore, RemotesStore } from '../store/ports';
 import { DimseListener, type SameAssociationReporter } from './listener';
 import { sendCommitmentReport } from './scu';

@@ -5,15 +5,15 @@ import { parseCommitmentRequest } from '../codec/request-json';
 import { buildCommitmentResponse, commitmentResponseJsonText } from '../codec/response-json';
 import { PayloadError } from '../codec/payload-error';
 import { describeUidProblem, uidProblem } from '../../../src-shared/dicom/uid';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import { formatOfContentType, MEDIA_TYPE, negotiateAccept, type PayloadFormat } from '../codec/media';
 import { buildNativeXml, parseNativeXml } from '../codec/native-xml';
 import type { IncomingStore } from '../store/ports';
 import type { Authenticator } from './auth';
-import type { OriginConfig } from './config';
-import type { CommitmentPolicy } from './policy';
+import type { OriginConfig } from '../incoming/config';
+import type { CommitmentPolicy } from '../incoming/policy';
 import { problemResponse } from './problem';
-import type { IncomingProcessor } from './processor';
+import type { IncomingProcessor } from '../incoming/processor';
 
 export interface OriginDeps {
   incoming: IncomingStore;

@@ -2,7 +2,7 @@ import { AppError } from '../../../src-shared/contract/errors';
 import { describeFailureReason, failureReasonMeaning } from '../../../src-shared/dicom/failure-reasons';
 import type { RemoteView } from '../../../src-shared/remotes';
 import { viewOf, type ArchiveRef, type ReportScope, type ReportSummary, type ReportTimeline } from '../../../src-shared/report';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import type { RemotesStore, ReportStore } from '../store/ports';
 
 export interface ReportDeps {

@@ -2,7 +2,7 @@ import type { InstanceVerdict, ReportScope, ReportStudyRow } from '../../../src-
 import type { Db } from './db';
 import type { ReportStore } from './ports';
 import { sourceOf, verdictSource, type Source } from './report-sources';
-import type { JobRef, ReportRow, VerifiedFile } from './types';
+import type { JobRef, ReportRow, VerifiedFile } from '../report/model/rows';
 
 export type { ReportRow, VerifiedFile };
 
