@@ -5,7 +5,7 @@ import { httpApi } from './api/http-api';
 import { Sessions } from './api/sessions';
 import type { ScanProgress } from '../../src-shared/library';
 import { AppError } from '../../src-shared/contract/errors';
-import { systemClock, type Clock } from './scheduler';
+import { repeat, systemScheduler, type Clock, type Scheduler, type Timer } from './scheduler';
 import { EventBus } from './events';
 import { HeaderReaderPool } from './library/header-pool';
 import { settleCopies } from './library/copies';
@@ -27,7 +27,10 @@ import type { Driver } from './engine/driver';
 import { DimseDriver } from './engine/dimse-driver';
 import { recheckDimseWaits, takeReport } from './engine/report-intake';
 import { ForwardPolicy } from './incoming/forward-policy';
-import { DimseService, type DimseServiceConfig } from './dimse/service';
+import type { DimseListenerService, DimseServiceConfig } from './dimse/service';
+import { DimseScp } from './incoming/dimse-scp';
+import { IncomingIntake } from './incoming/intake';
+import { isNotFound } from './store/not-found';
 import { DimseListenerControl } from './dimse/listener-control';
 import { ReportProbes } from './dimse/report-probes';
 import type { CommitmentReport } from './dimse/types';
@@ -36,7 +39,8 @@ import { log } from './log';
 
 export interface CoreOptions {
   dataDir: string;
-  clock?: Clock;
+  /** Time and timers (tests drive a virtual or a fake one). */
+  scheduler?: Scheduler;
   origin?: Partial<OriginConfig>;
   /** false only for a server bound to loopback (checked by the host). */
   authEnabled?: boolean;
@@ -56,6 +60,8 @@ const DAY = 24 * HOUR;
 export class SafekeepCore {
   /** The SQLite database under the store (tests look inside). */
   readonly db: Db;
+  readonly scheduler: Scheduler;
+  /** The scheduler's time, for what only reads it. */
   readonly clock: Clock;
   readonly events = new EventBus();
   readonly library: Ports.LibraryStore;
@@ -71,6 +77,8 @@ export class SafekeepCore {
   readonly drivers: { dicomweb: Driver; dimse?: Driver };
   readonly auth: Authenticator;
   readonly processor: IncomingProcessor;
+  /** Every commitment request, DICOMweb POST or DIMSE N-ACTION, comes in here. */
+  readonly intake: IncomingIntake;
   readonly originConfig: OriginConfig;
   readonly headers = new HeaderReaderPool();
   readonly settings: Ports.SettingsStore;
@@ -84,7 +92,7 @@ export class SafekeepCore {
   private readonly policies = new Map<string, CommitmentPolicy>();
   private currentPolicyId = 'library';
   private dimsePolicyId = 'library';
-  private retentionTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: Timer | null = null;
   private activeScan: { controller: AbortController; promise: Promise<ScanProgress> } | null = null;
 
   /** Opens the store in `options.dataDir` (creating it if needed) and builds the core on it. */
@@ -103,7 +111,8 @@ export class SafekeepCore {
   }
 
   private constructor(readonly options: CoreOptions, readonly store: SqliteStore, stored: Ports.StoredSettings) {
-    this.clock = options.clock ?? systemClock;
+    this.scheduler = options.scheduler ?? systemScheduler;
+    this.clock = this.scheduler;
     ({ db: this.db, library: this.library, incoming: this.incoming, tokens: this.tokens, remotes: this.remotes } = store);
     ({ outgoing: this.outgoing, unmatchedReports: this.unmatchedReports, reports: this.reports, settings: this.settings } = store);
     this.sessions = new Sessions(store.sessions, this.clock);
@@ -116,6 +125,7 @@ export class SafekeepCore {
         listener: () => this.dimseListener.state(),
         reportTimeoutMs: () => this.reportTimeoutMs(),
         probes: this.probes,
+        scheduler: this.scheduler,
         ...(options.dimseRetry ? { retryBackoff: options.dimseRetry } : {}),
       }),
     };
@@ -123,7 +133,7 @@ export class SafekeepCore {
       outgoing: this.outgoing,
       remotes: this.remotes,
       library: this.library,
-      clock: this.clock,
+      scheduler: this.scheduler,
       drivers: this.drivers,
     });
     this.auth = new Authenticator(this.tokens, options.authEnabled ?? true);
@@ -151,6 +161,13 @@ export class SafekeepCore {
     this.events.on('dimse-listener-changed', () => void this.recheckDimseWaits().catch((e) => log('engine').error('re-checking DIMSE waits failed:', e)));
     this.processor = new IncomingProcessor(this.incoming, (id) => this.resolvePolicy(id), this.clock, {
       resultRetentionMs: this.originConfig.resultRetentionMs,
+    });
+    this.intake = new IncomingIntake({
+      incoming: this.incoming,
+      processor: this.processor,
+      config: () => this.originConfig,
+      policy: (source) => (source === 'dimse' ? this.dimsePolicy() : this.currentPolicy()),
+      clock: this.clock,
     });
   }
 
@@ -185,8 +202,9 @@ export class SafekeepCore {
     const remoteId = Number(m[1]);
     try {
       await this.remotes.get(remoteId);
-    } catch {
-      return undefined;
+    } catch (e) {
+      if (isNotFound(e, 'remote')) return undefined;
+      throw e;
     }
     const p = this.policies.get(id) ?? new ForwardPolicy(remoteId, { engine: this.engine, outgoing: this.outgoing, remotes: this.remotes });
     this.policies.set(p.id, p);
@@ -206,11 +224,11 @@ export class SafekeepCore {
   /** Safekeep as DIMSE SCU: a report for one of its requests (same or new association), or for a remote's Test. */
   async takeReport(r: CommitmentReport): Promise<number> {
     if (this.probes.take(r)) return 0;
-    return takeReport({ outgoing: this.outgoing, unmatched: this.unmatchedReports, clock: this.clock, changed: (id) => this.engine.changed(id) }, r);
+    return takeReport({ outgoing: this.outgoing, lifecycle: this.engine.lifecycle, unmatched: this.unmatchedReports, clock: this.clock, changed: (id) => this.engine.changed(id) }, r);
   }
 
   /** The running DICOM service (SCP for peers, where archives report back), if the listener runs. */
-  get dimse(): DimseService | null {
+  get dimse(): DimseListenerService | null {
     return this.dimseListener.service;
   }
 
@@ -231,13 +249,13 @@ export class SafekeepCore {
     return { port: s.port };
   }
 
-  private createDimseService(config: DimseServiceConfig): DimseService {
-    return new DimseService(config, {
+  private createDimseService(config: DimseServiceConfig): DimseListenerService {
+    return new DimseScp(config, {
       incoming: this.incoming,
+      intake: this.intake,
       processor: this.processor,
       remotes: this.remotes,
-      clock: this.clock,
-      policy: () => this.dimsePolicy(),
+      scheduler: this.scheduler,
       takeReport: (r) => this.takeReport(r),
       log: (m: string) => log('dimse').info(m),
     });
@@ -272,11 +290,11 @@ export class SafekeepCore {
       '/',
       originRoutes({
         incoming: this.incoming,
+        intake: this.intake,
         processor: this.processor,
         auth: this.auth,
         config: () => this.originConfig,
-        policy: () => this.currentPolicy(),
-        clock: this.clock,
+        scheduler: this.scheduler,
       }),
     );
     // After the origin server: the app's pages answer every other GET.
@@ -301,8 +319,7 @@ export class SafekeepCore {
     const resumed = await this.processor.resumeAll();
     const resumedOutgoing = await this.engine.start();
     await this.applyRetention();
-    this.retentionTimer = setInterval(() => void this.applyRetention().catch((e) => log('origin').error('retention failed:', e)), HOUR);
-    this.retentionTimer.unref();
+    this.retentionTimer = repeat(this.scheduler, HOUR, () => void this.applyRetention().catch((e) => log('origin').error('retention failed:', e)));
     return { resumed, resumedOutgoing };
   }
 
@@ -382,7 +399,7 @@ export class SafekeepCore {
   }
 
   async stop(): Promise<void> {
-    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.retentionTimer?.cancel();
     this.activeScan?.controller.abort();
     this.stopping.abort();
     await this.activeScan?.promise.catch(() => undefined);

@@ -39,3 +39,18 @@ export const systemClock: Clock = systemScheduler;
 export function sleep(scheduler: Scheduler, ms: number): Promise<void> {
   return new Promise((resolve) => scheduler.setTimer(ms, resolve, { unref: true }));
 }
+
+/** Calls `fn` every `intervalMs` until cancelled (a background timer: it keeps no process alive). */
+export function repeat(scheduler: Scheduler, intervalMs: number, fn: () => void): Timer {
+  let current: Timer;
+  let cancelled = false;
+  const arm = () => {
+    current = scheduler.setTimer(intervalMs, () => {
+      if (cancelled) return;
+      arm();
+      fn();
+    }, { unref: true });
+  };
+  arm();
+  return { cancel: () => ((cancelled = true), current.cancel()) };
+}

@@ -1,13 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SafekeepCore, type CoreOptions } from '../../src-main/core/app';
+import { systemScheduler, type Scheduler, type Timer } from '../../src-main/core/scheduler';
 import { listenHttp, type RunningHttpServer } from '../../src-main/core/http/server';
 import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
 
-export class FakeClock {
+/** A scheduler whose time only moves when the test says so (its timers are real ones). */
+export class FakeClock implements Scheduler {
   constructor(public t = Date.UTC(2026, 0, 1)) {}
   now(): number {
     return this.t;
+  }
+  setTimer(delayMs: number, fn: () => void, options?: { unref?: boolean }): Timer {
+    return systemScheduler.setTimer(delayMs, fn, options);
   }
   advance(ms: number): void {
     this.t += ms;

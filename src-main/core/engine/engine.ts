@@ -276,7 +276,7 @@ export class Engine {
     const now = this.deps.scheduler.now();
     let next = Infinity;
     // Each remote read once per tick (a 100,000-instance job is a hundred requests to one remote).
-    const remotes = new Map<number, RemoteWithSecret | null>();
+    const remotes = new Map<number, RemoteWithSecret | null | undefined>();
     for (const r of await this.deps.outgoing.active()) {
       if (this.stopped) return;
       if (this.inFlight.has(r.id)) continue;

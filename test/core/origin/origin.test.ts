@@ -20,7 +20,7 @@ describe('DICOMweb commitment origin server', () => {
   const clock = new FakeClock(Date.now());
 
   beforeAll(async () => {
-    h = await startOrigin({ clock });
+    h = await startOrigin({ scheduler: clock });
   });
   afterAll(async () => {
     await h.close();
