@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SafekeepCore } from '../../src-main/core/app';
+import type { Scheduler } from '../../src-main/core/scheduler';
 import type { DicomwebRemoteConfig } from '../../src-shared/remotes';
 import type { RequestForm } from '../../src-shared/commitment/model';
 import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
@@ -16,12 +17,12 @@ export interface ClientHarness {
 }
 
 /** A Safekeep client core, in this process, with a generated library already scanned. */
-export async function startClient(library = { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 }): Promise<ClientHarness> {
+export async function startClient(library = { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 }, o: { scheduler?: Scheduler } = {}): Promise<ClientHarness> {
   const root = tempDir('safekeep-client-');
   const libraryDir = path.join(root, 'library');
   fs.mkdirSync(libraryDir);
   const instances = makeLibrary(libraryDir, library);
-  const core = await SafekeepCore.open({ dataDir: path.join(root, 'data'), authEnabled: false });
+  const core = await SafekeepCore.open({ dataDir: path.join(root, 'data'), authEnabled: false, ...o });
   await core.scan([libraryDir]);
   await core.start();
   let n = 0;

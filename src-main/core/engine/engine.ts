@@ -53,9 +53,13 @@ export class Engine {
   private readonly ctx: DriverContext;
   /** Every state change of a request goes through it (lifecycle.ts): the drivers', the engine's and the reports'. */
   readonly lifecycle: OutgoingLifecycle;
+  private ticking = false;
   /** One tick at a time: a second one while the first awaits the store could start a request twice. */
   private readonly runTick = coalesced(
-    () => this.tick(),
+    async () => {
+      this.ticking = true;
+      await this.tick().finally(() => (this.ticking = false));
+    },
     (e) => log('engine').error('scheduling failed:', e),
   );
 
@@ -347,6 +351,11 @@ export class Engine {
   }
 
   private timerAt = 0;
+
+  /** Nothing runs now (no tick, no exchange with an archive): a virtual scheduler moves time on only then. */
+  get idle(): boolean {
+    return !this.ticking && this.inFlight.size === 0;
+  }
 
   async stop(): Promise<void> {
     this.stopped = true;
