@@ -4,6 +4,7 @@ import { createHandlers, type CoreHandlers } from './api/handlers';
 import { httpApi } from './api/http-api';
 import { Sessions } from './api/sessions';
 import type { ScanProgress } from '../../src-shared/library';
+import type { IncomingSource } from '../../src-shared/transactions';
 import { AppError } from '../../src-shared/contract/errors';
 import { repeat, systemScheduler, type Clock, type Scheduler, type Timer } from './scheduler';
 import { EventBus } from './events';
@@ -129,13 +130,7 @@ export class SafekeepCore {
         ...(options.dimseRetry ? { retryBackoff: options.dimseRetry } : {}),
       }),
     };
-    this.engine = new Engine({
-      outgoing: this.outgoing,
-      remotes: this.remotes,
-      library: this.library,
-      scheduler: this.scheduler,
-      drivers: this.drivers,
-    });
+    this.engine = new Engine({ outgoing: this.outgoing, remotes: this.remotes, library: this.library, scheduler: this.scheduler, drivers: this.drivers });
     this.auth = new Authenticator(this.tokens, options.authEnabled ?? true);
     for (const t of options.flagTokens ?? []) this.auth.addFlagToken(t.client, t.secret);
     // Stored settings first; what the host passes (command-line flags, tests) wins.
@@ -150,25 +145,15 @@ export class SafekeepCore {
       capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
     });
     this.registerPolicy(this.libraryPolicy);
-    this.dimseListener = new DimseListenerControl({
-      settings: this.settings,
-      remotes: this.remotes,
-      events: this.events,
-      initial: stored.dimse,
-      createService: (config) => this.createDimseService(config),
-    });
+    const createService = (config: DimseServiceConfig) => this.createDimseService(config);
+    this.dimseListener = new DimseListenerControl({ settings: this.settings, remotes: this.remotes, events: this.events, initial: stored.dimse, createService });
     // Waiting requests say where the archive must send its report: keep that current.
     this.events.on('dimse-listener-changed', () => void this.recheckDimseWaits().catch((e) => log('engine').error('re-checking DIMSE waits failed:', e)));
     this.processor = new IncomingProcessor(this.incoming, (id) => this.resolvePolicy(id), this.clock, {
       resultRetentionMs: this.originConfig.resultRetentionMs,
     });
-    this.intake = new IncomingIntake({
-      incoming: this.incoming,
-      processor: this.processor,
-      config: () => this.originConfig,
-      policy: (source) => (source === 'dimse' ? this.dimsePolicy() : this.currentPolicy()),
-      clock: this.clock,
-    });
+    const policy = (source: IncomingSource) => (source === 'dimse' ? this.dimsePolicy() : this.currentPolicy());
+    this.intake = new IncomingIntake({ incoming: this.incoming, processor: this.processor, config: () => this.originConfig, policy, clock: this.clock });
   }
 
   /** What reports read, and who and which Safekeep signs them off. */
