@@ -1,5 +1,4 @@
 import type { RemoteView } from '../../../src-shared/remotes';
-import type { RemotesStore } from '../store/ports';
 import { DimseListener, type SameAssociationReporter } from './listener';
 import { sendCommitmentReport } from './scu';
 import type { AeAddress, CommitmentReport, CommitmentReportContent, NActionRequestData } from './types';
@@ -19,7 +18,8 @@ export interface DimseServiceConfig {
 export const DEFAULT_REPORT_TIMEOUT_MS = 30_000;
 
 export interface DimseServiceDeps {
-  remotes: RemotesStore;
+  /** The remotes as stored: the DIMSE archives among them may call back with reports. */
+  listRemotes: () => Promise<RemoteView[]>;
   /** Safekeep as SCP: an N-ACTION from an admitted peer; the status of its N-ACTION-RSP. */
   onNAction: (req: NActionRequestData, reporter: SameAssociationReporter) => Promise<number>;
   /** Safekeep as SCU: a report for one of its own requests. */
@@ -77,7 +77,7 @@ export class DimseService implements DimseListenerService {
 
   /** Reads the DIMSE remotes again (they changed). */
   async refreshRemotes(): Promise<void> {
-    this.dimseRemotes = (await this.deps.remotes.list()).flatMap((r) => (r.kind === 'dimse' ? [r] : []));
+    this.dimseRemotes = (await this.deps.listRemotes()).flatMap((r) => (r.kind === 'dimse' ? [r] : []));
   }
 
   /** Peers can change while running (Settings). */

@@ -44,7 +44,7 @@ export class DimseScp implements DimseListenerService {
     private readonly deps: DimseScpDeps,
   ) {
     this.dimse = new DimseService(config, {
-      remotes: deps.remotes,
+      listRemotes: () => deps.remotes.list(),
       onNAction: (req, reporter) => this.onNAction(req, reporter),
       takeReport: deps.takeReport,
       ...(deps.log ? { log: deps.log } : {}),
