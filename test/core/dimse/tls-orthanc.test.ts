@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findStudyInstances } from '../../../src-main/core/dimse/find-scu';
-import { remoteAddress } from '../../../src-main/core/dimse/remote-address';
+import { dimseAddressOf } from '../../../src-main/core/dimse/dimse-address';
 import { storeInstances } from '../../../src-main/core/dimse/store-scu';
 import { ALL_WORK, openHost, type Host } from '../../../src-main/core/host/host';
 import type { DimseRemoteConfig, RemoteInput } from '../../../src-shared/remotes';
@@ -83,7 +83,7 @@ describe('DICOM TLS with Orthanc as the archive (both directions)', () => {
   });
 
   it('C-STORE and C-FIND SCUs over TLS to the same remote', async () => {
-    const called = remoteAddress(config);
+    const called = dimseAddressOf(config);
     const third = instances[2]!;
     const stored = await storeInstances({ callingAeTitle: 'SAFEKEEP', called, timeoutMs: 10_000, items: [{ path: third.path, sopClassUid: third.sopClassUid, sopInstanceUid: third.sopInstanceUid, transferSyntaxUid: null }] });
     expect(stored.counts.stored).toBe(1);
@@ -105,7 +105,12 @@ describe('DICOM TLS with Orthanc as the archive (both directions)', () => {
     expect(final).toMatchObject({ Status: 'Failure' });
     expect(final!.Success).toHaveLength(2);
     expect(final!.Failures!.map((f) => f.SOPInstanceUID)).toEqual([unknown]);
-    const tx = await host.call('incoming-get', { transactionUid: answer.ID });
+    // Orthanc may record the report before Safekeep has read its N-EVENT-REPORT-RSP and stored the delivery.
+    let tx = await host.call('incoming-get', { transactionUid: answer.ID });
+    for (let i = 0; i < 100 && tx.reportState !== 'sent'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      tx = await host.call('incoming-get', { transactionUid: answer.ID });
+    }
     expect(tx).toMatchObject({ source: 'dimse', reportState: 'sent', reportError: null });
   });
 

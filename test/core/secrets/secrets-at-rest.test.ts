@@ -13,8 +13,8 @@ import { openHost, type Host } from '../../../src-main/core/host/host';
 import { KeySealer, keyFileOf } from '../../../src-main/core/secrets/sealer';
 import { openSqliteStore } from '../../../src-main/core/store/sqlite-store';
 import { safeStorageSealer } from '../../../src-main/electron/safe-storage-sealer';
-import { parseCommitmentRequest } from '../../../src-shared/commitment/request-json';
-import { buildCommitmentResponse } from '../../../src-shared/commitment/response-json';
+import { parseCommitmentRequest } from '../../../src-main/core/codec/request-json';
+import { buildCommitmentResponse } from '../../../src-main/core/codec/response-json';
 import { tempDir } from '../../support/fixtures';
 
 const SECRET = 'bearer-SECRET-never-on-disk-7f3a';
@@ -119,8 +119,8 @@ describe('remote secrets at rest', () => {
     const osKey = crypto.randomBytes(32);
     const fake = {
       isEncryptionAvailable: () => true,
-      encryptString: (s: string) => Buffer.from(s, 'utf8').map((b, i) => b ^ osKey[i % 32]!),
-      decryptString: (b: Buffer) => Buffer.from(b).map((x, i) => x ^ osKey[i % 32]!).toString('utf8'),
+      encryptString: (s: string) => Buffer.from(Buffer.from(s, 'utf8').map((b, i) => b ^ osKey[i % 32]!)),
+      decryptString: (b: Buffer) => Buffer.from(b.map((x, i) => x ^ osKey[i % 32]!)).toString('utf8'),
     };
     const desktop = path.join(root, 'desktop', 'data');
     const app = await openHost({ dataDir: desktop, authEnabled: false, secretSealer: safeStorageSealer(fake) });
