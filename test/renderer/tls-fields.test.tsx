@@ -42,16 +42,20 @@ function remotesApi(list: RemoteView[]): FakeApi {
 
 const saved = (api: FakeApi): RemoteInput => api.callsOf('remotes-save').at(-1)!.input;
 
+/** The Remotes screen with an empty list, the form of a new remote open, and its fields filled in. */
+async function newRemote(kind: 'DIMSE' | 'DICOMweb', fields: Record<string, string>) {
+  const api = remotesApi([]);
+  renderWithApi(<RemotesScreen />, { client: api });
+  const user = userEvent.setup();
+  await user.click(await screen.findByRole('button', { name: `Add ${kind} remote` }));
+  const form = screen.getByRole('form', { name: `Add a ${kind} remote` });
+  for (const [label, value] of Object.entries(fields)) await user.type(within(form).getByLabelText(label), value);
+  return { api, user, form };
+}
+
 describe('TLS fields of the remote form', () => {
   it('a DIMSE remote: DICOM TLS with the CA and a client certificate; a certificate without its key is refused', async () => {
-    const api = remotesApi([]);
-    renderWithApi(<RemotesScreen />, { client: api });
-    const user = userEvent.setup();
-    await user.click(await screen.findByRole('button', { name: 'Add DIMSE remote' }));
-    const form = screen.getByRole('form', { name: 'Add a DIMSE remote' });
-    await user.type(within(form).getByLabelText('Name'), 'PACS');
-    await user.type(within(form).getByLabelText('Called AE title'), 'PACS');
-    await user.type(within(form).getByLabelText('Host'), 'pacs.example.org');
+    const { api, user, form } = await newRemote('DIMSE', { Name: 'PACS', 'Called AE title': 'PACS', Host: 'pacs.example.org' });
     expect(within(form).queryByLabelText('Archive CA certificate file')).toBeNull();
     await user.click(within(form).getByRole('checkbox', { name: /DICOM TLS/ }));
     await user.click(within(form).getByRole('button', { name: 'Save remote' }));
@@ -83,13 +87,7 @@ describe('TLS fields of the remote form', () => {
   });
 
   it("a DICOMweb remote: Safekeep's client certificate and key", async () => {
-    const api = remotesApi([]);
-    renderWithApi(<RemotesScreen />, { client: api });
-    const user = userEvent.setup();
-    await user.click(await screen.findByRole('button', { name: 'Add DICOMweb remote' }));
-    const form = screen.getByRole('form', { name: 'Add a DICOMweb remote' });
-    await user.type(within(form).getByLabelText('Name'), 'Archive');
-    await user.type(within(form).getByLabelText('Base URL'), 'https://archive/dicomweb');
+    const { api, user, form } = await newRemote('DICOMweb', { Name: 'Archive', 'Base URL': 'https://archive/dicomweb' });
     await user.selectOptions(within(form).getByLabelText('Authentication'), 'none');
     await user.type(within(form).getByLabelText('Client certificate file (optional)'), '/pki/sk.pem');
     await user.type(within(form).getByLabelText('Client private key file'), '/pki/sk.key');

@@ -1,20 +1,17 @@
 import fs from 'node:fs';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHost, type Host } from '../../../src-main/core/host/host';
-import { parseCommitmentRequest } from '../../../src-main/core/codec/request-json';
-import { buildCommitmentResponse } from '../../../src-main/core/codec/response-json';
 import { tempDir } from '../../support/fixtures';
+import { httpsKeepsNothing } from '../../support/keeps-nothing';
 import { makeTestPki, type TestPki } from '../../support/test-pki';
 
 /** A DICOMweb remote that requires a client certificate of the hospital's CA (undici dispatcher options). */
 describe('DICOMweb remote with a client certificate', () => {
   let dir: string;
   let pki: TestPki;
-  let server: https.Server;
+  let server: Awaited<ReturnType<typeof httpsKeepsNothing>>;
   let url: string;
   let host: Host;
   const clients: string[] = [];
@@ -23,18 +20,10 @@ describe('DICOMweb remote with a client certificate', () => {
     dir = tempDir();
     pki = makeTestPki(path.join(dir, 'pki'));
     const read = (f: string) => fs.readFileSync(f);
-    server = https.createServer({ key: read(pki.server.key), cert: read(pki.server.cert), ca: read(pki.ca), requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      clients.push((req.socket as TLSSocket).getPeerCertificate().subject.CN as string);
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/dicom+json' });
-        const asked = parseCommitmentRequest(JSON.parse(body)).instances;
-        res.end(JSON.stringify(buildCommitmentResponse({ committed: [], failed: asked.map((i) => ({ ...i, failureReason: 0x0112 })) })));
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/dicomweb`;
+    server = await httpsKeepsNothing({ key: read(pki.server.key), cert: read(pki.server.cert), ca: read(pki.ca), requestCert: true, rejectUnauthorized: true }, (req) =>
+      clients.push((req.socket as TLSSocket).getPeerCertificate().subject.CN as string),
+    );
+    url = server.url;
     host = await openHost({ dataDir: path.join(dir, 'data') });
   });
   afterAll(async () => {

@@ -13,9 +13,8 @@ import { openHost, type Host } from '../../../src-main/core/host/host';
 import { KeySealer, keyFileOf } from '../../../src-main/core/secrets/sealer';
 import { openSqliteStore } from '../../../src-main/core/store/sqlite-store';
 import { safeStorageSealer } from '../../../src-main/electron/safe-storage-sealer';
-import { parseCommitmentRequest } from '../../../src-main/core/codec/request-json';
-import { buildCommitmentResponse } from '../../../src-main/core/codec/response-json';
 import { tempDir } from '../../support/fixtures';
+import { keepsNothing } from '../../support/keeps-nothing';
 
 const SECRET = 'bearer-SECRET-never-on-disk-7f3a';
 
@@ -32,16 +31,7 @@ describe('remote secrets at rest', () => {
   beforeAll(async () => {
     root = tempDir('safekeep-secrets-');
     // An archive that answers only with the right bearer token.
-    archive = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        if (req.headers.authorization !== `Bearer ${SECRET}`) return res.writeHead(401).end();
-        const asked = parseCommitmentRequest(JSON.parse(body)).instances;
-        res.writeHead(200, { 'content-type': 'application/dicom+json' });
-        res.end(JSON.stringify(buildCommitmentResponse({ committed: [], failed: asked.map((i) => ({ ...i, failureReason: 0x0112 })) })));
-      });
-    });
+    archive = http.createServer((req, res) => (req.headers.authorization === `Bearer ${SECRET}` ? keepsNothing(req, res) : res.writeHead(401).end()));
     await new Promise<void>((r) => archive.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(archive.address() as AddressInfo).port}/dicomweb`;
   });
