@@ -1,0 +1,104 @@
+/**
+ * Test support for "send missing" and the cross-check: a Safekeep core in this process with its DICOM
+ * listener, a generated library scanned, and a real Orthanc that knows Safekeep (DIMSE, and with
+ * `dicomWeb` its DICOMweb plugin) holding the first `stored` instances.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SafekeepCore } from '../../src-main/core/app';
+import { crossCheck } from '../../src-main/core/crosscheck/crosscheck';
+import { listerFor } from '../../src-main/core/crosscheck/listing';
+import { setDimseLibraryLogLevel } from '../../src-main/core/dimse/lib';
+import { engineCommitPort } from '../../src-main/core/resend/commit-port';
+import { sendMissing, type SendMissingDeps, type SendMissingOptions } from '../../src-main/core/resend/send-missing';
+import { senderFor } from '../../src-main/core/resend/sender-for';
+import type { RemoteWithSecret } from '../../src-main/core/store/ports';
+import type { Selection } from '../../src-shared/outgoing';
+import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
+import { startOrthanc, storeWithStorescu, type OrthancHandle } from './orthanc';
+
+setDimseLibraryLogLevel('silent');
+
+export interface FinishHarness {
+  root: string;
+  lib: string;
+  instances: GeneratedInstance[];
+  core: SafekeepCore;
+  orthanc: OrthancHandle;
+  dimsePort: number;
+  /** A DIMSE remote for Orthanc (AE, host, port; Safekeep calls as SAFEKEEP). */
+  addDimseRemote(name?: string, extra?: Record<string, unknown>): Promise<number>;
+  /** Asks commitment for the selection (default: the whole library) and waits for every answer. */
+  commit(remoteId: number, selection?: Selection): Promise<{ jobId: number }>;
+  deps(over?: Partial<SendMissingDeps>): SendMissingDeps;
+  sendMissing(remoteId: number, o?: Partial<Omit<SendMissingOptions, 'remote'>>, over?: Partial<SendMissingDeps>): ReturnType<typeof sendMissing>;
+  crossCheck(remoteId: number, selection?: Selection): ReturnType<typeof crossCheck>;
+  remote(id: number): Promise<RemoteWithSecret>;
+  /** Orthanc's ID of an instance (null when it does not hold it). */
+  orthancId(sopInstanceUid: string): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+export async function startFinishHarness(
+  spec: Parameters<typeof makeLibrary>[1],
+  stored: (i: GeneratedInstance, k: number) => boolean,
+  o: { dicomWeb?: boolean; beforeScan?: (lib: string, instances: GeneratedInstance[]) => void } = {},
+): Promise<FinishHarness> {
+  const root = tempDir('safekeep-finish-');
+  const lib = path.join(root, 'lib');
+  const instances = makeLibrary(lib, spec);
+  o.beforeScan?.(lib, instances);
+  const core = await SafekeepCore.open({ dataDir: path.join(root, 'data'), flagTokens: [{ client: 'self', secret: 'self-secret' }] });
+  await core.scan([lib]);
+  await core.start();
+  const dimsePort = (await core.startDimse({ aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 0, peers: [] })).port;
+  const orthanc = await startOrthanc({ modalities: { safekeep: ['SAFEKEEP', '127.0.0.1', dimsePort] }, dicomWeb: o.dicomWeb ?? false });
+  // Orthanc's reports come on new associations: it must be a known peer.
+  core.dimse!.setPeers([{ aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort }]);
+  const toStore = instances.filter(stored);
+  if (toStore.length > 0) await storeWithStorescu(toStore.map((i) => i.path), { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort });
+  const remote = (id: number) => core.remotes.withSecret(id);
+  const deps = (over: Partial<SendMissingDeps> = {}): SendMissingDeps => ({
+    store: core.store.resend,
+    library: core.library,
+    commit: engineCommitPort(core.engine),
+    clock: core.clock,
+    senderFor,
+    ...over,
+  });
+  let n = 0;
+  return {
+    root,
+    lib,
+    instances,
+    core,
+    orthanc,
+    dimsePort,
+    addDimseRemote: async (name = `orthanc ${++n}`, extra = {}) =>
+      (
+        await core.remotes.save(
+          { kind: 'dimse', name, config: { aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort, callingAeTitle: 'SAFEKEEP', timeoutSeconds: 10, ...extra } },
+          Date.now(),
+        )
+      ).id,
+    commit: async (remoteId, selection = { paths: [lib] }) => {
+      const job = await core.engine.submit({ remoteId, selection, form: 'study' });
+      await core.engine.waitFor(job.requestIds);
+      return { jobId: job.jobId };
+    },
+    deps,
+    sendMissing: async (remoteId, opts = {}, over = {}) => sendMissing(deps(over), { remote: await remote(remoteId), selection: { paths: [lib] }, ...opts }),
+    crossCheck: async (remoteId, selection = { paths: [lib] }) =>
+      crossCheck({ library: core.library, verdicts: core.store.resend, clock: core.clock, listerFor }, { remote: await remote(remoteId), selection }),
+    remote,
+    orthancId: async (uid) => {
+      const found = await orthanc.rest<{ ID: string; Type: string }[]>('POST', '/tools/lookup', uid);
+      return found.find((f) => f.Type === 'Instance')?.ID ?? null;
+    },
+    close: async () => {
+      await orthanc.stop();
+      await core.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
