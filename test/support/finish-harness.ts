@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SafekeepCore } from '../../src-main/core/app';
+import { listenHttp, type RunningHttpServer } from '../../src-main/core/http/server';
 import { crossCheck } from '../../src-main/core/crosscheck/crosscheck';
 import { listerFor } from '../../src-main/core/crosscheck/listing';
 import { setDimseLibraryLogLevel } from '../../src-main/core/dimse/lib';
@@ -26,6 +27,12 @@ export interface FinishHarness {
   core: SafekeepCore;
   orthanc: OrthancHandle;
   dimsePort: number;
+  /**
+   * With `gateway`: the base URL of a second Safekeep's DICOMweb origin server (bearer token
+   * "gateway-secret") that forwards each commitment request to Orthanc's DIMSE SCP, calling as GATEWAY.
+   * (Orthanc's DICOMweb plugin offers no storage commitment.)
+   */
+  gatewayUrl: string | null;
   /** A DIMSE remote for Orthanc (AE, host, port; Safekeep calls as SAFEKEEP). */
   addDimseRemote(name?: string, extra?: Record<string, unknown>): Promise<number>;
   /** Asks commitment for the selection (default: the whole library) and waits for every answer. */
@@ -42,7 +49,7 @@ export interface FinishHarness {
 export async function startFinishHarness(
   spec: Parameters<typeof makeLibrary>[1],
   stored: (i: GeneratedInstance, k: number) => boolean,
-  o: { dicomWeb?: boolean; beforeScan?: (lib: string, instances: GeneratedInstance[]) => void } = {},
+  o: { dicomWeb?: boolean; gateway?: boolean; beforeScan?: (lib: string, instances: GeneratedInstance[]) => void } = {},
 ): Promise<FinishHarness> {
   const root = tempDir('safekeep-finish-');
   const lib = path.join(root, 'lib');
@@ -52,9 +59,24 @@ export async function startFinishHarness(
   await core.scan([lib]);
   await core.start();
   const dimsePort = (await core.startDimse({ aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 0, peers: [] })).port;
-  const orthanc = await startOrthanc({ modalities: { safekeep: ['SAFEKEEP', '127.0.0.1', dimsePort] }, dicomWeb: o.dicomWeb ?? false });
+  let gw: { core: SafekeepCore; port: number; http: RunningHttpServer } | null = null;
+  if (o.gateway) {
+    const g = await SafekeepCore.open({ dataDir: path.join(root, 'gateway'), flagTokens: [{ client: 'safekeep', secret: 'gateway-secret' }] });
+    await g.start();
+    const port = (await g.startDimse({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: 0, peers: [] })).port;
+    gw = { core: g, port, http: await listenHttp(g.httpApp(), '127.0.0.1', 0) };
+  }
+  const modalities: Record<string, [string, string, number]> = { safekeep: ['SAFEKEEP', '127.0.0.1', dimsePort] };
+  if (gw) modalities.gateway = ['GATEWAY', '127.0.0.1', gw.port];
+  const orthanc = await startOrthanc({ modalities, dicomWeb: o.dicomWeb ?? false });
   // Orthanc's reports come on new associations: it must be a known peer.
-  core.dimse!.setPeers([{ aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort }]);
+  const peer = { aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort };
+  core.dimse!.setPeers([peer]);
+  if (gw) {
+    gw.core.dimse!.setPeers([peer]);
+    const upstream = await gw.core.remotes.save({ kind: 'dimse', name: 'orthanc', config: { ...peer, callingAeTitle: 'GATEWAY', timeoutSeconds: 10 } }, Date.now());
+    await gw.core.usePolicy(`forward:${upstream.id}`);
+  }
   const toStore = instances.filter(stored);
   if (toStore.length > 0) await storeWithStorescu(toStore.map((i) => i.path), { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort });
   const remote = (id: number) => core.remotes.withSecret(id);
@@ -74,6 +96,7 @@ export async function startFinishHarness(
     core,
     orthanc,
     dimsePort,
+    gatewayUrl: gw ? `${gw.http.url}/dicomweb` : null,
     addDimseRemote: async (name = `orthanc ${++n}`, extra = {}) =>
       (
         await core.remotes.save(
@@ -96,6 +119,8 @@ export async function startFinishHarness(
       return found.find((f) => f.Type === 'Instance')?.ID ?? null;
     },
     close: async () => {
+      await gw?.http.close();
+      await gw?.core.stop();
       await orthanc.stop();
       await core.stop();
       fs.rmSync(root, { recursive: true, force: true });

@@ -150,4 +150,15 @@ describe('send missing and cross-check with Orthanc (DIMSE)', () => {
     expect(r.totals).toMatchObject({ studies: 2, errors: 2, listed: 0, notListed: 0 });
     expect(r.studies.map((s) => s.error)).toEqual([expect.stringMatching(/NOT-ORTHANC/), expect.stringMatching(/NOT-ORTHANC/)]);
   });
+  it('C-STOREs go to the storage AE when one is configured', async () => {
+    // Orthanc checks the called AE title: a storage AE it does not answer to rejects the association.
+    const other = await h.addDimseRemote('orthanc storage AE', { storageAeTitle: 'NOT-ORTHANC' });
+    const gone = inst[6]!; // deleted inside Orthanc by the cross-check test
+    await h.commit(other, { instances: [gone.sopInstanceUid] });
+    const s = await h.sendMissing(other, { selection: { instances: [gone.sopInstanceUid] } });
+    expect(s).toMatchObject({ end: 'rounds-spent', selected: 1, committedAfterResend: 0 });
+    expect(s.rounds[0]).toMatchObject({ stored: 0, notStored: { 'not-sent': 1 }, jobId: null });
+    expect(s.left[0]!.why).toMatch(/^not-sent: not sent: .*NOT-ORTHANC/);
+    expect(await h.orthancId(gone.sopInstanceUid)).toBeNull();
+  });
 });
