@@ -5,11 +5,12 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { AppError, toAppError } from '../../../src-shared/contract/errors';
-import { ArgSchemas, type HandlerName } from '../../../src-shared/contract/schemas';
-import type { SafekeepCore } from '../app';
+import { ArgSchemas, HOST_ONLY_HANDLERS, type HandlerName } from '../../../src-shared/contract/schemas';
+import type { EventBus } from '../events';
+import type { Authenticator } from '../origin/auth';
+import { callHandler } from './call';
 import type { CoreHandlers } from './handlers';
 import type { Sessions } from './sessions';
-import { validateArgs } from './validate';
 import { log } from '../log';
 
 const COOKIE = 'sk_session';
@@ -24,8 +25,10 @@ export const PAGE_CSP =
 export const APP_CSP = `${PAGE_CSP}; frame-ancestors 'none'`;
 
 export interface HttpApiOptions {
-  core: SafekeepCore;
   handlers: CoreHandlers;
+  /** What the core announces, relayed to the browser as server-sent events. */
+  events: EventBus;
+  auth: Authenticator;
   /** Browser sessions (kept in the store, so a restart does not log the browser out). */
   sessions: Sessions;
   /** The built renderer (out/renderer); null serves the API only. */
@@ -41,17 +44,17 @@ export interface HttpApiOptions {
  */
 export function httpApi(o: HttpApiOptions): Hono {
   const app = new Hono<{ Variables: { client: string } }>();
-  const { core, sessions } = o;
+  const { auth, sessions } = o;
 
   const clientOf = async (c: Context): Promise<string | undefined> => {
-    if (!core.auth.enabled) return 'anonymous';
+    if (!auth.enabled) return 'anonymous';
     const fromCookie = await sessions.clientOf(getCookie(c, COOKIE));
     if (fromCookie) return fromCookie;
     // Scripts may use the API with a bearer token, like the origin server.
     const header = c.req.header('authorization');
     if (!header) return undefined;
     try {
-      return await core.auth.authenticate(header);
+      return await auth.authenticate(header);
     } catch {
       return undefined;
     }
@@ -63,7 +66,7 @@ export function httpApi(o: HttpApiOptions): Hono {
   app.post('/api/login', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };
     if (typeof body.token !== 'string' || !body.token) throw new AppError('bad-request', 'Enter an access token');
-    const { client, tokenId } = await core.auth.identify(`Bearer ${body.token}`);
+    const { client, tokenId } = await auth.identify(`Bearer ${body.token}`);
     await startSession(c, client, tokenId);
     return c.json({ ok: true, value: { client } });
   });
@@ -83,7 +86,7 @@ export function httpApi(o: HttpApiOptions): Hono {
 
   app.get('/api/session', async (c) => {
     const client = await clientOf(c);
-    return c.json({ ok: true, value: { authenticated: client !== undefined, client: client ?? null, authEnabled: core.auth.enabled } });
+    return c.json({ ok: true, value: { authenticated: client !== undefined, client: client ?? null, authEnabled: auth.enabled } });
   });
 
   app.use('/api/*', async (c, next) => {
@@ -96,7 +99,7 @@ export function httpApi(o: HttpApiOptions): Hono {
   app.get('/api/events', (c) =>
     streamSSE(c, async (stream) => {
       let closed = false;
-      const off = core.events.onAny((name, payload) => {
+      const off = o.events.onAny((name, payload) => {
         if (!closed) void stream.writeSSE({ event: name, data: JSON.stringify(payload) });
       });
       stream.onAbort(() => {
@@ -135,6 +138,7 @@ export function httpApi(o: HttpApiOptions): Hono {
   app.post('/api/:name', async (c) => {
     const name = c.req.param('name') as HandlerName;
     if (!(name in ArgSchemas)) throw new AppError('not-found', `No API call "${name}"`);
+    if (HOST_ONLY_HANDLERS.has(name)) throw new AppError('forbidden', `${name} writes files on the machine that runs Safekeep: use the CLI or the desktop app`);
     if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
       // Also keeps other sites' plain form posts out (they cannot send JSON without a preflight).
       throw new AppError('unsupported-media-type', 'API calls take a JSON body (Content-Type: application/json)');
@@ -142,8 +146,7 @@ export function httpApi(o: HttpApiOptions): Hono {
     const raw = await c.req.json().catch(() => {
       throw new AppError('bad-request', 'The body is not valid JSON');
     });
-    const args = validateArgs(name, raw);
-    const value = await (o.handlers[name] as (a: unknown) => unknown)(args);
+    const value = await callHandler(o.handlers, name, raw);
     return c.json({ ok: true, value });
   });
 
