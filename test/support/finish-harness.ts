@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SafekeepCore } from '../../src-main/core/app';
-import { listenHttp, type RunningHttpServer } from '../../src-main/core/http/server';
+import type { Core } from '../../src-main/core/host/compose';
+import { ALL_WORK, openHost, type Host } from '../../src-main/core/host/host';
+import type { RunningHttpServer } from '../../src-main/core/http/server';
 import { crossCheck } from '../../src-main/core/crosscheck/crosscheck';
 import { listerFor } from '../../src-main/core/crosscheck/listing';
 import { setDimseLibraryLogLevel } from '../../src-main/core/dimse/lib';
@@ -16,6 +17,7 @@ import { senderFor } from '../../src-main/core/resend/sender-for';
 import type { RemoteWithSecret } from '../../src-main/core/store/ports';
 import type { Selection } from '../../src-shared/outgoing';
 import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
+import { startDimse } from './host';
 import { startOrthanc, storeWithStorescu, type OrthancHandle } from './orthanc';
 
 setDimseLibraryLogLevel('silent');
@@ -24,7 +26,8 @@ export interface FinishHarness {
   root: string;
   lib: string;
   instances: GeneratedInstance[];
-  core: SafekeepCore;
+  host: Host;
+  core: Core;
   orthanc: OrthancHandle;
   dimsePort: number;
   /**
@@ -55,35 +58,36 @@ export async function startFinishHarness(
   const lib = path.join(root, 'lib');
   const instances = makeLibrary(lib, spec);
   o.beforeScan?.(lib, instances);
-  const core = await SafekeepCore.open({ dataDir: path.join(root, 'data'), flagTokens: [{ client: 'self', secret: 'self-secret' }] });
-  await core.scan([lib]);
-  await core.start();
-  const dimsePort = (await core.startDimse({ aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 0, peers: [] })).port;
-  let gw: { core: SafekeepCore; port: number; http: RunningHttpServer } | null = null;
+  const host = await openHost({ dataDir: path.join(root, 'data') });
+  await host.call('library-scan', { paths: [lib] });
+  await host.start(ALL_WORK);
+  const core = host.core;
+  const dimsePort = (await startDimse(host, { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 0, peers: [] })).port;
+  let gw: { host: Host; port: number; http: RunningHttpServer } | null = null;
   if (o.gateway) {
-    const g = await SafekeepCore.open({ dataDir: path.join(root, 'gateway'), flagTokens: [{ client: 'safekeep', secret: 'gateway-secret' }] });
-    await g.start();
-    const port = (await g.startDimse({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: 0, peers: [] })).port;
-    gw = { core: g, port, http: await listenHttp(g.httpApp(), '127.0.0.1', 0) };
+    const g = await openHost({ dataDir: path.join(root, 'gateway'), flagTokens: [{ client: 'safekeep', secret: 'gateway-secret' }] });
+    const http = (await g.start({ ...ALL_WORK, http: { host: '127.0.0.1', port: 0 } })).server!;
+    const port = (await startDimse(g, { aeTitle: 'GATEWAY', host: '127.0.0.1', port: 0, peers: [] })).port;
+    gw = { host: g, port, http };
   }
   const modalities: Record<string, [string, string, number]> = { safekeep: ['SAFEKEEP', '127.0.0.1', dimsePort] };
   if (gw) modalities.gateway = ['GATEWAY', '127.0.0.1', gw.port];
   const orthanc = await startOrthanc({ modalities, dicomWeb: o.dicomWeb ?? false });
   // Orthanc's reports come on new associations: it must be a known peer.
   const peer = { aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort };
-  core.dimse!.setPeers([peer]);
+  core.dimse.service!.setPeers([peer]);
   if (gw) {
-    gw.core.dimse!.setPeers([peer]);
-    const upstream = await gw.core.remotes.save({ kind: 'dimse', name: 'orthanc', config: { ...peer, callingAeTitle: 'GATEWAY', timeoutSeconds: 10 } }, Date.now());
-    await gw.core.usePolicy(`forward:${upstream.id}`);
+    gw.host.core.dimse.service!.setPeers([peer]);
+    const upstream = await gw.host.core.store.remotes.save({ kind: 'dimse', name: 'orthanc', config: { ...peer, callingAeTitle: 'GATEWAY', timeoutSeconds: 10 } }, Date.now());
+    await gw.host.core.policies.use(`forward:${upstream.id}`);
   }
   const toStore = instances.filter(stored);
   if (toStore.length > 0) await storeWithStorescu(toStore.map((i) => i.path), { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort });
-  const remote = (id: number) => core.remotes.withSecret(id);
+  const remote = (id: number) => core.store.remotes.withSecret(id);
   const deps = (over: Partial<SendMissingDeps> = {}): SendMissingDeps => ({
     store: core.store.resend,
-    library: core.library,
-    commit: engineCommitPort(core.engine),
+    library: core.store.library,
+    commit: engineCommitPort(core.outgoing.engine),
     clock: core.clock,
     senderFor,
     ...over,
@@ -93,36 +97,36 @@ export async function startFinishHarness(
     root,
     lib,
     instances,
+    host,
     core,
     orthanc,
     dimsePort,
     gatewayUrl: gw ? `${gw.http.url}/dicomweb` : null,
     addDimseRemote: async (name = `orthanc ${++n}`, extra = {}) =>
       (
-        await core.remotes.save(
+        await core.store.remotes.save(
           { kind: 'dimse', name, config: { aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort, callingAeTitle: 'SAFEKEEP', timeoutSeconds: 10, ...extra } },
           Date.now(),
         )
       ).id,
     commit: async (remoteId, selection = { paths: [lib] }) => {
-      const job = await core.engine.submit({ remoteId, selection, form: 'study' });
-      await core.engine.waitFor(job.requestIds);
+      const job = await host.call('outgoing-create', { remoteId, selection, form: 'study' });
+      await core.outgoing.waitFor(job.requestIds);
       return { jobId: job.jobId };
     },
     deps,
     sendMissing: async (remoteId, opts = {}, over = {}) => sendMissing(deps(over), { remote: await remote(remoteId), selection: { paths: [lib] }, ...opts }),
     crossCheck: async (remoteId, selection = { paths: [lib] }) =>
-      crossCheck({ library: core.library, verdicts: core.store.resend, clock: core.clock, listerFor }, { remote: await remote(remoteId), selection }),
+      crossCheck({ library: core.store.library, verdicts: core.store.resend, clock: core.clock, listerFor }, { remote: await remote(remoteId), selection }),
     remote,
     orthancId: async (uid) => {
       const found = await orthanc.rest<{ ID: string; Type: string }[]>('POST', '/tools/lookup', uid);
       return found.find((f) => f.Type === 'Instance')?.ID ?? null;
     },
     close: async () => {
-      await gw?.http.close();
-      await gw?.core.stop();
+      await gw?.host.stop();
       await orthanc.stop();
-      await core.stop();
+      await host.stop();
       fs.rmSync(root, { recursive: true, force: true });
     },
   };

@@ -16,7 +16,7 @@ describe('send missing and cross-check with Orthanc (STOW-RS, QIDO-RS)', () => {
   let inst: GeneratedInstance[];
   const web = async (name: string, extra: Record<string, unknown>) =>
     (
-      await h.core.remotes.save(
+      await h.core.store.remotes.save(
         { kind: 'dicomweb', name, config: { baseUrl: h.gatewayUrl!, auth: 'bearer', timeoutSeconds: 10, ...extra }, secret: 'gateway-secret' },
         Date.now(),
       )

@@ -73,10 +73,10 @@ describe('send missing and cross-check with Orthanc (DIMSE)', () => {
     expect(twin.SOPClassUID).toBe(CT_IMAGE);
 
     // The verdict and the report say how it was committed; each store outcome is kept in words.
-    const v = await h.core.reports.instanceVerdicts(inst[4]!.sopInstanceUid);
+    const v = await h.core.store.reports.instanceVerdicts(inst[4]!.sopInstanceUid);
     expect(v).toEqual([expect.objectContaining({ outcome: 'committed', detail: COMMITTED_AFTER_RESEND })]);
     const rows = [];
-    for await (const b of h.core.reports.rowBatches({ remoteId })) rows.push(...b);
+    for await (const b of h.core.store.reports.rowBatches({ remoteId })) rows.push(...b);
     expect(rows.filter((r) => r.detail === COMMITTED_AFTER_RESEND).map((r) => r.sopInstanceUid).sort()).toEqual(inst.slice(4, 7).map((i) => i.sopInstanceUid).sort());
     expect(rows.find((r) => r.sopInstanceUid === inst[0]!.sopInstanceUid)).toMatchObject({ outcome: 'committed', detail: null });
     const outcomes = await h.core.store.resend.latestStoreOutcomes(remoteId, [inst[4]!.sopInstanceUid, inst[7]!.sopInstanceUid, conflict.uid]);
