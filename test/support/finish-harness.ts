@@ -8,14 +8,14 @@ import path from 'node:path';
 import type { Core } from '../../src-main/core/host/compose';
 import { ALL_WORK, openHost, type Host } from '../../src-main/core/host/host';
 import type { RunningHttpServer } from '../../src-main/core/http/server';
-import { crossCheck } from '../../src-main/core/crosscheck/crosscheck';
-import { listerFor } from '../../src-main/core/crosscheck/listing';
 import { setDimseLibraryLogLevel } from '../../src-main/core/dimse/lib';
 import { engineCommitPort } from '../../src-main/core/resend/commit-port';
 import { sendMissing, type SendMissingDeps, type SendMissingOptions } from '../../src-main/core/resend/send-missing';
 import { senderFor } from '../../src-main/core/resend/sender-for';
 import type { RemoteWithSecret } from '../../src-main/core/store/ports';
+import type { CrossCheckResult } from '../../src-shared/crosscheck';
 import type { Selection } from '../../src-shared/outgoing';
+import type { ResendProgress, ResendSummary } from '../../src-shared/resend';
 import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
 import { startDimse } from './host';
 import { startOrthanc, storeWithStorescu, type OrthancHandle } from './orthanc';
@@ -41,8 +41,8 @@ export interface FinishHarness {
   /** Asks commitment for the selection (default: the whole library) and waits for every answer. */
   commit(remoteId: number, selection?: Selection): Promise<{ jobId: number }>;
   deps(over?: Partial<SendMissingDeps>): SendMissingDeps;
-  sendMissing(remoteId: number, o?: Partial<Omit<SendMissingOptions, 'remote'>>, over?: Partial<SendMissingDeps>): ReturnType<typeof sendMissing>;
-  crossCheck(remoteId: number, selection?: Selection): ReturnType<typeof crossCheck>;
+  sendMissing(remoteId: number, o?: Partial<Omit<SendMissingOptions, 'remote'>>, over?: Partial<SendMissingDeps>): Promise<ResendSummary>;
+  crossCheck(remoteId: number, selection?: Selection): Promise<CrossCheckResult>;
   remote(id: number): Promise<RemoteWithSecret>;
   /** Orthanc's ID of an instance (null when it does not hold it). */
   orthancId(sopInstanceUid: string): Promise<string | null>;
@@ -115,9 +115,14 @@ export async function startFinishHarness(
       return { jobId: job.jobId };
     },
     deps,
-    sendMissing: async (remoteId, opts = {}, over = {}) => sendMissing(deps(over), { remote: await remote(remoteId), selection: { paths: [lib] }, ...opts }),
-    crossCheck: async (remoteId, selection = { paths: [lib] }) =>
-      crossCheck({ library: core.store.library, verdicts: core.store.resend, clock: core.clock, listerFor }, { remote: await remote(remoteId), selection }),
+    // Through the contract's handler, unless a test brings its own parts (a faulty sender).
+    sendMissing: async (remoteId, opts = {}, over) =>
+      over
+        ? sendMissing(deps(over), { remote: await remote(remoteId), selection: { paths: [lib] }, ...opts })
+        : opts.onProgress || opts.signal
+          ? withProgress(host, opts.onProgress, () => host.call('migration-send-missing', { remoteId, selection: opts.selection ?? { paths: [lib] }, ...(opts.rounds ? { rounds: opts.rounds } : {}) }))
+          : host.call('migration-send-missing', { remoteId, selection: opts.selection ?? { paths: [lib] }, ...(opts.rounds ? { rounds: opts.rounds } : {}) }),
+    crossCheck: (remoteId, selection = { paths: [lib] }) => host.call('migration-compare', { remoteId, selection }),
     remote,
     orthancId: async (uid) => {
       const found = await orthanc.rest<{ ID: string; Type: string }[]>('POST', '/tools/lookup', uid);
@@ -130,4 +135,14 @@ export async function startFinishHarness(
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `fn` with the host's resend-progress events passed to `onProgress`. */
+async function withProgress<T>(host: Host, onProgress: ((p: ResendProgress) => void) | undefined, fn: () => Promise<T>): Promise<T> {
+  const off = host.events.on('resend-progress', (p) => onProgress?.(p));
+  try {
+    return await fn();
+  } finally {
+    off();
+  }
 }

@@ -2,19 +2,20 @@
  * Finishing a migration (issue 11 §1, §2) as one service for the handlers: send what the archive lacks
  * and commit again, and cross-check with the archive's own query. One send-missing run per archive at a time.
  */
-import type { CrossCheckProgress, CrossCheckResult } from '../../../src-shared/crosscheck';
+import type { CrossCheckResult } from '../../../src-shared/crosscheck';
 import { AppError } from '../../../src-shared/contract/errors';
 import { reportOverdue } from '../../../src-shared/dimse';
 import { isFinal, type OutgoingRequest, type Selection } from '../../../src-shared/outgoing';
-import type { ResendProgress, ResendSummary } from '../../../src-shared/resend';
+import type { ResendSummary } from '../../../src-shared/resend';
 import type { Clock } from '../clock';
 import { crossCheck } from '../crosscheck/crosscheck';
 import { listerFor } from '../crosscheck/listing';
 import type { Engine } from '../engine/engine';
+import type { EventBus } from '../events';
 import type { LibraryStore, RemotesStore, ResendStore } from '../store/ports';
-import { engineCommitPort } from './commit-port';
-import { sendMissing } from './send-missing';
-import { senderFor } from './sender-for';
+import { engineCommitPort } from '../resend/commit-port';
+import { sendMissing } from '../resend/send-missing';
+import { senderFor } from '../resend/sender-for';
 
 export interface MigrationServiceDeps {
   resend: ResendStore;
@@ -24,9 +25,8 @@ export interface MigrationServiceDeps {
   clock: Clock;
   /** How long an accepted DIMSE request waits for its report before a round stops waiting (the run then ends unfinished). */
   reportTimeoutMs: () => Promise<number>;
-  /** Progress, for the hosts (events). */
-  onResendProgress?: (p: ResendProgress & { remoteId: number }) => void;
-  onCompareProgress?: (p: CrossCheckProgress & { remoteId: number }) => void;
+  /** Progress, for the hosts. */
+  events: Pick<EventBus, 'emit'>;
 }
 
 export class MigrationService {
@@ -53,7 +53,7 @@ export class MigrationService {
           selection: o.selection,
           ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
           signal: controller.signal,
-          onProgress: (p) => this.deps.onResendProgress?.({ ...p, remoteId: o.remoteId }),
+          onProgress: (p) => this.deps.events.emit('resend-progress', { ...p, remoteId: o.remoteId }),
         },
       );
     } finally {
@@ -74,7 +74,7 @@ export class MigrationService {
     const remote = await this.deps.remotes.withSecret(o.remoteId);
     return crossCheck(
       { library: this.deps.library, verdicts: this.deps.resend, clock: this.deps.clock, listerFor },
-      { remote, selection: o.selection, ...(signal ? { signal } : {}), onProgress: (p) => this.deps.onCompareProgress?.({ ...p, remoteId: o.remoteId }) },
+      { remote, selection: o.selection, ...(signal ? { signal } : {}), onProgress: (p) => this.deps.events.emit('compare-progress', { ...p, remoteId: o.remoteId }) },
     );
   }
 
