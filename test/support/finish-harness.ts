@@ -11,6 +11,7 @@ import type { RunningHttpServer } from '../../src-main/core/http/server';
 import { setDimseLibraryLogLevel } from '../../src-main/core/dimse/lib';
 import { engineCommitPort } from '../../src-main/core/resend/commit-port';
 import { sendMissing, type SendMissingDeps, type SendMissingOptions } from '../../src-main/core/resend/send-missing';
+import type { Sender, SendItem, SendOptions } from '../../src-main/core/resend/sender';
 import { senderFor } from '../../src-main/core/resend/sender-for';
 import type { RemoteWithSecret } from '../../src-main/core/store/ports';
 import type { CrossCheckResult } from '../../src-shared/crosscheck';
@@ -145,4 +146,12 @@ async function withProgress<T>(host: Host, onProgress: ((p: ResendProgress) => v
   } finally {
     off();
   }
+}
+
+/** A sender for a test's fault: `send` is given the real sender (C-STORE or STOW-RS) to delegate to. */
+export function faultySender(send: (real: Sender, items: readonly SendItem[], o: SendOptions) => Promise<void>): (remote: RemoteWithSecret) => Sender {
+  return (remote) => {
+    const real = senderFor(remote);
+    return { protocol: real.protocol, target: real.target, close: () => real.close(), send: (items, o) => send(real, items, o) };
+  };
 }

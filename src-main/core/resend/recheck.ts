@@ -4,6 +4,7 @@
  */
 import { FILE_CHANGED } from '../../../src-shared/resend';
 import { readDicomHeader } from '../library/header';
+import { uidChange } from '../library/uid-change';
 import type { IndexedFile } from '../store/ports';
 
 export type Rechecked = { ok: true; transferSyntaxUid: string | null; size: number } | { ok: false; text: string };
@@ -11,17 +12,9 @@ export type Rechecked = { ok: true; transferSyntaxUid: string | null; size: numb
 export function recheckFile(f: IndexedFile): Rechecked {
   const r = readDicomHeader(f.path);
   if (!r.ok) return { ok: false, text: `${FILE_CHANGED}: ${r.reason === 'unreadable' ? r.message : `no longer readable as DICOM (${r.reason}): ${r.message}`}` };
-  const h = r.header;
-  const changed = (
-    [
-      ['SOP Instance UID', f.sopInstanceUid, h.sopInstanceUid],
-      ['SOP Class UID', f.sopClassUid, h.sopClassUid],
-      ['Study Instance UID', f.studyUid, h.studyUid],
-      ['Series Instance UID', f.seriesUid, h.seriesUid],
-    ] as const
-  ).find(([, indexed, now]) => indexed !== now);
-  if (changed) return { ok: false, text: `${FILE_CHANGED}: its ${changed[0]} is now ${changed[2] ?? 'missing'} (indexed: ${changed[1]})` };
+  const changed = uidChange(f, r.header);
+  if (changed) return { ok: false, text: `${FILE_CHANGED}: ${changed}` };
   // A cut-short file would be stored broken, and the archive would then commit an object that is not the instance.
   if (r.pixelDataProblem) return { ok: false, text: `${FILE_CHANGED}: ${r.pixelDataProblem}` };
-  return { ok: true, transferSyntaxUid: h.transferSyntaxUid, size: r.fileSize };
+  return { ok: true, transferSyntaxUid: r.header.transferSyntaxUid, size: r.fileSize };
 }

@@ -1,4 +1,4 @@
-import type { ResendEnd, StoreOutcomeRecord, StoreStatus } from '../../../src-shared/resend';
+import type { ResendEnd, StoreOutcomeRecord } from '../../../src-shared/resend';
 import type { Db } from './db';
 import type { ResendStore, VerdictBrief } from './ports';
 
@@ -11,19 +11,8 @@ function chunks<T>(list: readonly T[]): T[][] {
   return out;
 }
 
-interface OutcomeRow {
-  sopInstanceUid: string;
-  studyUid: string;
-  filePath: string;
-  round: number;
-  protocol: 'dimse' | 'dicomweb';
-  status: StoreStatus;
-  code: number | null;
-  text: string;
-  retry: number;
-  bytes: number;
-  at: number;
-}
+/** A store outcome as SQLite gives it back (retry as 0/1). */
+type OutcomeRow = Omit<StoreOutcomeRecord, 'retry'> & { retry: number };
 
 /** "Send missing" runs and store outcomes, in SQLite; verdicts read by key. */
 export class ResendRepo implements ResendStore {

@@ -6,11 +6,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMITTED_AFTER_RESEND } from '../../../src-shared/resend';
-import type { Sender } from '../../../src-main/core/resend/sender';
-import { senderFor } from '../../../src-main/core/resend/sender-for';
 import { randomUid, writeDicomFile } from '../../support/dicom-writer';
 import { CT_IMAGE, MR_IMAGE, type GeneratedInstance } from '../../support/fixtures';
-import { startFinishHarness, type FinishHarness } from '../../support/finish-harness';
+import { faultySender, startFinishHarness, type FinishHarness } from '../../support/finish-harness';
 import { storeWithStorescu } from '../../support/orthanc';
 
 describe('send missing and cross-check with Orthanc (DIMSE)', () => {
@@ -92,19 +90,11 @@ describe('send missing and cross-check with Orthanc (DIMSE)', () => {
     await h.commit(remoteId, { instances: lost.map((i) => i.sopInstanceUid) });
     // Round 1 drops the first instance without sending it (as a dropped association would).
     let calls = 0;
-    const flaky = (remote: Parameters<typeof senderFor>[0]): Sender => {
-      const real = senderFor(remote);
-      return {
-        protocol: real.protocol,
-        target: real.target,
-        close: () => real.close(),
-        send: async (items, o) => {
-          if (calls++ > 0) return real.send(items, o);
-          await o.onOutcomes([{ sopInstanceUid: items[0]!.file.sopInstanceUid, status: 'not-sent', code: null, text: 'not sent: association aborted', retry: true, bytes: 0 }]);
-          return real.send(items.slice(1), o);
-        },
-      };
-    };
+    const flaky = faultySender(async (real, items, o) => {
+      if (calls++ > 0) return real.send(items, o);
+      await o.onOutcomes([{ sopInstanceUid: items[0]!.file.sopInstanceUid, status: 'not-sent', code: null, text: 'not sent: association aborted', retry: true, bytes: 0 }]);
+      return real.send(items.slice(1), o);
+    });
     const s = await h.sendMissing(remoteId, { selection: { instances: lost.map((i) => i.sopInstanceUid) }, rounds: 3 }, { senderFor: flaky });
     expect(s).toMatchObject({ end: 'all-committed', selected: 2, committedAfterResend: 2, leftCount: 0, left: [] });
     expect(s.rounds.map((r) => [r.round, r.selected, r.stored, r.notStored, r.committed])).toEqual([

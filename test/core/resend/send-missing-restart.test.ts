@@ -3,9 +3,7 @@
  * are under way. Every instance ends with a stated outcome; the next round carries on and commits the rest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sender } from '../../../src-main/core/resend/sender';
-import { senderFor } from '../../../src-main/core/resend/sender-for';
-import { startFinishHarness, type FinishHarness } from '../../support/finish-harness';
+import { faultySender, startFinishHarness, type FinishHarness } from '../../support/finish-harness';
 
 describe('send missing while the archive is killed and restarted', () => {
   let h: FinishHarness;
@@ -24,26 +22,19 @@ describe('send missing while the archive is killed and restarted', () => {
   it('the instances after the kill are "not sent" in round 1 and stored in round 2; all end committed after re-send', async () => {
     let killed = false;
     // The first batch of outcomes is written (64 instances), then Orthanc dies and comes back before the next C-STORE.
-    const killing = (remote: Parameters<typeof senderFor>[0]): Sender => {
-      const real = senderFor(remote);
-      return {
-        protocol: real.protocol,
-        target: real.target,
-        close: () => real.close(),
-        send: (items, o) =>
-          real.send(items, {
-            ...o,
-            onOutcomes: async (batch) => {
-              await o.onOutcomes(batch);
-              if (!killed) {
-                killed = true;
-                await h.orthanc.kill();
-                await h.orthanc.restart();
-              }
-            },
-          }),
-      };
-    };
+    const killing = faultySender((real, items, o) =>
+      real.send(items, {
+        ...o,
+        onOutcomes: async (batch) => {
+          await o.onOutcomes(batch);
+          if (!killed) {
+            killed = true;
+            await h.orthanc.kill();
+            await h.orthanc.restart();
+          }
+        },
+      }),
+    );
     const s = await h.sendMissing(remoteId, { rounds: 3 }, { senderFor: killing });
     expect(killed).toBe(true);
     expect(s).toMatchObject({ end: 'all-committed', selected: 70, committedAfterResend: 70, leftCount: 0 });
