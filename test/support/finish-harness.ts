@@ -13,7 +13,7 @@ import { engineCommitPort } from '../../src-main/core/resend/commit-port';
 import { sendMissing, type SendMissingDeps, type SendMissingOptions } from '../../src-main/core/resend/send-missing';
 import type { Sender, SendItem, SendOptions } from '../../src-main/core/resend/sender';
 import { senderFor } from '../../src-main/core/resend/sender-for';
-import type { RemoteWithSecret } from '../../src-main/core/store/ports';
+import type { RemoteWithSecret } from '../../src-main/core/remotes/model/remote';
 import type { CrossCheckResult } from '../../src-shared/crosscheck';
 import type { Selection } from '../../src-shared/outgoing';
 import type { ResendProgress, ResendSummary } from '../../src-shared/resend';

@@ -6,8 +6,10 @@
 import type { CrossCheckInstance, CrossCheckProgress, CrossCheckResult, CrossCheckStudy, CrossCheckTotals } from '../../../src-shared/crosscheck';
 import type { Selection } from '../../../src-shared/outgoing';
 import { AppError } from '../../../src-shared/contract/errors';
-import type { Clock } from '../clock';
-import type { IndexedFile, LibraryStore, RemoteWithSecret, ResendStore } from '../store/ports';
+import type { Clock } from '../scheduler';
+import type { LibraryStore, ResendStore } from '../store/ports';
+import type { IndexedFile } from '../library/model/files';
+import type { RemoteWithSecret } from '../remotes/model/remote';
 import type { Lister } from './listing';
 
 export interface CrossCheckDeps {

@@ -7,7 +7,7 @@ import { qidoBaseOf } from '../../../src-shared/remotes';
 import { findStudyInstances } from '../dimse/find-scu';
 import { DicomwebClient } from '../remotes/dicomweb-client';
 import { QidoClient } from '../remotes/qido';
-import type { RemoteWithSecret } from '../store/ports';
+import type { RemoteWithSecret } from '../remotes/model/remote';
 
 export interface Listed {
   sopInstanceUid: string;

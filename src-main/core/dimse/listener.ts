@@ -20,7 +20,7 @@ import {
   type NActionRequest,
   type NEventReportRequest,
 } from './lib';
-import { dropEmptyErrorComment, makeEventReportResponse } from './requestor';
+import { dropEmptyErrorComment, makeEventReportResponse } from './association-words';
 import {
   ACTION_TYPE_REQUEST_COMMITMENT,
   DIMSE_STATUS,

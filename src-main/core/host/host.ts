@@ -4,6 +4,7 @@ import { inProcessCaller, type Caller } from '../api/call';
 import type { ListenerOverrides } from '../dimse/listener-control';
 import { listenHttp, type RunningHttpServer } from '../http/server';
 import { log } from '../log';
+import { repeat, type Timer } from '../scheduler';
 import { composeCore, type Core } from './compose';
 import type { CoreOptions } from './options';
 
@@ -51,7 +52,7 @@ export class Host {
   readonly call: Caller;
   private readonly running = new Set<'outgoing' | 'incoming' | 'retention'>();
   private server: RunningHttpServer | null = null;
-  private retentionTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: Timer | null = null;
 
   /**
    * Typed calls beside the contract, for the CLI: a handler answers one value, so a report would be held
@@ -98,8 +99,7 @@ export class Host {
     if (parts.outgoing && this.once('outgoing')) started.resumedOutgoing = await core.outgoing.start(parts.outgoing);
     if (parts.retention && this.once('retention')) {
       await core.applyRetention();
-      this.retentionTimer = setInterval(() => void core.applyRetention().catch((e) => log('origin').error('retention failed:', e)), HOUR_MS);
-      this.retentionTimer.unref();
+      this.retentionTimer = repeat(core.scheduler, HOUR_MS, () => void core.applyRetention().catch((e) => log('origin').error('retention failed:', e)));
     }
     if (parts.http) {
       this.server ??= await listenHttp(core.httpApp({ browser: parts.http.browser ?? false }), parts.http.host, parts.http.port);
@@ -118,7 +118,7 @@ export class Host {
 
   /** Closes the HTTP server, then stops the core (waiting for what is in flight) and closes the store. */
   async stop(): Promise<void> {
-    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.retentionTimer?.cancel();
     await this.server?.close();
     this.server = null;
     await this.core.stop();

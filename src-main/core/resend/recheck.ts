@@ -5,7 +5,7 @@
 import { FILE_CHANGED } from '../../../src-shared/resend';
 import { readDicomHeader } from '../library/header';
 import { uidChange } from '../library/uid-change';
-import type { IndexedFile } from '../store/ports';
+import type { IndexedFile } from '../library/model/files';
 
 export type Rechecked = { ok: true; transferSyntaxUid: string | null; size: number } | { ok: false; text: string };
 

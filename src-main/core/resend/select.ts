@@ -5,7 +5,8 @@
  */
 import { describeFailureReason, FailureReason } from '../../../src-shared/dicom/failure-reasons';
 import { RESENDABLE_REASONS, type NotResendable } from '../../../src-shared/resend';
-import type { IndexedFile, VerdictBrief } from '../store/ports';
+import type { VerdictBrief } from '../store/ports';
+import type { IndexedFile } from '../library/model/files';
 
 export interface Selected {
   candidates: IndexedFile[];

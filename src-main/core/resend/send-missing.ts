@@ -16,8 +16,10 @@ import {
 } from '../../../src-shared/resend';
 import { describeFailureReason } from '../../../src-shared/dicom/failure-reasons';
 import type { Selection } from '../../../src-shared/outgoing';
-import type { Clock } from '../clock';
-import type { IndexedFile, LibraryStore, RemoteWithSecret, ResendStore } from '../store/ports';
+import type { Clock } from '../scheduler';
+import type { LibraryStore, ResendStore } from '../store/ports';
+import type { IndexedFile } from '../library/model/files';
+import type { RemoteWithSecret } from '../remotes/model/remote';
 import type { CommitPort } from './commit-port';
 import { recheckFile } from './recheck';
 import { isResendable, selectResendable } from './select';

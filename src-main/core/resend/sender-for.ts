@@ -1,5 +1,5 @@
 import { DicomwebClient } from '../remotes/dicomweb-client';
-import type { RemoteWithSecret } from '../store/ports';
+import type { RemoteWithSecret } from '../remotes/model/remote';
 import { DimseSender } from './dimse-sender';
 import type { Sender } from './sender';
 import { StowSender } from './stow-sender';

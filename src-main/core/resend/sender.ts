@@ -3,7 +3,7 @@
  * each turning its facade's outcomes into the words kept per instance.
  */
 import type { StoreStatus } from '../../../src-shared/resend';
-import type { IndexedFile } from '../store/ports';
+import type { IndexedFile } from '../library/model/files';
 
 /** A file checked just before sending. */
 export interface SendItem {

@@ -7,7 +7,7 @@ import { AppError } from '../../../src-shared/contract/errors';
 import { reportOverdue } from '../../../src-shared/dimse';
 import { isFinal, type OutgoingRequest, type Selection } from '../../../src-shared/outgoing';
 import type { ResendSummary } from '../../../src-shared/resend';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import { crossCheck } from '../crosscheck/crosscheck';
 import { listerFor } from '../crosscheck/listing';
 import type { Engine } from '../engine/engine';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { selectResendable } from '../../../src-main/core/resend/select';
 import { ratesOf } from '../../../src-main/core/resend/throughput';
-import type { IndexedFile, VerdictBrief } from '../../../src-main/core/store/ports';
+import type { VerdictBrief } from '../../../src-main/core/store/ports';
+import type { IndexedFile } from '../../../src-main/core/library/model/files';
 import { DicomwebRemoteConfigSchema, DimseRemoteConfigSchema, qidoBaseOf, stowBaseOf, storageAeOf } from '../../../src-shared/remotes';
 
 const file = (uid: string): IndexedFile => ({
