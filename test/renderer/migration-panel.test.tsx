@@ -96,4 +96,17 @@ describe('Report screen: finish the migration', () => {
     expect(rows[0]!.textContent).toContain('/data/1.7 (1.7) — committed');
     expect(rows[1]!.textContent).toContain('Not checked: C-FIND of study 1.2.3.2 at PACS ended with A700H Refused: Out of Resources');
   });
+
+  it("a job's report offers the same, on the job's studies", async () => {
+    useNavigation.setState({ route: { screen: 'report', report: { kind: 'job', jobId: 3 } } });
+    const fake = api()
+      .on('report-summary', (scope) => ({ ...SUMMARY, view: scope.jobId ? 'job' : 'all-archives', job: { id: 3, label: 'Ward 7', createdAt: 0 } }))
+      .on('migration-compare', () => ({ remoteId: 1, remoteName: 'PACS', via: 'C-FIND', source: 'PACS@pacs.local:104', checkedAt: 0, studies: [], totals: { studies: 0, local: 0, listed: 0, notListed: 0, committedNotListed: 0, listedNotCommitted: 0, errors: 0 }, allListed: true }));
+    renderWithApi(<ReportScreen />, { client: fake });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Compare with the archive’s listing' }));
+    await screen.findByTestId('compare-result');
+    expect(fake.callsOf('report-studies').at(-1)).toEqual({ jobId: 3, limit: 100_000, offset: 0 });
+    expect(fake.callsOf('migration-compare')).toEqual([{ remoteId: 1, selection: { studies: ['1.2.3.1', '1.2.3.2'] } }]);
+  });
 });

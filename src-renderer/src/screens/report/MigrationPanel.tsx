@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { CrossCheckResult, CrossCheckStudy } from '../../../../src-shared/crosscheck';
 import type { ResendProgress, ResendSummary } from '../../../../src-shared/resend';
+import type { ReportScope } from '../../../../src-shared/report';
 import { useApi } from '../../api/context';
 import { call } from '../../data/api-hooks';
 import { ErrorText } from '../../ui/ErrorText';
 import { formatCount } from '../../ui/format';
 
-/** Every study with a verdict for the archive: what "Send missing" and "Compare" work on. */
-async function studiesOf(client: ReturnType<typeof useApi>, remoteId: number): Promise<string[]> {
-  const page = await call(client, 'report-studies', { remoteId, limit: 100_000, offset: 0 });
+/** The studies of the report (the archive's verdicts, a job, requests): what "Send missing" and "Compare" work on. */
+async function studiesOf(client: ReturnType<typeof useApi>, scope: ReportScope): Promise<string[]> {
+  const page = await call(client, 'report-studies', { ...scope, limit: 100_000, offset: 0 });
   return page.rows.map((r) => r.studyUid);
 }
 
@@ -20,10 +21,11 @@ function progressText(p: ResendProgress): string {
 }
 
 /**
- * The archive view's actions that finish a migration: send what the archive lacks and ask again (with live
- * progress), and set each study beside the archive's own listing (C-FIND or QIDO-RS) and the verdicts.
+ * Actions that finish a migration, on the studies of a report about one archive: send what the archive lacks
+ * and ask again (with live progress), and set each study beside its own listing (C-FIND or QIDO-RS) and the
+ * verdicts. Only instances whose verdict failed with 0112H or 0110H are sent.
  */
-export function MigrationPanel({ remoteId }: { remoteId: number }) {
+export function MigrationPanel({ remoteId, scope }: { remoteId: number; scope: ReportScope }) {
   const client = useApi();
   const [busy, setBusy] = useState<'send' | 'compare' | null>(null);
   const [progress, setProgress] = useState<ResendProgress | null>(null);
@@ -38,7 +40,7 @@ export function MigrationPanel({ remoteId }: { remoteId: number }) {
     setError(null);
     setProgress(null);
     try {
-      const studies = await studiesOf(client, remoteId);
+      const studies = await studiesOf(client, scope);
       if (what === 'send') setSent(await call(client, 'migration-send-missing', { remoteId, selection: { studies }, rounds: 3 }));
       else setCompared(await call(client, 'migration-compare', { remoteId, selection: { studies } }));
     } catch (e) {

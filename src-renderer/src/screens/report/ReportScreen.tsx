@@ -96,7 +96,7 @@ function ReportView({ target, scope, archives }: { target: ReportTarget; scope: 
       )}
       <ErrorText error={error} prefix="Cannot build the report" />
       {isPending && <p aria-busy="true">Building the report…</p>}
-      {data && scope.remoteId !== undefined && data.totals.instances > 0 && <MigrationPanel remoteId={scope.remoteId} />}
+      {data && data.archives.length === 1 && data.totals.instances > 0 && <MigrationPanel remoteId={data.archives[0]!.remoteId} scope={scope} />}
       {data && <Report data={data} scope={scope} title={title} exported={exported} />}
     </div>
   );
