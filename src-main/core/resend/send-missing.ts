@@ -95,6 +95,10 @@ export async function sendMissing(deps: SendMissingDeps, o: SendMissingOptions):
     const sender = deps.senderFor(o.remote);
     try {
       end = await runRounds(run, sender, candidates);
+    } catch (e) {
+      // The store outcomes and commit jobs so far stay; the run says it did not finish.
+      await deps.store.finishRun(runId, 'unfinished', deps.clock.now()).catch(() => {});
+      throw e;
     } finally {
       await sender.close();
     }
