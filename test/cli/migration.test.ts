@@ -84,6 +84,20 @@ describe('safekeep commit --send-missing and compare (Orthanc)', () => {
     }
   });
 
+  it('commit --send-missing --json: one JSON document with the first answers, the rounds and the final count', async () => {
+    // Orthanc lost instance 6 in the compare test; a new data folder verifies from scratch.
+    const r = await runCliToEnd([
+      'commit', lib, '--to', to, '--send-missing', '--json', '--ae-title', 'SAFEKEEP', '--dimse-port', String(safekeepPort), '--data', path.join(root, 'data-json'),
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { totals: { instances: number; committed: number }; sendMissing: { end: string; committedAfterResend: number; rounds: unknown[] }; final: unknown };
+    expect(doc.totals).toMatchObject({ instances: 6, committed: 5 });
+    expect(doc.sendMissing).toMatchObject({ end: 'all-committed', committedAfterResend: 1 });
+    expect(doc.sendMissing.rounds).toHaveLength(1);
+    expect(doc.final).toEqual({ instances: 6, committed: 6, notCommitted: 0 });
+    expect(await count(orthanc)).toBe(6);
+  });
+
   it('exit 2: an archive that cannot be asked, and settings of the other protocol', async () => {
     const none = await runCliToEnd(['compare', lib, '--to', 'dicom://NOBODY@127.0.0.1:1', '--data', data(), '--quiet']);
     expect(none.code).toBe(2);
