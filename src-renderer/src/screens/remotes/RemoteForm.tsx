@@ -69,6 +69,8 @@ export function RemoteForm({ remote, kind, onDone }: { remote: RemoteView | null
             </Field>
             {draft.auth === 'basic' && text('username', 'User name', { required: true })}
             {draft.auth !== 'none' && <SecretField draft={draft} hasSecret={remote?.hasSecret ?? false} error={errors.secret} update={update} />}
+            {text('stowBaseUrl', 'STOW-RS base URL (optional)', { placeholder: 'the base URL', hint: 'Where “Send missing” stores instances (…/studies).' })}
+            {text('qidoBaseUrl', 'QIDO-RS base URL (optional)', { placeholder: 'the base URL', hint: 'Where “Compare” reads the archive’s own listing (…/studies/{study}/instances).' })}
             {text('caFile', 'CA certificate file (optional)', { placeholder: '/etc/ssl/archive-ca.pem', hint: 'A PEM file to trust for this archive, besides the system’s certificates.' })}
             {text('certFile', 'Client certificate file (optional)', { placeholder: '/etc/safekeep/client.pem', hint: 'For an archive that asks for a client certificate (hospital PKI); a PEM file.' })}
             {text('keyFile', 'Client private key file', { placeholder: '/etc/safekeep/client.key', hint: 'The PEM private key of the client certificate.' })}
@@ -86,6 +88,7 @@ export function RemoteForm({ remote, kind, onDone }: { remote: RemoteView | null
             {text('host', 'Host', { required: true, placeholder: 'archive.example.org' })}
             {text('port', 'Port', { required: true, type: 'number' })}
             {text('callingAeTitle', 'Calling AE title', { hint: 'Safekeep’s own AE title on associations to this archive (the archive must know it).' })}
+            {text('storageAeTitle', 'Storage AE title (optional)', { placeholder: 'the called AE title', hint: 'Where “Send missing” stores instances (C-STORE), on the same host and port.' })}
             <div className="field checkbox-field form-wide">
               <label>
                 <input type="checkbox" checked={draft.tls} onChange={(e) => update({ tls: e.target.checked })} /> DICOM TLS (TLS 1.2 or later, BCP 195)

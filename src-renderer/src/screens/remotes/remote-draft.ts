@@ -17,6 +17,9 @@ interface Common {
 export interface DicomwebDraft extends Common {
   kind: 'dicomweb';
   baseUrl: string;
+  /** "" → the base URL. */
+  stowBaseUrl: string;
+  qidoBaseUrl: string;
   auth: 'none' | 'bearer' | 'basic';
   username: string;
   caFile: string;
@@ -35,6 +38,8 @@ export interface DimseDraft extends Common {
   host: string;
   port: string;
   callingAeTitle: string;
+  /** "" → the called AE title. */
+  storageAeTitle: string;
   /** DICOM TLS toward the archive: its CA file, and Safekeep's client certificate and key if it asks for one. */
   tls: boolean;
   tlsCaFile: string;
@@ -52,6 +57,8 @@ export function emptyDraft(kind: RemoteDraft['kind']): RemoteDraft {
         kind,
         name: '',
         baseUrl: '',
+        stowBaseUrl: '',
+        qidoBaseUrl: '',
         auth: 'bearer',
         username: '',
         caFile: '',
@@ -65,7 +72,7 @@ export function emptyDraft(kind: RemoteDraft['kind']): RemoteDraft {
         concurrency: '4',
         deadlineHours: '24',
       }
-    : { kind, name: '', aeTitle: '', host: '', port: '104', callingAeTitle: 'SAFEKEEP', ...NO_TLS, timeoutSeconds: '30', maxInstancesPerRequest: '1000', concurrency: '2', deadlineHours: '24' };
+    : { kind, name: '', aeTitle: '', host: '', port: '104', callingAeTitle: 'SAFEKEEP', storageAeTitle: '', ...NO_TLS, timeoutSeconds: '30', maxInstancesPerRequest: '1000', concurrency: '2', deadlineHours: '24' };
 }
 
 export function draftOf(r: RemoteView): RemoteDraft {
@@ -82,6 +89,8 @@ export function draftOf(r: RemoteView): RemoteDraft {
       kind: 'dicomweb',
       ...common,
       baseUrl: r.config.baseUrl,
+      stowBaseUrl: r.config.stowBaseUrl ?? '',
+      qidoBaseUrl: r.config.qidoBaseUrl ?? '',
       auth: r.config.auth,
       username: r.config.username ?? '',
       caFile: r.config.caFile ?? '',
@@ -94,7 +103,7 @@ export function draftOf(r: RemoteView): RemoteDraft {
   }
   const t = r.config.tls;
   const tls = t ? { tls: true, tlsCaFile: t.caFile, tlsCertFile: t.certFile ?? '', tlsKeyFile: t.keyFile ?? '' } : NO_TLS;
-  return { kind: 'dimse', ...common, aeTitle: r.config.aeTitle, host: r.config.host, port: String(r.config.port), callingAeTitle: r.config.callingAeTitle, ...tls };
+  return { kind: 'dimse', ...common, aeTitle: r.config.aeTitle, host: r.config.host, port: String(r.config.port), callingAeTitle: r.config.callingAeTitle, storageAeTitle: r.config.storageAeTitle ?? '', ...tls };
 }
 
 const NO_TLS = { tls: false, tlsCaFile: '', tlsCertFile: '', tlsKeyFile: '' };
@@ -139,6 +148,8 @@ export function draftToInput(d: RemoteDraft, existing: { hasSecret: boolean } | 
       name: d.name,
       config: strip({
         baseUrl: d.baseUrl.trim(),
+        stowBaseUrl: d.stowBaseUrl.trim() || undefined,
+        qidoBaseUrl: d.qidoBaseUrl.trim() || undefined,
         auth: d.auth,
         username: d.auth === 'basic' ? d.username.trim() : undefined,
         caFile: d.caFile.trim() || null,
@@ -159,6 +170,7 @@ export function draftToInput(d: RemoteDraft, existing: { hasSecret: boolean } | 
         host: d.host.trim(),
         port: num(d.port, 'port', errors) as number,
         callingAeTitle: d.callingAeTitle || undefined,
+        storageAeTitle: d.storageAeTitle || undefined,
         // Absent: plain TCP (the stored config is replaced as a whole).
         tls: d.tls ? { caFile: d.tlsCaFile.trim(), certFile: fileOrNull(d.tlsCertFile), keyFile: fileOrNull(d.tlsKeyFile) } : undefined,
         ...common,
