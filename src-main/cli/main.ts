@@ -62,6 +62,8 @@ export function buildProgram(): Command {
       parseNamedToken(v),
     ])
     .option('--no-auth', 'turn authentication off (loopback only)')
+    .option('--allowed-host <name>', 'a host name clients may use in URLs besides loopback and --host, e.g. safekeep.example.org or *.example.org (repeatable)', collect)
+    .addOption(new Option('--max-upload-mb <MB>', 'largest upload request of the browser app (default 2048)').argParser(parsePositiveInt('upload limit')))
     .addOption(new Option('--sync-window <seconds>', 'answer 200 when done within this time, else 202').argParser(parsePositiveNumber('sync window')))
     .addOption(new Option('--retention-days <days>', 'how long results are kept').argParser(parsePositiveNumber('retention')))
     .option('--quiet', 'no progress line')

@@ -16,6 +16,8 @@ export interface ServeOptions {
   port?: number;
   token?: { client: string; secret: string }[];
   auth: boolean;
+  allowedHost?: string[];
+  maxUploadMb?: number;
   syncWindow?: number;
   retentionDays?: number;
   quiet?: boolean;
@@ -84,7 +86,8 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
     const { resumed, resumedOutgoing } = await core.start();
     if (resumed > 0) out(`Resumed ${resumed} commitment request(s) left working by the previous run`);
     if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
-    server = await listenHttp(core.httpApp({ rendererDir: builtPaths.rendererDir }), host, port);
+    const browser = { rendererDir: builtPaths.rendererDir, ...(o.maxUploadMb ? { maxUploadBytes: o.maxUploadMb * 1024 * 1024 } : {}) };
+    server = await listenHttp(core.httpApp(browser, { allowedHosts: [host, ...(o.allowedHost ?? [])] }), host, port);
     await startListener(core, o, out);
     core.runtime.serverUrl = server.url;
     out(`Safekeep listening on ${server.url}`);

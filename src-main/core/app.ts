@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Hono } from 'hono';
 import { createHandlers, type CoreHandlers } from './api/handlers';
-import { httpApi } from './api/http-api';
+import { httpApi, type BrowserModeOptions } from './api/http-api';
+import { installGuards } from './api/guards';
 import { Sessions } from './api/sessions';
 import type { ScanProgress } from '../../src-shared/library';
 import { AppError } from '../../src-shared/contract/errors';
@@ -266,8 +267,14 @@ export class SafekeepCore {
   }
 
   /** The HTTP application: the DICOMweb origin server, and in browser mode the app's API and pages. */
-  httpApp(browser?: { rendererDir: string | null }): Hono {
+  httpApp(browser?: BrowserModeOptions, security: { allowedHosts?: readonly string[] } = {}): Hono {
     const app = new Hono();
+    installGuards(app, {
+      allowedHosts: async () => {
+        const server = (await this.settings.get()).server;
+        return [...(security.allowedHosts ?? []), server.host, ...server.allowedHosts];
+      },
+    });
     app.route(
       '/',
       originRoutes({
@@ -287,7 +294,7 @@ export class SafekeepCore {
           core: this,
           handlers: this.handlers(),
           sessions: this.sessions,
-          rendererDir: browser.rendererDir,
+          ...browser,
           uploadDir: path.join(this.options.dataDir, 'uploads'),
         }),
       );

@@ -33,7 +33,14 @@ export const SettingsPatchSchema = z
     syncWindowSeconds: z.number().min(0).max(600).optional(),
     reportTimeoutMinutes: z.number().positive().max(7 * 24 * 60).optional(),
     acceptedSopClasses: z.array(uid).nullable().optional(),
-    server: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535) }).partial().optional(),
+    server: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(0).max(65535),
+        allowedHosts: z.array(z.string().trim().toLowerCase().regex(/^(\*\.)?[a-z0-9.:[\]-]{1,253}$/, 'A host name, e.g. safekeep.example.org or *.example.org')).max(100),
+      })
+      .partial()
+      .optional(),
     dimse: z
       .object({
         aeTitle: AE_TITLE,

@@ -11,6 +11,9 @@ import type { CoreHandlers } from './handlers';
 import type { Sessions } from './sessions';
 import { validateArgs } from './validate';
 import { log } from '../log';
+import { LoginThrottle, type LoginThrottleOptions } from './guards/login-throttle';
+import { unknownResource } from './guards/respond';
+import { DEFAULT_MAX_UPLOAD_BYTES, receiveUpload } from './guards/upload';
 
 const COOKIE = 'sk_session';
 
@@ -23,13 +26,19 @@ export const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 export const APP_CSP = `${PAGE_CSP}; frame-ancestors 'none'`;
 
-export interface HttpApiOptions {
+export interface BrowserModeOptions {
+  /** The built renderer (out/renderer); null serves the API only. */
+  rendererDir: string | null;
+  /** Limit of one upload request (413 above it). */
+  maxUploadBytes?: number;
+  loginThrottle?: LoginThrottleOptions;
+}
+
+export interface HttpApiOptions extends BrowserModeOptions {
   core: SafekeepCore;
   handlers: CoreHandlers;
   /** Browser sessions (kept in the store, so a restart does not log the browser out). */
   sessions: Sessions;
-  /** The built renderer (out/renderer); null serves the API only. */
-  rendererDir: string | null;
   /** Where browser uploads go (a library root is made of each upload). */
   uploadDir: string;
 }
@@ -59,6 +68,11 @@ export function httpApi(o: HttpApiOptions): Hono {
 
   const startSession = async (c: Context, client: string, tokenId: number | null) =>
     setCookie(c, COOKIE, await sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
+
+  // Wrong tokens and login codes are counted per client address (429 after too many).
+  const throttle = new LoginThrottle(core.clock, o.loginThrottle).middleware();
+  app.use('/api/login', throttle);
+  app.use('/login', throttle);
 
   app.post('/api/login', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };
@@ -112,24 +126,9 @@ export function httpApi(o: HttpApiOptions): Hono {
   );
 
   app.post('/api/upload', async (c) => {
-    // Files dropped on the browser window: saved under the data folder, which becomes a library root.
-    const form = await c.req.parseBody({ all: true });
-    const files = ([] as unknown[]).concat(form['file'] ?? []).filter((f): f is File => f instanceof File);
-    if (files.length === 0) throw new AppError('bad-request', 'No file in the upload');
-    const batch = typeof form['batch'] === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(form['batch']) ? form['batch'] : `upload-${Date.now()}`;
-    const dir = path.join(o.uploadDir, batch);
-    let bytes = 0;
-    for (const f of files) {
-      // Keep the dropped folder structure, but never outside the upload folder.
-      const rel = path.normalize(f.name).replace(/^(\.\.(\/|\\|$))+/, '').replace(/^[/\\]+/, '');
-      const target = path.join(dir, rel || `file-${bytes}`);
-      if (!target.startsWith(dir + path.sep)) throw new AppError('bad-request', `Invalid file name ${f.name}`);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      const buf = Buffer.from(await f.arrayBuffer());
-      fs.writeFileSync(target, buf);
-      bytes += buf.length;
-    }
-    return c.json({ ok: true, value: { folder: dir, files: files.length, bytes } });
+    // Files dropped on the browser window: streamed under the data folder, which becomes a library root.
+    const value = await receiveUpload(c.req.raw, o.uploadDir, o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES);
+    return c.json({ ok: true, value });
   });
 
   app.post('/api/:name', async (c) => {
@@ -146,6 +145,10 @@ export function httpApi(o: HttpApiOptions): Hono {
     const value = await (o.handlers[name] as (a: unknown) => unknown)(args);
     return c.json({ ok: true, value });
   });
+
+  // An unknown API call or DICOMweb resource is 404, never the app's page.
+  app.all('/api/*', unknownResource);
+  app.all('/dicomweb/*', unknownResource);
 
   if (o.rendererDir && fs.existsSync(path.join(o.rendererDir, 'index.html'))) {
     const root = o.rendererDir;
