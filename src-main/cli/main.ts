@@ -14,10 +14,12 @@ import { reportCommand, type ReportOptions } from './report';
 import { answeredOrOverdue, interruptSignal, listenForReports } from './unfinished';
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from '../core/log';
 import { applyLogOptions } from './log-options';
+import { redactUrls } from '../../src-shared/redact';
 import { cancelCommand, resendCommand } from './requests';
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
+// Every line printed goes through redactUrls: a password inside a URL (--to https://user:pw@...) is never shown.
+const out = (line: string) => process.stdout.write(`${redactUrls(line)}\n`);
+const err = (line: string) => process.stderr.write(`${redactUrls(line)}\n`);
 
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -253,12 +255,12 @@ export async function runCli(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`safekeep: ${e.message}\n`);
+      err(`safekeep: ${e.message}`);
       return e.exitCode;
     }
-    const err = toAppError(e);
-    process.stderr.write(`safekeep: ${err.message}${err.detail ? ` (${err.detail})` : ''}\n`);
-    if (err.code === 'internal' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-    return err.code === 'internal' ? EXIT.internal : EXIT.usage;
+    const error = toAppError(e);
+    err(`safekeep: ${error.message}${error.detail ? ` (${error.detail})` : ''}`);
+    if (error.code === 'internal' && e instanceof Error && e.stack) err(e.stack);
+    return error.code === 'internal' ? EXIT.internal : EXIT.usage;
   }
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { redactUrls } from '../../src-shared/redact';
 import { LEFT_OUT_REASONS, type ArchiveRef, type LeftOutReason, type ReportScope } from '../../src-shared/report';
 import type { SafekeepCore } from '../core/app';
 import { reportCsvChunks, writeHashed, counting, writeReportFile } from '../core/report/csv';
@@ -16,7 +17,7 @@ export interface ReportOptions {
 
 type Print = (line: string) => void;
 
-const stdout = (chunk: string) => void process.stdout.write(chunk);
+const stdout = (chunk: string) => void process.stdout.write(redactUrls(chunk));
 
 function describe(a: ArchiveRef): string {
   return `"${a.name}"${a.address ? ` (${a.address})` : ' (deleted)'}`;
