@@ -4,15 +4,14 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { AppError, toAppError } from '../../../src-shared/contract/errors';
+import { AppError } from '../../../src-shared/contract/errors';
 import { ArgSchemas, type HandlerName } from '../../../src-shared/contract/schemas';
 import type { SafekeepCore } from '../app';
 import type { CoreHandlers } from './handlers';
 import type { Sessions } from './sessions';
 import { validateArgs } from './validate';
-import { log } from '../log';
 import { LoginThrottle, type LoginThrottleOptions } from './guards/login-throttle';
-import { unknownResource } from './guards/respond';
+import { guardErrorResponse, unknownResource } from './guards/respond';
 import { DEFAULT_MAX_UPLOAD_BYTES, receiveUpload } from './guards/upload';
 
 const COOKIE = 'sk_session';
@@ -166,10 +165,6 @@ export function httpApi(o: HttpApiOptions): Hono {
     app.get('*', (c) => c.html(fs.readFileSync(path.join(root, 'index.html'), 'utf8')));
   }
 
-  app.onError((err, c) => {
-    const e = toAppError(err);
-    if (e.code === 'internal') log('api').error('internal error:', err);
-    return c.json({ ok: false, error: e.toValue() }, e.httpStatus as 400);
-  });
+  app.onError((err, c) => guardErrorResponse(c, err));
   return app as unknown as Hono;
 }
