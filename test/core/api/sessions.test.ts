@@ -76,7 +76,7 @@ describe('browser sessions over HTTP', () => {
     const server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', 0);
     try {
       const { token, secret } = await core.tokens.create('ui', core.clock.now());
-      const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: secret }) });
+      const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-safekeep-request': '1' }, body: JSON.stringify({ token: secret }) });
       expect(login.status).toBe(200);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       const session = async () => ((await (await fetch(`${server.url}/api/session`, { headers: { cookie } })).json()) as { value: { authenticated: boolean } }).value;
