@@ -6,6 +6,7 @@ import { collect, dataDirOf, parseAeAddress, parseAeTitle, parseNamedToken, pars
 import { remoteCommands } from './remote';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
+import { auditCommand } from './audit';
 import { commitCommand, finish, type CommitOptions } from './commit';
 import type { ListenerFlags } from './unfinished';
 import { follow } from './follow';
@@ -64,6 +65,8 @@ export function buildProgram(): Command {
       parseNamedToken(v),
     ])
     .option('--no-auth', 'turn authentication off (loopback only)')
+    .option('--audit-syslog <url>', 'also send the audit trail to a syslog collector: udp://host:514 or tls://host:6514 (RFC 5424)')
+    .option('--audit-syslog-ca <file>', "the CA certificate of a tls:// syslog collector")
     .option('--allowed-host <name>', 'a host name clients may use in URLs besides loopback and --host, e.g. safekeep.example.org or *.example.org (repeatable)', collect)
     .addOption(new Option('--max-upload-mb <MB>', 'largest upload request of the browser app (default 2048)').argParser(parsePositiveInt('upload limit')))
     .addOption(new Option('--sync-window <seconds>', 'answer 200 when done within this time, else 202').argParser(parsePositiveNumber('sync window')))
@@ -158,6 +161,14 @@ export function buildProgram(): Command {
         }
       });
     });
+
+  program
+    .command('audit')
+    .description('print the audit trail (DICOM Audit Messages: logins, commitment requests, tokens, remotes, settings, exports, start and stop)')
+    .option('--since <time>', 'only events from this date/time on (2026-12-01T08:00Z), or this long ago (30m, 12h, 7d)')
+    .option('--json', 'print as JSON')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action((o: { since?: string; json?: boolean; data?: string }) => auditCommand(o, out));
 
   program
     .command('status')

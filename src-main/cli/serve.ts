@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import type { SyslogTarget } from '../core/audit/syslog';
 import { listenerProblem } from '../../src-shared/dimse';
 import { SafekeepCore } from '../core/app';
 import { isLoopbackHost } from '../core/origin/auth';
@@ -17,6 +19,8 @@ export interface ServeOptions {
   token?: { client: string; secret: string }[];
   auth: boolean;
   allowedHost?: string[];
+  auditSyslog?: string;
+  auditSyslogCa?: string;
   maxUploadMb?: number;
   syncWindow?: number;
   retentionDays?: number;
@@ -27,6 +31,19 @@ export interface ServeOptions {
   peer?: { aeTitle: string; host: string; port: number }[];
   policy?: string;
   dimsePolicy?: string;
+}
+
+/** --audit-syslog udp://host:port | tls://host:port, with --audit-syslog-ca for TLS. */
+function syslogTarget(url: string, caFile: string | undefined): SyslogTarget {
+  if (!/^(udp|tls):\/\/[^/:]+(:\d+)?\/?$/.test(url) && !/^(udp|tls):\/\/\[[0-9a-f:.]+\](:\d+)?\/?$/i.test(url)) {
+    throw usageError(`Invalid --audit-syslog "${url}": use udp://host:514 or tls://host:6514`);
+  }
+  if (!caFile) return { url };
+  try {
+    return { url, ca: fs.readFileSync(caFile) };
+  } catch (e) {
+    throw usageError(`Cannot read --audit-syslog-ca ${caFile}: ${(e as Error).message}`);
+  }
 }
 
 /** "library" or "forward:<remote name>" -> a policy id of the core. */
@@ -57,6 +74,7 @@ export async function serveCommand(o: ServeOptions, out: (s: string) => void, st
     authEnabled: o.auth,
     flagTokens: o.token ?? [],
     origin,
+    ...(o.auditSyslog ? { audit: { syslog: syslogTarget(o.auditSyslog, o.auditSyslogCa) } } : {}),
   });
   let server: Awaited<ReturnType<typeof listenHttp>> | undefined;
   try {

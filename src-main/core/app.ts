@@ -34,6 +34,9 @@ import { ReportProbes } from './dimse/report-probes';
 import type { CommitmentReport } from './dimse/types';
 import type { BackoffPolicy } from './engine/backoff';
 import { log } from './log';
+import { AuditTrail } from './audit/trail';
+import { auditedHandlers } from './audit/audited-handlers';
+import type { SyslogTarget } from './audit/syslog';
 
 export interface CoreOptions {
   dataDir: string;
@@ -45,6 +48,8 @@ export interface CoreOptions {
   libraryPolicy?: Partial<LibraryPolicyOptions>;
   /** Back-off between N-ACTION attempts after a transient failure (tests shorten it). */
   dimseRetry?: BackoffPolicy;
+  /** The audit trail: a syslog collector besides the file in the data folder; file rotation (tests shrink it). */
+  audit?: { syslog?: SyslogTarget | null; maxFileBytes?: number; keepFiles?: number };
 }
 
 const HOUR = 3600 * 1000;
@@ -64,6 +69,8 @@ export class SafekeepCore {
   readonly tokens: Ports.TokenStore;
   /** Browser-mode sessions, in the store. */
   readonly sessions: Sessions;
+  /** Security-relevant events as DICOM Audit Messages (data folder, syslog). */
+  readonly audit: AuditTrail;
   readonly remotes: Ports.RemotesStore;
   readonly outgoing: Ports.OutgoingStore;
   readonly unmatchedReports: Ports.UnmatchedReportStore;
@@ -86,6 +93,7 @@ export class SafekeepCore {
   private currentPolicyId = 'library';
   private dimsePolicyId = 'library';
   private retentionTimer: NodeJS.Timeout | null = null;
+  private started = false;
   private activeScan: { controller: AbortController; promise: Promise<ScanProgress> } | null = null;
 
   /** Opens the store in `options.dataDir` (creating it if needed) and builds the core on it. */
@@ -108,6 +116,7 @@ export class SafekeepCore {
     ({ db: this.db, library: this.library, incoming: this.incoming, tokens: this.tokens, remotes: this.remotes } = store);
     ({ outgoing: this.outgoing, unmatchedReports: this.unmatchedReports, reports: this.reports, settings: this.settings } = store);
     this.sessions = new Sessions(store.sessions, this.clock);
+    this.audit = new AuditTrail({ dir: path.join(options.dataDir, 'audit'), clock: this.clock, ...options.audit });
     // Every committed write of the store, whoever made it, reaches the hosts as one batched event.
     store.changes.subscribe((tables) => this.events.emit('data-changed', { tables }));
     this.drivers = {
@@ -164,7 +173,7 @@ export class SafekeepCore {
 
   /** The contract's handlers, bound to this core (one map shared by both bridges). */
   handlers(): CoreHandlers {
-    return (this.handlerMap ??= createHandlers(this));
+    return (this.handlerMap ??= auditedHandlers(createHandlers(this), this.audit));
   }
 
   registerPolicy(p: CommitmentPolicy): void {
@@ -241,6 +250,7 @@ export class SafekeepCore {
       policy: () => this.dimsePolicy(),
       takeReport: (r) => this.takeReport(r),
       log: (m: string) => log('dimse').info(m),
+      audit: this.audit,
     });
   }
 
@@ -284,6 +294,7 @@ export class SafekeepCore {
         config: () => this.originConfig,
         policy: () => this.currentPolicy(),
         clock: this.clock,
+        audit: this.audit,
       }),
     );
     // After the origin server: the app's pages answer every other GET.
@@ -310,6 +321,8 @@ export class SafekeepCore {
     await this.applyRetention();
     this.retentionTimer = setInterval(() => void this.applyRetention().catch((e) => log('origin').error('retention failed:', e)), HOUR);
     this.retentionTimer.unref();
+    this.audit.record({ event: 'application-start', outcome: 0, user: operatorName() });
+    this.started = true;
     return { resumed, resumedOutgoing };
   }
 
@@ -398,6 +411,8 @@ export class SafekeepCore {
     await this.engine.stop();
     await this.processor.stop();
     await this.headers.close();
+    if (this.started) this.audit.record({ event: 'application-stop', outcome: 0, user: operatorName() });
+    await this.audit.close();
     await this.store.close(); // announces the last changes first
   }
 }

@@ -11,6 +11,8 @@ import type { CoreHandlers } from './handlers';
 import type { Sessions } from './sessions';
 import { validateArgs } from './validate';
 import { LoginThrottle, type LoginThrottleOptions } from './guards/login-throttle';
+import { remoteAddressOf } from './guards/host-allowlist';
+import { asActor } from '../audit/actor';
 import { guardErrorResponse, unknownResource } from './guards/respond';
 import { DEFAULT_MAX_UPLOAD_BYTES, receiveUpload } from './guards/upload';
 
@@ -69,7 +71,10 @@ export function httpApi(o: HttpApiOptions): Hono {
     setCookie(c, COOKIE, await sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
 
   // Wrong tokens and login codes are counted per client address (429 after too many).
-  const throttle = new LoginThrottle(core.clock, o.loginThrottle).middleware();
+  const throttle = new LoginThrottle(core.clock, o.loginThrottle, (address, outcome) =>
+    core.audit.record({ event: 'login', outcome: 4, user: 'unknown', address, description: outcome }),
+  ).middleware();
+  const audit = (c: Context, event: 'login' | 'logout', user: string) => core.audit.record({ event, outcome: 0, user, address: remoteAddressOf(c) });
   app.use('/api/login', throttle);
   app.use('/login', throttle);
 
@@ -78,6 +83,7 @@ export function httpApi(o: HttpApiOptions): Hono {
     if (typeof body.token !== 'string' || !body.token) throw new AppError('bad-request', 'Enter an access token');
     const { client, tokenId } = await core.auth.identify(`Bearer ${body.token}`);
     await startSession(c, client, tokenId);
+    audit(c, 'login', client);
     return c.json({ ok: true, value: { client } });
   });
 
@@ -85,10 +91,13 @@ export function httpApi(o: HttpApiOptions): Hono {
     const client = sessions.redeem(c.req.query('code'));
     if (!client) return c.text('This login link is not valid any more. Log in with a token instead.', 401);
     await startSession(c, client, null);
+    audit(c, 'login', client);
     return c.redirect('/', 302);
   });
 
   app.post('/api/logout', async (c) => {
+    const client = await sessions.clientOf(getCookie(c, COOKIE));
+    if (client) audit(c, 'logout', client);
     await sessions.end(getCookie(c, COOKIE));
     deleteCookie(c, COOKIE, { path: '/' });
     return c.json({ ok: true, value: {} });
@@ -103,7 +112,8 @@ export function httpApi(o: HttpApiOptions): Hono {
     const client = await clientOf(c);
     if (!client) throw new AppError('unauthorized', 'Log in first');
     c.set('client', client);
-    await next();
+    // The handlers' audit messages name this client and address.
+    await asActor({ user: client, address: remoteAddressOf(c) }, next);
   });
 
   app.get('/api/events', (c) =>

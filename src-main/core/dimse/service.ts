@@ -1,4 +1,5 @@
 import { hex4 } from '../../../src-shared/dicom/failure-reasons';
+import type { AuditTrail } from '../audit/trail';
 import type { Clock } from '../clock';
 import { ERROR_BACKOFF, backoffMs, type BackoffPolicy } from '../engine/backoff';
 import type { RemoteView } from '../../../src-shared/remotes';
@@ -30,6 +31,7 @@ export interface DimseServiceDeps {
   /** Safekeep as SCU: a report for one of its own requests. */
   takeReport: (r: CommitmentReport) => Promise<number>;
   log?: (msg: string) => void;
+  audit?: AuditTrail;
 }
 
 const DEFAULT_RETRY = { ...ERROR_BACKOFF, baseMs: 5_000, maxMs: 10 * 60_000, maxAttempts: 12 };
@@ -141,6 +143,13 @@ export class DimseService {
       this.deps.log?.(`N-ACTION from ${req.callingAeTitle}: Transaction UID ${req.transactionUid} already in use`);
       return DIMSE_STATUS.ProcessingFailure;
     }
+    this.deps.audit?.record({
+      event: 'commitment-request-received',
+      outcome: 0,
+      user: req.callingAeTitle,
+      address: req.remoteHost,
+      object: { id: req.transactionUid, kind: 'transaction-uid', detail: { instances: req.instances.length, protocol: 'dimse' } },
+    });
     this.sameAssociation.set(req.transactionUid, reporter);
     void this.deps.processor.start(req.transactionUid);
     // The N-ACTION-RSP only says "received"; the outcome comes with the N-EVENT-REPORT.

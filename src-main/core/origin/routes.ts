@@ -9,6 +9,7 @@ import type { Clock } from '../clock';
 import { formatOfContentType, MEDIA_TYPE, negotiateAccept, type PayloadFormat } from '../dicomweb/media';
 import { buildNativeXml, parseNativeXml } from '../dicomweb/native-xml';
 import type { IncomingStore } from '../store/ports';
+import type { AuditTrail } from '../audit/trail';
 import type { Authenticator } from './auth';
 import type { OriginConfig } from './config';
 import type { CommitmentPolicy } from './policy';
@@ -24,6 +25,7 @@ export interface OriginDeps {
   /** The policy that decides newly received transactions. */
   policy: () => CommitmentPolicy;
   clock: Clock;
+  audit?: AuditTrail;
 }
 
 type Env = { Variables: { client: string; responseFormat: PayloadFormat; bodyFormat: PayloadFormat } };
@@ -95,6 +97,13 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
           dicomStatus: 0xa700,
         });
       }
+      deps.audit?.record({
+        event: 'commitment-request-received',
+        outcome: 0,
+        user: c.get('client'),
+        address: requesterOf(c),
+        object: { id: uid, kind: 'transaction-uid', detail: { instances: request.instances.length, protocol: 'dicomweb' } },
+      });
       if (policy.admit) {
         try {
           await policy.admit({ transactionUid: uid, instances: request.instances });

@@ -26,6 +26,8 @@ export class LoginThrottle {
   constructor(
     private readonly clock: Clock,
     private readonly o: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE,
+    /** Told of each refused login: a wrong code, or an attempt while throttled (the audit trail). */
+    private readonly onRefused: (address: string, why: string) => void = () => {},
   ) {}
 
   /** Seconds to wait, or 0 when the address may try now. */
@@ -57,13 +59,17 @@ export class LoginThrottle {
       const wait = this.retryAfterSeconds(address);
       if (wait > 0) {
         log('api').warn(`login: refused an attempt from ${address} (throttled, retry after ${wait} s)`);
+        this.onRefused(address, 'throttled: too many wrong login codes');
         throw new AppError('too-many-requests', 'Too many wrong login attempts from this address', {
           detail: `Try again in ${wait} s`,
           retryAfter: wait,
         });
       }
       await next();
-      if (c.res.status === 401) this.fail(address);
+      if (c.res.status === 401) {
+        this.fail(address);
+        this.onRefused(address, 'wrong login code');
+      }
       else if (c.res.status < 400) this.succeed(address);
     };
   }
