@@ -65,7 +65,13 @@ export class SyslogForwarder {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  async close(): Promise<void> {
+  /** Gives the queue a moment to go out (the stop message), then stops; what is left is sent at the next start. */
+  async close(graceMs = 2000): Promise<void> {
+    if (!this.closed && !this.retryTimer && this.pending() > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.drained(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.dropSocket();
