@@ -3,6 +3,7 @@
  * Safekeep as SCU (engine) and SCP (listener + policy), both proxy directions, and faults.
  */
 import fs from 'node:fs';
+import { readAudit } from '../../../src-main/core/audit/read';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SafekeepCore } from '../../../src-main/core/app';
@@ -116,6 +117,14 @@ describe('DIMSE bridge with Orthanc', () => {
     });
     expect(tx).toMatchObject({ source: 'dimse', client: orthanc.aeTitle, state: 'done', committedCount: 3, failedCount: 1, reportAttempts: 1 });
     expect((await a.incoming.list({ limit: 10, offset: 0, source: 'dimse' })).rows.map((t) => t.transactionUid)).toContain(uid);
+    // The audit trail names the calling AE title, its address and what it asked about.
+    expect(readAudit(path.join(root, 'a', 'audit')).find((e) => e.object === uid)).toMatchObject({
+      event: 'commitment-request-received',
+      outcome: 0,
+      user: orthanc.aeTitle,
+      address: '127.0.0.1',
+      detail: { instances: '4', protocol: 'dimse' },
+    });
   });
 
   it('proxy DICOMweb -> DIMSE: a POST to Safekeep becomes an N-ACTION to Orthanc, answered in the study form', async () => {
