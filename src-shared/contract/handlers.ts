@@ -1,4 +1,5 @@
 import type { DimseListenerState } from '../dimse';
+import type { AuditEntry } from '../audit';
 import type { ScanProgress } from '../library';
 import type { OutgoingInstance, OutgoingRequest } from '../outgoing';
 import type { RemoteTestResult, RemoteView } from '../remotes';
@@ -138,6 +139,8 @@ export interface SafekeepResults {
 
   'settings-get': Settings;
   'settings-update': Settings;
+  /** The audit trail, newest first (Settings). */
+  'audit-list': AuditEntry[];
   'tokens-list': TokenView[];
   'tokens-create': { token: TokenView; secret: string };
   'tokens-revoke': Record<string, never>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIT_EVENT_NAMES } from '../audit';
 import { RemoteInputSchema, AE_TITLE } from '../remotes';
 
 /**
@@ -95,6 +96,14 @@ export const ArgSchemas = {
 
   'settings-get': empty,
   'settings-update': SettingsPatchSchema,
+  'audit-list': z
+    .object({
+      since: z.number().int().min(0).optional(),
+      event: z.enum(AUDIT_EVENT_NAMES).optional(),
+      search: z.string().max(200).optional(),
+      limit: z.number().int().min(1).max(5000).default(500),
+    })
+    .strict(),
   'tokens-list': empty,
   'tokens-create': z.object({ client: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'A client name is 1-64 letters, digits, . _ @ -') }).strict(),
   'tokens-revoke': z.object({ id }).strict(),

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { AppError } from '../../../src-shared/contract/errors';
 import type { SafekeepHandlers, Settings } from '../../../src-shared/contract/handlers';
 import type { ParsedArgsOf, HandlerName } from '../../../src-shared/contract/schemas';
@@ -5,6 +6,7 @@ import type { SafekeepResults } from '../../../src-shared/contract/handlers';
 import type { SafekeepCore } from '../app';
 import { reportCsvText } from '../report/csv';
 import { writeSafeToDelete } from '../report/safe-to-delete';
+import { listAudit } from '../audit/read';
 import { archiveRefs, checkScope, reportName, reportSummary, reportTimeline } from '../report/summary';
 
 type Impl = { [K in HandlerName]: (args: ParsedArgsOf<K>) => Promise<SafekeepResults[K]> | SafekeepResults[K] };
@@ -97,6 +99,7 @@ export function createHandlers(core: SafekeepCore): Impl {
       return settings();
     },
     'tokens-list': () => core.tokens.list(),
+    'audit-list': (a) => listAudit(path.join(core.options.dataDir, 'audit'), a),
     'tokens-create': ({ client }) => core.tokens.create(client, core.clock.now()),
     'tokens-revoke': async ({ id }) => {
       if (!(await core.revokeToken(id))) throw new AppError('not-found', `No active token ${id}`);

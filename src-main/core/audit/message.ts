@@ -1,4 +1,7 @@
 import os from 'node:os';
+import type { AuditEventName } from '../../../src-shared/audit';
+
+export type { AuditEventName };
 
 /** A coded value of an audit message (PS3.15 A.5: csd-code, codeSystemName, originalText). */
 export interface AuditCode {
@@ -23,9 +26,7 @@ export const AUDIT_EVENTS = {
   'setting-changed': { id: dcm('110113', 'Security Alert'), type: dcm('110131', 'Software Configuration'), action: 'U' },
   'report-exported': { id: dcm('110106', 'Export'), type: { code: 'SK-REPORT', system: 'Safekeep', text: 'Commitment Report Exported' }, action: 'R' },
   'safe-to-delete-exported': { id: dcm('110106', 'Export'), type: { code: 'SK-SAFE', system: 'Safekeep', text: 'Safe-to-delete List Exported' }, action: 'R' },
-} as const satisfies Record<string, { id: AuditCode; type: AuditCode; action: 'C' | 'R' | 'U' | 'D' | 'E' }>;
-
-export type AuditEventName = keyof typeof AUDIT_EVENTS;
+} as const satisfies Record<AuditEventName, { id: AuditCode; type: AuditCode; action: 'C' | 'R' | 'U' | 'D' | 'E' }>;
 
 /** What happened, in Safekeep's terms; toAuditXml() turns it into the DICOM Audit Message. */
 export interface AuditEvent {

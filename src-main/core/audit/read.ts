@@ -1,18 +1,11 @@
 import fs from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
+import type { AuditEntry } from '../../../src-shared/audit';
 import { AUDIT_EVENTS, type AuditEventName } from './message';
 import { auditFiles } from './trail';
 
-/** One recorded audit message, read back (what `safekeep audit` prints). */
-export interface AuditRecord {
-  time: string;
-  event: AuditEventName | string;
-  outcome: number;
-  user: string;
-  address: string | null;
-  object: string | null;
-  detail: Record<string, string>;
-  description: string | null;
+/** One recorded audit message, read back (what `safekeep audit` prints), with its XML. */
+export interface AuditRecord extends AuditEntry {
   xml: string;
 }
 
@@ -53,4 +46,15 @@ export function parseAuditXml(xml: string): AuditRecord {
     description: typeof ev.EventOutcomeDescription === 'string' ? ev.EventOutcomeDescription : null,
     xml,
   };
+}
+
+/** The app's view (Settings): newest first, filtered by time, event and a text in who/where/what. */
+export function listAudit(dir: string, o: { since?: number; event?: string; search?: string; limit: number }): AuditEntry[] {
+  const needle = o.search?.trim().toLowerCase();
+  return readAudit(dir, o.since ?? 0)
+    .filter((r) => !o.event || r.event === o.event)
+    .filter((r) => !needle || [r.user, r.address, r.object, r.description, ...Object.values(r.detail)].some((v) => v?.toLowerCase().includes(needle)))
+    .reverse()
+    .slice(0, o.limit)
+    .map(({ xml: _xml, ...entry }) => entry);
 }

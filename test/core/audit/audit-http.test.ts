@@ -53,6 +53,10 @@ it('records logins (failed and done), token, setting and remote changes with who
     expect(r.xml).toMatch(/^<AuditMessage><EventIdentification EventActionCode="[CRUDE]" EventDateTime="\d{4}-\d\d-\d\dT[\d:.]+Z" EventOutcomeIndicator="\d+"><EventID csd-code="11\d{4}" codeSystemName="DCM"/);
     expect(r.xml).toContain('<AuditSourceIdentification AuditSourceID="safekeep@');
   }
+  // The app's view: newest first, filtered by event and by text.
+  expect((await call('audit-list', { event: 'login' })).map((e: { outcome: number }) => e.outcome)).toEqual([0, 4]);
+  expect((await call('audit-list', { search: '2.25.777' })).map((e: { event: string }) => e.event)).toEqual(['commitment-request-received']);
+  expect(await call('audit-list', { since: Date.now() + 60_000 })).toEqual([]);
   expect(records[2]!.xml).toContain('<EventID csd-code="110114" codeSystemName="DCM" originalText="User Authentication"/><EventTypeCode csd-code="110122" codeSystemName="DCM" originalText="Login"/>');
 });
 

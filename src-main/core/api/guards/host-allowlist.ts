@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../../../../src-shared/contract/errors';
 import { isWildcardHost } from '../../../../src-shared/net';
@@ -8,7 +9,7 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 
 /**
  * DNS rebinding guard: a page on another site whose name resolves to this machine sends that name in
- * `Host`; only the loopback names, the configured listen host, the names configured as allowed
+ * `Host`; only the loopback names, this machine's host name, the configured listen host, the names configured as allowed
  * (`--allowed-host`, the setting), and the IP address the request actually arrived on are served.
  * An IP literal cannot be rebound (the browser's origin is then the address itself), a foreign name can.
  */
@@ -35,8 +36,9 @@ export function hostnameOf(header: string | undefined): string | null {
   return m ? m[1]!.replace(/\.$/, '') : null;
 }
 
+/** Loopback names, and this machine's own host name (a page on another site cannot be served from it). */
 function isLoopbackName(host: string): boolean {
-  return LOOPBACK_NAMES.includes(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return LOOPBACK_NAMES.includes(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === os.hostname().toLowerCase();
 }
 
 /** "*.example.org" allows every name under example.org; anything else is one exact name. */
