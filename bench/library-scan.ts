@@ -13,7 +13,7 @@ import { LibraryRepo } from '../src-main/core/store/library-repo';
 import { benchLibrary } from './library';
 import { arg, CACHE_DIR, dropPageCache, fmt, table } from './support';
 import { walkFiles } from '../src-main/core/library/walker';
-import { HeaderReaderPool, setHeaderWorkerScript } from '../src-main/core/library/header-pool';
+import { HeaderReaderPool } from '../src-main/core/library/header-pool';
 
 const files = arg('files', 20_000);
 const pixelBytes = arg('pixel-bytes', 512 * 1024); // a CT slice: 512 x 512 x 16 bits
@@ -26,8 +26,7 @@ if (!fs.existsSync(WORKER)) throw new Error('Run "npm run build" first: out/main
 async function headerScan(threaded: boolean): Promise<{ ms: number; bytesRead: number; indexed: number; bytesOfFiles: number }> {
   const data = fs.mkdtempSync(path.join(CACHE_DIR, 'data-'));
   const db = openDb(data);
-  setHeaderWorkerScript(threaded ? WORKER : null);
-  const pool = new HeaderReaderPool();
+  const pool = new HeaderReaderPool(threaded ? WORKER : null);
   const t = performance.now();
   const p = await scanLibrary(new LibraryRepo(db), [dir], systemClock, { headers: pool });
   const ms = performance.now() - t;

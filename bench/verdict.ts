@@ -9,10 +9,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { SafekeepCore } from '../src-main/core/app';
+import { openHost } from '../src-main/core/host/host';
 import { planRequests } from '../src-main/core/engine/planner';
 import { reportCsvText } from '../src-main/core/report/csv';
-import { reportSummary } from '../src-main/core/report/summary';
 import { runCliToEnd, SAFEKEEP_BIN } from '../test/support/cli';
 import { benchLibrary } from './library';
 import { arg, CACHE_DIR, fmt, table } from './support';
@@ -65,12 +64,13 @@ try {
   // The store: the library indexed by `safekeep scan`, one job of every instance with its outcomes,
   // written as the engine writes them (request by request, verdicts in the same transactions).
   await runCliToEnd(['scan', dir, '--data', data]);
-  const core = await SafekeepCore.open({ dataDir: data });
-  const remote = await core.remotes.save({ kind: 'dicomweb', name: 'bench', config: { baseUrl: 'http://127.0.0.1:9/dicomweb' } }, Date.now());
+  const host = await openHost({ dataDir: data });
+  const { store } = host.core;
+  const remote = await store.remotes.save({ kind: 'dicomweb', name: 'bench', config: { baseUrl: 'http://127.0.0.1:9/dicomweb' } }, Date.now());
   const t0 = performance.now();
-  const selected = await core.library.select({ paths: [dir] });
+  const selected = await store.library.select({ paths: [dir] });
   const requests = planRequests(selected, { form: 'flat', maxInstancesPerRequest: perRequest });
-  const { jobId, requestIds } = await core.outgoing.createJob({ remoteId: remote.id, remoteName: remote.name, label: 'bench', form: 'flat', requests, now: Date.now() });
+  const { jobId, requestIds } = await store.outgoing.createJob({ remoteId: remote.id, remoteName: remote.name, label: 'bench', form: 'flat', requests, now: Date.now() });
   const created = performance.now() - t0;
   // Every instance committed but 1 in 100 failed (0112H), and the last request left pending.
   const t1 = performance.now();
@@ -81,17 +81,17 @@ try {
       failureReason: seq % 100 === 7 ? 0x0112 : null,
       detail: null,
     }));
-    await core.outgoing.complete(id, results, { state: 'done' }, Date.now());
+    await store.outgoing.complete(id, results, { state: 'done' }, Date.now());
   }
   const completed = performance.now() - t1;
   // "Resend N not committed" for the first 10 requests, now all committed: the job's reports must take the latest row.
   for (const id of requestIds.slice(0, 10)) {
-    const from = await core.outgoing.get(id);
-    const again = await core.outgoing.notCommitted(id);
-    const follow = await core.outgoing.createFollowUp(from, { transactionUid: `${from.transactionUid}.1`, form: 'flat', studyUid: null, label: 'resend', instances: again }, Date.now());
-    await core.outgoing.complete(follow, again.map((_, seq) => ({ seq, outcome: 'committed' as const, failureReason: null, detail: null })), { state: 'done' }, Date.now());
+    const from = await store.outgoing.get(id);
+    const again = await store.outgoing.notCommitted(id);
+    const follow = await store.outgoing.createFollowUp(from, { transactionUid: `${from.transactionUid}.1`, form: 'flat', studyUid: null, label: 'resend', instances: again }, Date.now());
+    await store.outgoing.complete(follow, again.map((_, seq) => ({ seq, outcome: 'committed' as const, failureReason: null, detail: null })), { state: 'done' }, Date.now());
   }
-  const totals = await core.reports.totals({ remoteId: remote.id });
+  const totals = await store.reports.totals({ remoteId: remote.id });
   // What the Report screen asks (in the core's process; refetched as outcomes come in).
   const timed = async <T>(fn: () => Promise<T>): Promise<number> => {
     const t = performance.now();
@@ -99,13 +99,13 @@ try {
     return performance.now() - t;
   };
   const inCore = {
-    archiveSummary: await timed(() => reportSummary(core.reportDeps(), { remoteId: remote.id })),
-    jobSummary: await timed(() => reportSummary(core.reportDeps(), { jobId })),
-    jobStudies: await timed(() => core.reports.studies({ jobId }, { limit: 200, offset: 0 })),
-    studies: await timed(() => core.reports.studies({ remoteId: remote.id }, { limit: 200, offset: 0 })),
-    jobCsv: await timed(() => reportCsvText(core.reports.rowBatches({ jobId }))),
+    archiveSummary: await timed(() => host.core.reports.summary({ remoteId: remote.id })),
+    jobSummary: await timed(() => host.core.reports.summary({ jobId })),
+    jobStudies: await timed(() => store.reports.studies({ jobId }, { limit: 200, offset: 0 })),
+    studies: await timed(() => store.reports.studies({ remoteId: remote.id }, { limit: 200, offset: 0 })),
+    jobCsv: await timed(() => reportCsvText(store.reports.rowBatches({ jobId }))),
   };
-  await core.stop();
+  await host.stop();
   // A few files changed since they were verified: the list must leave them out.
   const later = new Date(Date.now() + 60_000);
   for (const i of instances.slice(0, 10)) fs.utimesSync(i.path, later, later);

@@ -1,13 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { RemoteInput } from '../../src-shared/remotes';
 import { isFinal } from '../../src-shared/outgoing';
-import type { SafekeepCore } from '../core/app';
-import { writeReportFile } from '../core/report/csv';
+import type { Host } from '../core/host/host';
 import { CliError, EXIT, usageError } from './errors';
 import { follow, printTotals, totalsOf } from './follow';
 import { scanAndSummarise } from './scan';
-import { answeredOrOverdue, listenForReports, resumeCommand, type ListenerFlags } from './unfinished';
+import { listenForReports, resumeCommand, type ListenerFlags } from './unfinished';
 
 export interface CommitOptions extends ListenerFlags {
   to: string;
@@ -85,47 +83,51 @@ export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): Rem
 /**
  * `safekeep commit`: scan, send, follow, report. Resolves to the exit code. `signal` (Ctrl-C)
  * stops the waiting: the requests stay stored, and the summary says how to resume.
+ *
+ * It starts the DICOM listener (a DIMSE archive reports there) and the outgoing engine for this job's
+ * requests only: other requests left in flight by an earlier run wait for `safekeep resume` or the app, as do
+ * incoming transactions and retention.
  */
-export async function commitCommand(core: SafekeepCore, paths: string[], o: CommitOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
-  const input = remoteFromTarget(o, (await core.settings.get()).dimse.aeTitle);
-  const existing = await core.remotes.findByName(input.name);
-  const remote = await core.remotes.save(input, core.clock.now(), existing?.id);
+export async function commitCommand(host: Host, paths: string[], o: CommitOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
+  const input = remoteFromTarget(o, (await host.call('settings-get', {})).dimse.aeTitle);
+  const existing = await host.call('remotes-find', { name: input.name });
+  const remote = await host.call('remotes-save', { input, ...(existing ? { id: existing.id } : {}) });
   // The archive sends its N-EVENT-REPORT to Safekeep's own listener (it must know this AE title, address and port).
-  if (remote.kind === 'dimse') await listenForReports(core, o);
+  if (remote.kind === 'dimse') await listenForReports(host, o);
 
   // Fail fast and clearly when the archive cannot be reached, refuses our credentials, or (DIMSE) cannot report back.
-  const test = await core.testRemote(remote.id);
+  const test = await host.call('remotes-test', { id: remote.id });
   if (!test.ok) throw new CliError(EXIT.usage, `Cannot use ${o.to}: ${test.message}`);
   const stopped = () => new CliError(EXIT.unfinished, 'Stopped (Ctrl-C) before anything was sent: run the same command again');
   if (signal?.aborted) throw stopped();
 
   const roots = paths.map((p) => path.resolve(p));
-  const cancelScan = () => core.cancelScan();
+  const cancelScan = () => void host.call('library-cancel-scan', {});
   signal?.addEventListener('abort', cancelScan, { once: true });
-  const scan = await scanAndSummarise(core, roots, o.quiet || o.json || false).finally(() => signal?.removeEventListener('abort', cancelScan));
+  const scan = await scanAndSummarise(host, roots, o.quiet || o.json || false).finally(() => signal?.removeEventListener('abort', cancelScan));
   if (signal?.aborted) throw stopped();
   if (!o.json) out(`Scanned: ${scan.instances} instance(s) in ${scan.studies} study(ies); ${scan.problems.length} file(s) skipped`);
   if (scan.instances === 0) throw usageError(`No DICOM instance found in ${paths.join(', ')}`);
 
-  await core.start();
-  const job = await core.engine.submit({ remoteId: remote.id, selection: { paths: roots }, form: o.flat ? 'flat' : 'study' });
+  await host.start({ outgoing: 'own' });
+  const job = await host.call('outgoing-create', { remoteId: remote.id, selection: { paths: roots }, form: o.flat ? 'flat' : 'study' });
   if (!o.json) out(`Sending ${job.instances} instance(s) in ${job.requestIds.length} request(s) to ${o.to} (job ${job.jobId})`);
 
-  const until = o.wait ? await answeredOrOverdue(core, job.requestIds) : (r: { state: string }) => r.state !== 'queued' && r.state !== 'posting';
-  const outcome = await follow(core, job.requestIds, o.quiet ?? false, until, signal);
-  return await finish(core, job.requestIds, { ...o, jobId: job.jobId, interrupted: outcome === 'interrupted' }, out);
+  const outcome = await follow(host, job.requestIds, o.quiet ?? false, o.wait ? 'answered' : 'accepted', signal);
+  return await finish(host, job.requestIds, { ...o, jobId: job.jobId, interrupted: outcome === 'interrupted' }, out);
 }
 
 /** Summary, report and exit code for a set of requests. */
 export async function finish(
-  core: SafekeepCore,
+  host: Host,
   requestIds: number[],
   o: ListenerFlags & { report?: string; json?: boolean; wait: boolean; jobId?: number; interrupted?: boolean },
   out: (s: string) => void,
 ): Promise<number> {
-  const { totals, requests } = await totalsOf(core, requestIds);
+  const { totals, requests } = await totalsOf(host, requestIds);
   if (o.report) {
-    await writeReportFile(core.reports.rowBatches({ requestIds }), o.report);
+    // The rows of these requests, as sent (none: resume with nothing in flight, just the header row).
+    await host.call('report-csv-file', { requestIds, path: o.report });
   }
   if (o.json) {
     out(

@@ -1,8 +1,8 @@
 import { describeFailureReason } from '../../src-shared/dicom/failure-reasons';
-import { describeSituation, type Situation, type SituationRemote } from '../../src-shared/outgoing-situation';
-import { isFinal, type OutgoingRequest } from '../../src-shared/outgoing';
-import type { SafekeepCore } from '../core/app';
+import type { OutgoingProgress } from '../../src-shared/contract/handlers';
+import type { OutgoingRequest } from '../../src-shared/outgoing';
 import { coalesced } from '../core/coalesce';
+import type { Host } from '../core/host/host';
 import { Progress } from './progress';
 
 export interface Totals {
@@ -28,13 +28,13 @@ function count(requests: readonly OutgoingRequest[]): Totals {
 }
 
 /** Totals of a set of requests, with the failed instances grouped by their whole reason. */
-export async function totalsOf(core: SafekeepCore, requestIds: readonly number[]): Promise<{ totals: Totals; requests: OutgoingRequest[] }> {
-  const requests = await Promise.all(requestIds.map((id) => core.outgoing.get(id)));
+export async function totalsOf(host: Host, requestIds: readonly number[]): Promise<{ totals: Totals; requests: OutgoingRequest[] }> {
+  const requests = requestIds.length > 0 ? (await host.call('outgoing-progress', { requestIds: [...requestIds] })).requests : [];
   const totals = count(requests);
   if (totals.failed > 0 && requestIds.length > 0) {
     // Grouped by code, or by the whole text when the archive gave none (never cut at a colon):
     // "association aborted by ARCHIVE (A-ABORT, source: …)" says what to check.
-    for (const g of await core.reports.failureGroups({ requestIds: [...requestIds] })) {
+    for (const g of await host.call('report-failure-reasons', { requestIds: [...requestIds] })) {
       const key = g.code === null ? (g.text ?? 'failed') : describeFailureReason(g.code);
       totals.failureReasons[key] = (totals.failureReasons[key] ?? 0) + g.count;
     }
@@ -42,53 +42,34 @@ export async function totalsOf(core: SafekeepCore, requestIds: readonly number[]
   return { totals, requests };
 }
 
-/** The part of a request's remote that its situation needs; null once the remote is deleted. */
-export async function situationRemote(core: SafekeepCore, remoteId: number): Promise<SituationRemote | null> {
-  try {
-    const v = await core.remotes.get(remoteId);
-    return { kind: v.kind, deadlineHours: v.config.deadlineHours };
-  } catch {
-    return null; // deleted: the engine fails its requests
-  }
-}
-
-/** Each active request's situation, read from the store (each remote looked up once). */
-async function situations(core: SafekeepCore, requests: readonly OutgoingRequest[], now: number): Promise<{ r: OutgoingRequest; s: Situation }[]> {
-  const remotes = new Map<number, SituationRemote | null>();
-  const out: { r: OutgoingRequest; s: Situation }[] = [];
-  for (const r of requests) {
-    if (!remotes.has(r.remoteId)) remotes.set(r.remoteId, await situationRemote(core, r.remoteId));
-    const s = describeSituation(r, remotes.get(r.remoteId)!, now);
-    if (s) out.push({ r, s });
-  }
-  return out;
-}
-
 /** How often the store is read again when nothing was announced (time-dependent situations). */
 const RECHECK_MS = 1000;
+
+/** When following stops: every request final, answered (final or a DIMSE report overdue), or accepted (past its POST). */
+export type Until = 'final' | 'answered' | 'accepted';
 
 /**
  * Follows requests until `until` holds for each ('done'), or until `signal` aborts
  * ('interrupted': Ctrl-C). On a terminal the progress line says what is happening (refreshed
  * every second, for the countdowns); otherwise stderr gets a line each time a request's
- * situation changes while something is wrong, and once more when it clears. The store is also
- * read every second: another process (`safekeep cancel`) may have changed it, and `until` may
- * depend on the time (a DIMSE report overdue).
+ * situation changes while something is wrong, and once more when it clears. The requests are
+ * read (`outgoing-progress`) at each announced change and every second: another process
+ * (`safekeep cancel`) may have changed them, and `until` may depend on the time (a DIMSE report overdue).
  */
 export async function follow(
-  core: SafekeepCore,
+  host: Host,
   requestIds: readonly number[],
   quiet: boolean,
-  until: (r: OutgoingRequest) => boolean = (r) => isFinal(r.state),
+  until: Until = 'final',
   signal?: AbortSignal,
   stream: NodeJS.WriteStream = process.stderr,
 ): Promise<'done' | 'interrupted'> {
   const progress = new Progress(quiet, stream);
   const lines = !quiet && !stream.isTTY;
   const printed = new Map<number, string>();
-  const show = async (requests: readonly OutgoingRequest[]) => {
+  const show = ({ requests, situations }: OutgoingProgress) => {
     const totals = count(requests);
-    const current = await situations(core, requests, core.clock.now());
+    const current = requests.flatMap((r, k) => (situations[k] ? [{ r, s: situations[k] }] : []));
     if (lines) {
       for (const { r, s } of current) {
         const before = printed.get(r.id);
@@ -119,13 +100,13 @@ export async function follow(
       };
       // One read at a time; a change announced meanwhile is read right after.
       const check = coalesced(async () => {
-        const requests = await Promise.all(requestIds.map((id) => core.outgoing.get(id)));
+        const now = await host.call('outgoing-progress', { requestIds: [...requestIds], until });
         if (ended) return;
-        await show(requests);
-        if (!ended && requests.every(until)) end('done');
+        show(now);
+        if (now.done) end('done');
       }, reject);
       onAbort = () => end('interrupted');
-      off = core.events.on('data-changed', ({ tables }) => {
+      off = host.events.on('data-changed', ({ tables }) => {
         if (tables.includes('outgoing')) check();
       });
       ticker = setInterval(check, RECHECK_MS);

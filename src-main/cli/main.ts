@@ -1,8 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { toAppError } from '../../src-shared/contract/errors';
-import { SafekeepCore } from '../core/app';
+import type { HostPaths } from '../core/host/options';
 import { CliError, EXIT } from './errors';
-import { collect, dataDirOf, parseAeAddress, parseAeTitle, parseNamedToken, parsePort, parsePositiveInt, parsePositiveNumber } from './options';
+import { hostOpener } from './host';
+import { collect, parseAeAddress, parseAeTitle, parseNamedToken, parsePort, parsePositiveInt, parsePositiveNumber } from './options';
 import { remoteCommands } from './remote';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
@@ -10,9 +11,10 @@ import { auditCommand } from './audit';
 import { commitCommand, finish, type CommitOptions } from './commit';
 import type { ListenerFlags } from './unfinished';
 import { follow } from './follow';
+import type { Host } from '../core/host/host';
 import { statusCommand } from './status';
 import { reportCommand, type ReportOptions } from './report';
-import { answeredOrOverdue, interruptSignal, listenForReports } from './unfinished';
+import { interruptSignal, listenForReports, runOptionsOf } from './unfinished';
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from '../core/log';
 import { applyLogOptions } from './log-options';
 import { redactUrls } from '../../src-shared/redact';
@@ -44,7 +46,23 @@ function followOptions(command: Command, reportOf: string): Command {
     .option('--quiet', 'no progress line');
 }
 
-export function buildProgram(): Command {
+/** The command line; `paths`: where the build put the renderer and the header worker (the entry point knows). */
+export function buildProgram(paths: Partial<HostPaths> = {}): Command {
+  const withHost = hostOpener(paths);
+  /** A command that sends and follows requests: Ctrl-C stops its waiting; its result is the exit code. */
+  const following = (o: ListenerFlags, run: (host: Host, signal: AbortSignal) => Promise<number>) =>
+    withHost(
+      o,
+      async (host) => {
+        const interrupt = interruptSignal();
+        try {
+          process.exitCode = await run(host, interrupt.signal);
+        } finally {
+          interrupt.dispose();
+        }
+      },
+      runOptionsOf(o),
+    );
   const program = new Command('safekeep')
     .description('Storage commitment for DICOM migrations: DICOMweb origin server, client engine and DIMSE bridge')
     .exitOverride()
@@ -82,7 +100,7 @@ export function buildProgram(): Command {
     .option('--policy <policy>', 'how the DICOMweb origin server decides: library, or forward:<remote name> (proxy)')
     .option('--dimse-policy <policy>', 'how the DIMSE SCP decides: library, or forward:<remote name> (proxy)')
     .action(async (o) => {
-      await serveCommand(o, out, stopSignal());
+      await serveCommand(withHost, o, out, stopSignal());
     });
 
   program
@@ -92,8 +110,8 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .option('--json', 'print the summary as JSON')
     .action(async (dirs: string[], o: { data?: string; json?: boolean }) => {
-      await withCore(o, async (core) => {
-        const summary = await scanAndSummarise(core, dirs, o.json ?? false);
+      await withHost(o, async (host) => {
+        const summary = await scanAndSummarise(host, dirs, o.json ?? false);
         if (o.json) out(JSON.stringify(summary, null, 2));
         else printScanSummary(summary, out);
       });
@@ -117,14 +135,7 @@ export function buildProgram(): Command {
     .addOption(reportTimeoutOption())
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (paths: string[], o: CommitOptions & { data?: string }) => {
-      await withCore(o, async (core) => {
-        const interrupt = interruptSignal();
-        try {
-          process.exitCode = await commitCommand(core, paths, o, out, interrupt.signal);
-        } finally {
-          interrupt.dispose();
-        }
-      });
+      await following(o, (host, signal) => commitCommand(host, paths, o, out, signal));
     });
 
   program
@@ -138,28 +149,7 @@ export function buildProgram(): Command {
     .addOption(reportTimeoutOption())
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (o: ListenerFlags & { report?: string; json?: boolean; quiet?: boolean }) => {
-      await withCore(o, async (core) => {
-        const active = await core.outgoing.active();
-        const ids = active.map((r) => r.id);
-        if (ids.length === 0) {
-          await core.start();
-          if (o.json) process.exitCode = await finish(core, [], { ...o, wait: true }, out);
-          else out('Nothing to resume: no outgoing request is in flight');
-          return;
-        }
-        // DIMSE archives send their reports to the listener: it runs before anything is sent again.
-        const dimseRemotes = new Set((await core.remotes.list()).flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
-        if (active.some((r) => dimseRemotes.has(r.remoteId))) await listenForReports(core, o);
-        await core.start();
-        if (!o.json) out(`Resuming ${ids.length} request(s)`);
-        const interrupt = interruptSignal();
-        try {
-          const outcome = await follow(core, ids, o.quiet ?? false, await answeredOrOverdue(core, ids), interrupt.signal);
-          process.exitCode = await finish(core, ids, { ...o, wait: true, interrupted: outcome === 'interrupted' }, out);
-        } finally {
-          interrupt.dispose();
-        }
-      });
+      await withHost(o, (host) => resumeCommand(host, o), runOptionsOf(o));
     });
 
   program
@@ -178,8 +168,8 @@ export function buildProgram(): Command {
     .option('--json', 'print as JSON')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (uid: string | undefined, o: { job?: number; json?: boolean; data?: string }) => {
-      await withCore(o, async (core) => {
-        process.exitCode = await statusCommand(core, { uid, job: o.job, json: o.json ?? false }, out);
+      await withHost(o, async (host) => {
+        process.exitCode = await statusCommand(host, { uid, job: o.job, json: o.json ?? false }, out);
       });
     });
 
@@ -197,14 +187,7 @@ export function buildProgram(): Command {
     .addOption(reportTimeoutOption())
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (uid: string | undefined, o: Parameters<typeof resendCommand>[2] & { data?: string }) => {
-      await withCore(o, async (core) => {
-        const interrupt = interruptSignal();
-        try {
-          process.exitCode = await resendCommand(core, uid, o, out, interrupt.signal);
-        } finally {
-          interrupt.dispose();
-        }
-      });
+      await following(o, (host, signal) => resendCommand(host, uid, o, out, signal));
     });
 
   program
@@ -215,8 +198,8 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (uid: string | undefined, o: { job?: number; json?: boolean; data?: string }) => {
-      await withCore(o, async (core) => {
-        process.exitCode = await cancelCommand(core, uid, o, out);
+      await withHost(o, async (host) => {
+        process.exitCode = await cancelCommand(host, uid, o, out);
       });
     });
 
@@ -230,10 +213,10 @@ export function buildProgram(): Command {
     .option('--safe-to-delete', 'instead: the files the archive committed and that are unchanged since, one path per line')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (o: ReportOptions & { data?: string }) => {
-      await withCore(o, (core) => reportCommand(core, o, out, err));
+      await withHost(o, (host) => reportCommand(host, o, out, err));
     });
 
-  remoteCommands(program, withCore, out);
+  remoteCommands(program, withHost, out);
 
   return program;
 }
@@ -245,18 +228,35 @@ function reportTimeoutOption(): Option {
   ).argParser(parsePositiveNumber('--report-timeout'));
 }
 
-export async function withCore(o: { data?: string }, fn: (core: SafekeepCore) => Promise<void>): Promise<void> {
-  const core = await SafekeepCore.open({ dataDir: dataDirOf(o) });
+/**
+ * `safekeep resume`: carries on with every outgoing request in flight until each has its final answer. It
+ * starts the outgoing engine (and the listener when a DIMSE request waits), not incoming work or retention.
+ */
+async function resumeCommand(host: Host, o: ListenerFlags & { report?: string; json?: boolean; quiet?: boolean }): Promise<void> {
+  const active = await host.call('outgoing-active', {});
+  const ids = active.map((r) => r.id);
+  if (ids.length === 0) {
+    if (o.json) process.exitCode = await finish(host, [], { ...o, wait: true }, out);
+    else out('Nothing to resume: no outgoing request is in flight');
+    return;
+  }
+  // DIMSE archives send their reports to the listener: it runs before anything is sent again.
+  const dimseRemotes = new Set((await host.call('remotes-list', {})).flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
+  if (active.some((r) => dimseRemotes.has(r.remoteId))) await listenForReports(host, o);
+  await host.start({ outgoing: 'all' });
+  if (!o.json) out(`Resuming ${ids.length} request(s)`);
+  const interrupt = interruptSignal();
   try {
-    await fn(core);
+    const outcome = await follow(host, ids, o.quiet ?? false, 'answered', interrupt.signal);
+    process.exitCode = await finish(host, ids, { ...o, wait: true, interrupted: outcome === 'interrupted' }, out);
   } finally {
-    await core.stop();
+    interrupt.dispose();
   }
 }
 
 /** Runs the CLI; resolves to the process exit code. */
-export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export async function runCli(argv: string[], paths: Partial<HostPaths> = {}): Promise<number> {
+  const program = buildProgram(paths);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);

@@ -1,13 +1,12 @@
 import { Command, Option } from 'commander';
 import type { RemoteInput } from '../../src-shared/remotes';
-import type { SafekeepCore } from '../core/app';
+import type { Host } from '../core/host/host';
 import { CliError, EXIT, usageError } from './errors';
+import type { WithHost } from './host';
 import { parseAeAddress, parseAeTitle, parsePositiveInt } from './options';
 
-type WithCore = (o: { data?: string }, fn: (core: SafekeepCore) => Promise<void>) => Promise<void>;
-
-/** `safekeep remote add|list|remove|test`: the named archives used by the app, proxies and scripts. */
-export function remoteCommands(program: Command, withCore: WithCore, out: (s: string) => void): void {
+/** `safekeep remote add|list|remove|test`: the named archives used by the app, proxies and scripts. Nothing is started but, for a DIMSE Test, the listener. */
+export function remoteCommands(program: Command, withHost: WithHost, out: (s: string) => void): void {
   const remote = program.command('remote').description('manage remote archives (DICOMweb and DIMSE)');
 
   remote
@@ -43,9 +42,9 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
         const a = parseAeAddress(o.dicom!, '--dicom');
         input = { kind: 'dimse', name, config: { ...a, callingAeTitle: o.aeTitle ?? 'SAFEKEEP', ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}) } };
       }
-      await withCore(o, async (core) => {
-        const existing = await core.remotes.findByName(name);
-        const v = await core.remotes.save(input, core.clock.now(), existing?.id);
+      await withHost(o, async (host) => {
+        const existing = await host.call('remotes-find', { name });
+        const v = await host.call('remotes-save', { input, ...(existing ? { id: existing.id } : {}) });
         out(`${existing ? 'Updated' : 'Added'} remote "${v.name}" (id ${v.id}, ${v.kind})`);
       });
     });
@@ -56,8 +55,8 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
     .option('--json', 'print as JSON')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (o: { json?: boolean; data?: string }) => {
-      await withCore(o, async (core) => {
-        const list = await core.remotes.list();
+      await withHost(o, async (host) => {
+        const list = await host.call('remotes-list', {});
         if (o.json) return out(JSON.stringify(list, null, 2));
         if (list.length === 0) out('No remote yet: add one with "safekeep remote add NAME --url ... | --dicom AET@HOST:PORT"');
         for (const r of list) {
@@ -77,8 +76,8 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
     .argument('<name>')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (name: string, o: { data?: string }) => {
-      await withCore(o, async (core) => {
-        await core.remotes.delete((await remoteNamed(core, name)).id);
+      await withHost(o, async (host) => {
+        await host.call('remotes-delete', { id: (await remoteNamed(host, name)).id });
         out(`Removed remote "${name}"`);
       });
     });
@@ -89,19 +88,19 @@ export function remoteCommands(program: Command, withCore: WithCore, out: (s: st
     .argument('<name>')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (name: string, o: { data?: string }) => {
-      await withCore(o, async (core) => {
-        const r = await remoteNamed(core, name);
+      await withHost(o, async (host) => {
+        const r = await remoteNamed(host, name);
         // A DIMSE Test needs the listener: the archive's report must come back to it.
-        if (r.kind === 'dimse') await core.dimseListener.enable({ force: true });
-        const t = await core.testRemote(r.id);
+        if (r.kind === 'dimse') await host.start({ dimse: { force: true } });
+        const t = await host.call('remotes-test', { id: r.id });
         out(`${t.ok ? 'OK' : 'FAILED'} (${t.elapsedMs} ms): ${t.message}`);
         if (!t.ok) throw new CliError(EXIT.usage, `Remote "${name}" did not pass the test`);
       });
     });
 }
 
-async function remoteNamed(core: SafekeepCore, name: string) {
-  const r = await core.remotes.findByName(name);
+async function remoteNamed(host: Host, name: string) {
+  const r = await host.call('remotes-find', { name });
   if (!r) throw usageError(`No remote named "${name}"`);
   return r;
 }

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
 import { redactUrls } from '../../src-shared/redact';
 import { LEFT_OUT_REASONS, type ArchiveRef, type LeftOutReason, type ReportScope } from '../../src-shared/report';
-import type { SafekeepCore } from '../core/app';
-import { reportCsvChunks, writeHashed, counting, writeReportFile } from '../core/report/csv';
-import { writeSafeToDelete } from '../core/report/safe-to-delete';
-import { archiveRefs } from '../core/report/summary';
+import type { Host } from '../core/host/host';
+import { knownArchives } from '../core/services/reports';
 import { usageError } from './errors';
+import { requestByUid, requestsOfJob } from './pages';
 
 export interface ReportOptions {
   out?: string;
@@ -23,45 +21,19 @@ function describe(a: ArchiveRef): string {
   return `"${a.name}"${a.address ? ` (${a.address})` : ' (deleted)'}`;
 }
 
-function known(archives: readonly ArchiveRef[]): string {
-  return archives.length ? `known archives: ${archives.map(describe).join(', ')}` : 'no archive is known yet';
-}
-
-/** A URL without its trailing slashes; the AE title, host and port of a dicom:// address as reports write them. */
-function normalise(s: string): string {
-  const dicom = /^dicom:\/\/([^@/]+)@([^:/]+):(\d+)\/?$/.exec(s);
-  return dicom ? `${decodeURIComponent(dicom[1]!)}@${dicom[2]}:${dicom[3]}` : s.replace(/\/+$/, '');
-}
-
-/**
- * `--remote`: an archive by name, by DICOMweb base URL, or by dicom://AET@host:port (as given to
- * `commit --to`, which names its remote "cli: <url>"). Unknown: a usage error listing the known ones.
- */
-export async function resolveArchive(core: SafekeepCore, text: string): Promise<ArchiveRef> {
-  const archives = await archiveRefs(core.reportDeps());
-  const want = normalise(text);
-  const found =
-    archives.find((a) => a.name === text) ??
-    archives.find((a) => a.address !== null && normalise(a.address) === want) ??
-    archives.find((a) => a.name === `cli: ${want}` || a.name === `cli: ${text}`);
-  if (!found) throw usageError(`Unknown remote "${text}": ${known(archives)}`);
-  return found;
-}
-
-async function scopeOf(core: SafekeepCore, o: ReportOptions, archive: ArchiveRef | null): Promise<ReportScope> {
+async function scopeOf(host: Host, o: ReportOptions, archive: ArchiveRef | null): Promise<ReportScope> {
   if (o.job !== undefined && o.transaction) throw usageError('Give --job or --transaction, not both');
   if (o.transaction) {
-    const r = await core.outgoing.findByUid(o.transaction);
-    if (!r) throw usageError(`No outgoing request with Transaction UID ${o.transaction}`);
+    const r = await requestByUid(host, o.transaction);
     if (archive && r.remoteId !== archive.remoteId) throw usageError(`Request ${o.transaction} went to "${r.remoteName}", not ${describe(archive)}`);
     return { requestIds: [r.id] };
   }
   if (o.job !== undefined) {
-    const job = await core.reports.job(o.job);
-    if (!job) throw usageError(`No job ${o.job}`);
-    if (archive && job.remoteId !== archive.remoteId) throw usageError(`Job ${o.job} went to another archive, not ${describe(archive)}`);
+    const { rows } = await requestsOfJob(host, o.job);
+    if (rows.length === 0) throw usageError(`No job ${o.job}`);
+    if (archive && rows[0]!.remoteId !== archive.remoteId) throw usageError(`Job ${o.job} went to another archive, not ${describe(archive)}`);
     // The rows of every request of the job, as sent (a resent instance once per request).
-    return { requestIds: (await core.outgoing.list({ jobId: o.job, limit: 1_000_000, offset: 0 })).rows.map((r) => r.id) };
+    return { requestIds: rows.map((r) => r.id) };
   }
   return archive ? { remoteId: archive.remoteId } : {};
 }
@@ -71,30 +43,23 @@ async function scopeOf(core: SafekeepCore, o: ReportOptions, archive: ArchiveRef
  * archive); with them the rows of that job's requests or that request, as sent (history, for audit).
  * To --out FILE, or to stdout and nothing else there.
  */
-export async function reportCommand(core: SafekeepCore, o: ReportOptions, out: Print, err: Print): Promise<void> {
-  if (o.safeToDelete) return safeToDeleteCommand(core, o, out, err);
-  const archive = o.remote ? await resolveArchive(core, o.remote) : null;
-  const scope = await scopeOf(core, o, archive);
-  const batches = core.reports.rowBatches(scope);
+export async function reportCommand(host: Host, o: ReportOptions, out: Print, err: Print): Promise<void> {
+  if (o.safeToDelete) return safeToDeleteCommand(host, o, out, err);
+  const archive = o.remote ? await host.call('report-find-archive', { text: o.remote }) : null;
+  const scope = await scopeOf(host, o, archive);
   if (o.out) {
-    const r = await writeReportFile(batches, o.out);
+    const r = await host.call('report-csv-file', { ...scope, path: o.out });
     out(`Wrote ${r.rows} row(s) to ${o.out} (SHA-256 ${r.sha256})`);
   } else {
-    await writeHashed(reportCsvChunks(counting(batches, { rows: 0 })), stdout);
+    await host.streams.reportCsv(scope, stdout);
   }
 }
 
 /** `safekeep report --safe-to-delete`: one path per line; what is left out counted on stderr, by why. */
-export async function safeToDeleteCommand(core: SafekeepCore, o: ReportOptions, out: Print, err: Print): Promise<void> {
+export async function safeToDeleteCommand(host: Host, o: ReportOptions, out: Print, err: Print): Promise<void> {
   if (o.job !== undefined || o.transaction) throw usageError('--safe-to-delete is about an archive: give --remote, not --job or --transaction');
-  const archive = o.remote ? await resolveArchive(core, o.remote) : await onlyArchive(core);
-  const fd = o.out ? fs.openSync(o.out, 'w') : null;
-  let r;
-  try {
-    r = await writeSafeToDelete(core.reports, archive.remoteId, fd === null ? stdout : (c) => fs.writeSync(fd, c));
-  } finally {
-    if (fd !== null) fs.closeSync(fd);
-  }
+  const archive = o.remote ? await host.call('report-find-archive', { text: o.remote }) : await onlyArchive(host);
+  const r = o.out ? await host.call('report-safe-to-delete-file', { remoteId: archive.remoteId, path: o.out }) : await host.streams.safeToDelete(archive.remoteId, stdout);
   // With the list on stdout, every message goes to stderr.
   const say = o.out ? out : err;
   say(`Safe to delete: ${r.files} file(s) committed by ${describe(archive)} and unchanged since verified${o.out ? `, written to ${o.out} (SHA-256 ${r.sha256})` : ''}`);
@@ -103,9 +68,8 @@ export async function safeToDeleteCommand(core: SafekeepCore, o: ReportOptions, 
   }
 }
 
-async function onlyArchive(core: SafekeepCore): Promise<ArchiveRef> {
-  const archives = await archiveRefs(core.reportDeps());
-  const asked = archives.filter((a) => a.verdicts > 0);
+async function onlyArchive(host: Host): Promise<ArchiveRef> {
+  const asked = (await host.call('report-archives', {})).filter((a) => a.verdicts > 0);
   if (asked.length === 1) return asked[0]!;
-  throw usageError(`--safe-to-delete needs --remote NAME|URL: ${asked.length === 0 ? 'no archive has verified anything yet' : known(asked)}`);
+  throw usageError(`--safe-to-delete needs --remote NAME|URL: ${asked.length === 0 ? 'no archive has verified anything yet' : knownArchives(asked)}`);
 }

@@ -1,10 +1,12 @@
+import { AppError } from '../../src-shared/contract/errors';
 import { isFinal, type OutgoingRequest } from '../../src-shared/outgoing';
-import type { SafekeepCore } from '../core/app';
-import { finish } from './commit';
 import { CANCELLED_DETAIL } from '../core/engine/engine';
+import type { Host } from '../core/host/host';
+import { finish } from './commit';
 import { usageError } from './errors';
 import { follow } from './follow';
-import { answeredOrOverdue, listenForReports, type ListenerFlags } from './unfinished';
+import { instancesOf, requestByUid, requestsOfJob } from './pages';
+import { listenForReports, type ListenerFlags } from './unfinished';
 
 export interface ResendOptions extends ListenerFlags {
   job?: number;
@@ -16,14 +18,10 @@ export interface ResendOptions extends ListenerFlags {
 }
 
 /** The request a Transaction UID names, or every request of a job (exactly one of the two). */
-async function targetsOf(core: SafekeepCore, uid: string | undefined, job: number | undefined, command: string): Promise<OutgoingRequest[]> {
+async function targetsOf(host: Host, uid: string | undefined, job: number | undefined, command: string): Promise<OutgoingRequest[]> {
   if ((uid === undefined) === (job === undefined)) throw usageError(`safekeep ${command} takes a Transaction UID or --job N (one of them)`);
-  if (uid !== undefined) {
-    const r = await core.outgoing.findByUid(uid);
-    if (!r) throw usageError(`No outgoing request with Transaction UID ${uid}`);
-    return [r];
-  }
-  const { rows } = await core.outgoing.list({ jobId: job, limit: 1_000_000, offset: 0 });
+  if (uid !== undefined) return [await requestByUid(host, uid)];
+  const { rows } = await requestsOfJob(host, job!);
   if (rows.length === 0) throw usageError(`No job ${job}: "safekeep status" lists the requests with their job`);
   return rows.reverse(); // oldest first
 }
@@ -53,13 +51,13 @@ function whyNot(r: OutgoingRequest, failedOnly: boolean): string | null {
  * Transaction UID. --failed-only: for each finished request, a new request with its instances
  * not committed — within a job, leaving out instances that a later request of the job asked again.
  */
-async function planResend(core: SafekeepCore, targets: OutgoingRequest[], o: ResendOptions): Promise<{ plan: Plan[]; leftOut: string[] }> {
+async function planResend(host: Host, targets: OutgoingRequest[], o: ResendOptions): Promise<{ plan: Plan[]; leftOut: string[] }> {
   const plan: Plan[] = [];
   const problems: string[] = [];
   const askedLater = new Set<string>();
   for (const r of [...targets].reverse()) {
     const why = whyNot(r, o.failedOnly ?? false);
-    const mine = o.failedOnly ? await core.outgoing.instancesOf(r.id) : [];
+    const mine = o.failedOnly ? await instancesOf(host, r.id) : [];
     if (why) problems.push(why);
     else if (!o.failedOnly) plan.push({ r });
     else {
@@ -75,17 +73,22 @@ async function planResend(core: SafekeepCore, targets: OutgoingRequest[], o: Res
   return { plan: plan.reverse(), leftOut: problems };
 }
 
-/** `safekeep resend (UID | --job N) [--failed-only]`: resend, then follow like commit (same exit codes). */
-export async function resendCommand(core: SafekeepCore, uid: string | undefined, o: ResendOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
-  const { plan, leftOut } = await planResend(core, await targetsOf(core, uid, o.job, 'resend'), o);
+/**
+ * `safekeep resend (UID | --job N) [--failed-only]`: resend, then follow like commit (same exit codes). Like
+ * commit, it runs the outgoing engine for the requests it resends only (other work waits for `resume`).
+ */
+export async function resendCommand(host: Host, uid: string | undefined, o: ResendOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
+  const { plan, leftOut } = await planResend(host, await targetsOf(host, uid, o.job, 'resend'), o);
   if (leftOut.length > 0 && !o.json) [`Left out ${leftOut.length} request(s) of job ${o.job}:`, ...indented(leftOut, o.job!)].forEach((l) => out(l));
   // DIMSE archives send their reports to the listener: it runs before anything is sent again.
-  const kinds = await Promise.all([...new Set(plan.map((p) => p.r.remoteId))].map(async (id) => (await core.remotes.get(id)).kind));
-  if (kinds.includes('dimse')) await listenForReports(core, o);
-  await core.start();
+  const remotes = new Map((await host.call('remotes-list', {})).map((r) => [r.id, r]));
+  const gone = plan.find((p) => !remotes.has(p.r.remoteId));
+  if (gone) throw new AppError('not-found', `No remote with id ${gone.r.remoteId}`);
+  if (plan.some((p) => remotes.get(p.r.remoteId)!.kind === 'dimse')) await listenForReports(host, o);
+  await host.start({ outgoing: 'own' });
   const ids: number[] = [];
   for (const { r, exclude } of plan) {
-    const next = o.failedOnly ? await core.engine.resendFailed(r.id, exclude) : await core.engine.resend(r.id);
+    const next = o.failedOnly ? await host.call('outgoing-resend-failed', { id: r.id, ...(exclude ? { exclude: [...exclude] } : {}) }) : await host.call('outgoing-resend', { id: r.id });
     ids.push(next.id);
     if (o.json) continue;
     out(
@@ -94,23 +97,22 @@ export async function resendCommand(core: SafekeepCore, uid: string | undefined,
         : `Request ${r.id} sent again to ${r.remoteName}: ${next.instanceCount} instance(s) under Transaction UID ${next.transactionUid} (was ${r.transactionUid})`,
     );
   }
-  const until = o.wait ? await answeredOrOverdue(core, ids) : (r: OutgoingRequest) => r.state !== 'queued' && r.state !== 'posting';
-  const outcome = await follow(core, ids, o.quiet ?? false, until, signal);
-  return await finish(core, ids, { ...o, ...(o.job !== undefined ? { jobId: o.job } : {}), interrupted: outcome === 'interrupted' }, out);
+  const outcome = await follow(host, ids, o.quiet ?? false, o.wait ? 'answered' : 'accepted', signal);
+  return await finish(host, ids, { ...o, ...(o.job !== undefined ? { jobId: o.job } : {}), interrupted: outcome === 'interrupted' }, out);
 }
 
 /**
  * `safekeep cancel (UID | --job N)`: no more polling. The instances the archive had not answered for
  * are failed as "not verified" (the engine's CANCELLED_DETAIL), so nothing is left pending for ever.
  */
-export async function cancelCommand(core: SafekeepCore, uid: string | undefined, o: { job?: number; json?: boolean }, out: (s: string) => void): Promise<number> {
-  const targets = await targetsOf(core, uid, o.job, 'cancel');
+export async function cancelCommand(host: Host, uid: string | undefined, o: { job?: number; json?: boolean }, out: (s: string) => void): Promise<number> {
+  const targets = await targetsOf(host, uid, o.job, 'cancel');
   // One request: cancelling a finished one is an error (the engine says why); a job: those in flight.
   const inFlight = uid !== undefined ? targets : targets.filter((r) => !isFinal(r.state));
   const cancelled: { r: OutgoingRequest; notVerified: number }[] = [];
   for (const r of inFlight) {
     const notVerified = r.instanceCount - r.committedCount - r.failedCount;
-    cancelled.push({ r: await core.engine.cancel(r.id), notVerified });
+    cancelled.push({ r: await host.call('outgoing-cancel', { id: r.id }), notVerified });
   }
   if (o.json) {
     out(JSON.stringify({ cancelled: cancelled.map(({ r, notVerified }) => ({ id: r.id, transactionUid: r.transactionUid, notVerified })) }, null, 2));

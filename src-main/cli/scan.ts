@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { problemReasonText, type ScanProgress } from '../../src-shared/library';
-import type { SafekeepCore } from '../core/app';
-import type { LibraryCounts } from '../core/store/ports';
+import type { LibrarySummary } from '../../src-shared/contract/handlers';
+import type { Host } from '../core/host/host';
 import { Progress } from './progress';
 
-export interface ScanSummary extends Omit<LibraryCounts, 'bytes'> {
+export interface ScanSummary extends Omit<LibrarySummary, 'bytes' | 'roots'> {
   roots: string[];
   scan: ScanProgress;
   /** Skipped files, conflicts, duplicate copies, and indexed files with a flag (status 'flagged'). */
@@ -12,26 +12,24 @@ export interface ScanSummary extends Omit<LibraryCounts, 'bytes'> {
 }
 
 /** Scans folders into the core's library, showing progress on a terminal, and summarises what it found. */
-export async function scanAndSummarise(core: SafekeepCore, dirs: string[], quiet: boolean): Promise<ScanSummary> {
-  const roots = dirs.map((d) => path.resolve(d));
+export async function scanAndSummarise(host: Host, dirs: string[], quiet: boolean): Promise<ScanSummary> {
   const progress = new Progress(quiet);
-  const off = core.events.on('scan-progress', (p) =>
+  const off = host.events.on('scan-progress', (p) =>
     progress.update(
       `Scanning: ${p.filesSeen} files, ${p.indexed} indexed, ${p.unchanged} unchanged, ${p.skipped + p.conflicts + p.duplicates} skipped`,
     ),
   );
   try {
-    const scan = await core.scan(roots);
+    const { roots, scan, counts, problems: found } = await host.call('library-scan', { paths: dirs.map((d) => path.resolve(d)) });
     progress.done();
-    const s = await core.library.summary(roots);
-    const problems = (await core.library.problems({ roots, limit: 100_000, offset: 0 })).map((p) => ({
+    const problems = found.map((p) => ({
       path: p.path,
       status: p.status,
       reason: p.reason,
       reasonText: problemReasonText(p.reason),
       message: p.message,
     }));
-    return { roots, scan, ...s, problems };
+    return { roots, scan, ...counts, problems };
   } finally {
     off();
   }

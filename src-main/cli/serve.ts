@@ -2,13 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SyslogTarget } from '../core/audit/syslog';
 import { listenerProblem } from '../../src-shared/dimse';
-import { SafekeepCore } from '../core/app';
-import { isLoopbackHost } from '../core/origin/auth';
-import { listenHttp } from '../core/http/server';
-import { builtPaths } from '../core/built-paths';
+import { isLoopbackHost } from '../../src-shared/net';
+import { ALL_WORK, type Host } from '../core/host/host';
 import { usageError } from './errors';
-import type { SafekeepCore as Core } from '../core/app';
-import { dataDirOf } from './options';
+import type { WithHost } from './host';
 import { printScanSummary, scanAndSummarise } from './scan';
 
 export interface ServeOptions {
@@ -47,97 +44,94 @@ function syslogTarget(url: string, caFile: string | undefined): SyslogTarget {
 }
 
 /** "library" or "forward:<remote name>" -> a policy id of the core. */
-export async function policyId(core: Core, value: string, flag: string): Promise<string> {
+export async function policyId(host: Host, value: string, flag: string): Promise<string> {
   if (value === 'library') return value;
   const m = /^forward:(.+)$/.exec(value);
-  const remote = m ? await core.remotes.findByName(m[1]!) : undefined;
+  const remote = m ? await host.call('remotes-find', { name: m[1]! }) : null;
   if (!remote) {
-    const names = (await core.remotes.list()).map((r) => r.name);
+    const names = (await host.call('remotes-list', {})).map((r) => r.name);
     throw usageError(`Invalid ${flag} "${value}": use library or forward:<remote name>${names.length ? ` (remotes: ${names.join(', ')})` : ' (add one with "safekeep remote add")'}`);
   }
   return `forward:${remote.id}`;
 }
 
 /**
- * `safekeep serve`: scan the library, then serve the origin server until SIGINT/SIGTERM.
+ * `safekeep serve`: scan the library, then serve the origin server until SIGINT/SIGTERM; it starts every
+ * part (both directions, retention, the app in browser mode, the DICOM listener whenever needed).
  * Returns when stopped.
  */
-export async function serveCommand(o: ServeOptions, out: (s: string) => void, stopSignal: Promise<string>): Promise<void> {
+export async function serveCommand(withHost: WithHost, o: ServeOptions, out: (s: string) => void, stopSignal: Promise<string>): Promise<void> {
   if (!o.auth && o.host !== undefined && !isLoopbackHost(o.host)) {
     throw usageError(`--no-auth is only allowed on a loopback address; ${o.host} is reachable from other machines`);
   }
   const origin: Record<string, number> = {};
   if (o.syncWindow !== undefined) origin.syncWindowMs = o.syncWindow * 1000;
   if (o.retentionDays !== undefined) origin.resultRetentionMs = o.retentionDays * 24 * 3600 * 1000;
-  const core = await SafekeepCore.open({
-    dataDir: dataDirOf(o),
+  await withHost(o, (host) => serve(host, o, out, stopSignal), {
     authEnabled: o.auth,
     flagTokens: o.token ?? [],
     origin,
     ...(o.auditSyslog ? { audit: { syslog: syslogTarget(o.auditSyslog, o.auditSyslogCa) } } : {}),
   });
-  let server: Awaited<ReturnType<typeof listenHttp>> | undefined;
-  try {
-    // Command-line flags win over the settings stored by the app.
-    const stored = (await core.settings.get()).server;
-    const host = o.host ?? stored.host;
-    const port = o.port ?? stored.port;
-    if (!o.auth && !isLoopbackHost(host)) {
-      throw usageError(`--no-auth is only allowed on a loopback address; ${host} is reachable from other machines`);
-    }
-    const roots = [...new Set([...(o.library ?? []).map((l) => path.resolve(l)), ...(await core.library.roots()).map((r) => r.path)])];
-    if (roots.length > 0) {
-      const summary = await scanAndSummarise(core, roots, o.quiet ?? false);
-      printScanSummary(summary, out);
-    } else {
-      out('The library is empty: add folders with --library DIR');
-    }
-    if (o.auth && !(await core.auth.hasAnyToken())) {
-      const { secret } = await core.tokens.create('local', core.clock.now());
-      out(`No token was configured, so one was created for client "local" (shown only now): ${secret}`);
-      out(`  Clients send: Authorization: Bearer ${secret}`);
-    }
-    if (!o.auth) out('Authentication is off (--no-auth): any local process can use this server');
-    // Flags apply to this run; the settings stored by the app stay as they are.
-    if (o.policy) await core.usePolicy(await policyId(core, o.policy, '--policy'));
-    if (o.dimsePolicy) await core.usePolicy(await policyId(core, o.dimsePolicy, '--dimse-policy'), 'dimse');
-    const { resumed, resumedOutgoing } = await core.start();
-    if (resumed > 0) out(`Resumed ${resumed} commitment request(s) left working by the previous run`);
-    if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
-    const browser = { rendererDir: builtPaths.rendererDir, ...(o.maxUploadMb ? { maxUploadBytes: o.maxUploadMb * 1024 * 1024 } : {}) };
-    server = await listenHttp(core.httpApp(browser, { allowedHosts: [host, ...(o.allowedHost ?? [])] }), host, port);
-    await startListener(core, o, out);
-    core.runtime.serverUrl = server.url;
-    out(`Safekeep listening on ${server.url}`);
-    out(`  DICOMweb commitment service: ${server.url}/dicomweb/commitment-requests/{transactionUID}`);
-    if (o.auth) {
-      const client = o.token?.[0]?.client ?? 'local';
-      out(`  Open the app: ${server.url}/login?code=${core.sessions.oneTimeCode(client, 24 * 3600 * 1000)} (one-time link; or log in with a token)`);
-    } else {
-      out(`  Open the app: ${server.url}/`);
-    }
-    const signal = await stopSignal;
-    out(`Received ${signal}, stopping`);
-  } finally {
-    await server?.close();
-    await core.stop();
+}
+
+async function serve(host: Host, o: ServeOptions, out: (s: string) => void, stopSignal: Promise<string>): Promise<void> {
+  // Command-line flags win over the settings stored by the app.
+  const settings = await host.call('settings-get', {});
+  const addr = { host: o.host ?? settings.server.host, port: o.port ?? settings.server.port };
+  if (!o.auth && !isLoopbackHost(addr.host)) {
+    throw usageError(`--no-auth is only allowed on a loopback address; ${addr.host} is reachable from other machines`);
   }
+  const roots = [...new Set([...(o.library ?? []).map((l) => path.resolve(l)), ...(await host.call('library-summary', {})).roots.map((r) => r.path)])];
+  if (roots.length > 0) {
+    const summary = await scanAndSummarise(host, roots, o.quiet ?? false);
+    printScanSummary(summary, out);
+  } else {
+    out('The library is empty: add folders with --library DIR');
+  }
+  if (o.auth && !(o.token?.length || (await host.call('tokens-list', {})).some((t) => t.revokedAt === null))) {
+    const { secret } = await host.call('tokens-create', { client: 'local' });
+    out(`No token was configured, so one was created for client "local" (shown only now): ${secret}`);
+    out(`  Clients send: Authorization: Bearer ${secret}`);
+  }
+  if (!o.auth) out('Authentication is off (--no-auth): any local process can use this server');
+  // Flags apply to this run; the settings stored by the app stay as they are.
+  const policies = {
+    ...(o.policy ? { dicomweb: await policyId(host, o.policy, '--policy') } : {}),
+    ...(o.dimsePolicy ? { dimse: await policyId(host, o.dimsePolicy, '--dimse-policy') } : {}),
+  };
+  const { resumedIncoming, resumedOutgoing } = await host.start({ ...ALL_WORK, policies });
+  if (resumedIncoming > 0) out(`Resumed ${resumedIncoming} commitment request(s) left working by the previous run`);
+  if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
+  const http = { ...addr, browser: true, allowedHosts: o.allowedHost ?? [], ...(o.maxUploadMb ? { maxUploadBytes: o.maxUploadMb * 1024 * 1024 } : {}) };
+  const server = (await host.start({ http })).server!;
+  await startListener(host, o, out);
+  out(`Safekeep listening on ${server.url}`);
+  out(`  DICOMweb commitment service: ${server.url}/dicomweb/commitment-requests/{transactionUID}`);
+  if (o.auth) {
+    const client = o.token?.[0]?.client ?? 'local';
+    out(`  Open the app: ${server.url}/login?code=${host.loginCode(client, 24 * 3600 * 1000)} (one-time link; or log in with a token)`);
+  } else {
+    out(`  Open the app: ${server.url}/`);
+  }
+  const signal = await stopSignal;
+  out(`Received ${signal}, stopping`);
 }
 
 /**
  * The DICOM listener runs whenever a DIMSE remote or peer needs it, on the stored AE title,
  * address and port; the flags override them for this run, and --dimse-port starts it anyway.
  */
-async function startListener(core: Core, o: ServeOptions, out: (s: string) => void): Promise<void> {
+async function startListener(host: Host, o: ServeOptions, out: (s: string) => void): Promise<void> {
   const forced = o.dimsePort !== undefined;
-  const s = await core.dimseListener.enable({ overrides: { aeTitle: o.aeTitle, host: o.dimseHost, port: o.dimsePort, peers: o.peer }, force: forced });
+  const s = (await host.start({ dimse: { overrides: { aeTitle: o.aeTitle, host: o.dimseHost, port: o.dimsePort, peers: o.peer }, force: forced } })).dimse!;
   if (s.state === 'failed' && forced) throw usageError(`Cannot start the DICOM listener: ${s.detail}`);
   if (s.state !== 'listening') {
     out(s.state === 'failed' ? `DICOM listener not started: ${s.detail}` : `No DICOM listener: ${s.detail}`);
     return;
   }
-  const peers = o.peer ?? (await core.settings.get()).dimse.peers;
-  const archives = (await core.remotes.list()).flatMap((r) => (r.kind === 'dimse' ? [r] : []));
+  const peers = o.peer ?? (await host.call('settings-get', {})).dimse.peers;
+  const archives = (await host.call('remotes-list', {})).flatMap((r) => (r.kind === 'dimse' ? [r] : []));
   out(
     `DICOM listener ${s.aeTitle} on ${s.host}:${s.port} (Storage Commitment SCP for ${peers.length} peer(s): ${peers.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ') || 'none'}; reports from ${archives.length} DIMSE remote(s))`,
   );

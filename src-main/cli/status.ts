@@ -1,9 +1,8 @@
 import { describeFailureReason } from '../../src-shared/dicom/failure-reasons';
-import { describeSituation } from '../../src-shared/outgoing-situation';
 import type { OutgoingRequest } from '../../src-shared/outgoing';
-import type { SafekeepCore } from '../core/app';
+import type { Host } from '../core/host/host';
 import { usageError } from './errors';
-import { situationRemote } from './follow';
+import { instancesOf, requestByUid, requestsOfJob } from './pages';
 
 const when = (t: number | null) => (t === null ? '-' : new Date(t).toISOString().replace('T', ' ').slice(0, 19));
 
@@ -30,11 +29,11 @@ export function requestTable(rows: readonly OutgoingRequest[]): string[] {
 }
 
 /** `safekeep status [UID] [--job N]`: the outgoing requests, or one with its instances. */
-export async function statusCommand(core: SafekeepCore, o: { uid?: string; job?: number; json: boolean }, out: (s: string) => void): Promise<number> {
+export async function statusCommand(host: Host, o: { uid?: string; job?: number; json: boolean }, out: (s: string) => void): Promise<number> {
   if (o.uid && o.job !== undefined) throw usageError('Give a Transaction UID or --job N, not both');
   if (!o.uid) {
     // A job is shown whole; otherwise the latest 200 requests.
-    const { rows, total } = await core.outgoing.list({ limit: o.job !== undefined ? 1_000_000 : 200, offset: 0, ...(o.job !== undefined ? { jobId: o.job } : {}) });
+    const { rows, total } = o.job !== undefined ? await requestsOfJob(host, o.job) : await host.call('outgoing-list', { limit: 200, offset: 0 });
     if (o.job !== undefined && total === 0) throw usageError(`No job ${o.job}: "safekeep status" lists the requests with their job`);
     if (o.json) {
       out(JSON.stringify({ total, requests: rows }, null, 2));
@@ -45,16 +44,15 @@ export async function statusCommand(core: SafekeepCore, o: { uid?: string; job?:
     if (total > rows.length) out(`… ${total - rows.length} older request(s) not shown (use --job N or --json)`);
     return 0;
   }
-  const r = await core.outgoing.findByUid(o.uid);
-  if (!r) throw usageError(`No outgoing request with Transaction UID ${o.uid}`);
-  const instances = (await core.outgoing.instances(r.id, { limit: 1_000_000, offset: 0 })).rows;
+  const r = await requestByUid(host, o.uid);
+  const instances = await instancesOf(host, r.id);
   if (o.json) {
     out(JSON.stringify({ request: r, instances }, null, 2));
     return 0;
   }
   requestTable([r]).forEach((l) => out(l));
   if (r.label) out(`  ${r.label}`);
-  const now = describeSituation(r, await situationRemote(core, r.remoteId), core.clock.now());
+  const now = (await host.call('outgoing-progress', { requestIds: [r.id] })).situations[0];
   if (now) out(`  now: ${now.text}`);
   if (r.error) out(`  ${r.error}`);
   if (r.previousUids.length) out(`  earlier Transaction UIDs: ${r.previousUids.join(', ')}`);

@@ -3,13 +3,11 @@
  * archive's report that has not come within the report timeout, or Ctrl-C. Nothing in flight
  * is lost (every request is stored before it is sent); `safekeep resume` carries on.
  */
-import { reportOverdue } from '../../src-shared/dimse';
-import { isFinal, type OutgoingRequest } from '../../src-shared/outgoing';
-import type { SafekeepCore } from '../core/app';
+import type { Host } from '../core/host/host';
 import type { ListenerOverrides } from '../core/dimse/listener-control';
 import { CliError, EXIT } from './errors';
 
-/** The DIMSE listener flags of `commit` and `resume` (they apply to this run only). */
+/** The DIMSE listener flags of `commit`, `resume` and `resend` (they apply to this run only). */
 export interface ListenerFlags {
   dimsePort?: number;
   dimseHost?: string;
@@ -18,30 +16,18 @@ export interface ListenerFlags {
   data?: string;
 }
 
-/** Applies the flags to the core and starts the listener where DIMSE archives send their reports. */
-export async function listenForReports(core: SafekeepCore, o: ListenerFlags): Promise<void> {
-  if (o.reportTimeout !== undefined) core.runtime.reportTimeoutMs = o.reportTimeout * 1000;
+/** What the flags set when the command opens the core: the report timeout of this run. */
+export function runOptionsOf(o: ListenerFlags): { reportTimeoutMs?: number } {
+  return o.reportTimeout !== undefined ? { reportTimeoutMs: o.reportTimeout * 1000 } : {};
+}
+
+/** Starts the listener where DIMSE archives send their reports, with the flags' address and port. */
+export async function listenForReports(host: Host, o: ListenerFlags): Promise<void> {
   const overrides: ListenerOverrides = {};
   if (o.dimsePort !== undefined) overrides.port = o.dimsePort;
   if (o.dimseHost !== undefined) overrides.host = o.dimseHost;
-  const s = await core.dimseListener.enable({ overrides, force: true });
+  const s = (await host.start({ dimse: { overrides, force: true } })).dimse!;
   if (s.state !== 'listening') throw new CliError(EXIT.usage, `Cannot listen for the archive's report: ${s.detail}`);
-}
-
-/**
- * When to stop waiting for a request: it has its final answer, or it is a DIMSE request whose
- * report is overdue (and says so: the request keeps waiting in the store until its deadline).
- */
-export async function answeredOrOverdue(core: SafekeepCore, requestIds: readonly number[]): Promise<(r: OutgoingRequest) => boolean> {
-  const remoteIds = new Set(await Promise.all(requestIds.map(async (id) => (await core.outgoing.get(id)).remoteId)));
-  const dimseRemotes = new Set<number>();
-  for (const remoteId of remoteIds) {
-    const remote = await core.remotes.get(remoteId).catch(() => null);
-    if (remote?.kind === 'dimse') dimseRemotes.add(remoteId);
-  }
-  // The report timeout of this run (a flag), or the stored setting read now: it does not change while the command waits.
-  const timeoutMs = await core.reportTimeoutMs();
-  return (r) => isFinal(r.state) || (dimseRemotes.has(r.remoteId) && r.error !== null && reportOverdue(r, timeoutMs, core.clock.now()));
 }
 
 /** The exact command that carries on, with the flags this run was given. */

@@ -1,10 +1,9 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { Result } from '../../src-shared/contract/client';
-import { toAppError } from '../../src-shared/contract/errors';
-import { ArgSchemas, type HandlerName } from '../../src-shared/contract/schemas';
-import { AppError } from '../../src-shared/contract/errors';
-import type { SafekeepCore } from '../core/app';
-import { validateArgs } from '../core/api/validate';
+import { AppError, toAppError } from '../../src-shared/contract/errors';
+import { callHandler } from '../core/api/call';
+import type { CoreHandlers } from '../core/api/handlers';
+import type { EventBus } from '../core/events';
 import { CHANNEL } from './channels';
 
 /**
@@ -14,16 +13,13 @@ import { CHANNEL } from './channels';
  */
 export function registerIpc(
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
-  core: SafekeepCore,
+  handlers: CoreHandlers,
   isTrusted: (e: IpcMainInvokeEvent) => boolean,
 ): () => void {
-  const handlers = core.handlers();
   ipcMain.handle(CHANNEL.send, async (e, name: unknown, args: unknown): Promise<Result<unknown>> => {
     try {
       if (!isTrusted(e)) throw new AppError('forbidden', 'Calls are accepted only from the Safekeep window');
-      if (typeof name !== 'string' || !(name in ArgSchemas)) throw new AppError('not-found', `No API call "${String(name)}"`);
-      const parsed = validateArgs(name as HandlerName, args);
-      return { ok: true, value: await (handlers[name as HandlerName] as (a: unknown) => unknown)(parsed) };
+      return { ok: true, value: await callHandler(handlers, name, args) };
     } catch (err) {
       const appError = toAppError(err);
       if (appError.code === 'internal') console.error('[ipc] internal error:', err);
@@ -34,8 +30,8 @@ export function registerIpc(
 }
 
 /** Forwards the core's (already batched) events to the renderer. */
-export function forwardEvents(core: SafekeepCore, send: (channel: string, name: string, payload: unknown) => void): () => void {
-  return core.events.onAny((name, payload) => send(CHANNEL.event, name, payload));
+export function forwardEvents(events: EventBus, send: (channel: string, name: string, payload: unknown) => void): () => void {
+  return events.onAny((name, payload) => send(CHANNEL.event, name, payload));
 }
 
 /** The renderer page of the app: file:// inside the build's renderer folder. */

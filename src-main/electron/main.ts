@@ -1,11 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
-import { setHeaderWorkerScript } from '../core/library/header-pool';
 import { startShell } from './shell';
 import { WINDOW_ICON } from './window';
 
 // The Electron main process entry (built to out/main/index.js).
-setHeaderWorkerScript(new URL('./header-worker.js', import.meta.url));
 app.setName('Safekeep');
 
 let stop: (() => Promise<void>) | null = null;
@@ -18,6 +16,8 @@ app.whenReady().then(async () => {
       rendererIndex: fileURLToPath(new URL('../renderer/index.html', import.meta.url)),
       // out/main/index.js → the app's folder.
       icon: fileURLToPath(new URL(`../../${WINDOW_ICON}`, import.meta.url)),
+      // Built next to this file by electron-vite (see electron.vite.config.ts).
+      headerWorkerScript: new URL('./header-worker.js', import.meta.url),
     },
   );
   stop = shell.stop;

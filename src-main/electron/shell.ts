@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { App, BrowserWindow, Dialog, IpcMain, Session } from 'electron';
-import { SafekeepCore } from '../core/app';
-import { listenHttp, type RunningHttpServer } from '../core/http/server';
+import { ALL_WORK, openHost, type Host } from '../core/host/host';
+import type { HostPaths } from '../core/host/options';
+import type { RunningHttpServer } from '../core/http/server';
 import { CHANNEL } from './channels';
 import { forwardEvents, registerIpc, trustedSender } from './ipc';
 import { hardenWindow, installCsp, mainWindowOptions } from './window';
@@ -22,37 +23,38 @@ export interface ShellPaths {
   rendererIndex: string;
   /** The window's icon (a PNG); none: Electron's own. */
   icon?: string;
+  /** The compiled header worker (out/main/header-worker.js); none: headers are read on the main thread. */
+  headerWorkerScript?: HostPaths['headerWorkerScript'];
 }
 
 /**
- * The Electron host of the core: starts the core (origin server, engine), relays IPC,
- * opens the window. No product logic lives here.
+ * The Electron host of the core: starts everything (both directions, retention, the origin server, the
+ * DICOM listener whenever it is needed), relays IPC, opens the window. No product logic lives here.
  */
-export async function startShell(e: ElectronParts, paths: ShellPaths): Promise<{ core: SafekeepCore; window: BrowserWindow; server: RunningHttpServer | null; stop(): Promise<void> }> {
-  const core = await SafekeepCore.open({ dataDir: e.app.getPath('userData') });
-  await core.start();
-  const { host, port } = (await core.settings.get()).server;
+export async function startShell(e: ElectronParts, paths: ShellPaths): Promise<{ host: Host; window: BrowserWindow; server: RunningHttpServer | null; stop(): Promise<void> }> {
+  const host = await openHost({ dataDir: e.app.getPath('userData'), paths: { rendererDir: null, headerWorkerScript: paths.headerWorkerScript ?? null } });
+  await host.start(ALL_WORK);
+  const { server: address } = await host.call('settings-get', {});
   let server: RunningHttpServer | null = null;
   try {
-    server = await listenHttp(core.httpApp(), host, port);
-    core.runtime.serverUrl = server.url;
+    server = (await host.start({ http: { host: address.host, port: address.port } })).server;
   } catch (err) {
     // The window still opens: verifying archives does not need the origin server.
     e.dialog.showErrorBox('Safekeep: origin server not started', `${(err as Error).message}\nChange the port in Settings and restart.`);
   }
 
   // The DICOM listener runs whenever a DIMSE remote or peer needs it, on the address and port of Settings.
-  const dimse = await core.dimseListener.enable();
+  const dimse = (await host.start({ dimse: {} })).dimse!;
   if (dimse.state === 'failed') e.dialog.showErrorBox('Safekeep: DICOM listener not started', `${dimse.detail}.\nArchives cannot send their storage commitment reports until it runs.`);
 
   const appUrlPrefix = pathToFileURL(path.dirname(paths.rendererIndex)).href;
   installCsp(e.session.defaultSession);
-  const unregister = registerIpc(e.ipcMain, core, trustedSender(appUrlPrefix));
+  const unregister = registerIpc(e.ipcMain, host.handlers, trustedSender(appUrlPrefix));
 
 
   const window = new e.BrowserWindow(mainWindowOptions(paths.preload, paths.icon));
   hardenWindow(window, appUrlPrefix, e.session.defaultSession);
-  const stopEvents = forwardEvents(core, (channel, name, payload) => {
+  const stopEvents = forwardEvents(host.events, (channel, name, payload) => {
     if (!window.isDestroyed()) window.webContents.send(channel, name, payload);
   });
   const isTrusted = trustedSender(appUrlPrefix);
@@ -73,8 +75,7 @@ export async function startShell(e: ElectronParts, paths: ShellPaths): Promise<{
     stopEvents();
     unregister();
     e.ipcMain.removeHandler(CHANNEL.printToPdf);
-    await server?.close();
-    await core.stop();
+    await host.stop();
   };
-  return { core, window, server, stop };
+  return { host, window, server, stop };
 }

@@ -2,6 +2,7 @@ import type { DimseListenerState } from '../dimse';
 import type { AuditEntry } from '../audit';
 import type { ScanProgress } from '../library';
 import type { OutgoingInstance, OutgoingRequest } from '../outgoing';
+import type { Situation } from '../outgoing-situation';
 import type { RemoteTestResult, RemoteView } from '../remotes';
 import type { ArchiveRef, InstanceVerdict, ReportCsv, ReportStudyRow, ReportSummary, ReportTimeline, SafeToDelete } from '../report';
 import type { IncomingInstance, IncomingTransaction } from '../transactions';
@@ -97,6 +98,33 @@ export interface Settings {
   pendingRestart: string[];
 }
 
+/** What a scan found below its folders, once it ended. */
+export interface LibraryScanResult {
+  roots: string[];
+  scan: ScanProgress;
+  /** The library below these folders after the scan. */
+  counts: Omit<LibrarySummary, 'roots'>;
+  /** Its skipped, conflicting, duplicate and flagged files (at most 100,000). */
+  problems: ProblemFile[];
+}
+
+/** Requests as they are now, and whether the end condition asked for holds for every one. */
+export interface OutgoingProgress {
+  /** In the order asked. */
+  requests: OutgoingRequest[];
+  /** What is happening to each request now (null once it is final), in the same order. */
+  situations: (Situation | null)[];
+  done: boolean;
+}
+
+export interface FailureGroup {
+  /** The DICOM failure reason, or null when the archive gave none. */
+  code: number | null;
+  /** Safekeep's whole explanation when there is no code. */
+  text: string | null;
+  count: number;
+}
+
 export interface OutgoingTotals {
   requests: Record<string, number>;
   instances: { total: number; committed: number; failed: number; pending: number };
@@ -107,6 +135,7 @@ export interface SafekeepResults {
   'library-summary': LibrarySummary;
   'library-scan-state': ScanProgress | null;
   'library-add-folders': { scanId: string | null };
+  'library-scan': LibraryScanResult;
   'library-rescan': { scanId: string | null };
   'library-cancel-scan': { cancelled: boolean };
   /** removed: files forgotten; kept: files another library folder still covers (they stay indexed). */
@@ -122,11 +151,15 @@ export interface SafekeepResults {
   'remotes-save': RemoteView;
   'remotes-delete': Record<string, never>;
   'remotes-test': RemoteTestResult;
+  'remotes-find': RemoteView | null;
   'dimse-listener': DimseListenerState;
 
   'outgoing-create': { jobId: number; requestIds: number[]; instances: number };
   'outgoing-list': Page<OutgoingRequest>;
   'outgoing-get': OutgoingRequest;
+  'outgoing-find': OutgoingRequest | null;
+  'outgoing-active': OutgoingRequest[];
+  'outgoing-progress': OutgoingProgress;
   'outgoing-instances': Page<OutgoingInstance>;
   'outgoing-cancel': OutgoingRequest;
   'outgoing-resend': OutgoingRequest;
@@ -152,6 +185,10 @@ export interface SafekeepResults {
   'report-safe-to-delete': SafeToDelete;
   'report-timeline': ReportTimeline;
   'report-instance': InstanceVerdict[];
+  'report-failure-reasons': FailureGroup[];
+  'report-find-archive': ArchiveRef;
+  'report-csv-file': { path: string; rows: number; sha256: string };
+  'report-safe-to-delete-file': Omit<SafeToDelete, 'text' | 'filename'> & { path: string };
 }
 
 /** The handler map the core implements and both bridges expose. */

@@ -13,6 +13,7 @@ export const HANDLER_READS = {
   'library-scan-state': [],
   'library-add-folders': ['library'],
   'library-rescan': ['library'],
+  'library-scan': ['library'],
   'library-cancel-scan': [],
   'library-remove-root': ['library'],
   'library-studies': ['library'],
@@ -26,12 +27,17 @@ export const HANDLER_READS = {
   // A remote with active requests cannot be deleted.
   'remotes-delete': ['remotes', 'outgoing'],
   'remotes-test': ['remotes'],
+  'remotes-find': ['remotes'],
   // Pushed by dimse-listener-changed.
   'dimse-listener': [],
 
   'outgoing-create': ['library', 'remotes'],
   'outgoing-list': ['outgoing'],
   'outgoing-get': ['outgoing'],
+  'outgoing-find': ['outgoing'],
+  'outgoing-active': ['outgoing'],
+  // A situation names the remote's deadline; 'answered' depends on the remote's kind.
+  'outgoing-progress': ['outgoing', 'remotes'],
   'outgoing-instances': ['outgoing'],
   'outgoing-cancel': ['outgoing'],
   'outgoing-resend': ['outgoing'],
@@ -60,6 +66,10 @@ export const HANDLER_READS = {
   'report-safe-to-delete': ['verdicts', 'remotes', 'library'],
   'report-timeline': ['outgoing'],
   'report-instance': ['verdicts', 'outgoing'],
+  'report-failure-reasons': ['verdicts', 'outgoing'],
+  'report-find-archive': ['verdicts', 'remotes'],
+  'report-csv-file': ['verdicts', 'outgoing', 'remotes', 'library'],
+  'report-safe-to-delete-file': ['verdicts', 'remotes', 'library'],
 } as const satisfies Record<HandlerName, readonly DataTable[]>;
 
 /** Every handler that reads at least one of `tables`. */

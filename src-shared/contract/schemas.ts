@@ -16,7 +16,8 @@ export const SelectionSchema = z
     studies: z.array(uid).max(100_000).optional(),
     series: z.array(uid).max(100_000).optional(),
     instances: z.array(uid).max(1_000_000).optional(),
-    paths: z.array(z.string().min(1)).max(1000).optional(),
+    // The CLI passes what the shell expanded (`safekeep commit /data/*`).
+    paths: z.array(z.string().min(1)).max(100_000).optional(),
   })
   .strict();
 
@@ -58,6 +59,8 @@ export const ArgSchemas = {
   'library-summary': empty,
   'library-scan-state': empty,
   'library-add-folders': z.object({ paths: z.array(z.string().min(1)).min(1).max(1000) }).strict(),
+  /** Scans and waits for the end (progress: scan-progress events); what the scan found below these folders. */
+  'library-scan': z.object({ paths: z.array(z.string().min(1)).min(1).max(100_000) }).strict(),
   'library-rescan': empty,
   'library-cancel-scan': empty,
   'library-remove-root': z.object({ path: z.string().min(1) }).strict(),
@@ -71,6 +74,11 @@ export const ArgSchemas = {
   'remotes-save': z.object({ id: id.optional(), input: RemoteInputSchema }).strict(),
   'remotes-delete': z.object({ id }).strict(),
   'remotes-test': z.object({ id }).strict(),
+  /** A remote by its name, or by its address (DICOMweb base URL, dicom://AET@host:port or AET@host:port). */
+  'remotes-find': z
+    .object({ name: z.string().min(1).optional(), address: z.string().min(1).optional() })
+    .strict()
+    .refine((a) => (a.name === undefined) !== (a.address === undefined), 'Give a name or an address (one of them)'),
   'dimse-listener': empty,
 
   'outgoing-create': z
@@ -80,12 +88,22 @@ export const ArgSchemas = {
     .object({ ...page, state: z.string().optional(), remoteId: id.optional(), jobId: id.optional() })
     .strict(),
   'outgoing-get': z.object({ id }).strict(),
+  /** By its Transaction UID, or one it had before a resend (null: none). */
+  'outgoing-find': z.object({ transactionUid: uid }).strict(),
+  /** Every request not in a final state. */
+  'outgoing-active': empty,
+  /**
+   * The requests with what is happening to each now, and whether `until` holds for all: 'final' (each has its
+   * final answer), 'answered' (final, or a DIMSE report overdue by the report timeout), 'accepted' (sent, past the POST).
+   */
+  'outgoing-progress': z.object({ requestIds: z.array(id).max(100_000), until: z.enum(['final', 'answered', 'accepted']).default('final') }).strict(),
   'outgoing-instances': z
     .object({ id, ...page, outcome: z.enum(OUTCOMES).optional(), failureReason: z.number().int().min(0).max(0xffff).optional() })
     .strict(),
   'outgoing-cancel': z.object({ id }).strict(),
   'outgoing-resend': z.object({ id }).strict(),
-  'outgoing-resend-failed': z.object({ id }).strict(),
+  /** `exclude`: instances not to ask again (a later request of the job asked for them already). */
+  'outgoing-resend-failed': z.object({ id, exclude: z.array(uid).max(1_000_000).optional() }).strict(),
   'outgoing-totals': empty,
 
   'incoming-list': z.object({ ...page, state: z.enum(['working', 'done', 'expired']).optional(), source: z.enum(['dicomweb', 'dimse']).optional() }).strict(),
@@ -115,8 +133,27 @@ export const ArgSchemas = {
   'report-safe-to-delete': z.object({ remoteId: id }).strict(),
   'report-timeline': z.object({ jobId: id, buckets: z.number().int().min(2).max(500).default(60) }).strict(),
   'report-instance': z.object({ sopInstanceUid: uid }).strict(),
+  /** The failed instances of a scope counted by reason (the code, or the whole text when the archive gave none). */
+  'report-failure-reasons': z.object(reportScope).strict().refine(...oneScope),
+  /** An archive by name, DICOMweb base URL, dicom://AET@host:port, or the "cli: URL" name `commit --to` gives it. */
+  'report-find-archive': z.object({ text: z.string().min(1).max(2000) }).strict(),
+  /** Writes the report CSV to a file on the machine running the core (HOST_ONLY_HANDLERS). */
+  'report-csv-file': z
+    // No request at all (`resume --report` with nothing in flight) is a report of just the header row.
+    .object({ ...reportScope, requestIds: z.array(id).max(100_000).optional(), path: z.string().min(1) })
+    .strict()
+    .refine(...oneScope),
+  /** Writes the safe-to-delete list to a file on the machine running the core (HOST_ONLY_HANDLERS). */
+  'report-safe-to-delete-file': z.object({ remoteId: id, path: z.string().min(1) }).strict(),
 } as const;
 
 export type HandlerName = keyof typeof ArgSchemas;
+
+/**
+ * Handlers that write files by path on the machine that runs the core. The CLI (in-process) and the
+ * desktop window (whose user owns that machine) may call them; the HTTP bridge refuses them, so that a
+ * browser user cannot write to the server's disk.
+ */
+export const HOST_ONLY_HANDLERS: ReadonlySet<HandlerName> = new Set<HandlerName>(['report-csv-file', 'report-safe-to-delete-file']);
 export type ArgsOf<K extends HandlerName> = z.input<(typeof ArgSchemas)[K]>;
 export type ParsedArgsOf<K extends HandlerName> = z.output<(typeof ArgSchemas)[K]>;

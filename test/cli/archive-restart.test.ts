@@ -18,19 +18,19 @@ describe('archive restart mid-way', () => {
     let archive = await startServe(args);
     try {
       const remote = await client.addRemote(`${archive.url}/dicomweb`, { auth: 'bearer', timeoutSeconds: 2 }, 'archive-secret');
-      const job = await client.core.engine.submit({ remoteId: remote, selection: { paths: [client.libraryDir] }, form: 'study' });
+      const job = await client.core.outgoing.engine.submit({ remoteId: remote, selection: { paths: [client.libraryDir] }, form: 'study' });
       // Every request accepted (202) and Working at the archive...
-      await Promise.all(job.requestIds.map((id) => client.core.engine.waitUntil(id, (r) => r.state === 'working' || r.state === 'done')));
-      expect((await Promise.all(job.requestIds.map((id) => client.core.outgoing.get(id)))).some((r) => r.state === 'working')).toBe(true);
+      await Promise.all(job.requestIds.map((id) => client.core.outgoing.engine.waitUntil(id, (r) => r.state === 'working' || r.state === 'done')));
+      expect((await Promise.all(job.requestIds.map((id) => client.core.outgoing.read.get(id)))).some((r) => r.state === 'working')).toBe(true);
       archive.child.kill('SIGKILL');
       await archive.exited;
       // ...the archive is gone for a while...
       await new Promise((r) => setTimeout(r, 1500));
       archive = await startServe(args);
       // ...and back on the same port: the engine carries on.
-      await client.core.engine.waitFor(job.requestIds);
+      await client.core.outgoing.engine.waitFor(job.requestIds);
       for (const id of job.requestIds) {
-        expect(await client.core.outgoing.get(id)).toMatchObject({ state: 'done', committedCount: 100, failedCount: 0, previousUids: [] });
+        expect(await client.core.outgoing.read.get(id)).toMatchObject({ state: 'done', committedCount: 100, failedCount: 0, previousUids: [] });
       }
     } finally {
       archive.child.kill('SIGTERM');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SafekeepCore } from '../../src-main/core/app';
+import { ALL_WORK, openHost } from '../../src-main/core/host/host';
 import { runCliToEnd, startServe, type CliProcess } from '../support/cli';
 import { makeLibrary, tempDir } from '../support/fixtures';
 import { startOrthanc, type OrthancHandle } from '../support/orthanc';
@@ -58,21 +58,21 @@ describe('DICOMweb remote Test: is there a storage commitment service?', () => {
   });
 
   it('a request the engine posts to Orthanc fails with the same explanation, not "HTTP 404: no explanation given"', async () => {
-    const core = await SafekeepCore.open({ dataDir: path.join(root, 'engine') });
+    const host = await openHost({ dataDir: path.join(root, 'engine') });
     try {
       const lib = path.join(root, 'lib2');
       makeLibrary(lib, { studies: 1, seriesPerStudy: 1, instancesPerSeries: 2 });
-      await core.scan([lib]);
-      const remote = await core.remotes.save({ kind: 'dicomweb', name: 'orthanc', config: { baseUrl: `${orthanc.url}/dicom-web` } }, Date.now());
-      await core.start();
-      const job = await core.engine.submit({ remoteId: remote.id, selection: { paths: [lib] }, form: 'study' });
-      await core.engine.waitFor(job.requestIds);
-      const r = await core.outgoing.get(job.requestIds[0]!);
+      await host.call('library-scan', { paths: [lib] });
+      const remote = await host.call('remotes-save', { input: { kind: 'dicomweb', name: 'orthanc', config: { baseUrl: `${orthanc.url}/dicom-web` } } });
+      await host.start(ALL_WORK);
+      const job = await host.call('outgoing-create', { remoteId: remote.id, selection: { paths: [lib] }, form: 'study' });
+      await host.core.outgoing.waitFor(job.requestIds);
+      const r = await host.call('outgoing-get', { id: job.requestIds[0]! });
       expect(r.state).toBe('failed');
       expect(r.error).toMatch(/^This archive does not offer DICOMweb storage commitment at http:\/\/127\.0\.0\.1:\d+\/dicom-web: POST …\/commitment-requests\/\{Transaction UID\} answered HTTP 404 \(Unknown resource\)/);
-      expect((await core.outgoing.instancesOf(r.id)).every((i) => i.outcome === 'failed' && /does not offer DICOMweb storage commitment/.test(i.detail ?? ''))).toBe(true);
+      expect((await host.core.store.outgoing.instancesOf(r.id)).every((i) => i.outcome === 'failed' && /does not offer DICOMweb storage commitment/.test(i.detail ?? ''))).toBe(true);
     } finally {
-      await core.stop();
+      await host.stop();
     }
   });
 });

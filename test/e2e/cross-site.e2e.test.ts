@@ -68,6 +68,6 @@ it('DNS rebinding: a foreign name that resolves to loopback gets 421 and cannot 
     return r.status;
   });
   expect(status).toBe(421);
-  expect((await app.core.settings.get()).server.host).toBe('127.0.0.1');
+  expect((await app.core.settings.stored()).server.host).toBe('127.0.0.1');
   await page.close();
 });

@@ -79,12 +79,12 @@ describe('Electron shell (with a fake electron module)', () => {
     expect(saved.ok).toBe(true);
     const listening = await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'dimse-listener', {});
     expect(listening.value).toMatchObject({ state: 'listening', aeTitle: 'SAFEKEEP', host: '127.0.0.1' });
-    expect(listening.value.port).toBe(shell.core.dimse!.port);
+    expect(listening.value.port).toBe(shell.host.core.dimse.service!.port);
     expect(wc.sent).toContainEqual([CHANNEL.event, 'dimse-listener-changed', listening.value]);
     // Deleting the last DIMSE remote stops it again.
     await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'remotes-delete', { id: saved.value.id });
     expect((await fake.ipcMain.invoke(CHANNEL.send, appUrl, 'dimse-listener', {})).value.state).toBe('stopped');
-    expect(shell.core.dimse).toBeNull();
+    expect(shell.host.core.dimse.service).toBeNull();
   });
 
   /** Restarts the shell with a port that another program holds, put into the settings by `settings`. */
@@ -171,7 +171,7 @@ describe('Electron shell (with a fake electron module)', () => {
 
   it('forwards core events to the window', async () => {
     const wc = fake.BrowserWindow.created[0]!.webContents;
-    shell.core.events.emit('data-changed', { tables: ['remotes'] });
+    shell.host.events.emit('data-changed', { tables: ['remotes'] });
     expect(wc.sent).toContainEqual([CHANNEL.event, 'data-changed', { tables: ['remotes'] }]);
   });
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { EventSource } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DataTable, SafekeepEvents } from '../../src-shared/contract/events';
-import { SafekeepCore } from '../../src-main/core/app';
+import { ALL_WORK, openHost, type Host } from '../../src-main/core/host/host';
 import { listenHttp, type RunningHttpServer } from '../../src-main/core/http/server';
 import { createHttpClient, type ConnectionState, type EventSourceFactory, type EventSourceLike, type HttpApiClient } from '../../src-renderer/src/api/client.http';
 import { makeLibrary, tempDir } from '../support/fixtures';
@@ -68,7 +68,7 @@ const DICOMWEB_REMOTE = {
 
 describe('HTTP client against the real core (no authentication)', () => {
   let dir: string;
-  let core: SafekeepCore;
+  let host: Host;
   let server: RunningHttpServer;
   let client: HttpApiClient;
   const clients: HttpApiClient[] = [];
@@ -80,9 +80,8 @@ describe('HTTP client against the real core (no authentication)', () => {
 
   beforeAll(async () => {
     dir = tempDir();
-    core = await SafekeepCore.open({ dataDir: path.join(dir, 'data'), authEnabled: false });
-    await core.start();
-    server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', 0);
+    host = await openHost({ dataDir: path.join(dir, 'data'), authEnabled: false });
+    server = (await host.start({ ...ALL_WORK, http: { host: '127.0.0.1', port: 0, browser: true } })).server!;
     client = make();
   });
   afterEach(() => {
@@ -91,7 +90,7 @@ describe('HTTP client against the real core (no authentication)', () => {
   afterAll(async () => {
     client.close();
     await server.close();
-    await core.stop();
+    await host.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -119,6 +118,13 @@ describe('HTTP client against the real core (no authentication)', () => {
     expect(await client.send('outgoing-get', { id: 999 })).toEqual({ ok: false, error: { code: 'not-found', message: 'No outgoing request 999' } });
     expect(await client.send('library-cancel-scan', {})).toEqual({ ok: true, value: { cancelled: false } });
     expect(await client.send('no-such-call' as 'library-summary', {})).toEqual({ ok: false, error: { code: 'not-found', message: 'No API call "no-such-call"' } });
+  });
+
+  it('refuses over HTTP the handlers that write files on the server, and writes nothing', async () => {
+    const target = path.join(dir, 'written-by-a-browser.csv');
+    expect(await client.send('report-csv-file', { remoteId: 1, path: target })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await client.send('report-safe-to-delete-file', { remoteId: 1, path: target })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(fs.existsSync(target)).toBe(false);
   });
 
   it('turns an unreachable server or a non-JSON answer into an error value', async () => {
@@ -164,7 +170,8 @@ describe('HTTP client against the real core (no authentication)', () => {
     const port = server.port;
     await server.close();
     await untilConnection(live, 'connecting');
-    server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', port);
+    // The same application on a new server (the host's first one is closed): a server restart.
+    server = await listenHttp(host.core.httpApp({ browser: true }), '127.0.0.1', port);
     await untilConnection(live, 'open');
     const event = nextChangeOf(live, 'remotes');
     const r = await live.send('remotes-save', { input: { ...DICOMWEB_REMOTE, name: 'After restart' } });
@@ -209,18 +216,17 @@ describe('HTTP client against the real core (no authentication)', () => {
 
 describe('HTTP client with authentication', () => {
   let dir: string;
-  let core: SafekeepCore;
+  let host: Host;
   let server: RunningHttpServer;
 
   beforeAll(async () => {
     dir = tempDir();
-    core = await SafekeepCore.open({ dataDir: path.join(dir, 'data'), authEnabled: true, flagTokens: [{ client: 'ui', secret: 'ui-secret' }] });
-    await core.start();
-    server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', 0);
+    host = await openHost({ dataDir: path.join(dir, 'data'), authEnabled: true, flagTokens: [{ client: 'ui', secret: 'ui-secret' }] });
+    server = (await host.start({ ...ALL_WORK, http: { host: '127.0.0.1', port: 0, browser: true } })).server!;
   });
   afterAll(async () => {
     await server.close();
-    await core.stop();
+    await host.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

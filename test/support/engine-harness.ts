@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SafekeepCore } from '../../src-main/core/app';
+import type { Core } from '../../src-main/core/host/compose';
+import { ALL_WORK, openHost, type Host } from '../../src-main/core/host/host';
 import type { DicomwebRemoteConfig } from '../../src-shared/remotes';
 import type { RequestForm } from '../../src-shared/commitment/model';
 import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
 
 export interface ClientHarness {
-  core: SafekeepCore;
+  /** The running Safekeep, started like the app starts it; tests call its handlers (`host.call`). */
+  host: Host;
+  /** The composed core (host.core), for tests that look inside: services, the store. */
+  core: Core;
   libraryDir: string;
   instances: GeneratedInstance[];
   addRemote(baseUrl: string, config?: Partial<DicomwebRemoteConfig>, secret?: string | null): Promise<number>;
@@ -15,34 +19,34 @@ export interface ClientHarness {
   close(): Promise<void>;
 }
 
-/** A Safekeep client core, in this process, with a generated library already scanned. */
+/** A Safekeep client, in this process, through the host start-up, with a generated library already scanned. */
 export async function startClient(library = { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 }): Promise<ClientHarness> {
   const root = tempDir('safekeep-client-');
   const libraryDir = path.join(root, 'library');
   fs.mkdirSync(libraryDir);
   const instances = makeLibrary(libraryDir, library);
-  const core = await SafekeepCore.open({ dataDir: path.join(root, 'data'), authEnabled: false });
-  await core.scan([libraryDir]);
-  await core.start();
+  const host = await openHost({ dataDir: path.join(root, 'data'), authEnabled: false });
+  await host.call('library-scan', { paths: [libraryDir] });
+  await host.start(ALL_WORK);
   let n = 0;
   return {
-    core,
+    host,
+    core: host.core,
     libraryDir,
     instances,
     addRemote: async (baseUrl, config = {}, secret = null) =>
       (
-        await core.remotes.save(
-          { kind: 'dicomweb', name: `remote ${++n}`, config: { baseUrl, timeoutSeconds: 5, ...config } as DicomwebRemoteConfig, secret },
-          Date.now(),
-        )
+        await host.call('remotes-save', {
+          input: { kind: 'dicomweb', name: `remote ${++n}`, config: { baseUrl, timeoutSeconds: 5, ...config } as DicomwebRemoteConfig, secret },
+        })
       ).id,
     commitAll: async (remoteId, form = 'study', wait = true) => {
-      const job = await core.engine.submit({ remoteId, selection: { paths: [libraryDir] }, form });
-      if (wait) await core.engine.waitFor(job.requestIds);
+      const job = await host.call('outgoing-create', { remoteId, selection: { paths: [libraryDir] }, form });
+      if (wait) await host.core.outgoing.waitFor(job.requestIds);
       return job;
     },
     close: async () => {
-      await core.stop();
+      await host.stop();
       fs.rmSync(root, { recursive: true, force: true });
     },
   };

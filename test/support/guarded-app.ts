@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { SafekeepCore } from '../../src-main/core/app';
 import type { BrowserModeOptions } from '../../src-main/core/api/http-api';
-import { listenHttp, type RunningHttpServer } from '../../src-main/core/http/server';
+import type { Core } from '../../src-main/core/host/compose';
+import { ALL_WORK, openHost, type Host } from '../../src-main/core/host/host';
+import type { RunningHttpServer } from '../../src-main/core/http/server';
 import { tempDir } from './fixtures';
 
 export interface GuardedApp {
-  core: SafekeepCore;
+  host: Host;
+  core: Core;
   server: RunningHttpServer;
   url: string;
   port: number;
@@ -28,20 +30,19 @@ export async function startGuardedApp(
   fs.mkdirSync(rendererDir);
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Safekeep</title><p>the app</p>');
   const dataDir = path.join(root, 'data');
-  const core = await SafekeepCore.open({ dataDir, clock: o.clock, authEnabled: o.auth, flagTokens: [{ client: 'alice', secret: 'alice-secret' }] });
-  await core.start();
-  const { auth: _auth, allowedHosts, clock: _clock, ...browser } = o;
-  const server = await listenHttp(core.httpApp({ rendererDir, ...browser }, { allowedHosts: ['127.0.0.1', ...(allowedHosts ?? [])] }), '127.0.0.1', 0);
+  const { auth, allowedHosts, clock, ...browser } = o;
+  const host = await openHost({ dataDir, clock, authEnabled: auth, flagTokens: [{ client: 'alice', secret: 'alice-secret' }], paths: { rendererDir } });
+  const { server } = await host.start({ ...ALL_WORK, http: { host: '127.0.0.1', port: 0, browser: true, allowedHosts: allowedHosts ?? [], ...browser } });
   return {
-    core,
-    server,
-    url: server.url,
-    port: server.port,
+    host,
+    core: host.core,
+    server: server!,
+    url: server!.url,
+    port: server!.port,
     dataDir,
     uploadDir: path.join(dataDir, 'uploads'),
     close: async () => {
-      await server.close();
-      await core.stop();
+      await host.stop();
       fs.rmSync(root, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SafekeepCore, type CoreOptions } from '../../src-main/core/app';
-import { listenHttp, type RunningHttpServer } from '../../src-main/core/http/server';
+import type { Core } from '../../src-main/core/host/compose';
+import { ALL_WORK, openHost, type Host } from '../../src-main/core/host/host';
+import type { CoreOptions } from '../../src-main/core/host/options';
+import type { RunningHttpServer } from '../../src-main/core/http/server';
 import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
 
 export class FakeClock {
@@ -15,7 +17,10 @@ export class FakeClock {
 }
 
 export interface OriginHarness {
-  core: SafekeepCore;
+  /** The running Safekeep, started like `serve` starts it; tests call its handlers (`host.call`). */
+  host: Host;
+  /** The composed core (host.core), for tests that look inside: services, the store. */
+  core: Core;
   server: RunningHttpServer;
   url: string;
   libraryDir: string;
@@ -24,7 +29,7 @@ export interface OriginHarness {
   close(): Promise<void>;
 }
 
-/** A real Safekeep core with a scanned library, serving HTTP on an ephemeral loopback port. */
+/** A real Safekeep with a scanned library, through the host start-up, serving HTTP on an ephemeral loopback port. */
 export async function startOrigin(
   o: Partial<CoreOptions> & { library?: { studies: number; seriesPerStudy: number; instancesPerSeries: number } } = {},
 ): Promise<OriginHarness> {
@@ -33,7 +38,7 @@ export async function startOrigin(
   const dataDir = path.join(root, 'data');
   fs.mkdirSync(libraryDir);
   const instances = makeLibrary(libraryDir, o.library ?? { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 });
-  const core = await SafekeepCore.open({
+  const host = await openHost({
     dataDir,
     flagTokens: [
       { client: 'alice', secret: 'alice-secret' },
@@ -41,19 +46,18 @@ export async function startOrigin(
     ],
     ...o,
   });
-  await core.scan([libraryDir]);
-  await core.start();
-  const server = await listenHttp(core.httpApp(), '127.0.0.1', 0);
+  await host.call('library-scan', { paths: [libraryDir] });
+  const { server } = await host.start({ ...ALL_WORK, http: { host: '127.0.0.1', port: 0 } });
   return {
-    core,
-    server,
-    url: server.url,
+    host,
+    core: host.core,
+    server: server!,
+    url: server!.url,
     libraryDir,
     dataDir,
     instances,
     close: async () => {
-      await server.close();
-      await core.stop();
+      await host.stop();
       fs.rmSync(root, { recursive: true, force: true });
     },
   };

@@ -5,16 +5,19 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { AppError } from '../../../src-shared/contract/errors';
-import { ArgSchemas, type HandlerName } from '../../../src-shared/contract/schemas';
-import type { SafekeepCore } from '../app';
-import type { CoreHandlers } from './handlers';
-import type { Sessions } from './sessions';
-import { validateArgs } from './validate';
-import { LoginThrottle, type LoginThrottleOptions } from './guards/login-throttle';
-import { remoteAddressOf } from './guards/host-allowlist';
+import { ArgSchemas, HOST_ONLY_HANDLERS, type HandlerName } from '../../../src-shared/contract/schemas';
 import { asActor } from '../audit/actor';
+import type { AuditTrail } from '../audit/trail';
+import type { Clock } from '../clock';
+import type { EventBus } from '../events';
+import type { Authenticator } from '../origin/auth';
+import { callHandler } from './call';
+import { remoteAddressOf } from './guards/host-allowlist';
+import { LoginThrottle, type LoginThrottleOptions } from './guards/login-throttle';
 import { guardErrorResponse, unknownResource } from './guards/respond';
 import { DEFAULT_MAX_UPLOAD_BYTES, receiveUpload } from './guards/upload';
+import type { CoreHandlers } from './handlers';
+import type { Sessions } from './sessions';
 
 const COOKIE = 'sk_session';
 
@@ -27,17 +30,22 @@ export const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 export const APP_CSP = `${PAGE_CSP}; frame-ancestors 'none'`;
 
+/** What a host may set for browser mode (`serve` flags; tests). */
 export interface BrowserModeOptions {
-  /** The built renderer (out/renderer); null serves the API only. */
-  rendererDir: string | null;
   /** Limit of one upload request (413 above it). */
   maxUploadBytes?: number;
   loginThrottle?: LoginThrottleOptions;
 }
 
 export interface HttpApiOptions extends BrowserModeOptions {
-  core: SafekeepCore;
+  /** The built renderer (out/renderer); null serves the API only. */
+  rendererDir: string | null;
+  clock: Clock;
+  audit: AuditTrail;
   handlers: CoreHandlers;
+  /** What the core announces, relayed to the browser as server-sent events. */
+  events: EventBus;
+  auth: Authenticator;
   /** Browser sessions (kept in the store, so a restart does not log the browser out). */
   sessions: Sessions;
   /** Where browser uploads go (a library root is made of each upload). */
@@ -51,17 +59,17 @@ export interface HttpApiOptions extends BrowserModeOptions {
  */
 export function httpApi(o: HttpApiOptions): Hono {
   const app = new Hono<{ Variables: { client: string } }>();
-  const { core, sessions } = o;
+  const { auth, sessions } = o;
 
   const clientOf = async (c: Context): Promise<string | undefined> => {
-    if (!core.auth.enabled) return 'anonymous';
+    if (!auth.enabled) return 'anonymous';
     const fromCookie = await sessions.clientOf(getCookie(c, COOKIE));
     if (fromCookie) return fromCookie;
     // Scripts may use the API with a bearer token, like the origin server.
     const header = c.req.header('authorization');
     if (!header) return undefined;
     try {
-      return await core.auth.authenticate(header);
+      return await auth.authenticate(header);
     } catch {
       return undefined;
     }
@@ -71,17 +79,17 @@ export function httpApi(o: HttpApiOptions): Hono {
     setCookie(c, COOKIE, await sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
 
   // Wrong tokens and login codes are counted per client address (429 after too many).
-  const throttle = new LoginThrottle(core.clock, o.loginThrottle, (address, outcome) =>
-    core.audit.record({ event: 'login', outcome: 4, user: 'unknown', address, description: outcome }),
+  const throttle = new LoginThrottle(o.clock, o.loginThrottle, (address, outcome) =>
+    o.audit.record({ event: 'login', outcome: 4, user: 'unknown', address, description: outcome }),
   ).middleware();
-  const audit = (c: Context, event: 'login' | 'logout', user: string) => core.audit.record({ event, outcome: 0, user, address: remoteAddressOf(c) });
+  const audit = (c: Context, event: 'login' | 'logout', user: string) => o.audit.record({ event, outcome: 0, user, address: remoteAddressOf(c) });
   app.use('/api/login', throttle);
   app.use('/login', throttle);
 
   app.post('/api/login', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };
     if (typeof body.token !== 'string' || !body.token) throw new AppError('bad-request', 'Enter an access token');
-    const { client, tokenId } = await core.auth.identify(`Bearer ${body.token}`);
+    const { client, tokenId } = await auth.identify(`Bearer ${body.token}`);
     await startSession(c, client, tokenId);
     audit(c, 'login', client);
     return c.json({ ok: true, value: { client } });
@@ -105,7 +113,7 @@ export function httpApi(o: HttpApiOptions): Hono {
 
   app.get('/api/session', async (c) => {
     const client = await clientOf(c);
-    return c.json({ ok: true, value: { authenticated: client !== undefined, client: client ?? null, authEnabled: core.auth.enabled } });
+    return c.json({ ok: true, value: { authenticated: client !== undefined, client: client ?? null, authEnabled: auth.enabled } });
   });
 
   app.use('/api/*', async (c, next) => {
@@ -119,7 +127,7 @@ export function httpApi(o: HttpApiOptions): Hono {
   app.get('/api/events', (c) =>
     streamSSE(c, async (stream) => {
       let closed = false;
-      const off = core.events.onAny((name, payload) => {
+      const off = o.events.onAny((name, payload) => {
         if (!closed) void stream.writeSSE({ event: name, data: JSON.stringify(payload) });
       });
       stream.onAbort(() => {
@@ -143,6 +151,7 @@ export function httpApi(o: HttpApiOptions): Hono {
   app.post('/api/:name', async (c) => {
     const name = c.req.param('name') as HandlerName;
     if (!(name in ArgSchemas)) throw new AppError('not-found', `No API call "${name}"`);
+    if (HOST_ONLY_HANDLERS.has(name)) throw new AppError('forbidden', `${name} writes files on the machine that runs Safekeep: use the CLI or the desktop app`);
     if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
       // Also keeps other sites' plain form posts out (they cannot send JSON without a preflight).
       throw new AppError('unsupported-media-type', 'API calls take a JSON body (Content-Type: application/json)');
@@ -150,8 +159,7 @@ export function httpApi(o: HttpApiOptions): Hono {
     const raw = await c.req.json().catch(() => {
       throw new AppError('bad-request', 'The body is not valid JSON');
     });
-    const args = validateArgs(name, raw);
-    const value = await (o.handlers[name] as (a: unknown) => unknown)(args);
+    const value = await callHandler(o.handlers, name, raw);
     return c.json({ ok: true, value });
   });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import type { AuditEntry } from '../../../src-shared/audit';
 import { AUDIT_EVENTS, type AuditEventName } from './message';
-import { auditFiles } from './trail';
+import { auditFiles } from './files';
 
 /** One recorded audit message, read back (what `safekeep audit` prints), with its XML. */
 export interface AuditRecord extends AuditEntry {

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock';
+import type { AuditEntry } from '../../../src-shared/audit';
 import { log } from '../log';
+import { AUDIT_FILE } from './files';
+import { listAudit } from './read';
 import { auditSourceId, toAuditXml, type AuditEvent } from './message';
 import { SyslogForwarder, syslogLine, type SyslogTarget } from './syslog';
 
@@ -16,8 +19,6 @@ export interface AuditOptions {
   /** A syslog collector (RFC 5424 over UDP or TLS) every message is also sent to. */
   syslog?: SyslogTarget | null;
 }
-
-export const AUDIT_FILE = 'audit.log';
 
 /**
  * The audit trail: each security-relevant event becomes a DICOM Audit Message (PS3.15 A.5), appended as one line
@@ -50,6 +51,11 @@ export class AuditTrail {
     }
   }
 
+  /** The app's view (Settings): newest first, filtered. */
+  list(o: { since?: number; event?: string; search?: string; limit: number }): AuditEntry[] {
+    return listAudit(this.o.dir, o);
+  }
+
   /** Stops sending to the collector (what is queued stays on disk for the next start). */
   close(): Promise<void> {
     return this.syslog?.close() ?? Promise.resolve();
@@ -66,17 +72,4 @@ export class AuditTrail {
     fs.rmSync(name(this.keep), { force: true });
     for (let i = this.keep - 1; i >= 0; i--) if (fs.existsSync(name(i))) fs.renameSync(name(i), name(i + 1));
   }
-}
-
-/** The audit files of a folder, oldest first. */
-export function auditFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const rotated = fs
-    .readdirSync(dir)
-    .map((f) => /^audit\.(\d+)\.log$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .sort((a, b) => Number(b[1]) - Number(a[1]))
-    .map((m) => path.join(dir, m[0]));
-  const current = path.join(dir, AUDIT_FILE);
-  return fs.existsSync(current) ? [...rotated, current] : rotated;
 }

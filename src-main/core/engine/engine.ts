@@ -67,8 +67,18 @@ export class Engine {
     return () => this.watchers.delete(fn);
   }
 
-  /** Picks up every request left in flight; a POST without an answer is checked (GET) before anything else. */
-  async start(): Promise<number> {
+  /**
+   * Starts sending. 'all': picks up every request left in flight too (a POST without an answer is checked
+   * with a GET before anything else); 'own': only the requests submitted or resent through this engine from
+   * now on (a `commit` leaves other jobs to `resume` and the app). How many requests were picked up.
+   */
+  async start(scope: 'all' | 'own' = 'all'): Promise<number> {
+    if (scope === 'own') {
+      this.own = new Set();
+      this.started = true;
+      return 0;
+    }
+    this.own = null;
     const active = await this.deps.outgoing.active();
     for (const r of active) {
       if (r.state === 'posting' && (await this.deps.outgoing.patch(r.id, { state: 'checking', nextAttemptAt: this.deps.clock.now() }, ['posting']))) {
@@ -101,7 +111,7 @@ export class Engine {
       requests,
       now: this.deps.clock.now(),
     });
-    requestIds.forEach((id) => this.changes.add(id));
+    requestIds.forEach((id) => this.take(id));
     this.schedule(0);
     return { jobId, requestIds, instances: files.length };
   }
@@ -132,7 +142,7 @@ export class Engine {
     if (!(await this.deps.outgoing.reset(id, newTransactionUid(), this.deps.clock.now(), [r.state]))) {
       throw new AppError('conflict', `Request ${id} is ${(await this.deps.outgoing.get(id)).state} now; it is not resent`);
     }
-    this.changes.add(id);
+    this.take(id);
     this.schedule(0);
     return this.deps.outgoing.get(id);
   }
@@ -154,7 +164,7 @@ export class Engine {
       },
       this.deps.clock.now(),
     );
-    this.changes.add(newId);
+    this.take(newId);
     this.schedule(0);
     return this.deps.outgoing.get(newId);
   }
@@ -186,7 +196,7 @@ export class Engine {
       },
       this.deps.clock.now(),
     );
-    this.changes.add(id);
+    this.take(id);
     this.schedule(0);
     return id;
   }
@@ -232,6 +242,14 @@ export class Engine {
   }
 
   private started = false;
+  /** The requests this engine drives when started with 'own' (null: every request in flight). */
+  private own: Set<number> | null = null;
+
+  /** A request submitted or resent through this engine: driven (whatever the scope), and announced. */
+  private take(id: number): void {
+    this.own?.add(id);
+    this.changes.add(id);
+  }
 
   /** Announces a change made outside a driver step (a report that came in). */
   changed(id: number): void {
@@ -252,7 +270,7 @@ export class Engine {
     const remotes = new Map<number, RemoteWithSecret | null>();
     for (const r of await this.deps.outgoing.active()) {
       if (this.stopped) return;
-      if (this.inFlight.has(r.id)) continue;
+      if (this.inFlight.has(r.id) || (this.own && !this.own.has(r.id))) continue;
       const due = r.nextAttemptAt ?? now;
       if (due > now) {
         next = Math.min(next, due);

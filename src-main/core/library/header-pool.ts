@@ -51,17 +51,6 @@ export function runHeaderJob(job: Omit<HeaderJob, 'id'>): (VerifyResult | ScanRe
   return job.mode === 'scan' ? job.paths.map((p, i) => scanFile(p, job.prev?.[i])) : job.paths.map(verifyFile);
 }
 
-let defaultWorkerScript: URL | null = null;
-
-/**
- * Hosts that run from a build (the CLI, Electron main) name the compiled worker
- * script here. Without it (tests running from source) headers are read on the
- * calling thread, with the same results.
- */
-export function setHeaderWorkerScript(url: URL | null): void {
-  defaultWorkerScript = url;
-}
-
 type Slot = { worker: Worker; busy: number };
 
 /** Reads headers of many files on worker threads, in batches, so every core works and the main thread stays free. */
@@ -70,8 +59,12 @@ export class HeaderReaderPool {
   private readonly pending = new Map<number, { slot: Slot; resolve: (r: unknown[]) => void; reject: (e: unknown) => void }>();
   private nextId = 1;
 
+  /**
+   * `script`: the compiled worker (hosts that run from a build pass it in, see HostPaths). Without it (tests
+   * running from source) headers are read on the calling thread, with the same results.
+   */
   constructor(
-    private readonly script: URL | null = defaultWorkerScript,
+    private readonly script: URL | null = null,
     readonly size = Math.max(1, Math.min(4, os.availableParallelism())),
   ) {}
 

@@ -14,7 +14,7 @@ import type { Authenticator } from './auth';
 import type { OriginConfig } from './config';
 import type { CommitmentPolicy } from './policy';
 import { problemResponse } from './problem';
-import { payloadText } from '../api/guards/payload-text';
+import { payloadText } from './payload-text';
 import type { IncomingProcessor } from './processor';
 
 export interface OriginDeps {

@@ -1,8 +1,8 @@
 import { AppError } from '../../../src-shared/contract/errors';
 import { describeFailureReason, failureReasonMeaning } from '../../../src-shared/dicom/failure-reasons';
-import type { RemoteView } from '../../../src-shared/remotes';
 import { viewOf, type ArchiveRef, type ReportScope, type ReportSummary, type ReportTimeline } from '../../../src-shared/report';
 import type { Clock } from '../clock';
+import { remoteAddress } from '../remotes/address';
 import type { RemotesStore, ReportStore } from '../store/ports';
 
 export interface ReportDeps {
@@ -15,11 +15,6 @@ export interface ReportDeps {
 
 const FAILED_LISTED = 10_000;
 
-/** How reports name an archive: its DICOMweb base URL, or AE@host:port. */
-export function archiveAddress(r: RemoteView): string {
-  return r.kind === 'dicomweb' ? r.config.baseUrl : `${r.config.aeTitle}@${r.config.host}:${r.config.port}`;
-}
-
 /** Every archive: the remotes set up now, and those with verdicts (also when deleted since). */
 export async function archiveRefs(deps: Pick<ReportDeps, 'reports' | 'remotes'>): Promise<ArchiveRef[]> {
   const withVerdicts = new Map((await deps.reports.archives()).map((a) => [a.remoteId, a]));
@@ -27,7 +22,7 @@ export async function archiveRefs(deps: Pick<ReportDeps, 'reports' | 'remotes'>)
     remoteId: r.id,
     name: r.name,
     kind: r.kind,
-    address: archiveAddress(r),
+    address: remoteAddress(r),
     verdicts: withVerdicts.get(r.id)?.verdicts ?? 0,
   }));
   for (const a of withVerdicts.values()) {

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 const post = (path: string, headers: Record<string, string>, body: Buffer | string) => rawRequest(app!.port, { method: 'POST', path, headers, body });
-const settingsHost = async () => (await app!.core.settings.get()).server.host;
+const settingsHost = async () => (await app!.core.settings.stored()).server.host;
 const uploaded = () => (fs.existsSync(app!.uploadDir) ? fs.readdirSync(app!.uploadDir, { recursive: true }) : []);
 
 describe('DNS rebinding: only allowed Host names are served', () => {
@@ -32,7 +32,7 @@ describe('DNS rebinding: only allowed Host names are served', () => {
 
     const mint = await post('/api/tokens-create', { ...evil, ...JSON_TYPE, ...APP }, JSON.stringify({ client: 'attacker' }));
     expect(mint.status).toBe(421);
-    expect(await app.core.tokens.list()).toEqual([]);
+    expect(await app.core.access.listTokens()).toEqual([]);
   });
 
   it('serves the loopback names, the listen address, and names allowed by the flag or the setting', async () => {
@@ -88,10 +88,10 @@ describe('cross-site requests: state changes need the same Origin or the app hea
     expect((await post('/api/settings-update', cross, JSON.stringify({ retentionDays: 1 }))).status).toBe(403);
     expect((await rawRequest(app.port, { method: 'DELETE', path: '/api/settings-update', headers: cross })).status).toBe(403);
     expect((await post('/api/logout', { origin: 'http://attacker.example' }, '{}')).status).toBe(403);
-    expect((await app.core.settings.get()).retentionDays).toBe(30);
+    expect((await app.core.settings.stored()).retentionDays).toBe(30);
     expect((await rawRequest(app.port, { path: '/api/session', headers: { origin: 'http://attacker.example' } })).status).toBe(200);
     expect((await post('/api/settings-update', { ...JSON_TYPE, ...APP }, JSON.stringify({ retentionDays: 7 }))).status).toBe(200);
-    expect((await app.core.settings.get()).retentionDays).toBe(7);
+    expect((await app.core.settings.stored()).retentionDays).toBe(7);
   });
 
   it('the DICOMweb origin server keeps serving user agents that send no Origin, and refuses a cross-site one', async () => {
@@ -100,10 +100,10 @@ describe('cross-site requests: state changes need the same Origin or the app hea
     const headers = { authorization: 'Bearer alice-secret', 'content-type': 'application/dicom+json' };
     const cross = await post('/dicomweb/commitment-requests/2.25.1001', { ...headers, origin: 'http://attacker.example' }, body);
     expect(cross.status).toBe(403);
-    expect(await app.core.incoming.get('2.25.1001')).toBeUndefined();
+    expect(await app.core.store.incoming.get('2.25.1001')).toBeUndefined();
     const archive = await post('/dicomweb/commitment-requests/2.25.1002', headers, body);
     expect([200, 202]).toContain(archive.status);
-    expect(await app.core.incoming.get('2.25.1002')).toBeDefined();
+    expect(await app.core.store.incoming.get('2.25.1002')).toBeDefined();
   });
 });
 

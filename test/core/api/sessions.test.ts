@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sessions } from '../../../src-main/core/api/sessions';
-import { SafekeepCore } from '../../../src-main/core/app';
-import { listenHttp } from '../../../src-main/core/http/server';
+import { openHost } from '../../../src-main/core/host/host';
 import { openDb, type Db } from '../../../src-main/core/store/db';
 import { SessionRepo } from '../../../src-main/core/store/session-repo';
 import { tempDir } from '../../support/fixtures';
@@ -72,21 +71,23 @@ describe('browser sessions in the store', () => {
 describe('browser sessions over HTTP', () => {
   it('a token revoked in the app logs out the browsers that logged in with it', async () => {
     const dir = tempDir();
-    const core = await SafekeepCore.open({ dataDir: path.join(dir, 'data'), authEnabled: true });
-    const server = await listenHttp(core.httpApp({ rendererDir: null }), '127.0.0.1', 0);
+    const host = await openHost({ dataDir: path.join(dir, 'data'), authEnabled: true });
+    const server = (await host.start({ http: { host: '127.0.0.1', port: 0, browser: true } })).server!;
+    // A second connection to the same database, to look at the sessions table.
+    const db = openDb(path.join(dir, 'data'));
     try {
-      const { token, secret } = await core.tokens.create('ui', core.clock.now());
+      const { token, secret } = await host.call('tokens-create', { client: 'ui' });
       const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-safekeep-request': '1' }, body: JSON.stringify({ token: secret }) });
       expect(login.status).toBe(200);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       const session = async () => ((await (await fetch(`${server.url}/api/session`, { headers: { cookie } })).json()) as { value: { authenticated: boolean } }).value;
       expect(await session()).toMatchObject({ authenticated: true });
-      expect((core.db.sql.prepare(`SELECT token_id FROM browser_sessions`).get() as { token_id: number }).token_id).toBe(token.id);
-      await core.handlers()['tokens-revoke']({ id: token.id });
+      expect((db.sql.prepare(`SELECT token_id FROM browser_sessions`).get() as { token_id: number }).token_id).toBe(token.id);
+      await host.call('tokens-revoke', { id: token.id });
       expect(await session()).toMatchObject({ authenticated: false });
     } finally {
-      await server.close();
-      await core.stop();
+      db.close();
+      await host.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

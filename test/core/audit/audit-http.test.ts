@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterEach, expect, it } from 'vitest';
-import { SafekeepCore } from '../../../src-main/core/app';
+import { openHost } from '../../../src-main/core/host/host';
 import { readAudit } from '../../../src-main/core/audit/read';
 import { rawRequest, startGuardedApp, type GuardedApp } from '../../support/guarded-app';
 import { tempDir } from '../../support/fixtures';
@@ -60,14 +60,14 @@ it('records logins (failed and done), token, setting and remote changes with who
   expect(records[2]!.xml).toContain('<EventID csd-code="110114" codeSystemName="DCM" originalText="User Authentication"/><EventTypeCode csd-code="110122" codeSystemName="DCM" originalText="Login"/>');
 });
 
-it('records the application start and stop, and nothing of a core that was never started', async () => {
+it('records the application start and stop, and nothing of a host that was never started', async () => {
   const dataDir = path.join(tempDir(), 'data');
-  const opened = await SafekeepCore.open({ dataDir });
+  const opened = await openHost({ dataDir });
   await opened.stop();
   expect(readAudit(path.join(dataDir, 'audit'))).toEqual([]);
-  const core = await SafekeepCore.open({ dataDir });
-  await core.start();
-  await core.stop();
+  const host = await openHost({ dataDir });
+  await host.start({ incoming: true });
+  await host.stop();
   expect(readAudit(path.join(dataDir, 'audit')).map((r) => [r.event, r.outcome])).toEqual([
     ['application-start', 0],
     ['application-stop', 0],

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SafekeepCore } from '../../../src-main/core/app';
+import { ALL_WORK, openHost, type Host } from '../../../src-main/core/host/host';
 import { DimseListener } from '../../../src-main/core/dimse/listener';
 import { sendCommitmentRequest } from '../../../src-main/core/dimse/scu';
 import type { CommitmentReport } from '../../../src-main/core/dimse/types';
 import { makeLibrary, tempDir } from '../../support/fixtures';
+import { startDimse } from '../../support/host';
 import { freePort } from '../../support/orthanc';
 import { randomUid } from '../../support/dicom-writer';
 import { pollUntil } from './dimse-fixtures';
@@ -26,17 +27,17 @@ describe('DIMSE SCP report delivery across a restart', () => {
 
     // An upstream that takes a second: the report is ready only after the N-ACTION association is gone.
     const slow = await startFaultServer((req, { posted }) => (req.method === 'POST' ? { status: 202, headers: { 'retry-after': '1' } } : answerFor(posted.get(req.uid)!)));
-    const first = await SafekeepCore.open({ dataDir: path.join(root, 'data') });
-    await first.scan([lib]);
-    await first.start();
-    const upstream = (await first.remotes.save({ kind: 'dicomweb', name: 'slow', config: { baseUrl: slow.url } }, Date.now())).id;
-    await first.usePolicy(`forward:${upstream}`, 'dimse');
-    await first.startDimse(config);
+    const first = await openHost({ dataDir: path.join(root, 'data') });
+    await first.call('library-scan', { paths: [lib] });
+    await first.start(ALL_WORK);
+    const upstream = (await first.core.store.remotes.save({ kind: 'dicomweb', name: 'slow', config: { baseUrl: slow.url } }, Date.now())).id;
+    await first.core.policies.use(`forward:${upstream}`, 'dimse');
+    await startDimse(first, config);
     const uid = randomUid();
     const ref = { sopClassUid: inst!.sopClassUid, sopInstanceUid: inst!.sopInstanceUid };
     // The peer's own listener is down: the report cannot be delivered now (and the N-ACTION association is released at once).
     expect((await sendCommitmentRequest({ callingAeTitle: 'PEER', called: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: dimsePort }, timeoutMs: 5000, transactionUid: uid, instances: [ref], waitForReportMs: 0, onReport: async () => 0 })).status).toBe(0);
-    await pollUntil('a failed first delivery', 10_000, async () => ((await first.incoming.get(uid))?.reportState === 'retrying' ? true : undefined));
+    await pollUntil('a failed first delivery', 10_000, async () => ((await first.core.incoming.read.get(uid))?.reportState === 'retrying' ? true : undefined));
     await first.stop();
     await slow.close();
 
@@ -49,16 +50,16 @@ describe('DIMSE SCP report delivery across a restart', () => {
       handlers: { admit: () => null, onNAction: async () => 0x0110, onEventReport: async (r) => (got.push(r), 0) },
     });
     await peer.start();
-    const second = await SafekeepCore.open({ dataDir: path.join(root, 'data') });
+    const second = await openHost({ dataDir: path.join(root, 'data') });
     try {
-      await second.start();
+      await second.start(ALL_WORK);
       // The store says it is due in a minute; make it due now, as after a long stop.
-      await second.incoming.setReport(uid, { state: 'retrying', nextAt: Date.now() });
-      await second.startDimse(config);
+      await second.core.store.incoming.setReport(uid, { state: 'retrying', nextAt: Date.now() });
+      await startDimse(second, config);
       await pollUntil('the report to arrive', 10_000, async () => (got.length > 0 ? true : undefined));
       expect(got[0]).toMatchObject({ transactionUid: uid, eventTypeId: 1, committed: [ref], failed: [], callingAeTitle: 'SAFEKEEP', sameAssociation: false });
-      await pollUntil('sent', 5000, async () => ((await second.incoming.get(uid))?.reportState === 'sent' ? true : undefined));
-      expect((await second.incoming.get(uid))!.reportAttempts).toBe(2);
+      await pollUntil('sent', 5000, async () => ((await second.core.incoming.read.get(uid))?.reportState === 'sent' ? true : undefined));
+      expect((await second.core.incoming.read.get(uid))!.reportAttempts).toBe(2);
     } finally {
       await second.stop();
       await peer.stop();

@@ -8,10 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SafekeepCore } from '../../../src-main/core/app';
+import { ALL_WORK, openHost, type Host } from '../../../src-main/core/host/host';
 import { DimseListener, type ListenerHandlers } from '../../../src-main/core/dimse/listener';
 import { sendCommitmentReport } from '../../../src-main/core/dimse/scu';
 import { makeLibrary, tempDir, type GeneratedInstance } from '../../support/fixtures';
+import { startDimse } from '../../support/host';
 import { freePort } from '../../support/orthanc';
 import { deferred } from './dimse-fixtures';
 
@@ -30,7 +31,7 @@ async function archive(port: number, handlers: Partial<ListenerHandlers>): Promi
 
 describe('outgoing DIMSE requests against a misbehaving archive', () => {
   let root: string;
-  let core: SafekeepCore;
+  let host: Host;
   let inst: GeneratedInstance;
   let listenerPort: number;
   const lib = () => path.join(root, 'lib');
@@ -38,21 +39,21 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
   beforeAll(async () => {
     root = tempDir('safekeep-retry-');
     inst = makeLibrary(lib(), { studies: 1, seriesPerStudy: 1, instancesPerSeries: 1 })[0]!;
-    core = await SafekeepCore.open({ dataDir: path.join(root, 'data'), dimseRetry: RETRY });
-    await core.settings.update({ dimse: { port: 0 } });
-    await core.scan([lib()]);
-    await core.start();
-    listenerPort = (await core.startDimse({ aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 0, peers: [] })).port;
+    host = await openHost({ dataDir: path.join(root, 'data'), dimseRetry: RETRY });
+    await host.core.store.settings.update({ dimse: { port: 0 } });
+    await host.call('library-scan', { paths: [lib()] });
+    await host.start(ALL_WORK);
+    listenerPort = (await startDimse(host, { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 0, peers: [] })).port;
   });
   afterAll(async () => {
-    await core?.stop();
+    await host?.stop();
     fs.rmSync(root, { recursive: true, force: true });
   });
 
   const remote = async (port: number, name: string) =>
-    (await core.remotes.save({ kind: 'dimse', name, config: { aeTitle: 'ARCHIVE', host: '127.0.0.1', port, callingAeTitle: 'SAFEKEEP', timeoutSeconds: 10 } }, Date.now())).id;
+    (await host.core.store.remotes.save({ kind: 'dimse', name, config: { aeTitle: 'ARCHIVE', host: '127.0.0.1', port, callingAeTitle: 'SAFEKEEP', timeoutSeconds: 10 } }, Date.now())).id;
   const submit = async (remoteId: number | Promise<number>) =>
-    (await core.engine.submit({ remoteId: await remoteId, selection: { paths: [lib()] }, form: 'flat' })).requestIds[0]!;
+    (await host.core.outgoing.engine.submit({ remoteId: await remoteId, selection: { paths: [lib()] }, form: 'flat' })).requestIds[0]!;
 
   it('connection closed after the N-ACTION: retried under a new UID; the late report for the old UID completes the request', async () => {
     const port = await freePort();
@@ -62,9 +63,9 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
     const id = await submit(remote(port, 'restarting'));
     const oldUid = await firstUid.promise;
     const errors: string[] = [];
-    const off = core.events.on('data-changed', ({ tables }) => {
+    const off = host.events.on('data-changed', ({ tables }) => {
       if (!tables.includes('outgoing')) return;
-      void core.outgoing.get(id).then(({ error: e }) => {
+      void host.core.outgoing.read.get(id).then(({ error: e }) => {
         if (e && !errors.includes(e)) errors.push(e);
       });
     });
@@ -72,7 +73,7 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
     const secondUids: string[] = [];
     const second = await archive(port, { onNAction: async (req) => (secondUids.push(req.transactionUid), 0) });
     try {
-      const waiting = await core.engine.waitUntil(id, (r) => r.state === 'working');
+      const waiting = await host.core.outgoing.engine.waitUntil(id, (r) => r.state === 'working');
       expect(waiting.previousUids).toEqual([oldUid]);
       expect(waiting.transactionUid).not.toBe(oldUid);
       expect(secondUids).toEqual([waiting.transactionUid]);
@@ -83,9 +84,9 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
       const report = { transactionUid: oldUid, committed: [{ sopClassUid: inst.sopClassUid, sopInstanceUid: inst.sopInstanceUid }], failed: [] };
       const { status } = await sendCommitmentReport({ callingAeTitle: 'ARCHIVE', called: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: listenerPort }, timeoutMs: 5000, report });
       expect(status).toBe(0);
-      const done = await core.engine.waitUntil(id, (r) => r.state === 'done');
+      const done = await host.core.outgoing.engine.waitUntil(id, (r) => r.state === 'done');
       expect(done).toMatchObject({ committedCount: 1, failedCount: 0 });
-      expect(await core.unmatchedReports.list()).toEqual([]);
+      expect(await host.core.store.unmatchedReports.list()).toEqual([]);
     } finally {
       off();
       await second.stop();
@@ -97,7 +98,7 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
     const strict = await archive(port, { admit: () => 'not configured' });
     try {
       const id = await submit(remote(port, 'strict'));
-      const r = await core.engine.waitUntil(id, (x) => x.state === 'failed');
+      const r = await host.core.outgoing.engine.waitUntil(id, (x) => x.state === 'failed');
       expect(r.error).toBe(
         `association rejected by ARCHIVE (calling AE title not recognized, permanent): the archive must list SAFEKEEP at 127.0.0.1:${listenerPort} as a known AE`,
       );
@@ -110,10 +111,10 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
   it('no report within the report timeout: still working, and it says what the archive must reach and until when', async () => {
     const port = await freePort();
     const silent = await archive(port, {});
-    core.runtime.reportTimeoutMs = 300;
+    host.core.settings.run.reportTimeoutMs = 300;
     try {
       const id = await submit(remote(port, 'silent'));
-      const r = await core.engine.waitUntil(id, (x) => x.state === 'working' && x.error !== null);
+      const r = await host.core.outgoing.engine.waitUntil(id, (x) => x.state === 'working' && x.error !== null);
       expect(r.error).toMatch(
         new RegExp(
           `^waiting for the archive's report: no N-EVENT-REPORT \\d+ s after ARCHIVE accepted the N-ACTION at \\d\\d:\\d\\d:\\d\\d; ` +
@@ -124,7 +125,7 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
       expect(r.nextAttemptAt).toBe(r.sentAt! + 24 * 3600_000);
       expect(r.failedCount).toBe(0);
     } finally {
-      core.runtime.reportTimeoutMs = null;
+      host.core.settings.run.reportTimeoutMs = null;
       await silent.stop();
     }
   });
@@ -136,7 +137,7 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
     try {
       const remoteId = await remote(port, 'after restart');
       // A request left "posting" by a crash (as the store holds it after kill -9).
-      const { requestIds } = await core.outgoing.createJob({
+      const { requestIds } = await host.core.store.outgoing.createJob({
         remoteId,
         remoteName: 'after restart',
         label: 'crash',
@@ -144,9 +145,9 @@ describe('outgoing DIMSE requests against a misbehaving archive', () => {
         requests: [{ transactionUid: '2.25.1234', form: 'flat', studyUid: null, label: null, instances: [{ ...inst, filePath: inst.path }] }],
         now: Date.now(),
       });
-      await core.outgoing.patch(requestIds[0]!, { state: 'checking', sentAt: Date.now(), attempts: 1, nextAttemptAt: Date.now() });
-      core.engine.wake();
-      const r = await core.engine.waitUntil(requestIds[0]!, (x) => x.state === 'working');
+      await host.core.store.outgoing.patch(requestIds[0]!, { state: 'checking', sentAt: Date.now(), attempts: 1, nextAttemptAt: Date.now() });
+      host.core.outgoing.engine.wake();
+      const r = await host.core.outgoing.engine.waitUntil(requestIds[0]!, (x) => x.state === 'working');
       expect(r.previousUids).toEqual(['2.25.1234']);
       expect(uids).toEqual([r.transactionUid]);
     } finally {

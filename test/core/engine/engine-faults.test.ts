@@ -31,7 +31,7 @@ describe('engine against a misbehaving archive', () => {
       req.method === 'POST' && ++posts <= 2 ? { status: 503, headers: { 'retry-after': '1' } } : answerFor(posted.get(req.uid)!),
     );
     const job = await c.commitAll(remote);
-    expect(await c.core.outgoing.get(job.requestIds[0]!)).toMatchObject({ state: 'done', committedCount: 4, attempts: 3, error: null });
+    expect(await c.core.outgoing.read.get(job.requestIds[0]!)).toMatchObject({ state: 'done', committedCount: 4, attempts: 3, error: null });
     expect(methods(s.seen)).toEqual(['POST', 'POST', 'POST']);
     for (const g of gaps(s.seen.map((x) => x.at))) expect(g).toBeGreaterThanOrEqual(990);
   });
@@ -61,7 +61,7 @@ describe('engine against a misbehaving archive', () => {
     });
     const job = await c.commitAll(remote);
     expect(methods(s.seen)).toEqual(['POST', 'GET', 'POST']);
-    expect(await c.core.outgoing.get(job.requestIds[0]!)).toMatchObject({ state: 'done', committedCount: 4 });
+    expect(await c.core.outgoing.read.get(job.requestIds[0]!)).toMatchObject({ state: 'done', committedCount: 4 });
   });
 
   it('a POST that stalls past the timeout is not re-posted when the archive did get it', async () => {
@@ -78,18 +78,18 @@ describe('engine against a misbehaving archive', () => {
     );
     const job = await c.commitAll(remote);
     expect(methods(s.seen)).toEqual(['POST', 'GET']);
-    expect(await c.core.outgoing.get(job.requestIds[0]!)).toMatchObject({ state: 'done', committedCount: 4, attempts: 1 });
+    expect(await c.core.outgoing.read.get(job.requestIds[0]!)).toMatchObject({ state: 'done', committedCount: 4, attempts: 1 });
   });
 
   it('never accepts garbage: every instance is failed as an invalid response and the raw answer is kept', async () => {
     const { c, remote } = await setup(() => ({ status: 200, body: '<html>proxy error</html>' }));
     const job = await c.commitAll(remote);
     const id = job.requestIds[0]!;
-    const r = await c.core.outgoing.get(id);
+    const r = await c.core.outgoing.read.get(id);
     expect(r).toMatchObject({ state: 'done', committedCount: 0, failedCount: 4 });
     expect(r.error).toMatch(/Invalid response: the archive's answer is malformed/);
-    expect(await c.core.outgoing.rawResponse(id)).toBe('<html>proxy error</html>');
-    const rows = (await c.core.outgoing.instances(id, { limit: 10, offset: 0 })).rows;
+    expect(await c.core.store.outgoing.rawResponse(id)).toBe('<html>proxy error</html>');
+    const rows = (await c.core.outgoing.read.instances(id, { limit: 10, offset: 0 })).rows;
     expect(rows.every((i) => i.outcome === 'failed' && i.failureReason === null && /Invalid response/.test(i.detail!))).toBe(true);
   });
 
@@ -109,16 +109,16 @@ describe('engine against a misbehaving archive', () => {
     });
     const job = await c.commitAll(remote);
     const id = job.requestIds[0]!;
-    const r = await c.core.outgoing.get(id);
+    const r = await c.core.outgoing.read.get(id);
     expect(r.error).toMatch(/contradicts the request: 1 requested instance\(s\) missing from the answer, 1 listed more than once, 1 instance\(s\) that were not requested/);
-    const rows = (await c.core.outgoing.instances(id, { limit: 10, offset: 0 })).rows;
+    const rows = (await c.core.outgoing.read.instances(id, { limit: 10, offset: 0 })).rows;
     expect(rows.map((i) => [i.outcome, i.failureReason, i.detail?.replace(/:.*/, '') ?? null])).toEqual([
       ['committed', null, null],
       ['failed', null, 'Invalid response'],
       ['failed', null, 'Invalid response'],
       ['failed', 0x0112, null],
     ]);
-    expect(await c.core.outgoing.rawResponse(id)).toContain('1.2.3.999');
+    expect(await c.core.store.outgoing.rawResponse(id)).toContain('1.2.3.999');
   });
 
   it('404 while polling: lost by the archive, then a resend with a new UID succeeds', async () => {
@@ -132,12 +132,12 @@ describe('engine against a misbehaving archive', () => {
     const s_lost = (uid: string) => s.seen.length === 1 || uid === firstUid();
     const job = await c.commitAll(remote);
     const id = job.requestIds[0]!;
-    expect(await c.core.outgoing.get(id)).toMatchObject({ state: 'lost', failedCount: 4 });
-    expect((await c.core.outgoing.instances(id, { limit: 1, offset: 0 })).rows[0]!.detail).toMatch(/Lost by the archive/);
-    const resent = await c.core.engine.resend(id);
+    expect(await c.core.outgoing.read.get(id)).toMatchObject({ state: 'lost', failedCount: 4 });
+    expect((await c.core.outgoing.read.instances(id, { limit: 1, offset: 0 })).rows[0]!.detail).toMatch(/Lost by the archive/);
+    const resent = await c.core.outgoing.engine.resend(id);
     expect(resent.previousUids).toEqual([firstUid()]);
-    await c.core.engine.waitFor([id]);
-    expect(await c.core.outgoing.get(id)).toMatchObject({ state: 'done', committedCount: 4, failedCount: 0 });
+    await c.core.outgoing.engine.waitFor([id]);
+    expect(await c.core.outgoing.read.get(id)).toMatchObject({ state: 'done', committedCount: 4, failedCount: 0 });
     expect(methods(s.seen)).toEqual(['POST', 'GET', 'GET', 'POST']);
     expect(s.seen[3]!.uid).not.toBe(firstUid());
   });
@@ -147,7 +147,7 @@ describe('engine against a misbehaving archive', () => {
       seen.length === 1 ? { status: 409, body: JSON.stringify({ error: 'in use' }) } : answerFor(posted.get(req.uid)!),
     );
     const job = await c.commitAll(remote);
-    const r = await c.core.outgoing.get(job.requestIds[0]!);
+    const r = await c.core.outgoing.read.get(job.requestIds[0]!);
     expect(r).toMatchObject({ state: 'done', committedCount: 4, transactionUid: s.seen[1]!.uid, previousUids: [s.seen[0]!.uid] });
     expect(s.seen[0]!.uid).not.toBe(s.seen[1]!.uid);
   });
@@ -159,7 +159,7 @@ describe('engine against a misbehaving archive', () => {
       body: JSON.stringify({ error: 'ReferencedSOPSequence (0008,1199): is empty' }),
     }));
     const job = await c.commitAll(remote);
-    const r = await c.core.outgoing.get(job.requestIds[0]!);
+    const r = await c.core.outgoing.read.get(job.requestIds[0]!);
     expect(r.state).toBe('failed');
     expect(r.error).toBe('The archive refused the request: HTTP 400: ReferencedSOPSequence (0008,1199): is empty — Warning: 299 archive "0115: bad"');
     expect(r.failedCount).toBe(4);
@@ -175,7 +175,7 @@ describe('engine against a misbehaving archive', () => {
       { auth: 'bearer' },
     );
     const job = await c.commitAll(remote);
-    expect(await c.core.outgoing.get(job.requestIds[0]!)).toMatchObject({ state: 'done', polls: 3, committedCount: 4 });
+    expect(await c.core.outgoing.read.get(job.requestIds[0]!)).toMatchObject({ state: 'done', polls: 3, committedCount: 4 });
     expect(methods(s.seen)).toEqual(['POST', 'GET', 'GET', 'GET']);
     for (const g of gaps(s.seen.map((x) => x.at))) expect(g).toBeGreaterThanOrEqual(990);
     expect(s.seen.every((x) => x.authorization === 'Bearer the-token')).toBe(true);
@@ -184,9 +184,9 @@ describe('engine against a misbehaving archive', () => {
   it('marks a request Working past its deadline as timed out', async () => {
     const { c, remote } = await setup(() => ({ status: 202, headers: { 'retry-after': '1' } }), { deadlineHours: 1 / 3600 });
     const job = await c.commitAll(remote);
-    const r = await c.core.outgoing.get(job.requestIds[0]!);
+    const r = await c.core.outgoing.read.get(job.requestIds[0]!);
     expect(r.state).toBe('timed_out');
-    expect((await c.core.outgoing.instances(r.id, { limit: 1, offset: 0 })).rows[0]!.detail).toMatch(/Timed out/);
+    expect((await c.core.outgoing.read.instances(r.id, { limit: 1, offset: 0 })).rows[0]!.detail).toMatch(/Timed out/);
   });
 
   it('cancel stops the polling and says cancelled', async () => {
@@ -194,16 +194,16 @@ describe('engine against a misbehaving archive', () => {
     const job = await c.commitAll(remote, 'study', false);
     const id = job.requestIds[0]!;
     while (!s.seen.some((x) => x.method === 'GET')) await sleep(50);
-    await c.core.engine.cancel(id);
+    await c.core.outgoing.engine.cancel(id);
     const count = s.seen.length;
     await sleep(2500);
     expect(s.seen.length).toBe(count);
     // Not left pending for ever: the request, its instances and the verdicts agree that nothing was verified.
-    expect(await c.core.outgoing.get(id)).toMatchObject({ state: 'cancelled', failedCount: 4, committedCount: 0 });
-    const rows = (await c.core.outgoing.instances(id, { limit: 10, offset: 0 })).rows;
+    expect(await c.core.outgoing.read.get(id)).toMatchObject({ state: 'cancelled', failedCount: 4, committedCount: 0 });
+    const rows = (await c.core.outgoing.read.instances(id, { limit: 10, offset: 0 })).rows;
     expect(rows.map((r) => [r.outcome, r.detail])).toEqual(Array(4).fill(['failed', 'Cancelled before the archive answered: not verified']));
-    expect(await c.core.reports.totals({ remoteId: remote })).toEqual({ instances: 4, committed: 0, failed: 4, pending: 0 });
-    await expect(c.core.engine.cancel(id)).rejects.toThrow(/already cancelled/);
+    expect(await c.core.store.reports.totals({ remoteId: remote })).toEqual({ instances: 4, committed: 0, failed: 4, pending: 0 });
+    await expect(c.core.outgoing.engine.cancel(id)).rejects.toThrow(/already cancelled/);
   });
 
   it('keeps to the remote\'s concurrency limit', async () => {

@@ -52,7 +52,7 @@ describe('engine against a Safekeep origin server (separate process)', () => {
 
   const outcomes = async (requestIds: number[]) =>
     new Map(
-      (await Promise.all(requestIds.map((id) => client.core.outgoing.instances(id, { limit: 100, offset: 0 })))).flatMap((page) =>
+      (await Promise.all(requestIds.map((id) => client.core.outgoing.read.instances(id, { limit: 100, offset: 0 })))).flatMap((page) =>
         page.rows.map((i) => [i.sopInstanceUid, i.outcome === 'committed' ? null : i.failureReason] as const),
       ),
     );
@@ -62,7 +62,7 @@ describe('engine against a Safekeep origin server (separate process)', () => {
     const job = await client.commitAll(remote, 'study');
     expect(job.requestIds).toHaveLength(2); // one per study
     for (const id of job.requestIds) {
-      const r = await client.core.outgoing.get(id);
+      const r = await client.core.outgoing.read.get(id);
       expect(r).toMatchObject({ state: 'done', form: 'study', httpStatus: 200, polls: 0, error: null });
       expect(r.studyUid).not.toBeNull();
     }
@@ -73,7 +73,7 @@ describe('engine against a Safekeep origin server (separate process)', () => {
     const remote = await client.addRemote(`${async.url}/dicomweb`, { auth: 'bearer' }, 'engine-secret');
     const job = await client.commitAll(remote, 'flat');
     expect(job.requestIds).toHaveLength(1);
-    const r = await client.core.outgoing.get(job.requestIds[0]!);
+    const r = await client.core.outgoing.read.get(job.requestIds[0]!);
     expect(r.state).toBe('done');
     expect(r.workingSince).not.toBeNull(); // it was Working: answered 202 first
     expect(r.polls).toBeGreaterThanOrEqual(1);
@@ -84,22 +84,22 @@ describe('engine against a Safekeep origin server (separate process)', () => {
     const remote = await client.addRemote(`${sync.url}/dicomweb`, { auth: 'bearer', maxInstancesPerRequest: 5 }, 'engine-secret');
     const perStudy = await client.commitAll(remote, 'study');
     // 2 studies of 6 instances, at most 5 each: 2 parts per study.
-    const requests = await Promise.all(perStudy.requestIds.map((id) => client.core.outgoing.get(id)));
+    const requests = await Promise.all(perStudy.requestIds.map((id) => client.core.outgoing.read.get(id)));
     expect(requests.map((r) => r.instanceCount)).toEqual([5, 1, 5, 1]);
     expect(requests.map((r) => r.label)).toEqual(expect.arrayContaining([expect.stringMatching(/\(part 1 of 2\)$/)]));
     expect(new Set(requests.map((r) => r.transactionUid)).size).toBe(4);
     expect(await outcomes(perStudy.requestIds)).toEqual(expected);
     const flat = await client.commitAll(remote, 'flat');
-    expect((await Promise.all(flat.requestIds.map((id) => client.core.outgoing.get(id)))).map((r) => r.instanceCount)).toEqual([5, 5, 2]);
+    expect((await Promise.all(flat.requestIds.map((id) => client.core.outgoing.read.get(id)))).map((r) => r.instanceCount)).toEqual([5, 5, 2]);
     expect(await outcomes(flat.requestIds)).toEqual(expected);
   });
 
   it('a wrong token fails the request with the server\'s 401 explanation', async () => {
     const remote = await client.addRemote(`${sync.url}/dicomweb`, { auth: 'bearer' }, 'wrong-secret');
     const job = await client.commitAll(remote, 'flat');
-    const r = await client.core.outgoing.get(job.requestIds[0]!);
+    const r = await client.core.outgoing.read.get(job.requestIds[0]!);
     expect(r.state).toBe('failed');
     expect(r.error).toMatch(/HTTP 401: The bearer token is not valid/);
-    expect((await client.core.testRemote(remote)).message).toMatch(/refused the credentials/);
+    expect((await client.core.remotes.test(remote)).message).toMatch(/refused the credentials/);
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SafekeepCore } from '../../../src-main/core/app';
+import { openHost } from '../../../src-main/core/host/host';
 import { systemClock } from '../../../src-main/core/clock';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
 import type { Db } from '../../../src-main/core/store/db';
@@ -97,15 +97,15 @@ describe('nested library folders', () => {
   });
 
   it('through the core: removing the inner folder answers what was kept and forgotten', async () => {
-    const core = await SafekeepCore.open({ dataDir: path.join(root, 'core-data') });
+    const host = await openHost({ dataDir: path.join(root, 'core-data') });
     try {
-      await core.scan([parent]);
-      await core.scan([child]);
-      const r = await core.handlers()['library-remove-root']({ path: child });
+      await host.call('library-scan', { paths: [parent] });
+      await host.call('library-scan', { paths: [child] });
+      const r = await host.call('library-remove-root', { path: child });
       expect(r).toEqual({ removed: 0, kept: 99 });
-      expect(await core.handlers()['library-summary']({})).toMatchObject({ instances: 104 });
+      expect(await host.call('library-summary', {})).toMatchObject({ instances: 104 });
     } finally {
-      await core.stop();
+      await host.stop();
     }
   });
 });

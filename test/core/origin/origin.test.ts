@@ -36,7 +36,7 @@ describe('DICOMweb commitment origin server', () => {
     const result = parseCommitmentResponse(body);
     expect(result.committed.map((i) => i.sopInstanceUid)).toEqual(h.instances.slice(0, 4).map((i) => i.sopInstanceUid));
     expect(result.failed).toEqual([]);
-    const stored = (await h.core.incoming.get(uid))!;
+    const stored = (await h.core.incoming.read.get(uid))!;
     expect(stored).toMatchObject({ state: 'done', client: 'alice', source: 'dicomweb', committedCount: 4, failedCount: 0 });
   });
 
@@ -61,7 +61,7 @@ describe('DICOMweb commitment origin server', () => {
       [unknown.sopInstanceUid]: 0x0112,
     });
     // The failure is explained per instance in the store, for the Incoming view.
-    const rows = (await h.core.incoming.instances(uidTx, { limit: 10, offset: 0, outcome: 'failed' })).rows;
+    const rows = (await h.core.incoming.read.instances(uidTx, { limit: 10, offset: 0, outcome: 'failed' })).rows;
     expect(rows.find((r) => r.sopInstanceUid === truncated.sopInstanceUid)!.detail).toMatch(/incomplete/);
   });
 
@@ -114,7 +114,7 @@ describe('DICOMweb commitment origin server', () => {
   });
 
   it('answers 202 with Retry-After when not done within the sync window, then 200 on Result Check', async () => {
-    h.core.originConfig.syncWindowMs = 0;
+    h.core.incoming.config.syncWindowMs = 0;
     try {
       const refs = flatRefs([...h.instances.slice(0, 3), ...Array.from({ length: 3000 }, () => unknownInstance())]);
       const uid = randomUid();
@@ -138,7 +138,7 @@ describe('DICOMweb commitment origin server', () => {
       const again = parseCommitmentResponse(await (await getCommitment(h.url, uid, alice)).json());
       expect(again).toEqual(result);
     } finally {
-      h.core.originConfig.syncWindowMs = 2000;
+      h.core.incoming.config.syncWindowMs = 2000;
     }
   });
 
@@ -151,7 +151,7 @@ describe('DICOMweb commitment origin server', () => {
       keptUid = randomUid();
       const res = await postCommitment(h.url, keptUid, flatRefs(h.instances.slice(0, 2)), alice);
       keptBody = await res.json();
-      countBefore = (await h.core.incoming.list({ limit: 1, offset: 0 })).total;
+      countBefore = (await h.core.incoming.read.list({ limit: 1, offset: 0 })).total;
     });
 
     const goodItem = () => ({
@@ -228,15 +228,15 @@ describe('DICOMweb commitment origin server', () => {
     });
 
     it('413 for a body over the limit', async () => {
-      const before = h.core.originConfig.maxBodyBytes;
-      h.core.originConfig.maxBodyBytes = 4096;
+      const before = h.core.incoming.config.maxBodyBytes;
+      h.core.incoming.config.maxBodyBytes = 4096;
       try {
         const refs = flatRefs(Array.from({ length: 100 }, () => unknownInstance()));
         const res = await postCommitment(h.url, randomUid(), refs, alice);
         expect(res.status).toBe(413);
         expect((await json(res)).error).toMatch(/larger than 4096 bytes/);
       } finally {
-        h.core.originConfig.maxBodyBytes = before;
+        h.core.incoming.config.maxBodyBytes = before;
       }
     });
 
@@ -270,14 +270,14 @@ describe('DICOMweb commitment origin server', () => {
     });
 
     it('503 with Retry-After under back-pressure', async () => {
-      const before = h.core.originConfig.maxPendingInstances;
-      h.core.originConfig.maxPendingInstances = 0;
+      const before = h.core.incoming.config.maxPendingInstances;
+      h.core.incoming.config.maxPendingInstances = 0;
       try {
         const res = await postCommitment(h.url, randomUid(), flatRefs([h.instances[0]!]), alice);
         expect(res.status).toBe(503);
         expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       } finally {
-        h.core.originConfig.maxPendingInstances = before;
+        h.core.incoming.config.maxPendingInstances = before;
       }
     });
 
@@ -289,7 +289,7 @@ describe('DICOMweb commitment origin server', () => {
 
     afterAll(async () => {
       // Nothing any bad request did changed what was stored before it.
-      expect((await h.core.incoming.list({ limit: 1, offset: 0 })).total).toBe(countBefore);
+      expect((await h.core.incoming.read.list({ limit: 1, offset: 0 })).total).toBe(countBefore);
       const res = await getCommitment(h.url, keptUid, alice);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual(keptBody);
@@ -299,13 +299,13 @@ describe('DICOMweb commitment origin server', () => {
   it('410 once the result expired, then 404 once the tombstone is forgotten', async () => {
     const uid = randomUid();
     expect((await postCommitment(h.url, uid, flatRefs([h.instances[0]!]), alice)).status).toBe(200);
-    clock.advance(h.core.originConfig.resultRetentionMs + 1000);
+    clock.advance(h.core.incoming.config.resultRetentionMs + 1000);
     expect((await h.core.applyRetention()).expired).toBeGreaterThanOrEqual(1);
     const gone = await getCommitment(h.url, uid, alice);
     expect(gone.status).toBe(410);
     // The UID stays in use while it is a tombstone.
     expect((await postCommitment(h.url, uid, flatRefs([h.instances[0]!]), alice)).status).toBe(409);
-    clock.advance(h.core.originConfig.tombstoneMs + 1000);
+    clock.advance(h.core.incoming.config.tombstoneMs + 1000);
     await h.core.applyRetention();
     expect((await getCommitment(h.url, uid, alice)).status).toBe(404);
   });

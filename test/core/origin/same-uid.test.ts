@@ -25,6 +25,6 @@ describe('one Transaction UID posted twice at once', () => {
     expect(statuses[0]).toBeLessThan(300);
     expect(statuses[1]).toBe(409);
     const taken = a.status === 409 ? { client: 'bob', instanceCount: 5 } : { client: 'alice', instanceCount: 2 };
-    expect(await h.core.incoming.get(uid)).toMatchObject(taken);
+    expect(await h.core.incoming.read.get(uid)).toMatchObject(taken);
   });
 });

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SafekeepCore } from '../../../src-main/core/app';
+import { openHost, type Host } from '../../../src-main/core/host/host';
 import { parseCommitmentRequest } from '../../../src-shared/commitment/request-json';
 import { buildCommitmentResponse } from '../../../src-shared/commitment/response-json';
 import { tempDir } from '../../support/fixtures';
@@ -14,7 +14,7 @@ describe('remote TLS options', () => {
   let dir: string;
   let server: https.Server;
   let url: string;
-  let core: SafekeepCore;
+  let host: Host;
 
   beforeAll(async () => {
     dir = tempDir();
@@ -33,34 +33,35 @@ describe('remote TLS options', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/dicomweb`;
-    core = await SafekeepCore.open({ dataDir: path.join(dir, 'data') });
+    host = await openHost({ dataDir: path.join(dir, 'data') });
   });
   afterAll(async () => {
-    await core.stop();
+    await host.stop();
     server.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const remote = async (name: string, config: object) => (await core.remotes.save({ kind: 'dicomweb', name, config: { baseUrl: url, timeoutSeconds: 5, ...config } }, Date.now())).id;
+  const testRemote = (id: number) => host.call('remotes-test', { id });
+  const remote = async (name: string, config: object) => (await host.core.remotes.save({ kind: 'dicomweb', name, config: { baseUrl: url, timeoutSeconds: 5, ...config } })).id;
 
   it('trusts the archive with its CA file', async () => {
-    const r = await core.testRemote(await remote('with-ca', { caFile: path.join(dir, 'cert.pem') }));
+    const r = await testRemote(await remote('with-ca', { caFile: path.join(dir, 'cert.pem') }));
     expect(r).toMatchObject({ ok: true });
     expect(r.message).toMatch(/The commitment service at https:\/\/127\.0\.0\.1:\d+\/dicomweb works/);
   });
 
   it('refuses an unknown certificate with a clear TLS error', async () => {
-    const r = await core.testRemote(await remote('no-ca', {}));
+    const r = await testRemote(await remote('no-ca', {}));
     expect(r.ok).toBe(false);
     expect(r.message).toMatch(/^TLS error with https:\/\/127\.0\.0\.1:\d+\/dicomweb\/commitment-requests\/.*self[- ]signed/i);
   });
 
   it('accepts any certificate only with the explicit opt-in', async () => {
-    expect(await core.testRemote(await remote('insecure', { insecureSkipVerify: true }))).toMatchObject({ ok: true });
+    expect(await testRemote(await remote('insecure', { insecureSkipVerify: true }))).toMatchObject({ ok: true });
   });
 
   it('refuses a CA file that does not exist, naming it', async () => {
-    const r = await core.testRemote(await remote('bad-ca', { caFile: path.join(dir, 'missing.pem') }));
+    const r = await testRemote(await remote('bad-ca', { caFile: path.join(dir, 'missing.pem') }));
     expect(r.ok).toBe(false);
     expect(r.message).toMatch(/missing\.pem/);
   });

@@ -21,7 +21,7 @@ describe('report handlers', () => {
   let archiveHasAll = false;
 
   const call = async <K extends HandlerName>(name: K, args: ArgsOf<K>): Promise<SafekeepResults[K]> =>
-    (c.core.handlers()[name] as (a: unknown) => SafekeepResults[K] | Promise<SafekeepResults[K]>)(validateArgs(name, args));
+    (c.core.handlers[name] as (a: unknown) => SafekeepResults[K] | Promise<SafekeepResults[K]>)(validateArgs(name, args));
 
   beforeAll(async () => {
     c = await startClient({ studies: 2, seriesPerStudy: 1, instancesPerSeries: 3 });
@@ -47,8 +47,8 @@ describe('report handlers', () => {
 
     archiveHasAll = true;
     const resent = [];
-    for (const r of (await c.core.outgoing.list({ limit: 10, offset: 0, jobId })).rows) resent.push((await c.core.engine.resendFailed(r.id)).id);
-    await c.core.engine.waitFor(resent);
+    for (const r of (await c.core.outgoing.read.list({ limit: 10, offset: 0, jobId })).rows) resent.push((await c.core.outgoing.engine.resendFailed(r.id)).id);
+    await c.core.outgoing.engine.waitFor(resent);
 
     const after = await call('report-summary', { jobId });
     expect(after.totals).toEqual({ instances: 6, committed: 6, failed: 0, pending: 0, neverAsked: null });
@@ -56,7 +56,7 @@ describe('report handlers', () => {
     const archive = await call('report-summary', { remoteId: remote });
     expect(archive.totals).toEqual({ instances: 6, committed: 6, failed: 0, pending: 0, neverAsked: 0 });
     // The history of the requests still shows both rounds.
-    const ids = (await c.core.outgoing.list({ limit: 10, offset: 0, jobId })).rows.map((r) => r.id);
+    const ids = (await c.core.outgoing.read.list({ limit: 10, offset: 0, jobId })).rows.map((r) => r.id);
     expect((await call('report-summary', { requestIds: ids })).totals).toMatchObject({ instances: 8, committed: 6, failed: 2 });
 
     const studies = await call('report-studies', { jobId });
@@ -100,12 +100,12 @@ describe('report handlers', () => {
     try {
       const other = await c.addRemote(stalled.url);
       const job = await c.commitAll(other, 'flat', false);
-      await c.core.engine.waitUntil(job.requestIds[0]!, (r) => r.state === 'working');
-      await c.core.engine.cancel(job.requestIds[0]!);
+      await c.core.outgoing.engine.waitUntil(job.requestIds[0]!, (r) => r.state === 'working');
+      await c.core.outgoing.engine.cancel(job.requestIds[0]!);
       const s = await call('report-summary', { remoteId: other });
       expect(s.totals).toEqual({ instances: 6, committed: 0, failed: 6, pending: 0, neverAsked: 0 });
       expect(s.failureReasons).toEqual([{ code: null, meaning: 'Cancelled before the archive answered: not verified', count: 6 }]);
-      expect(await c.core.outgoing.get(job.requestIds[0]!)).toMatchObject({ state: 'cancelled', failedCount: 6 });
+      expect(await c.core.outgoing.read.get(job.requestIds[0]!)).toMatchObject({ state: 'cancelled', failedCount: 6 });
       const archives = await call('report-archives', {});
       expect(archives.map((a) => [a.name, a.verdicts])).toEqual([
         ['remote 1', 6],
@@ -121,7 +121,7 @@ describe('report handlers', () => {
   });
 
   it('a failure reason is grouped by its whole text, never cut at a colon', async () => {
-    const { jobId: j } = (await c.core.outgoing.createJob({
+    const { jobId: j } = (await c.core.store.outgoing.createJob({
       remoteId: remote,
       remoteName: 'remote 1',
       label: 'aborted',
@@ -129,8 +129,8 @@ describe('report handlers', () => {
       now: Date.now(),
       requests: [{ transactionUid: '2.25.42', form: 'flat', studyUid: null, label: null, instances: [{ sopClassUid: '1.2.3', sopInstanceUid: '1.2.3.4', studyUid: '1.2', seriesUid: '1.2.1', filePath: null }] }],
     }));
-    const id = (await c.core.outgoing.list({ limit: 1, offset: 0, jobId: j })).rows[0]!.id;
-    await c.core.outgoing.failPending(id, 'association aborted by ARCHIVE (A-ABORT, source: service-provider, reason: 2)', { state: 'failed' }, Date.now());
+    const id = (await c.core.outgoing.read.list({ limit: 1, offset: 0, jobId: j })).rows[0]!.id;
+    await c.core.store.outgoing.failPending(id, 'association aborted by ARCHIVE (A-ABORT, source: service-provider, reason: 2)', { state: 'failed' }, Date.now());
     const s = await call('report-summary', { jobId: j });
     expect(s.failureReasons).toEqual([{ code: null, meaning: 'association aborted by ARCHIVE (A-ABORT, source: service-provider, reason: 2)', count: 1 }]);
     expect(s.failed[0]!.reason).toBe('association aborted by ARCHIVE (A-ABORT, source: service-provider, reason: 2)');

@@ -1,9 +1,9 @@
 import { toAppError } from '../../../src-shared/contract/errors';
 import type { HandlerName } from '../../../src-shared/contract/schemas';
-import type { CoreHandlers } from '../api/handlers';
-import { currentActor } from './actor';
-import type { AuditEvent, AuditEventName } from './message';
-import type { AuditTrail } from './trail';
+import type { CoreHandlers } from './handlers';
+import { currentActor } from '../audit/actor';
+import type { AuditEvent, AuditEventName } from '../audit/message';
+import type { AuditTrail } from '../audit/trail';
 
 type Described = { event: AuditEventName; object?: AuditEvent['object'] };
 
@@ -23,6 +23,8 @@ const AUDITED: Partial<Record<HandlerName, (args: any, result: any) => Described
   }),
   'report-csv': (a: Record<string, unknown>) => ({ event: 'report-exported', object: { id: JSON.stringify(a), kind: 'report-scope' } }),
   'report-safe-to-delete': (a: { remoteId: number }) => ({ event: 'safe-to-delete-exported', object: { id: String(a.remoteId), kind: 'remote' } }),
+  'report-csv-file': (a: Record<string, unknown>) => ({ event: 'report-exported', object: { id: JSON.stringify(a), kind: 'report-scope' } }),
+  'report-safe-to-delete-file': (a: { remoteId: number; path: string }) => ({ event: 'safe-to-delete-exported', object: { id: String(a.remoteId), kind: 'remote', detail: { path: a.path } } }),
 };
 
 /** The handlers, with each security-relevant call (done or refused) written to the audit trail as its caller. */

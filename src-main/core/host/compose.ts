@@ -1,0 +1,245 @@
+import path from 'node:path';
+import { Hono } from 'hono';
+import { operatorName, SAFEKEEP_VERSION } from '../about';
+import { createHandlers, type CoreHandlers } from '../api/handlers';
+import { installGuards } from '../api/guards';
+import { httpApi, type BrowserModeOptions } from '../api/http-api';
+import { auditedHandlers } from '../api/audited-handlers';
+import { AuditTrail } from '../audit/trail';
+import { Sessions } from '../api/sessions';
+import { systemClock, type Clock } from '../clock';
+import { DimseListenerControl } from '../dimse/listener-control';
+import { ReportProbes } from '../dimse/report-probes';
+import { DimseService } from '../dimse/service';
+import { EventBus } from '../events';
+import { HeaderReaderPool } from '../library/header-pool';
+import { log } from '../log';
+import { DEFAULT_ORIGIN_CONFIG, type OriginConfig } from '../origin/config';
+import { ForwardPolicy } from '../origin/forward-policy';
+import { LibraryPolicy } from '../origin/library-policy';
+import { originRoutes } from '../origin/routes';
+import { AccessService } from '../services/access';
+import { IncomingService } from '../services/incoming';
+import { LibraryService } from '../services/library';
+import { OutgoingService } from '../services/outgoing';
+import { PolicyRegistry } from '../services/policies';
+import { RemotesService } from '../services/remotes';
+import { ReportsService } from '../services/reports';
+import { DAY_MS, SettingsService } from '../services/settings';
+import type { Store, StoredSettings } from '../store/ports';
+import { openSqliteStore } from '../store/sqlite-store';
+import type { CoreOptions } from './options';
+
+/**
+ * Everything Safekeep does, without Electron, built in one place: the store, one service per domain, the
+ * contract's handler map and the HTTP application. Nothing here runs until a host starts it (host/host.ts).
+ */
+export interface Core {
+  readonly options: CoreOptions;
+  readonly clock: Clock;
+  /** What the core announces to its hosts: data-changed {tables}, scan-progress, dimse-listener-changed. */
+  readonly events: EventBus;
+  /** The store's ports: for the composition root and tests; services get only the ports they use. */
+  readonly store: Store;
+  readonly library: LibraryService;
+  readonly outgoing: OutgoingService;
+  readonly incoming: IncomingService;
+  readonly remotes: RemotesService;
+  readonly settings: SettingsService;
+  readonly policies: PolicyRegistry;
+  readonly access: AccessService;
+  readonly reports: ReportsService;
+  /** Safekeep's DICOM listener: runs while a DIMSE remote or peer needs it, once the host enabled it. */
+  readonly dimse: DimseListenerControl;
+  /** The contract's handlers (one map shared by both bridges and the CLI). */
+  readonly handlers: CoreHandlers;
+  /** Security-relevant events as DICOM Audit Messages (data folder, syslog). */
+  readonly audit: AuditTrail;
+  /**
+   * The HTTP application: the DICOMweb origin server, and with `browser` the app's API and pages; behind the
+   * guards (allowed Host names besides loopback and the stored listen address, same-origin state changes).
+   */
+  httpApp(o?: HttpAppOptions): Hono;
+  /** Expired browser sessions go; results past their retention become tombstones, old tombstones are forgotten. */
+  applyRetention(): Promise<{ expired: number; forgotten: number }>;
+  /** Stops every service (waiting for what is in flight) and closes the store, announcing its last changes. */
+  stop(): Promise<void>;
+}
+
+export interface HttpAppOptions extends BrowserModeOptions {
+  browser?: boolean;
+  /** Host names served besides loopback, the stored listen address and setting: the listen host of this run, --allowed-host. */
+  allowedHosts?: readonly string[];
+}
+
+/** Opens the store in `options.dataDir` (creating it if needed) and builds the core on it. */
+export async function composeCore(options: CoreOptions): Promise<Core> {
+  const store = openSqliteStore(options.dataDir);
+  try {
+    return await composeOn(store, options, await store.settings.get());
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+/** The origin server's configuration: the stored settings first; what the host passes (flags, tests) wins. */
+function originConfigOf(stored: StoredSettings, options: CoreOptions): OriginConfig {
+  return {
+    ...DEFAULT_ORIGIN_CONFIG,
+    resultRetentionMs: stored.retentionDays * DAY_MS,
+    syncWindowMs: stored.syncWindowSeconds * 1000,
+    ...options.origin,
+  };
+}
+
+async function composeOn(store: Store, options: CoreOptions, stored: StoredSettings): Promise<Core> {
+  const clock = options.clock ?? systemClock;
+  const events = new EventBus();
+  // Every committed write of the store, whoever made it, reaches the hosts as one batched event.
+  store.changes.subscribe((tables) => events.emit('data-changed', { tables }));
+  const headers = new HeaderReaderPool(options.paths?.headerWorkerScript ?? null);
+  const originConfig = originConfigOf(stored, options);
+  const libraryPolicy = new LibraryPolicy(store.library, headers, {
+    acceptedSopClasses: options.libraryPolicy?.acceptedSopClasses ?? stored.acceptedSopClasses,
+    capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
+  });
+  const probes = new ReportProbes();
+  const audit = new AuditTrail({ dir: path.join(options.dataDir, 'audit'), clock, ...options.audit });
+
+  // The outgoing drivers ask the listener and the settings, which are made after them: bound late.
+  let listener: DimseListenerControl | undefined;
+  let settings: SettingsService | undefined;
+  const outgoing = new OutgoingService({
+    outgoing: store.outgoing,
+    remotes: store.remotes,
+    library: store.library,
+    unmatchedReports: store.unmatchedReports,
+    clock,
+    listener: () => listener!.state(),
+    reportTimeoutMs: () => settings!.reportTimeoutMs(),
+    probes,
+    ...(options.dimseRetry ? { dimseRetry: options.dimseRetry } : {}),
+  });
+  const policies = new PolicyRegistry({
+    remotes: store.remotes,
+    library: libraryPolicy,
+    forward: (remoteId) => new ForwardPolicy(remoteId, { engine: outgoing.engine, outgoing: store.outgoing, remotes: store.remotes }),
+  });
+  await policies.restore({ dicomweb: stored.policy, dimse: stored.dimsePolicy });
+  const incoming = new IncomingService({ store: store.incoming, clock, config: originConfig, resolvePolicy: (id) => policies.resolve(id) });
+  const dimse = new DimseListenerControl({
+    settings: store.settings,
+    remotes: store.remotes,
+    events,
+    initial: stored.dimse,
+    createService: (config) =>
+      new DimseService(config, {
+        incoming: store.incoming,
+        processor: incoming.processor,
+        remotes: store.remotes,
+        clock,
+        policy: () => policies.current('dimse'),
+        takeReport: (r) => outgoing.takeReport(r),
+        log: (m: string) => log('dimse').info(m),
+        audit,
+      }),
+  });
+  listener = dimse;
+  // Waiting requests say where the archive must send its report: keep that current.
+  events.on('dimse-listener-changed', () => void outgoing.recheckDimseWaits().catch((e) => log('engine').error('re-checking DIMSE waits failed:', e)));
+  settings = new SettingsService({
+    store: store.settings,
+    policies,
+    originConfig,
+    libraryPolicy,
+    listener: dimse,
+    recheckDimseWaits: () => outgoing.recheckDimseWaits(),
+    authEnabled: options.authEnabled ?? true,
+    dataDir: options.dataDir,
+    run: { serverUrl: null, pendingRestart: new Set(), reportTimeoutMs: options.reportTimeoutMs ?? null },
+  });
+  const sessions = new Sessions(store.sessions, clock);
+  const access = new AccessService({
+    tokens: store.tokens,
+    sessions,
+    clock,
+    authEnabled: options.authEnabled ?? true,
+    flagTokens: options.flagTokens ?? [],
+  });
+  const remotes = new RemotesService({ store: store.remotes, clock, ensureListener: () => dimse.ensure(), test: (r) => outgoing.testRemote(r) });
+  const reports = new ReportsService({ reports: store.reports, remotes: store.remotes, clock, about: { operator: operatorName(), version: SAFEKEEP_VERSION } });
+  const library = new LibraryService({ store: store.library, clock, headers, events, flushChanges: () => store.changes.flush() });
+  const handlers = auditedHandlers(createHandlers({ library, outgoing, incoming, remotes, settings, access, reports, listener: dimse, audit }), audit);
+
+  return {
+    options,
+    clock,
+    events,
+    store,
+    library,
+    outgoing,
+    incoming,
+    remotes,
+    settings,
+    policies,
+    access,
+    reports,
+    dimse,
+    handlers,
+    audit,
+    httpApp: (o = {}) => {
+      const app = new Hono();
+      installGuards(app, {
+        allowedHosts: async () => {
+          const server = (await store.settings.get()).server;
+          return [...(o.allowedHosts ?? []), server.host, ...server.allowedHosts];
+        },
+      });
+      app.route(
+        '/',
+        originRoutes({
+          incoming: store.incoming,
+          processor: incoming.processor,
+          auth: access.auth,
+          config: () => originConfig,
+          policy: () => policies.current('dicomweb'),
+          clock,
+          audit,
+        }),
+      );
+      // After the origin server: the app's pages answer every other GET.
+      if (o.browser) {
+        app.route(
+          '/',
+          httpApi({
+            handlers,
+            events,
+            auth: access.auth,
+            sessions,
+            rendererDir: options.paths?.rendererDir ?? null,
+            uploadDir: path.join(options.dataDir, 'uploads'),
+            clock,
+            audit,
+            ...(o.maxUploadBytes !== undefined ? { maxUploadBytes: o.maxUploadBytes } : {}),
+            ...(o.loginThrottle ? { loginThrottle: o.loginThrottle } : {}),
+          }),
+        );
+      }
+      return app;
+    },
+    applyRetention: async () => {
+      await access.purgeExpiredSessions();
+      return incoming.applyRetention();
+    },
+    stop: async () => {
+      await library.stop();
+      await dimse.stop();
+      await outgoing.stop();
+      await incoming.stop();
+      await headers.close();
+      await audit.close();
+      await store.close(); // announces the last changes first
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { SyslogTarget } from '../audit/syslog';
+import type { Clock } from '../clock';
+import type { BackoffPolicy } from '../engine/backoff';
+import type { OriginConfig } from '../origin/config';
+import type { LibraryPolicyOptions } from '../origin/library-policy';
+
+/**
+ * Where the build put the files a host needs at run time. The entry points know their own place in out/
+ * and pass these in; tests running from source leave them out.
+ */
+export interface HostPaths {
+  /** The built renderer (out/renderer), served in browser mode; null: the API only. */
+  rendererDir: string | null;
+  /** The compiled header worker (out/main/header-worker.js); null: headers are read on the calling thread. */
+  headerWorkerScript: URL | null;
+}
+
+/** What a host decides when it opens the core; everything else comes from the stored settings. */
+export interface CoreOptions {
+  dataDir: string;
+  clock?: Clock;
+  /** Overrides of the origin server's configuration for this run (flags, tests); stored settings fill the rest. */
+  origin?: Partial<OriginConfig>;
+  /** false only for a server bound to loopback (checked by the host). */
+  authEnabled?: boolean;
+  /** `--token NAME=SECRET`: valid for this run, never stored. */
+  flagTokens?: { client: string; secret: string }[];
+  libraryPolicy?: Partial<LibraryPolicyOptions>;
+  /** Back-off between N-ACTION attempts after a transient failure (tests shorten it). */
+  dimseRetry?: BackoffPolicy;
+  /** `--report-timeout` of this run, in ms; without it the stored setting applies. */
+  reportTimeoutMs?: number;
+  paths?: Partial<HostPaths>;
+  /** The audit trail: a syslog collector besides the file in the data folder; file rotation (tests shrink it). */
+  audit?: { syslog?: SyslogTarget | null; maxFileBytes?: number; keepFiles?: number };
+}

@@ -1,0 +1,47 @@
+import type { Clock } from '../clock';
+import type { OriginConfig } from '../origin/config';
+import type { CommitmentPolicy } from '../origin/policy';
+import { IncomingProcessor } from '../origin/processor';
+import type { IncomingStore } from '../store/ports';
+
+export interface IncomingServiceDeps {
+  store: IncomingStore;
+  clock: Clock;
+  /** The origin server's configuration: stored settings first, what the host passes wins (changed live by Settings). */
+  config: OriginConfig;
+  /** A policy by its stored id ('library', 'forward:<remote id>'), for transactions decided again after a restart. */
+  resolvePolicy: (id: string) => Promise<CommitmentPolicy | undefined>;
+}
+
+/** The reads of incoming transactions the handlers answer with, as the store gives them. */
+export type IncomingReads = Pick<IncomingStore, 'list' | 'get' | 'instances'>;
+
+/**
+ * Incoming commitment requests (DICOMweb and DIMSE): the processor that runs each Working transaction through
+ * its policy, the origin server's configuration, retention, and the reads of transactions.
+ */
+export class IncomingService {
+  readonly processor: IncomingProcessor;
+  readonly config: OriginConfig;
+  readonly read: IncomingReads;
+
+  constructor(private readonly deps: IncomingServiceDeps) {
+    this.config = deps.config;
+    this.read = deps.store;
+    this.processor = new IncomingProcessor(deps.store, deps.resolvePolicy, deps.clock, { resultRetentionMs: deps.config.resultRetentionMs });
+  }
+
+  /** Decides again every transaction a previous run left Working; how many. */
+  resume(): Promise<number> {
+    return this.processor.resumeAll();
+  }
+
+  /** Results past their expiry become tombstones (410), tombstones past theirs are forgotten (404). */
+  applyRetention(): Promise<{ expired: number; forgotten: number }> {
+    return this.deps.store.applyRetention(this.deps.clock.now(), this.config.tombstoneMs);
+  }
+
+  stop(): Promise<void> {
+    return this.processor.stop();
+  }
+}

@@ -1,0 +1,88 @@
+import type { Settings } from '../../../src-shared/contract/handlers';
+import type { DimseListenerState } from '../../../src-shared/dimse';
+import type { OriginConfig } from '../origin/config';
+import type { LibraryPolicy } from '../origin/library-policy';
+import type { SettingsPatch, SettingsStore, StoredSettings } from '../store/ports';
+import type { PolicyRegistry } from './policies';
+
+export const DAY_MS = 24 * 3600 * 1000;
+
+/** What the host sets for its run only (command-line flags, its server's address): never stored. */
+export interface RunSettings {
+  /** The URL the host's HTTP server listens on (shown in Settings), once it does. */
+  serverUrl: string | null;
+  /** Settings changed that apply only at the next start. */
+  pendingRestart: Set<string>;
+  /** `--report-timeout` of this run; null: the stored setting. */
+  reportTimeoutMs: number | null;
+}
+
+export interface SettingsServiceDeps {
+  store: SettingsStore;
+  policies: PolicyRegistry;
+  /** The origin server's configuration, changed live. */
+  originConfig: OriginConfig;
+  libraryPolicy: LibraryPolicy;
+  listener: { state(): DimseListenerState; ensure(): Promise<DimseListenerState> };
+  /** Waiting DIMSE requests look at their report wait again (its timeout changed). */
+  recheckDimseWaits(): Promise<void>;
+  authEnabled: boolean;
+  dataDir: string;
+  run: RunSettings;
+}
+
+/** Settings: what is stored, what applies live (policies, retention, the DICOM listener), and the view the app shows. */
+export class SettingsService {
+  readonly run: RunSettings;
+
+  constructor(private readonly deps: SettingsServiceDeps) {
+    this.run = deps.run;
+  }
+
+  stored(): Promise<StoredSettings> {
+    return this.deps.store.get();
+  }
+
+  /** The settings as the app shows them: stored, as they apply now, and what waits for a restart. */
+  async view(): Promise<Settings> {
+    const s = await this.deps.store.get();
+    const { policies, originConfig } = this.deps;
+    return {
+      server: { host: s.server.host, port: s.server.port, url: this.run.serverUrl, authEnabled: this.deps.authEnabled },
+      policy: policies.current('dicomweb').id,
+      dimsePolicy: policies.current('dimse').id,
+      policies: await policies.list(),
+      retentionDays: s.retentionDays,
+      syncWindowSeconds: originConfig.syncWindowMs / 1000,
+      acceptedSopClasses: s.acceptedSopClasses,
+      dimse: { ...s.dimse, listening: this.deps.listener.state().state === 'listening' },
+      reportTimeoutMinutes: s.reportTimeoutMinutes,
+      dataDir: this.deps.dataDir,
+      pendingRestart: [...this.run.pendingRestart],
+    };
+  }
+
+  /**
+   * Stores settings and applies what can change live (the DICOM listener restarts on its new AE
+   * title, address or port: await `ensure()` of the listener); the HTTP server's address applies at the next start.
+   */
+  async update(patch: SettingsPatch): Promise<StoredSettings> {
+    const { policies, originConfig } = this.deps;
+    if (patch.policy !== undefined) await policies.use(patch.policy);
+    if (patch.dimsePolicy !== undefined) await policies.use(patch.dimsePolicy, 'dimse');
+    const before = await this.deps.store.get();
+    const next = await this.deps.store.update(patch);
+    if (patch.retentionDays !== undefined) originConfig.resultRetentionMs = next.retentionDays * DAY_MS;
+    if (patch.syncWindowSeconds !== undefined) originConfig.syncWindowMs = next.syncWindowSeconds * 1000;
+    if (patch.acceptedSopClasses !== undefined) this.deps.libraryPolicy.setOptions({ acceptedSopClasses: next.acceptedSopClasses });
+    if (patch.server && JSON.stringify(before.server) !== JSON.stringify(next.server)) this.run.pendingRestart.add('server');
+    if (patch.dimse) void this.deps.listener.ensure();
+    if (patch.reportTimeoutMinutes !== undefined && this.run.reportTimeoutMs === null) await this.deps.recheckDimseWaits();
+    return next;
+  }
+
+  /** How long an accepted DIMSE request waits for its report before it says so: this run's value, else the setting. */
+  async reportTimeoutMs(): Promise<number> {
+    return this.run.reportTimeoutMs ?? (await this.deps.store.get()).reportTimeoutMinutes * 60_000;
+  }
+}
