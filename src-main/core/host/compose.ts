@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { redactUrls } from '../../../src-shared/redact';
 import { Hono } from 'hono';
 import { operatorName, SAFEKEEP_VERSION } from '../about';
 import { createHandlers, type CoreHandlers } from '../api/handlers';
@@ -120,6 +121,14 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     reportTimeoutMs: () => settings!.reportTimeoutMs(),
     probes,
     ...(options.dimseRetry ? { dimseRetry: options.dimseRetry } : {}),
+    onFirstSend: (r, remote) =>
+      audit.record({
+        event: 'commitment-request-sent',
+        outcome: 0,
+        user: operatorName(),
+        address: remote.kind === 'dicomweb' ? redactUrls(remote.config.baseUrl) : `${remote.config.aeTitle}@${remote.config.host}:${remote.config.port}`,
+        object: { id: r.transactionUid, kind: 'transaction-uid', detail: { instances: r.instanceCount, remote: remote.name, protocol: remote.kind } },
+      }),
   });
   const policies = new PolicyRegistry({
     remotes: store.remotes,

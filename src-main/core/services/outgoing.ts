@@ -10,7 +10,7 @@ import type { BackoffPolicy } from '../engine/backoff';
 import { DicomwebDriver } from '../engine/dicomweb-driver';
 import { DimseDriver } from '../engine/dimse-driver';
 import type { Driver } from '../engine/driver';
-import { Engine, type SubmitOptions } from '../engine/engine';
+import { Engine, type EngineDeps, type SubmitOptions } from '../engine/engine';
 import { recheckDimseWaits, takeReport } from '../engine/report-intake';
 import type { LibraryStore, OutgoingStore, RemotesStore, RemoteWithSecret, UnmatchedReportStore } from '../store/ports';
 
@@ -28,6 +28,8 @@ export interface OutgoingServiceDeps {
   probes: ReportProbes;
   /** Back-off between N-ACTION attempts after a transient failure (tests shorten it). */
   dimseRetry?: BackoffPolicy;
+  /** Told when a request is about to be sent for the first time (the audit trail). */
+  onFirstSend?: EngineDeps['onFirstSend'];
 }
 
 /** When `outgoing-progress` calls a set of requests finished. */
@@ -57,7 +59,7 @@ export class OutgoingService {
         ...(deps.dimseRetry ? { retryBackoff: deps.dimseRetry } : {}),
       }),
     };
-    this.engine = new Engine({ outgoing: deps.outgoing, remotes: deps.remotes, library: deps.library, clock: deps.clock, drivers: this.drivers });
+    this.engine = new Engine({ outgoing: deps.outgoing, remotes: deps.remotes, library: deps.library, clock: deps.clock, drivers: this.drivers, onFirstSend: deps.onFirstSend });
   }
 
   /**

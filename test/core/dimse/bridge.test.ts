@@ -92,6 +92,10 @@ describe('DIMSE bridge with Orthanc', () => {
     await a.core.outgoing.engine.waitFor(job.requestIds);
     const r = await a.core.outgoing.read.get(job.requestIds[0]!);
     expect(r).toMatchObject({ state: 'done', committedCount: 6, failedCount: 4, error: null });
+    // The audit trail has the request as it was first sent: its Transaction UID, where it went, how many instances.
+    expect(readAudit(path.join(root, 'a', 'audit')).filter((e) => e.object === r.transactionUid)).toMatchObject([
+      { event: 'commitment-request-sent', outcome: 0, address: `${orthanc.aeTitle}@127.0.0.1:${orthanc.dicomPort}`, detail: { instances: '10', remote: 'orthanc', protocol: 'dimse' } },
+    ]);
     expect(await outcomes(a, job.requestIds)).toEqual(Object.fromEntries(instances.map((i) => [i.sopInstanceUid, stored.has(i.sopInstanceUid) ? 'committed' : 0x0112])));
   });
 
