@@ -80,7 +80,8 @@ export interface PolicyInfo {
 }
 
 export interface Settings {
-  server: { host: string; port: number; url: string | null; authEnabled: boolean };
+  /** allowedHosts: host names served besides loopback and the listen address (DNS rebinding guard; live). */
+  server: { host: string; port: number; allowedHosts: string[]; url: string | null; authEnabled: boolean };
   /** Policy of the DICOMweb origin server: 'library' or 'forward:<remote id>'. */
   policy: string;
   /** Policy of the DIMSE SCP. */

@@ -44,6 +44,8 @@ describe('DNS rebinding: only allowed Host names are served', () => {
     expect((await rawRequest(app.port, { path: '/api/session', headers: { host: `pacs.hospital.test:${app.port}` } })).status).toBe(421);
     const set = await post('/api/settings-update', { ...JSON_TYPE, ...APP }, JSON.stringify({ server: { allowedHosts: ['*.hospital.test'] } }));
     expect(set.status).toBe(200);
+    // Applies at once: no restart pending.
+    expect(JSON.parse(set.text).value).toMatchObject({ server: { allowedHosts: ['*.hospital.test'] }, pendingRestart: [] });
     expect((await rawRequest(app.port, { path: '/api/session', headers: { host: `pacs.hospital.test:${app.port}` } })).status).toBe(200);
     expect((await rawRequest(app.port, { path: '/api/session', headers: { host: `hospital.test.attacker.example:${app.port}` } })).status).toBe(421);
     // HTTP/1.0 without a Host header at all.

@@ -82,7 +82,7 @@ export function instanceRow(seriesUid: string, k: number): InstanceRow {
 /** The settings of a fresh install, with `p` on top. */
 export function settingsRow(p: Partial<Settings> = {}): Settings {
   return {
-    server: { host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', authEnabled: true },
+    server: { host: '127.0.0.1', port: 8080, allowedHosts: [], url: 'http://127.0.0.1:8080', authEnabled: true },
     policy: 'library',
     dimsePolicy: 'library',
     policies: [{ id: 'library', description: 'Local library' }],
