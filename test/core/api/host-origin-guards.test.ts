@@ -79,6 +79,10 @@ describe('cross-site requests: state changes need the same Origin or the app hea
 
     const same = await post('/api/upload', { 'content-type': contentType, origin: `http://127.0.0.1:${app.port}` }, body);
     expect(same.status).toBe(200);
+    // Behind a TLS-terminating proxy: the browser's origin is https, the Host the same name and port.
+    const proxied = await post('/api/upload', { 'content-type': contentType, host: `localhost:${app.port}`, origin: `https://localhost:${app.port}` }, body);
+    expect(proxied.status).toBe(200);
+    expect((await post('/api/upload', { 'content-type': contentType, host: 'localhost', origin: 'https://localhost:8443' }, body)).status).toBe(403);
     const viaHeader = await post('/api/upload', { 'content-type': contentType, ...APP }, body);
     expect(viaHeader.status).toBe(200);
     expect(fs.readFileSync(`${app.uploadDir}/drop-1/a/IM1`, 'utf8')).toBe('DICM data');

@@ -10,7 +10,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Cross-site request guard for every state-changing method. A request with an `Origin` must come from
- * this very origin (scheme, host and port of the request). Without one:
+ * this very origin (the host and port of the request). Without one:
  * - the app's API (`/api/*`, uploads included) wants the app's own header or a bearer token;
  * - the DICOMweb origin server serves non-browser user agents, which send no Origin: they pass (their
  *   bearer token is checked by the route; a form cannot send its DICOM media types anyway).
@@ -26,7 +26,7 @@ export function sameOriginGuard(): MiddlewareHandler {
       });
     };
     if (origin !== undefined) {
-      if (!isSameOrigin(origin, c.req.url, c.req.header('host'))) throw refuse(`Origin ${origin.slice(0, 100)} is not this server`);
+      if (!isSameOrigin(origin, c.req.header('host'))) throw refuse(`Origin ${origin.slice(0, 100)} is not this server`);
       return next();
     }
     const fetchSite = c.req.header('sec-fetch-site');
@@ -38,12 +38,19 @@ export function sameOriginGuard(): MiddlewareHandler {
   };
 }
 
-function isSameOrigin(origin: string, requestUrl: string, host: string | undefined): boolean {
+/**
+ * The Origin names the host and port the request was sent to. The scheme is not compared: behind a
+ * TLS-terminating proxy the browser's origin is https while the request reaching Safekeep is http.
+ */
+function isSameOrigin(origin: string, host: string | undefined): boolean {
   if (origin === 'null' || !host) return false;
   try {
     const o = new URL(origin);
-    const scheme = new URL(requestUrl).protocol;
-    return o.protocol === scheme && o.host === new URL(`${scheme}//${host}`).host;
+    if (o.protocol !== 'http:' && o.protocol !== 'https:') return false;
+    const port = o.port || (o.protocol === 'https:' ? '443' : '80');
+    const h = new URL(`http://${host}`);
+    // A Host without a port was reached on a default port (80, or 443 at a TLS proxy).
+    return o.hostname === h.hostname && (h.port ? port === h.port : port === '80' || port === '443');
   } catch {
     return false;
   }
