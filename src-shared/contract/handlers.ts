@@ -94,6 +94,8 @@ export interface Settings {
   dimse: { aeTitle: string; host: string; port: number; listening: boolean; peers: { aeTitle: string; host: string; port: number }[] };
   /** An accepted DIMSE request without N-EVENT-REPORT after this long shows "waiting for the archive's report". */
   reportTimeoutMinutes: number;
+  /** The audit trail's syslog collector as stored (applies at the next start), or null. */
+  auditSyslog: { url: string; caFile: string | null } | null;
   dataDir: string;
   /** Changes that take effect only at the next start (host, ports). */
   pendingRestart: string[];

@@ -34,6 +34,14 @@ export const SettingsPatchSchema = z
     retentionDays: z.number().positive().max(3650).optional(),
     syncWindowSeconds: z.number().min(0).max(600).optional(),
     reportTimeoutMinutes: z.number().positive().max(7 * 24 * 60).optional(),
+    auditSyslog: z
+      .object({
+        url: z.string().regex(/^(udp|tls):\/\/([^/:\s]+|\[[0-9a-fA-F:.]+\])(:\d{1,5})?\/?$/, 'A syslog collector: udp://host:514 or tls://host:6514'),
+        caFile: z.string().min(1).max(4096).nullable(),
+      })
+      .strict()
+      .nullable()
+      .optional(),
     acceptedSopClasses: z.array(uid).nullable().optional(),
     server: z
       .object({

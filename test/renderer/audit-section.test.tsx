@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import type { AuditEntry } from '../../src-shared/audit';
 import { AuditSection } from '../../src-renderer/src/screens/settings/AuditSection';
 import { FakeApi } from './support/fake-api';
+import { settingsRow } from './support/rows';
 import { setupDom } from './support/dom';
 import { renderWithApi } from './support/render';
 
@@ -20,7 +21,7 @@ it('shows the audit trail newest first and filters it by event, text and period 
   const api = new FakeApi().on('audit-list', (a) =>
     ENTRIES.filter((e) => (!a.event || e.event === a.event) && (!a.search || JSON.stringify(e).includes(a.search))),
   );
-  renderWithApi(<AuditSection />, { client: api });
+  renderWithApi(<AuditSection settings={settingsRow()} />, { client: api });
   const table = await screen.findByRole('table');
   const rows = within(table).getAllByRole('row').slice(1);
   expect(rows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual(['commitment-request-received', 'login', 'application-start']);
@@ -48,4 +49,17 @@ it('shows the audit trail newest first and filters it by event, text and period 
 
   await user.type(screen.getByLabelText('Who, where or what'), 'nothing-matches');
   expect(await screen.findByText('No audit events')).toBeTruthy();
+});
+
+it('saves the syslog collector, or none', async () => {
+  const api = new FakeApi().on('audit-list', () => []).on('settings-update', () => settingsRow());
+  renderWithApi(<AuditSection settings={settingsRow()} />, { client: api });
+  const user = userEvent.setup();
+  await user.type(await screen.findByLabelText('Syslog collector'), 'tls://siem.hospital.test:6514');
+  await user.type(screen.getByLabelText('Collector CA file'), '/etc/safekeep/siem-ca.pem');
+  await user.click(screen.getByRole('button', { name: 'Save collector' }));
+  await waitFor(() => expect(api.callsOf('settings-update')).toEqual([{ auditSyslog: { url: 'tls://siem.hospital.test:6514', caFile: '/etc/safekeep/siem-ca.pem' } }]));
+  await user.clear(screen.getByLabelText('Syslog collector'));
+  await user.click(screen.getByRole('button', { name: 'Save collector' }));
+  await waitFor(() => expect(api.callsOf('settings-update').at(-1)).toEqual({ auditSyslog: null }));
 });

@@ -23,6 +23,7 @@ const SETTINGS: Settings = {
   acceptedSopClasses: null,
   dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: true, peers: [{ aeTitle: 'MODALITY', host: '10.0.0.9', port: 104 }] },
   reportTimeoutMinutes: 10,
+  auditSyslog: null,
   dataDir: '/var/lib/safekeep',
   pendingRestart: [],
 };

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { redactUrls } from '../../../src-shared/redact';
 import { Hono } from 'hono';
@@ -6,6 +7,7 @@ import { createHandlers, type CoreHandlers } from '../api/handlers';
 import { installGuards } from '../api/guards';
 import { httpApi, type BrowserModeOptions } from '../api/http-api';
 import { auditedHandlers } from '../api/audited-handlers';
+import type { SyslogTarget } from '../audit/syslog';
 import { AuditTrail } from '../audit/trail';
 import { Sessions } from '../api/sessions';
 import { systemClock, type Clock } from '../clock';
@@ -73,6 +75,17 @@ export interface HttpAppOptions extends BrowserModeOptions {
   allowedHosts?: readonly string[];
 }
 
+/** The stored syslog collector; a CA file that cannot be read is logged, and the collector is not used. */
+function storedSyslog(s: StoredSettings['auditSyslog']): SyslogTarget | null {
+  if (!s) return null;
+  try {
+    return { url: s.url, ...(s.caFile ? { ca: fs.readFileSync(s.caFile) } : {}) };
+  } catch (e) {
+    log('audit').error(`syslog collector ${s.url} not used: cannot read its CA file ${s.caFile}: ${(e as Error).message}`);
+    return null;
+  }
+}
+
 /** Opens the store in `options.dataDir` (creating it if needed) and builds the core on it. */
 export async function composeCore(options: CoreOptions): Promise<Core> {
   const store = openSqliteStore(options.dataDir);
@@ -106,7 +119,8 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
   });
   const probes = new ReportProbes();
-  const audit = new AuditTrail({ dir: path.join(options.dataDir, 'audit'), clock, ...options.audit });
+  // The collector of the command line (serve --audit-syslog) wins over the stored one.
+  const audit = new AuditTrail({ dir: path.join(options.dataDir, 'audit'), clock, syslog: storedSyslog(stored.auditSyslog), ...options.audit });
 
   // The outgoing drivers ask the listener and the settings, which are made after them: bound late.
   let listener: DimseListenerControl | undefined;

@@ -57,6 +57,7 @@ export class SettingsService {
       acceptedSopClasses: s.acceptedSopClasses,
       dimse: { ...s.dimse, listening: this.deps.listener.state().state === 'listening' },
       reportTimeoutMinutes: s.reportTimeoutMinutes,
+      auditSyslog: s.auditSyslog,
       dataDir: this.deps.dataDir,
       pendingRestart: [...this.run.pendingRestart],
     };
@@ -77,6 +78,7 @@ export class SettingsService {
     if (patch.acceptedSopClasses !== undefined) this.deps.libraryPolicy.setOptions({ acceptedSopClasses: next.acceptedSopClasses });
     // The listen address waits for a restart; the allowed host names apply at once (read per request).
     if (patch.server && (before.server.host !== next.server.host || before.server.port !== next.server.port)) this.run.pendingRestart.add('server');
+    if (patch.auditSyslog !== undefined && JSON.stringify(before.auditSyslog) !== JSON.stringify(next.auditSyslog)) this.run.pendingRestart.add('audit');
     if (patch.dimse) void this.deps.listener.ensure();
     if (patch.reportTimeoutMinutes !== undefined && this.run.reportTimeoutMs === null) await this.deps.recheckDimseWaits();
     return next;

@@ -222,6 +222,8 @@ export interface StoredSettings {
   dimse: { aeTitle: string; host: string; port: number; peers: { aeTitle: string; host: string; port: number }[] };
   /** How long an accepted DIMSE request waits for its N-EVENT-REPORT before it says so (it keeps waiting until its deadline). */
   reportTimeoutMinutes: number;
+  /** A syslog collector for the audit trail (udp:// or tls://, with a CA file for TLS); applies at the next start. */
+  auditSyslog: { url: string; caFile: string | null } | null;
 }
 
 /** A change: top-level keys replace, `server` and `dimse` are merged with what is stored. */

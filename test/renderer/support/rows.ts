@@ -91,6 +91,7 @@ export function settingsRow(p: Partial<Settings> = {}): Settings {
     acceptedSopClasses: null,
     dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: false, peers: [] },
     reportTimeoutMinutes: 10,
+    auditSyslog: null,
     dataDir: '/data',
     pendingRestart: [],
     ...p,

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { AUDIT_EVENT_NAMES, type AuditEventName } from '../../../../src-shared/audit';
+import type { Settings } from '../../../../src-shared/contract/handlers';
 import { useApiQuery } from '../../data/api-hooks';
+import { AuditCollector } from './AuditCollector';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { formatTime } from '../../ui/format';
@@ -13,7 +15,7 @@ const PERIOD_LABEL: Record<Period, string> = { all: 'All', '1h': 'Last hour', '2
 const OUTCOME: Record<number, { label: string; tone: string }> = { 0: { label: 'OK', tone: 'tone-ok' }, 4: { label: 'Refused', tone: 'tone-warn' } };
 
 /** The audit trail (DICOM Audit Messages in the data folder), newest first, filtered by period, event and text. */
-export function AuditSection() {
+export function AuditSection({ settings }: { settings: Settings }) {
   const [event, setEvent] = useState<AuditEventName | ''>('');
   const [search, setSearch] = useState('');
   // The start of the period is fixed when it is chosen (a moving "now" would refetch at every render).
@@ -26,6 +28,7 @@ export function AuditSection() {
   });
   return (
     <Section title="Audit trail">
+      <AuditCollector key={JSON.stringify(settings.auditSyslog)} settings={settings} />
       <div className="form-row" role="search" aria-label="Filter the audit trail">
         <label>
           Period{' '}

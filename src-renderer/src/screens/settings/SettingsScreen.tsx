@@ -20,7 +20,7 @@ export function SettingsScreen() {
       <LibraryFolders />
       <CommitmentSettings key={`${data.policy}|${data.dimsePolicy}|${data.retentionDays}|${data.syncWindowSeconds}`} settings={data} />
       <DimseSettings key={JSON.stringify([data.dimse.aeTitle, data.dimse.host, data.dimse.port, data.dimse.peers, data.reportTimeoutMinutes])} settings={data} />
-      <AuditSection />
+      <AuditSection settings={data} />
       <p className="muted">Data folder: <span className="mono selectable">{data.dataDir}</span></p>
     </div>
   );
