@@ -12,22 +12,6 @@ const pkg = (...names) => `(^|/node_modules/)(${names.join('|')})(/|$)`;
 // Anything not listed here fails the check. There is no known file cycle left: every one fails.
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Dependencies between folders of src-main/core that close a cycle: folder → the folders it
- * reaches back through. engine ↔ dimse, origin ↔ dimse, origin → engine.
- */
-const KNOWN_FOLDER_CYCLE_EDGES = {
-  // engine/dimse-driver, dimse-round-trip, dimse-text, report-intake use dimse/ (scu, lib, types, report-probes):
-  // removed in issue 10 phase 10b.
-  engine: ['dimse'],
-  // dimse/service.ts (the SCP) uses engine/backoff and origin's policy and processor types: removed in issue 10 phase 10b.
-  dimse: ['engine', 'origin'],
-  // origin/forward-policy.ts uses dimse/types, engine/dimse-driver and the Engine type: removed in issue 10 phase 10b.
-  origin: ['dimse', 'engine'],
-};
-
-const coreFolder = (name) => `^src-main/core/${name}$`;
-const knownFolders = Object.keys(KNOWN_FOLDER_CYCLE_EDGES);
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -85,18 +69,9 @@ module.exports = {
       comment: 'No cycle between the folders of src-main/core.',
       severity: 'error',
       scope: 'folder',
-      from: { path: '^src-main/core/[^/]+$', pathNot: knownFolders.map(coreFolder) },
+      from: { path: '^src-main/core/[^/]+$' },
       to: { circular: true },
     },
-    // The folders with known cycles: only their known dependencies may stay in a cycle.
-    ...knownFolders.map((from) => ({
-      name: 'no-core-folder-cycle',
-      comment: `No cycle between the folders of src-main/core; ${from} → ${KNOWN_FOLDER_CYCLE_EDGES[from].join(', ')} known.`,
-      severity: 'error',
-      scope: 'folder',
-      from: { path: coreFolder(from) },
-      to: { circular: true, pathNot: KNOWN_FOLDER_CYCLE_EDGES[from].map(coreFolder) },
-    })),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

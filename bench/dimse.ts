@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildCommitmentRequest } from '../src-shared/commitment/request-json';
+import { buildCommitmentRequest } from '../src-main/core/codec/request-json';
 import { DimseListener } from '../src-main/core/dimse/listener';
 import { setDimseLibraryLogLevel } from '../src-main/core/dimse/lib';
 import { sendCommitmentRequest } from '../src-main/core/dimse/scu';

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildCommitmentRequest } from '../src-shared/commitment/request-json';
+import { buildCommitmentRequest } from '../src-main/core/codec/request-json';
 import { flatRefs, postCommitment, randomUid } from '../test/support/commitment';
 import { runCliToEnd, spawnCli, startServe } from '../test/support/cli';
 import { benchLibrary } from './library';

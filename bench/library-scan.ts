@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
-import { systemClock } from '../src-main/core/clock';
+import { systemClock } from '../src-main/core/scheduler';
 import { scanLibrary } from '../src-main/core/library/scanner';
 import { openDb } from '../src-main/core/store/db';
 import { LibraryRepo } from '../src-main/core/store/library-repo';

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseCommitmentResponse } from '../src-shared/commitment/response-json';
+import { parseCommitmentResponse } from '../src-main/core/codec/response-json';
 import { readDicomHeader, checkComplete } from '../src-main/core/library/header';
 import { flatRefs, postCommitment, randomUid } from '../test/support/commitment';
 import { startServe } from '../test/support/cli';
@@ -31,7 +31,7 @@ try {
   let requestPeak = 0;
   for (const [n, run] of ([[10_000, 'first'], [10_000, 'second'], [100_000, 'first']] as const).filter(([n]) => n <= files)) {
     const refs = flatRefs(instances.slice(0, n));
-    const body = JSON.stringify((await import('../src-shared/commitment/request-json')).buildCommitmentRequest(refs));
+    const body = JSON.stringify((await import('../src-main/core/codec/request-json')).buildCommitmentRequest(refs));
     const t = performance.now();
     const res = await postCommitment(server.url, randomUid(), null, { token: 'bench-secret', body });
     const text = await res.text();

@@ -63,7 +63,7 @@ export function describeSituation(r: OutgoingRequest, remote: SituationRemote | 
     case 'checking':
       return { key: 'checking', text: join('asking the archive whether it got the request', givesUp), trouble: false };
     case 'working':
-      if (remote?.kind === 'dimse' || (remote === null && r.httpStatus === 0)) {
+      if ((remote?.kind ?? r.protocol) === 'dimse') {
         return { key: `waiting ${r.error ?? ''}`, text: join(r.error ?? "waiting for the archive's report (N-EVENT-REPORT)", givesUp), trouble: r.error !== null };
       }
       return { key: 'working', text: join('archive is working on it (HTTP 202)', `next Result Check ${due(r.nextAttemptAt)}`, givesUp), trouble: false };

@@ -16,6 +16,9 @@ export type OutgoingState =
   | 'timed_out' // Working past the deadline
   | 'cancelled'; // by the user: no more polling
 
+/** DICOMweb (PS3.18 §13) or DIMSE (PS3.4 Annex J). */
+export type OutgoingProtocol = 'dicomweb' | 'dimse';
+
 export const FINAL_STATES: readonly OutgoingState[] = ['done', 'failed', 'lost', 'timed_out', 'cancelled'];
 export const ACTIVE_STATES: readonly OutgoingState[] = ['queued', 'posting', 'checking', 'working'];
 
@@ -48,7 +51,10 @@ export interface OutgoingRequest {
   completedAt: number | null;
   attempts: number;
   polls: number;
-  httpStatus: number | null;
+  /** The protocol the request goes by (its remote's kind when it was created). */
+  protocol: OutgoingProtocol;
+  /** The archive's last status: the HTTP status of its last answer (DICOMweb), or its N-ACTION-RSP status (DIMSE). */
+  status: number | null;
   error: string | null;
   /** Set when this request forwards an incoming transaction (the DIMSE <-> DICOMweb proxy): its Transaction UID. */
   proxyFor: string | null;

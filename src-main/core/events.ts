@@ -1,5 +1,6 @@
 import type { SafekeepEventName, SafekeepEvents } from '../../src-shared/contract/events';
 import { log } from './log';
+import { systemScheduler, type Scheduler, type Timer } from './scheduler';
 
 type Listener<T> = (payload: T) => void;
 
@@ -46,23 +47,21 @@ export class EventBus {
  */
 export class ChangeBatcher<T> {
   private pending = new Set<T>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
 
   constructor(
     private readonly intervalMs: number,
     private readonly flushFn: (items: T[]) => void,
+    private readonly scheduler: Scheduler = systemScheduler,
   ) {}
 
   add(item: T): void {
     this.pending.add(item);
-    if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.intervalMs);
-      this.timer.unref?.();
-    }
+    this.timer ??= this.scheduler.setTimer(this.intervalMs, () => this.flush(), { unref: true });
   }
 
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     if (this.pending.size === 0) return;
     const items = [...this.pending];

@@ -82,11 +82,3 @@ export function toAppError(e: unknown): AppError {
   const message = e instanceof Error ? e.message : String(e);
   return new AppError('internal', message, { cause: e });
 }
-
-/**
- * The typed "not found" every store port and handler throws (AppError 'not-found'): a caller that treats
- * a missing thing as normal (a deleted remote) checks for exactly this and lets every other error through.
- */
-export function isNotFound(e: unknown): e is AppError {
-  return e instanceof AppError && e.code === 'not-found';
-}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCommitmentResponse } from '../../src-shared/commitment/response-json';
+import { parseCommitmentResponse } from '../../src-main/core/codec/response-json';
 import { flatRefs, getCommitment, postCommitment, randomUid, unknownInstance } from '../support/commitment';
 import { startServe } from '../support/cli';
 import { makeLibrary, tempDir, type GeneratedInstance } from '../support/fixtures';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCommitmentResponse } from '../../src-shared/commitment/response-json';
+import { parseCommitmentResponse } from '../../src-main/core/codec/response-json';
 import { flatRefs, postCommitment, randomUid, unknownInstance } from '../support/commitment';
 import { runCliToEnd, spawnCli, startServe } from '../support/cli';
 import { makeLibrary, tempDir, type GeneratedInstance } from '../support/fixtures';

@@ -102,7 +102,7 @@ describe('the DICOM listener on the screens that send to a DIMSE archive', () =>
     const sentAt = new Date(2026, 0, 2, 14, 5).getTime();
     const error =
       "waiting for the archive's report: no N-EVENT-REPORT 10 min after ORTHANC accepted the N-ACTION at 14:05:09; the archive must be able to reach WS1 at 127.0.0.1:11112 (its configuration must list that AE title, host and port); Safekeep keeps waiting until 2026-01-03 14:05";
-    const r = request({ id: 5, remoteId: LOCAL.id, remoteName: LOCAL.name, state: 'working', sentAt, workingSince: sentAt + 9000, httpStatus: null, error });
+    const r = request({ id: 5, remoteId: LOCAL.id, remoteName: LOCAL.name, state: 'working', sentAt, workingSince: sentAt + 9000, status: null, error });
     renderWithApi(<RequestDetail id={5} />, { client: api(LISTENING, [LOCAL]).on('outgoing-get', () => r).on('outgoing-instances', () => ({ rows: [], total: 0 })) });
     const head = await screen.findByRole('region', { name: 'Request 5' });
     await waitFor(() => expect(within(head).getByText('Archive’s report').nextElementSibling!.textContent).toBe('waiting for the N-EVENT-REPORT until 2026-01-03 14:05:00'));
@@ -115,7 +115,7 @@ describe('the DICOM listener on the screens that send to a DIMSE archive', () =>
 
   it('a DICOMweb request still shows its next poll and HTTP status', async () => {
     const web: RemoteView = { id: 7, name: 'Web', kind: 'dicomweb', hasSecret: false, createdAt: 0, updatedAt: 0, config: { baseUrl: 'http://a/dicomweb', auth: 'none', caFile: null, insecureSkipVerify: false, timeoutSeconds: 60, maxInstancesPerRequest: 1000, concurrency: 4, deadlineHours: 24 } };
-    const r = request({ id: 6, remoteId: 7, state: 'working', httpStatus: 202 });
+    const r = request({ id: 6, remoteId: 7, state: 'working', status: 202 });
     renderWithApi(<RequestDetail id={6} />, { client: api(LISTENING, [web]).on('outgoing-get', () => r).on('outgoing-instances', () => ({ rows: [], total: 0 })) });
     const head = await screen.findByRole('region', { name: 'Request 6' });
     expect(within(head).getByText('Next poll')).toBeTruthy();

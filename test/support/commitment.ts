@@ -1,4 +1,4 @@
-import { buildCommitmentRequest } from '../../src-shared/commitment/request-json';
+import { buildCommitmentRequest } from '../../src-main/core/codec/request-json';
 import type { RequestedInstance } from '../../src-shared/commitment/model';
 import { randomUid } from './dicom-writer';
 import type { GeneratedInstance } from './fixtures';

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Core } from '../../src-main/core/host/compose';
 import { ALL_WORK, openHost, type Host } from '../../src-main/core/host/host';
+import type { Scheduler } from '../../src-main/core/scheduler';
 import type { DicomwebRemoteConfig } from '../../src-shared/remotes';
 import type { RequestForm } from '../../src-shared/commitment/model';
 import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
@@ -20,12 +21,12 @@ export interface ClientHarness {
 }
 
 /** A Safekeep client, in this process, through the host start-up, with a generated library already scanned. */
-export async function startClient(library = { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 }): Promise<ClientHarness> {
+export async function startClient(library = { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 }, o: { scheduler?: Scheduler } = {}): Promise<ClientHarness> {
   const root = tempDir('safekeep-client-');
   const libraryDir = path.join(root, 'library');
   fs.mkdirSync(libraryDir);
   const instances = makeLibrary(libraryDir, library);
-  const host = await openHost({ dataDir: path.join(root, 'data'), authEnabled: false });
+  const host = await openHost({ dataDir: path.join(root, 'data'), authEnabled: false, ...o });
   await host.call('library-scan', { paths: [libraryDir] });
   await host.start(ALL_WORK);
   let n = 0;

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
-import { parseCommitmentRequest } from '../../src-shared/commitment/request-json';
-import { buildCommitmentResponse } from '../../src-shared/commitment/response-json';
+import { parseCommitmentRequest } from '../../src-main/core/codec/request-json';
+import { buildCommitmentResponse } from '../../src-main/core/codec/response-json';
 import type { RequestedInstance } from '../../src-shared/commitment/model';
 
 export interface Seen {
@@ -27,6 +27,8 @@ export interface FaultServerOptions {
    * failed with 0112H, and kept in `probes` instead of reaching the behaviour.
    */
   known?: ReadonlySet<string>;
+  /** What `at` is read from: the client's (virtual) time, when the test runs on a scheduler (default: the wall clock). */
+  clock?: { now(): number };
 }
 
 /**
@@ -46,7 +48,7 @@ export async function startFaultServer(
     req.on('data', (d) => (body += d));
     req.on('end', async () => {
       const uid = (req.url ?? '').split('/').pop() ?? '';
-      const s: Seen = { method: req.method ?? '', uid, at: Date.now(), body, authorization: req.headers.authorization };
+      const s: Seen = { method: req.method ?? '', uid, at: (options.clock ?? Date).now(), body, authorization: req.headers.authorization };
       let asked: RequestedInstance[] | null = null;
       if (s.method === 'POST') {
         try {

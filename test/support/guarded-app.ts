@@ -5,6 +5,7 @@ import type { BrowserModeOptions } from '../../src-main/core/api/http-api';
 import type { Core } from '../../src-main/core/host/compose';
 import { ALL_WORK, openHost, type Host } from '../../src-main/core/host/host';
 import type { RunningHttpServer } from '../../src-main/core/http/server';
+import { systemScheduler } from '../../src-main/core/scheduler';
 import { tempDir } from './fixtures';
 
 export interface GuardedApp {
@@ -31,7 +32,9 @@ export async function startGuardedApp(
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Safekeep</title><p>the app</p>');
   const dataDir = path.join(root, 'data');
   const { auth, allowedHosts, clock, ...browser } = o;
-  const host = await openHost({ dataDir, clock, authEnabled: auth, flagTokens: [{ client: 'alice', secret: 'alice-secret' }], paths: { rendererDir } });
+  // A test's clock moves time; timers stay real.
+  const scheduler = clock ? { now: () => clock.now(), setTimer: systemScheduler.setTimer } : undefined;
+  const host = await openHost({ dataDir, scheduler, authEnabled: auth, flagTokens: [{ client: 'alice', secret: 'alice-secret' }], paths: { rendererDir } });
   const { server } = await host.start({ ...ALL_WORK, http: { host: '127.0.0.1', port: 0, browser: true, allowedHosts: allowedHosts ?? [], ...browser } });
   return {
     host,

@@ -4,12 +4,17 @@ import type { Core } from '../../src-main/core/host/compose';
 import { ALL_WORK, openHost, type Host } from '../../src-main/core/host/host';
 import type { CoreOptions } from '../../src-main/core/host/options';
 import type { RunningHttpServer } from '../../src-main/core/http/server';
+import { systemScheduler, type Scheduler, type Timer } from '../../src-main/core/scheduler';
 import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
 
-export class FakeClock {
+/** A scheduler whose time only moves when the test says so (its timers are real ones). */
+export class FakeClock implements Scheduler {
   constructor(public t = Date.UTC(2026, 0, 1)) {}
   now(): number {
     return this.t;
+  }
+  setTimer(delayMs: number, fn: () => void, options?: { unref?: boolean }): Timer {
+    return systemScheduler.setTimer(delayMs, fn, options);
   }
   advance(ms: number): void {
     this.t += ms;

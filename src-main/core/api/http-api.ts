@@ -8,7 +8,7 @@ import { AppError } from '../../../src-shared/contract/errors';
 import { ArgSchemas, HOST_ONLY_HANDLERS, type HandlerName } from '../../../src-shared/contract/schemas';
 import { asActor } from '../audit/actor';
 import type { AuditTrail } from '../audit/trail';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import type { EventBus } from '../events';
 import type { Authenticator } from '../origin/auth';
 import { callHandler } from './call';

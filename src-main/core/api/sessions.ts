@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import type { SessionStore } from '../store/ports';
 import { hashSecret } from '../store/secret-hash';
 

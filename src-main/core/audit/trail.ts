@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import type { AuditEntry } from '../../../src-shared/audit';
 import { log } from '../log';
 import { AUDIT_FILE } from './files';

@@ -3,7 +3,7 @@ import type { DimseListenerState } from '../../../src-shared/dimse';
 import type { EventBus } from '../events';
 import { log } from '../log';
 import type { RemotesStore, SettingsStore, StoredSettings } from '../store/ports';
-import type { DimseService, DimseServiceConfig } from './service';
+import type { DimseListenerService, DimseServiceConfig } from './service';
 
 /** What a host may set for its run (command-line flags, tests); the stored settings fill in the rest. */
 export type ListenerOverrides = Partial<DimseServiceConfig>;
@@ -14,7 +14,7 @@ export interface ListenerControlDeps {
   events: EventBus;
   /** The stored DICOM settings when the core opened: the state shown before the first start. */
   initial: StoredSettings['dimse'];
-  createService(config: DimseServiceConfig): DimseService;
+  createService(config: DimseServiceConfig): DimseListenerService;
 }
 
 type DimseSettings = StoredSettings['dimse'];
@@ -29,7 +29,7 @@ export class DimseListenerControl {
   private enabled = false;
   private force = false;
   private overrides: ListenerOverrides = {};
-  private running: { service: DimseService; aeTitle: string; host: string; port: number } | null = null;
+  private running: { service: DimseListenerService; aeTitle: string; host: string; port: number } | null = null;
   private current: DimseListenerState;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -41,7 +41,7 @@ export class DimseListenerControl {
     });
   }
 
-  get service(): DimseService | null {
+  get service(): DimseListenerService | null {
     return this.running?.service ?? null;
   }
 

@@ -23,7 +23,7 @@ import {
 } from './lib';
 import type { DimseListenerOptions, ListenerHandlers, SameAssociationReporter } from './listener-types';
 import { DEFAULT_LISTENER_LIMITS, peerAddress, type ConnectionRefusal, type ListenerLimits, type PduGuard } from './pdu-guard';
-import { dropEmptyErrorComment, makeEventReportResponse } from './requestor';
+import { dropEmptyErrorComment, makeEventReportResponse } from './association-words';
 import {
   ACTION_TYPE_REQUEST_COMMITMENT,
   DIMSE_STATUS,

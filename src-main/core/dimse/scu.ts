@@ -7,7 +7,8 @@
  */
 import { nActionElements, readEventReport, reportElements, reportEventType } from './commitment-data';
 import { Dataset, requests } from './lib';
-import { makeEventReportResponse, RequestorAssociation } from './requestor';
+import { makeEventReportResponse } from './association-words';
+import { RequestorAssociation } from './requestor';
 import {
   ACTION_TYPE_REQUEST_COMMITMENT,
   DIMSE_STATUS,

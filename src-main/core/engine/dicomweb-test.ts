@@ -1,4 +1,4 @@
-import { buildCommitmentRequest } from '../../../src-shared/commitment/request-json';
+import { buildCommitmentRequest } from '../codec/request-json';
 import { describeFailureReason } from '../../../src-shared/dicom/failure-reasons';
 import type { OutgoingInstance } from '../../../src-shared/outgoing';
 import type { DicomwebClient, HttpAnswer } from '../remotes/dicomweb-client';

@@ -4,10 +4,11 @@ import type { DimseRemoteConfig } from '../../../src-shared/remotes';
 import type { ReportProbes } from '../dimse/report-probes';
 import { sendCommitmentRequest } from '../dimse/scu';
 import { describeStatus, DimseError, type CommitmentReport } from '../dimse/types';
-import type { RemoteWithSecret } from '../store/ports';
+import type { RemoteWithSecret } from '../remotes/model/remote';
 import { ERROR_BACKOFF, backoffMs, type BackoffPolicy } from './backoff';
-import { dimseRoundTrip } from './dimse-round-trip';
+import { dimseRoundTrip, SAME_ASSOCIATION_REPORT_WAIT_MS } from './dimse-round-trip';
 import { associationFix, retryText, waitingText } from './dimse-text';
+import type { Scheduler } from '../scheduler';
 import type { Driver, DriverContext } from './driver';
 import { newTransactionUid } from './transaction-uid';
 
@@ -24,6 +25,8 @@ export interface DimseDriverDeps {
   probes: ReportProbes;
   /** Between N-ACTION attempts after a transient failure (default: 1 s doubling up to 5 min). */
   retryBackoff?: BackoffPolicy;
+  /** The Test's wait for its report. */
+  scheduler: Scheduler;
 }
 
 /**
@@ -39,22 +42,22 @@ export class DimseDriver implements Driver {
   async step(r: OutgoingRequest, remote: RemoteWithSecret, ctx: DriverContext): Promise<void> {
     if (remote.kind !== 'dimse') throw new Error('DimseDriver got a DICOMweb remote');
     const c = remote.config;
-    const { outgoing } = ctx;
-    const now = ctx.clock.now();
+    const { outgoing, lifecycle } = ctx;
+    const now = ctx.scheduler.now();
     const deadline = dimseDeadline(r, c.deadlineHours);
     if (deadline !== null && now >= deadline) return this.timeOut(r, c, ctx, now);
     if (r.state === 'checking' || r.state === 'posting') {
       // Safekeep stopped while the N-ACTION was on its way: it may have arrived, but its report
       // found no listener. Ask again under a new UID (never reuse the old one) — unless a late report completed it meanwhile.
-      const patch = { state: 'queued', nextAttemptAt: now, error: 'Safekeep stopped while sending the N-ACTION: sending it again under a new Transaction UID' } as const;
-      await outgoing.changeUid(r.id, newTransactionUid(), patch, [r.state]);
+      const error = 'Safekeep stopped while sending the N-ACTION: sending it again under a new Transaction UID';
+      await lifecycle.renew(r.id, r.state, 'new-uid', newTransactionUid(), { nextAttemptAt: now, error });
       ctx.changed(r.id);
       return ctx.wake();
     }
     if (r.state === 'working') return this.awaitReport(r, c, ctx, now, deadline ?? now);
 
     // queued: persist "posting" first — the report may arrive before the N-ACTION-RSP.
-    if (!(await outgoing.patch(r.id, { state: 'posting', sentAt: r.sentAt ?? now, attempts: r.attempts + 1, nextAttemptAt: null }, ['queued']))) {
+    if (!(await lifecycle.move(r.id, 'queued', 'send', { sentAt: r.sentAt ?? now, attempts: r.attempts + 1, nextAttemptAt: null }))) {
       return ctx.changed(r.id); // cancelled meanwhile
     }
     ctx.changed(r.id);
@@ -68,24 +71,24 @@ export class DimseDriver implements Driver {
         transactionUid: r.transactionUid,
         instances,
         // Archives that report on the same association do it right away; others use a new one.
-        waitForReportMs: 1000,
+        waitForReportMs: SAME_ASSOCIATION_REPORT_WAIT_MS,
         onReport: this.deps.onReport,
       }));
     } catch (e) {
       return this.associationFailure(r.id, e, c, ctx, dimseDeadline({ sentAt: r.sentAt ?? now }, c.deadlineHours)!);
     }
-    const after = ctx.clock.now();
+    const after = ctx.scheduler.now();
     // Every write below only while it is still 'posting': the report (or a cancel) may have come first.
     const current = await outgoing.get(r.id);
     if (current.state !== 'posting') return ctx.changed(r.id);
     if (status !== 0) {
       const why = `The archive refused the N-ACTION: ${describeStatus(status)}`;
-      const failed = { state: 'failed', completedAt: after, nextAttemptAt: null, error: why, httpStatus: status, lastContactAt: after } as const;
-      await outgoing.failPending(r.id, why, failed, after, null, ['posting']);
+      await lifecycle.failPending(r.id, 'posting', 'refused', { detail: why, now: after }, { completedAt: after, nextAttemptAt: null, error: why, status, lastContactAt: after });
     } else {
       const noteAt = after + (await this.deps.reportTimeoutMs());
       const end = dimseDeadline(current, c.deadlineHours) ?? noteAt;
-      await outgoing.patch(r.id, { state: 'working', workingSince: after, lastContactAt: after, nextAttemptAt: Math.min(noteAt, end), error: null, httpStatus: null }, ['posting']);
+      // The report tells the outcome; the accepting 0000H is not kept as the archive's status.
+      await lifecycle.move(r.id, 'posting', 'accepted', { workingSince: after, lastContactAt: after, nextAttemptAt: Math.min(noteAt, end), error: null, status: null });
     }
     ctx.changed(r.id);
   }
@@ -96,11 +99,11 @@ export class DimseDriver implements Driver {
     const noteAt = acceptedAt + (await this.deps.reportTimeoutMs());
     // Only while still waiting: a report that came meanwhile has the last word.
     if (now < noteAt) {
-      await ctx.outgoing.patch(r.id, { nextAttemptAt: Math.min(noteAt, deadline) }, ['working']);
+      await ctx.lifecycle.move(r.id, 'working', 'wait', { nextAttemptAt: Math.min(noteAt, deadline) });
       return;
     }
     const error = waitingText({ acceptedAt, now, deadline, remote: c, listener: this.deps.listener() });
-    if ((await ctx.outgoing.patch(r.id, { nextAttemptAt: deadline, error }, ['working'])) && error !== r.error) ctx.changed(r.id);
+    if ((await ctx.lifecycle.move(r.id, 'working', 'wait', { nextAttemptAt: deadline, error })) && error !== r.error) ctx.changed(r.id);
   }
 
   private async timeOut(r: OutgoingRequest, c: DimseRemoteConfig, ctx: DriverContext, now: number): Promise<void> {
@@ -108,13 +111,13 @@ export class DimseDriver implements Driver {
       r.state === 'working'
         ? `Timed out: no N-EVENT-REPORT within ${c.deadlineHours} h`
         : `Timed out: the archive did not accept the N-ACTION within ${c.deadlineHours} h${r.error ? ` (last error: ${r.error})` : ''}`;
-    await ctx.outgoing.failPending(r.id, why, { state: 'timed_out', completedAt: now, nextAttemptAt: null, error: why }, now, null, [r.state]);
+    await ctx.lifecycle.failPending(r.id, r.state, 'deadline', { detail: why, now }, { completedAt: now, nextAttemptAt: null, error: why });
     ctx.changed(r.id);
   }
 
   private async associationFailure(id: number, e: unknown, c: DimseRemoteConfig, ctx: DriverContext, deadline: number): Promise<void> {
-    const { outgoing } = ctx;
-    const now = ctx.clock.now();
+    const { outgoing, lifecycle } = ctx;
+    const now = ctx.scheduler.now();
     // Every write below only while it is still 'posting' (a report or a cancel may have come first).
     const current = await outgoing.get(id);
     if (current.state !== 'posting') return ctx.changed(id);
@@ -123,13 +126,13 @@ export class DimseDriver implements Driver {
     if (err.kind === 'rejected' && err.permanent) {
       // A permanent A-ASSOCIATE-RJ does not heal by itself: say so at once, with the fix.
       const why = `${err.message}: ${fix}`;
-      await outgoing.failPending(id, why, { state: 'failed', completedAt: now, nextAttemptAt: null, error: why }, now, null, ['posting']);
+      await lifecycle.failPending(id, 'posting', 'refused', { detail: why, now }, { completedAt: now, nextAttemptAt: null, error: why });
     } else {
       // Refused connection, abort, close, timeout: the archive may be restarting. Retry until the deadline.
       const next = Math.min(now + backoffMs(current.attempts - 1, this.deps.retryBackoff ?? ERROR_BACKOFF), deadline);
-      const patch = { state: 'queued' as const, nextAttemptAt: next, error: retryText(err, current.attempts, next, fix) };
-      if (err.requestSent) await outgoing.changeUid(id, newTransactionUid(), patch, ['posting']);
-      else await outgoing.patch(id, patch, ['posting']);
+      const fields = { nextAttemptAt: next, error: retryText(err, current.attempts, next, fix) };
+      if (err.requestSent) await lifecycle.renew(id, 'posting', 'new-uid', newTransactionUid(), fields);
+      else await lifecycle.move(id, 'posting', 'retry', fields);
     }
     ctx.changed(id);
     ctx.wake();
@@ -137,7 +140,7 @@ export class DimseDriver implements Driver {
 
   test(remote: RemoteWithSecret): Promise<{ ok: boolean; message: string }> {
     if (remote.kind !== 'dimse') throw new Error('not a DIMSE remote');
-    return dimseRoundTrip(remote.config, { listener: this.deps.listener, probes: this.deps.probes, onReport: this.deps.onReport });
+    return dimseRoundTrip(remote.config, { listener: this.deps.listener, probes: this.deps.probes, onReport: this.deps.onReport, scheduler: this.deps.scheduler });
   }
 
   async close(): Promise<void> {

@@ -9,18 +9,22 @@ import type { DimseRemoteConfig } from '../../../src-shared/remotes';
 import type { ReportProbes } from '../dimse/report-probes';
 import { echo, sendCommitmentRequest } from '../dimse/scu';
 import { DimseError, describeStatus, type CommitmentReport } from '../dimse/types';
+import type { Scheduler, Timer } from '../scheduler';
 import { associationFix } from './dimse-text';
 import { newTransactionUid, newUuidUid } from './transaction-uid';
 
 /** Secondary Capture Image Storage: any SOP Class will do for an instance that does not exist. */
 const PROBE_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.7';
 const NO_SUCH_OBJECT_INSTANCE = 0x0112;
+/** How long an N-ACTION association stays open for a report on it: archives that report there do it at once. */
+export const SAME_ASSOCIATION_REPORT_WAIT_MS = 1000;
 
 export interface RoundTripDeps {
   listener: () => DimseListenerState;
   probes: ReportProbes;
   /** Where a report on the N-ACTION association goes (the core's intake, which asks the probes first). */
   onReport: (r: CommitmentReport) => Promise<number>;
+  scheduler: Scheduler;
 }
 
 type TestResult = { ok: boolean; message: string };
@@ -50,7 +54,8 @@ export async function dimseRoundTrip(c: DimseRemoteConfig, deps: RoundTripDeps):
   const transactionUid = newTransactionUid();
   const instance = { sopClassUid: PROBE_SOP_CLASS, sopInstanceUid: newUuidUid() };
   const probe = deps.probes.expect(transactionUid);
-  const started = Date.now();
+  const { scheduler } = deps;
+  const started = scheduler.now();
   try {
     let status: number;
     try {
@@ -60,7 +65,7 @@ export async function dimseRoundTrip(c: DimseRemoteConfig, deps: RoundTripDeps):
         timeoutMs,
         transactionUid,
         instances: [instance],
-        waitForReportMs: 1000,
+        waitForReportMs: SAME_ASSOCIATION_REPORT_WAIT_MS,
         onReport: deps.onReport,
         reportElsewhere: probe.report,
       }));
@@ -70,17 +75,17 @@ export async function dimseRoundTrip(c: DimseRemoteConfig, deps: RoundTripDeps):
     }
     if (status !== 0) return { ok: false, message: `C-ECHO passed, but ${c.aeTitle} refused the test N-ACTION: ${describeStatus(status)}` };
 
-    let timer: NodeJS.Timeout | undefined;
-    const left = Math.max(1, started + timeoutMs - Date.now());
-    const report = await Promise.race([probe.report, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), left)))]);
-    clearTimeout(timer);
+    let timer: Timer | undefined;
+    const left = Math.max(1, started + timeoutMs - scheduler.now());
+    const report = await Promise.race([probe.report, new Promise<null>((resolve) => (timer = scheduler.setTimer(left, () => resolve(null), { unref: true })))]);
+    timer?.cancel();
     if (!report) {
       return {
         ok: false,
         message: `${c.aeTitle} accepted the test N-ACTION but sent no N-EVENT-REPORT within ${c.timeoutSeconds} s: ${knownAeHint(listener, c.callingAeTitle)}, and it must be able to reach it`,
       };
     }
-    return judge(report, instance.sopInstanceUid, { where, ms: Date.now() - started, via: report.sameAssociation ? 'the N-ACTION association' : `a new association to ${listenerAddress(listener, c.callingAeTitle)}` });
+    return judge(report, instance.sopInstanceUid, { where, ms: scheduler.now() - started, via: report.sameAssociation ? 'the N-ACTION association' : `a new association to ${listenerAddress(listener, c.callingAeTitle)}` });
   } finally {
     probe.done();
   }

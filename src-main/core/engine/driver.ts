@@ -1,11 +1,15 @@
 import type { OutgoingRequest } from '../../../src-shared/outgoing';
-import type { Clock } from '../clock';
-import type { OutgoingStore, RemoteWithSecret } from '../store/ports';
+import type { Scheduler } from '../scheduler';
+import type { OutgoingStore } from '../store/ports';
+import type { RemoteWithSecret } from '../remotes/model/remote';
+import type { OutgoingLifecycle } from './lifecycle';
 
-/** What a protocol driver may use: the store (written first), the clock, and a way to announce. */
+/** What a protocol driver may use: the store's reads, the lifecycle (every write), the scheduler, and a way to announce. */
 export interface DriverContext {
-  outgoing: OutgoingStore;
-  clock: Clock;
+  outgoing: Pick<OutgoingStore, 'get' | 'instancesOf'>;
+  /** Writes each outcome of a step as an event of the request's lifecycle (store first, then announce). */
+  lifecycle: OutgoingLifecycle;
+  scheduler: Scheduler;
   /** Announces that a request changed (batched by the engine). Call after writing. */
   changed(requestId: number): void;
   /** Asks the scheduler to look again (a request became due). */

@@ -1,11 +1,14 @@
 import type { RequestForm, RequestedInstance } from '../../../src-shared/commitment/model';
 import { AppError } from '../../../src-shared/contract/errors';
 import { ACTIVE_STATES, isFinal, type OutgoingRequest, type Selection } from '../../../src-shared/outgoing';
-import type { Clock } from '../clock';
 import { coalesced } from '../coalesce';
 import { ChangeBatcher } from '../events';
-import type { LibraryStore, OutgoingStore, RemotesStore, RemoteWithSecret } from '../store/ports';
+import { MAX_TIMER_MS, type Scheduler, type Timer } from '../scheduler';
+import { isNotFound } from '../store/not-found';
+import type { LibraryStore, OutgoingStore, RemotesStore } from '../store/ports';
+import type { RemoteWithSecret } from '../remotes/model/remote';
 import type { Driver, DriverContext } from './driver';
+import { OutgoingLifecycle } from './lifecycle';
 import { planRequests } from './planner';
 import { newTransactionUid } from './transaction-uid';
 import { log } from '../log';
@@ -13,11 +16,16 @@ import { log } from '../log';
 /** What a cancelled request's undecided instances say (in Outgoing, the verdicts and every report). */
 export const CANCELLED_DETAIL = 'Cancelled before the archive answered: not verified';
 
+/** Changes to requests are announced to those waiting on them at most this often (100,000 updates, a few calls). */
+export const REQUEST_CHANGES_INTERVAL_MS = 200;
+/** A step that failed inside Safekeep (not the archive's doing) is tried again this much later. */
+export const STEP_FAILURE_RETRY_MS = 30_000;
+
 export interface EngineDeps {
   outgoing: OutgoingStore;
   remotes: RemotesStore;
   library: LibraryStore;
-  clock: Clock;
+  scheduler: Scheduler;
   drivers: { dicomweb: Driver; dimse?: Driver };
   /** Told when a request is about to be sent for the first time (the audit trail). */
   onFirstSend?: (r: OutgoingRequest, remote: RemoteWithSecret) => void;
@@ -42,22 +50,34 @@ export class Engine {
   /** Requests changed by the engine, its drivers and reports, batched: the engine's own notification (not the contract's). */
   private readonly changes: ChangeBatcher<number>;
   private readonly watchers = new Set<(ids: readonly number[]) => void>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private stopped = false;
   private readonly ctx: DriverContext;
+  /** Every state change of a request goes through it (lifecycle.ts): the drivers', the engine's and the reports'. */
+  readonly lifecycle: OutgoingLifecycle;
+  private ticking = false;
   /** One tick at a time: a second one while the first awaits the store could start a request twice. */
   private readonly runTick = coalesced(
-    () => this.tick(),
+    async () => {
+      this.ticking = true;
+      await this.tick().finally(() => (this.ticking = false));
+    },
     (e) => log('engine').error('scheduling failed:', e),
   );
 
   constructor(private readonly deps: EngineDeps) {
-    this.changes = new ChangeBatcher(200, (ids) => {
-      for (const w of this.watchers) w(ids);
-    });
+    this.changes = new ChangeBatcher(
+      REQUEST_CHANGES_INTERVAL_MS,
+      (ids) => {
+        for (const w of this.watchers) w(ids);
+      },
+      deps.scheduler,
+    );
+    this.lifecycle = new OutgoingLifecycle(deps.outgoing);
     this.ctx = {
       outgoing: deps.outgoing,
-      clock: deps.clock,
+      lifecycle: this.lifecycle,
+      scheduler: deps.scheduler,
       changed: (id) => this.changes.add(id),
       wake: () => this.schedule(0),
     };
@@ -83,7 +103,7 @@ export class Engine {
     this.own = null;
     const active = await this.deps.outgoing.active();
     for (const r of active) {
-      if (r.state === 'posting' && (await this.deps.outgoing.patch(r.id, { state: 'checking', nextAttemptAt: this.deps.clock.now() }, ['posting']))) {
+      if (r.state === 'posting' && (await this.lifecycle.move(r.id, 'posting', 'unsure', { nextAttemptAt: this.deps.scheduler.now() }))) {
         this.changes.add(r.id);
       }
     }
@@ -111,7 +131,7 @@ export class Engine {
       label,
       form: o.form,
       requests,
-      now: this.deps.clock.now(),
+      now: this.deps.scheduler.now(),
     });
     requestIds.forEach((id) => this.take(id));
     this.schedule(0);
@@ -125,9 +145,9 @@ export class Engine {
   async cancel(id: number): Promise<OutgoingRequest> {
     const r = await this.deps.outgoing.get(id);
     if (isFinal(r.state)) throw new AppError('conflict', `Request ${id} is already ${r.state}`);
-    const now = this.deps.clock.now();
+    const now = this.deps.scheduler.now();
     // Only while it is still in flight: an answer stored meanwhile stays the request's word.
-    if (!(await this.deps.outgoing.failPending(id, CANCELLED_DETAIL, { state: 'cancelled', completedAt: now, nextAttemptAt: null }, now, null, ACTIVE_STATES))) {
+    if (!(await this.lifecycle.failPending(id, ACTIVE_STATES, 'cancel', { detail: CANCELLED_DETAIL, now }, { completedAt: now, nextAttemptAt: null }))) {
       throw new AppError('conflict', `Request ${id} is already ${(await this.deps.outgoing.get(id)).state}`);
     }
     this.changes.add(id);
@@ -141,7 +161,7 @@ export class Engine {
       throw new AppError('conflict', `Request ${id} is ${r.state}; only lost, failed, timed-out or cancelled requests can be resent`);
     }
     // Only from the state just read: two resends at once send it once.
-    if (!(await this.deps.outgoing.reset(id, newTransactionUid(), this.deps.clock.now(), [r.state]))) {
+    if (!(await this.lifecycle.resend(id, r.state, newTransactionUid(), this.deps.scheduler.now()))) {
       throw new AppError('conflict', `Request ${id} is ${(await this.deps.outgoing.get(id)).state} now; it is not resent`);
     }
     this.take(id);
@@ -164,7 +184,7 @@ export class Engine {
         label: `${r.label ?? `Request ${id}`} — resend of ${failed.length} not committed`,
         instances: failed,
       },
-      this.deps.clock.now(),
+      this.deps.scheduler.now(),
     );
     this.take(newId);
     this.schedule(0);
@@ -196,11 +216,22 @@ export class Engine {
           filePath: null,
         })),
       },
-      this.deps.clock.now(),
+      this.deps.scheduler.now(),
     );
     this.take(id);
     this.schedule(0);
     return id;
+  }
+
+  /**
+   * Forgets a proxied request its upstream never accepted (queued for a retry, or refused), so that the
+   * requester may use the same Transaction UID again. False when it moved on meanwhile.
+   */
+  async withdraw(id: number): Promise<boolean> {
+    const r = await this.deps.outgoing.get(id);
+    if (r.proxyFor === null || !(await this.lifecycle.move(id, r.state, 'withdraw', { nextAttemptAt: null }))) return false;
+    await this.deps.outgoing.deleteRequest(id);
+    return true;
   }
 
   /** Resolves with the request once `until` holds for it (checked at every change). */
@@ -266,10 +297,10 @@ export class Engine {
   /** Runs the due requests now and plans the next wake-up. */
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    const now = this.deps.clock.now();
+    const now = this.deps.scheduler.now();
     let next = Infinity;
     // Each remote read once per tick (a 100,000-instance job is a hundred requests to one remote).
-    const remotes = new Map<number, RemoteWithSecret | null>();
+    const remotes = new Map<number, RemoteWithSecret | null | undefined>();
     for (const r of await this.deps.outgoing.active()) {
       if (this.stopped) return;
       if (this.inFlight.has(r.id) || (this.own && !this.own.has(r.id))) continue;
@@ -278,11 +309,15 @@ export class Engine {
         next = Math.min(next, due);
         continue;
       }
-      if (!remotes.has(r.remoteId)) remotes.set(r.remoteId, await this.deps.remotes.withSecret(r.remoteId).catch(() => null));
+      if (!remotes.has(r.remoteId)) remotes.set(r.remoteId, await this.remote(r.remoteId));
       const remote = remotes.get(r.remoteId);
-      if (!remote) {
-        const failed = { state: 'failed', error: 'The remote was deleted', completedAt: now } as const;
-        if (await this.deps.outgoing.failPending(r.id, 'The remote of this request was deleted', failed, now, null, [r.state])) this.changes.add(r.id);
+      if (remote === undefined) {
+        next = Math.min(next, now + STEP_FAILURE_RETRY_MS); // the store failed (logged): looked at again later
+        continue;
+      }
+      if (remote === null) {
+        const detail = 'The remote of this request was deleted';
+        if (await this.lifecycle.failPending(r.id, r.state, 'refused', { detail, now }, { error: 'The remote was deleted', completedAt: now })) this.changes.add(r.id);
         continue;
       }
       const busy = this.perRemote.get(r.remoteId) ?? 0;
@@ -295,7 +330,8 @@ export class Engine {
         .step(r, remote, this.ctx)
         .catch((e) => {
           log('engine').error(`request ${r.id} step failed:`, e);
-          return this.deps.outgoing.patch(r.id, { nextAttemptAt: this.deps.clock.now() + 30_000, error: `Internal error: ${String(e)}` }, ACTIVE_STATES).then(() => undefined);
+          const fields = { nextAttemptAt: this.deps.scheduler.now() + STEP_FAILURE_RETRY_MS, error: `Internal error: ${String(e)}` };
+          return this.lifecycle.move(r.id, ACTIVE_STATES, 'wait', fields).then(() => undefined);
         })
         .catch((e) => log('engine').error(`request ${r.id}: the step's failure was not stored:`, e))
         .finally(() => {
@@ -309,25 +345,42 @@ export class Engine {
     if (next !== Infinity) this.schedule(next - now);
   }
 
+  /** The remote with its secret; null when it was deleted; undefined when the store failed (logged). */
+  private async remote(id: number): Promise<RemoteWithSecret | null | undefined> {
+    try {
+      return await this.deps.remotes.withSecret(id);
+    } catch (e) {
+      if (isNotFound(e, 'remote')) return null;
+      log('engine').error(`reading remote ${id} failed:`, e);
+      return undefined;
+    }
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
-    const d = Math.max(0, Math.min(delayMs, 2 ** 31 - 1));
+    const d = Math.max(0, Math.min(delayMs, MAX_TIMER_MS));
     if (this.timer) {
-      if (this.timerAt <= this.deps.clock.now() + d) return;
-      clearTimeout(this.timer);
+      if (this.timerAt <= this.deps.scheduler.now() + d) return;
+      this.timer.cancel();
     }
-    this.timerAt = this.deps.clock.now() + d;
-    this.timer = setTimeout(() => {
+    this.timerAt = this.deps.scheduler.now() + d;
+    // Not unref'd: a command waiting for its requests (safekeep commit) lives on this timer between attempts.
+    this.timer = this.deps.scheduler.setTimer(d, () => {
       this.timer = null;
       this.runTick();
-    }, d);
+    });
   }
 
   private timerAt = 0;
 
+  /** Nothing runs now (no tick, no exchange with an archive): a virtual scheduler moves time on only then. */
+  get idle(): boolean {
+    return !this.ticking && this.inFlight.size === 0;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     await Promise.allSettled([...this.inFlight.values()]);
     this.watchers.clear();
     this.changes.flush();

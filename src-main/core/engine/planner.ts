@@ -1,5 +1,6 @@
 import type { RequestForm } from '../../../src-shared/commitment/model';
-import type { IndexedFile, PlannedRequest } from '../store/ports';
+import type { IndexedFile } from '../library/model/files';
+import type { PlannedRequest } from './model/outgoing';
 import { newTransactionUid } from './transaction-uid';
 
 export interface PlanOptions {

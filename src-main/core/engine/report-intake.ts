@@ -1,11 +1,12 @@
 import type { CommitmentReport } from '../dimse/types';
 import { DIMSE_STATUS } from '../dimse/types';
-import type { OutgoingState } from '../../../src-shared/outgoing';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import type { OutgoingStore, RemotesStore, UnmatchedReportStore } from '../store/ports';
-import { interpretResult } from './response-check';
+import { statesFor, type OutgoingLifecycle } from './lifecycle';
+import { interpretResult, RAW_ANSWER_CAP } from './response-check';
 
-const ACCEPTS_REPORT: readonly OutgoingState[] = ['posting', 'checking', 'working', 'queued', 'timed_out'];
+/** Where a report completes a request (a late one too: waiting to retry under a new UID, or past the deadline). */
+const ACCEPTS_REPORT = statesFor('answered');
 
 /**
  * Safekeep as DIMSE commitment SCU: an N-EVENT-REPORT (on the N-ACTION association or a
@@ -16,7 +17,7 @@ const ACCEPTS_REPORT: readonly OutgoingState[] = ['posting', 'checking', 'workin
  * second report for a finished request is kept too and answered 0000H.
  */
 export async function takeReport(
-  deps: { outgoing: OutgoingStore; unmatched: UnmatchedReportStore; clock: Clock; changed: (id: number) => void },
+  deps: { outgoing: OutgoingStore; lifecycle: OutgoingLifecycle; unmatched: UnmatchedReportStore; clock: Clock; changed: (id: number) => void },
   report: CommitmentReport,
 ): Promise<number> {
   const now = deps.clock.now();
@@ -45,21 +46,9 @@ export async function takeReport(
     committed: report.committed.map((i) => ({ ...i, form: 'flat' as const })),
     failed: report.failed.map((i) => ({ ...i, form: 'flat' as const })),
   }));
-  const completed = await deps.outgoing.complete(
-    r.id,
-    results,
-    {
-      state: 'done',
-      completedAt: now,
-      lastContactAt: now,
-      nextAttemptAt: null,
-      error: problem,
-      rawResponse: problem ? JSON.stringify(report).slice(0, 5_000_000) : null,
-    },
-    now,
-    // Only if nothing finished it meanwhile (a second report, a cancel): that one stays, this one is kept.
-    ACCEPTS_REPORT,
-  );
+  const fields = { completedAt: now, lastContactAt: now, nextAttemptAt: null, error: problem, rawResponse: problem ? JSON.stringify(report).slice(0, RAW_ANSWER_CAP) : null };
+  // Only if nothing finished it meanwhile (a second report, a cancel): that one stays, this one is kept.
+  const completed = await deps.lifecycle.complete(r.id, ACCEPTS_REPORT, 'answered', results, fields, now);
   if (!completed) {
     await keep(`the request is already ${(await deps.outgoing.get(r.id)).state}`);
     return DIMSE_STATUS.Success;
@@ -72,11 +61,11 @@ export async function takeReport(
  * Makes every accepted DIMSE request look at its report wait again now: the report timeout or
  * the listener (the address its waiting line names) changed.
  */
-export async function recheckDimseWaits(deps: { outgoing: OutgoingStore; remotes: RemotesStore; clock: Clock; engine: { wake(): void } }): Promise<void> {
+export async function recheckDimseWaits(deps: { outgoing: OutgoingStore; remotes: RemotesStore; clock: Clock; engine: { wake(): void; lifecycle: OutgoingLifecycle } }): Promise<void> {
   const now = deps.clock.now();
   const dimse = new Set((await deps.remotes.list()).flatMap((r) => (r.kind === 'dimse' ? [r.id] : [])));
   for (const r of await deps.outgoing.active()) {
-    if (r.state === 'working' && dimse.has(r.remoteId)) await deps.outgoing.patch(r.id, { nextAttemptAt: now }, ['working']);
+    if (r.state === 'working' && dimse.has(r.remoteId)) await deps.engine.lifecycle.move(r.id, 'working', 'wait', { nextAttemptAt: now });
   }
   deps.engine.wake();
 }

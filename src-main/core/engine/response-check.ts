@@ -1,9 +1,9 @@
 import type { CommitmentResult } from '../../../src-shared/commitment/model';
-import { PayloadError } from '../../../src-shared/commitment/payload-error';
-import { parseCommitmentResponse } from '../../../src-shared/commitment/response-json';
+import { PayloadError } from '../codec/payload-error';
+import { parseCommitmentResponse } from '../codec/response-json';
 import type { OutgoingInstance } from '../../../src-shared/outgoing';
-import { parseNativeXml } from '../dicomweb/native-xml';
-import type { InstanceResult } from '../store/ports';
+import { parseNativeXml } from '../codec/native-xml';
+import type { InstanceResult } from './model/outgoing';
 
 export interface Interpretation {
   results: InstanceResult[];
@@ -12,6 +12,9 @@ export interface Interpretation {
 }
 
 const INVALID = 'Invalid response';
+
+/** Most of an answer kept with a request whose answer is in question (malformed, or contradicting the request). */
+export const RAW_ANSWER_CAP = 5_000_000;
 
 /** Parses a 200 answer body (JSON or XML) into a result, or throws PayloadError. */
 export function parseAnswer(body: string, contentType: string | undefined): CommitmentResult {

@@ -10,16 +10,16 @@ import { auditedHandlers } from '../api/audited-handlers';
 import type { SyslogTarget } from '../audit/syslog';
 import { AuditTrail } from '../audit/trail';
 import { Sessions } from '../api/sessions';
-import { systemClock, type Clock } from '../clock';
+import { systemScheduler, type Clock, type Scheduler } from '../scheduler';
 import { DimseListenerControl } from '../dimse/listener-control';
 import { ReportProbes } from '../dimse/report-probes';
-import { DimseService } from '../dimse/service';
 import { EventBus } from '../events';
 import { HeaderReaderPool } from '../library/header-pool';
 import { log } from '../log';
-import { DEFAULT_ORIGIN_CONFIG, type OriginConfig } from '../origin/config';
-import { ForwardPolicy } from '../origin/forward-policy';
-import { LibraryPolicy } from '../origin/library-policy';
+import { DEFAULT_ORIGIN_CONFIG, type OriginConfig } from '../incoming/config';
+import { ForwardPolicy } from '../incoming/forward-policy';
+import { DimseScp } from '../incoming/dimse-scp';
+import { LibraryPolicy } from '../incoming/library-policy';
 import { originRoutes } from '../origin/routes';
 import { AccessService } from '../services/access';
 import { IncomingService } from '../services/incoming';
@@ -39,6 +39,9 @@ import type { CoreOptions } from './options';
  */
 export interface Core {
   readonly options: CoreOptions;
+  /** Time and timers, for every service (tests replace it). */
+  readonly scheduler: Scheduler;
+  /** The scheduler's time, for what only reads it. */
   readonly clock: Clock;
   /** What the core announces to its hosts: data-changed {tables}, scan-progress, dimse-listener-changed. */
   readonly events: EventBus;
@@ -108,7 +111,8 @@ function originConfigOf(stored: StoredSettings, options: CoreOptions): OriginCon
 }
 
 async function composeOn(store: Store, options: CoreOptions, stored: StoredSettings): Promise<Core> {
-  const clock = options.clock ?? systemClock;
+  const scheduler = options.scheduler ?? systemScheduler;
+  const clock: Clock = scheduler;
   const events = new EventBus();
   // Every committed write of the store, whoever made it, reaches the hosts as one batched event.
   store.changes.subscribe((tables) => events.emit('data-changed', { tables }));
@@ -130,7 +134,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     remotes: store.remotes,
     library: store.library,
     unmatchedReports: store.unmatchedReports,
-    clock,
+    scheduler,
     listener: () => listener!.state(),
     reportTimeoutMs: () => settings!.reportTimeoutMs(),
     probes,
@@ -150,22 +154,36 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     forward: (remoteId) => new ForwardPolicy(remoteId, { engine: outgoing.engine, outgoing: store.outgoing, remotes: store.remotes }),
   });
   await policies.restore({ dicomweb: stored.policy, dimse: stored.dimsePolicy });
-  const incoming = new IncomingService({ store: store.incoming, clock, config: originConfig, resolvePolicy: (id) => policies.resolve(id) });
+  const incoming = new IncomingService({
+    store: store.incoming,
+    clock,
+    config: originConfig,
+    resolvePolicy: (id) => policies.resolve(id),
+    policy: (side) => policies.current(side),
+    onTaken: (r, refused) =>
+      audit.record({
+        event: 'commitment-request-received',
+        outcome: refused === null ? 0 : 4,
+        user: r.client,
+        address: r.requester,
+        object: { id: r.transactionUid, kind: 'transaction-uid', detail: { instances: r.instances.length, protocol: r.source } },
+        ...(refused === null ? {} : { description: refused }),
+      }),
+  });
   const dimse = new DimseListenerControl({
     settings: store.settings,
     remotes: store.remotes,
     events,
     initial: stored.dimse,
     createService: (config) =>
-      new DimseService(config, {
+      new DimseScp(config, {
         incoming: store.incoming,
+        intake: incoming.intake,
         processor: incoming.processor,
         remotes: store.remotes,
-        clock,
-        policy: () => policies.current('dimse'),
+        scheduler,
         takeReport: (r) => outgoing.takeReport(r),
         log: (m: string) => log('dimse').info(m),
-        audit,
       }),
   });
   listener = dimse;
@@ -197,6 +215,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
 
   return {
     options,
+    scheduler,
     clock,
     events,
     store,
@@ -223,12 +242,11 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
         '/',
         originRoutes({
           incoming: store.incoming,
+          intake: incoming.intake,
           processor: incoming.processor,
           auth: access.auth,
           config: () => originConfig,
-          policy: () => policies.current('dicomweb'),
-          clock,
-          audit,
+          scheduler,
         }),
       );
       // After the origin server: the app's pages answer every other GET.

@@ -6,6 +6,7 @@ import { listenHttp, type RunningHttpServer } from '../http/server';
 import { operatorName } from '../about';
 import type { BrowserModeOptions } from '../api/http-api';
 import { log } from '../log';
+import { repeat, type Timer } from '../scheduler';
 import { composeCore, type Core } from './compose';
 import type { CoreOptions } from './options';
 
@@ -56,7 +57,7 @@ export class Host {
   readonly call: Caller;
   private readonly running = new Set<'outgoing' | 'incoming' | 'retention'>();
   private server: RunningHttpServer | null = null;
-  private retentionTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: Timer | null = null;
   private started = false;
 
   /**
@@ -117,8 +118,7 @@ export class Host {
     if (parts.outgoing && this.once('outgoing')) started.resumedOutgoing = await core.outgoing.start(parts.outgoing);
     if (parts.retention && this.once('retention')) {
       await core.applyRetention();
-      this.retentionTimer = setInterval(() => void core.applyRetention().catch((e) => log('origin').error('retention failed:', e)), HOUR_MS);
-      this.retentionTimer.unref();
+      this.retentionTimer = repeat(core.scheduler, HOUR_MS, () => void core.applyRetention().catch((e) => log('origin').error('retention failed:', e)));
     }
     if (parts.http) {
       const { host, port, allowedHosts, ...app } = parts.http;
@@ -138,7 +138,7 @@ export class Host {
 
   /** Closes the HTTP server, then stops the core (waiting for what is in flight) and closes the store. */
   async stop(): Promise<void> {
-    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.retentionTimer?.cancel();
     await this.server?.close();
     this.server = null;
     if (this.started) this.core.audit.record({ event: 'application-stop', outcome: 0, user: operatorName() });

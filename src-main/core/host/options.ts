@@ -1,8 +1,8 @@
 import type { SyslogTarget } from '../audit/syslog';
-import type { Clock } from '../clock';
+import type { Scheduler } from '../scheduler';
 import type { BackoffPolicy } from '../engine/backoff';
-import type { OriginConfig } from '../origin/config';
-import type { LibraryPolicyOptions } from '../origin/library-policy';
+import type { OriginConfig } from '../incoming/config';
+import type { LibraryPolicyOptions } from '../incoming/library-policy';
 
 /**
  * Where the build put the files a host needs at run time. The entry points know their own place in out/
@@ -18,7 +18,8 @@ export interface HostPaths {
 /** What a host decides when it opens the core; everything else comes from the stored settings. */
 export interface CoreOptions {
   dataDir: string;
-  clock?: Clock;
+  /** Time and timers (tests drive a virtual or a fake one). */
+  scheduler?: Scheduler;
   /** Overrides of the origin server's configuration for this run (flags, tests); stored settings fill the rest. */
   origin?: Partial<OriginConfig>;
   /** false only for a server bound to loopback (checked by the host). */

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { LibraryStore } from '../store/ports';
 
+/** Waiting second copies read from the store at a time (no statement left open while hashing). */
+const COPIES_BATCH = 100;
+
 /** SHA-256 of a file, streamed (never the whole file in memory). */
 export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -26,7 +29,7 @@ export async function settleCopies(repo: LibraryStore, signal?: AbortSignal): Pr
   };
   let after = '';
   for (;;) {
-    const batch = await repo.pendingCopies(after, 100);
+    const batch = await repo.pendingCopies(after, COPIES_BATCH);
     if (batch.length === 0) break;
     for (const c of batch) {
       if (signal?.aborted) return counts;

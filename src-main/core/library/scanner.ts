@@ -3,8 +3,9 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../src-shared/contract/errors';
 import type { ScanProgress } from '../../../src-shared/library';
-import type { Clock } from '../clock';
-import type { FileRecord, LibraryStore } from '../store/ports';
+import type { Clock } from '../scheduler';
+import type { LibraryStore } from '../store/ports';
+import type { FileRecord } from './model/files';
 import { settleCopies } from './copies';
 import { HeaderReaderPool, type ScanResult } from './header-pool';
 import { walkFiles } from './walker';
@@ -21,6 +22,8 @@ export interface ScanOptions {
 }
 
 const BATCH = 500;
+/** Progress is announced at most this often (the UI cannot show more). */
+const PROGRESS_INTERVAL_MS = 250;
 /** Files per job; jobs in flight: two per worker, so none waits while the main thread writes. */
 const READ_BATCH = 64;
 
@@ -62,7 +65,7 @@ export async function scanLibrary(
     state: 'running',
     startedAt: new Date(clock.now()).toISOString(),
   };
-  const interval = options.progressIntervalMs ?? 250;
+  const interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
   const headers = options.headers ?? new HeaderReaderPool(null);
   const inFlight = Math.max(2, headers.size * 2);
   let lastReport = 0;

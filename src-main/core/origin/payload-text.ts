@@ -1,5 +1,5 @@
 import { AppError } from '../../../src-shared/contract/errors';
-import { PayloadError } from '../../../src-shared/commitment/payload-error';
+import { PayloadError } from '../codec/payload-error';
 
 /** Far above any commitment payload (NativeDicomModel > DicomAttribute > Item > DicomAttribute > Value). */
 export const MAX_XML_DEPTH = 64;

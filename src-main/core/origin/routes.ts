@@ -1,31 +1,30 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../../src-shared/contract/errors';
-import { parseCommitmentRequest } from '../../../src-shared/commitment/request-json';
-import { buildCommitmentResponse, commitmentResponseJsonText } from '../../../src-shared/commitment/response-json';
-import { PayloadError } from '../../../src-shared/commitment/payload-error';
+import { parseCommitmentRequest } from '../codec/request-json';
+import { buildCommitmentResponse, commitmentResponseJsonText } from '../codec/response-json';
+import { PayloadError } from '../codec/payload-error';
 import { describeUidProblem, uidProblem } from '../../../src-shared/dicom/uid';
-import type { Clock } from '../clock';
-import { formatOfContentType, MEDIA_TYPE, negotiateAccept, type PayloadFormat } from '../dicomweb/media';
-import { buildNativeXml, parseNativeXml } from '../dicomweb/native-xml';
+import { sleep, type Scheduler } from '../scheduler';
+import { formatOfContentType, MEDIA_TYPE, negotiateAccept, type PayloadFormat } from '../codec/media';
+import { buildNativeXml, parseNativeXml } from '../codec/native-xml';
 import type { IncomingStore } from '../store/ports';
-import type { AuditTrail } from '../audit/trail';
 import type { Authenticator } from './auth';
-import type { OriginConfig } from './config';
-import type { CommitmentPolicy } from './policy';
+import type { OriginConfig } from '../incoming/config';
+import type { IncomingIntake } from '../incoming/intake';
 import { problemResponse } from './problem';
 import { payloadText } from './payload-text';
-import type { IncomingProcessor } from './processor';
+import type { IncomingProcessor } from '../incoming/processor';
 
 export interface OriginDeps {
   incoming: IncomingStore;
+  /** Takes in a POST (the rules every commitment request goes through, whichever the protocol). */
+  intake: IncomingIntake;
   processor: IncomingProcessor;
   auth: Authenticator;
   config: () => OriginConfig;
-  /** The policy that decides newly received transactions. */
-  policy: () => CommitmentPolicy;
-  clock: Clock;
-  audit?: AuditTrail;
+  /** The sync window's wait. */
+  scheduler: Scheduler;
 }
 
 type Env = { Variables: { client: string; responseFormat: PayloadFormat; bodyFormat: PayloadFormat } };
@@ -67,54 +66,17 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
       const uid = pathUid(c);
       const request = parseCommitmentRequest(parseBody(payloadText(await c.req.arrayBuffer(), c.req.header('content-type'), bodyFormat), bodyFormat));
 
-      const config = deps.config();
-      const policy = deps.policy();
-      // Persist first: from here on the transaction survives a crash and is resumed. The UID check and the
-      // back-pressure check are made by the store in the same transaction as the insert (no race between them).
-      const stored = await deps.incoming.create(
-        {
-          transactionUid: uid,
-          source: 'dicomweb',
-          client: c.get('client'),
-          requester: requesterOf(c),
-          mediaType: MEDIA_TYPE[bodyFormat],
-          policy: policy.id,
-          instances: request.instances,
-          receivedAt: deps.clock.now(),
-        },
-        { limits: { maxWorking: config.maxWorkingTransactions, maxPending: config.maxPendingInstances } },
-      );
-      if (!stored.created) {
-        if (stored.why === 'duplicate') {
-          throw new AppError('conflict', `Transaction UID ${uid} is already in use`, {
-            detail: 'Use a new Transaction UID; to learn the result of an earlier request, GET this URL',
-            dicomStatus: 0x0131,
-          });
-        }
-        throw new AppError('unavailable', 'Too many commitment requests are being processed', {
-          detail: `${stored.load.working} transactions and ${stored.load.pending} instances are waiting; retry later`,
-          retryAfter: config.busyRetryAfterSeconds,
-          dicomStatus: 0xa700,
-        });
-      }
-      deps.audit?.record({
-        event: 'commitment-request-received',
-        outcome: 0,
-        user: c.get('client'),
-        address: requesterOf(c),
-        object: { id: uid, kind: 'transaction-uid', detail: { instances: request.instances.length, protocol: 'dicomweb' } },
+      const { done } = await deps.intake.take({
+        transactionUid: uid,
+        source: 'dicomweb',
+        client: c.get('client'),
+        requester: requesterOf(c),
+        mediaType: MEDIA_TYPE[bodyFormat],
+        instances: request.instances,
       });
-      if (policy.admit) {
-        try {
-          await policy.admit({ transactionUid: uid, instances: request.instances });
-        } catch (e) {
-          await deps.incoming.delete(uid); // never acknowledged: the same UID may be posted again
-          throw e;
-        }
-      }
-      const done = deps.processor.start(uid, false, request.instances);
+      const config = deps.config();
       // A sync window of 0 answers at once (202 while Working), never by a race with the processing.
-      if (config.syncWindowMs > 0) await Promise.race([done, sleep(config.syncWindowMs)]);
+      if (config.syncWindowMs > 0) await Promise.race([done, sleep(deps.scheduler, config.syncWindowMs)]);
       return answer(c, uid, responseFormat);
     },
   );
@@ -175,11 +137,4 @@ function requesterOf(c: Context): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string; remotePort?: number } } } | undefined)?.incoming;
   const s = incoming?.socket;
   return s?.remoteAddress ? `${s.remoteAddress}:${s.remotePort ?? ''}` : 'unknown';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    t.unref?.();
-  });
 }

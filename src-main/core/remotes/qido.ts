@@ -2,7 +2,7 @@
  * QIDO-RS client (PS3.18 §10.6): the archive's own listing of one study's instances,
  * `GET {qido-base}/studies/{study}/instances`, read page by page (limit/offset) until all are in.
  */
-import { isPlainObject } from '../../../src-shared/commitment/dicom-json';
+import { isPlainObject } from '../codec/dicom-json';
 import type { DicomwebClient } from './dicomweb-client';
 import { bodyExcerpt, DicomwebAnswerError, DicomwebHttpError, mediaTypeOf } from './dicomweb-errors';
 

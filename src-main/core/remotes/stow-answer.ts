@@ -3,10 +3,10 @@
  * or in the Native DICOM Model (XML): which instances the archive stored (ReferencedSOPSequence,
  * with an optional Warning Reason) and which it did not (FailedSOPSequence with Failure Reason).
  */
-import type { DicomJsonDataset } from '../../../src-shared/commitment/dicom-json';
-import { isPlainObject } from '../../../src-shared/commitment/dicom-json';
+import type { DicomJsonDataset } from '../codec/dicom-json';
+import { isPlainObject } from '../codec/dicom-json';
 import { Tag } from '../../../src-shared/dicom/tags';
-import { parseNativeXml } from '../dicomweb/native-xml';
+import { parseNativeXml } from '../codec/native-xml';
 
 const WARNING_REASON = '00081196';
 

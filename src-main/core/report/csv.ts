@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { failureReasonMeaning, hex4 } from '../../../src-shared/dicom/failure-reasons';
-import type { ReportRow } from '../store/ports';
+import type { ReportRow } from './model/rows';
 
 export const REPORT_COLUMNS = [
   'study_instance_uid',

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { LeftOutReason } from '../../../src-shared/report';
-import type { ReportStore, VerifiedFile } from '../store/ports';
+import type { ReportStore } from '../store/ports';
+import type { VerifiedFile } from './model/rows';
 
 export interface SafeToDeleteResult {
   files: number;

@@ -1,7 +1,7 @@
 import { AppError } from '../../../src-shared/contract/errors';
 import { describeFailureReason, failureReasonMeaning } from '../../../src-shared/dicom/failure-reasons';
 import { viewOf, type ArchiveRef, type ReportScope, type ReportSummary, type ReportTimeline } from '../../../src-shared/report';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import { remoteAddress } from '../remotes/address';
 import type { RemotesStore, ReportStore } from '../store/ports';
 

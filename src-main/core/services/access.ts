@@ -1,6 +1,6 @@
 import type { TokenView } from '../../../src-shared/contract/handlers';
 import { AppError } from '../../../src-shared/contract/errors';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import { Authenticator } from '../origin/auth';
 import type { TokenStore } from '../store/ports';
 

@@ -1,7 +1,9 @@
-import type { Clock } from '../clock';
-import type { OriginConfig } from '../origin/config';
-import type { CommitmentPolicy } from '../origin/policy';
-import { IncomingProcessor } from '../origin/processor';
+import type { IncomingSource } from '../../../src-shared/transactions';
+import type { Clock } from '../scheduler';
+import type { OriginConfig } from '../incoming/config';
+import type { CommitmentPolicy } from '../incoming/policy';
+import { IncomingIntake, type IntakeDeps } from '../incoming/intake';
+import { IncomingProcessor } from '../incoming/processor';
 import type { IncomingStore } from '../store/ports';
 
 export interface IncomingServiceDeps {
@@ -11,17 +13,24 @@ export interface IncomingServiceDeps {
   config: OriginConfig;
   /** A policy by its stored id ('library', 'forward:<remote id>'), for transactions decided again after a restart. */
   resolvePolicy: (id: string) => Promise<CommitmentPolicy | undefined>;
+  /** The policy that decides a new transaction received over each protocol. */
+  policy: (source: IncomingSource) => CommitmentPolicy;
+  /** Told of each request taken in or refused (the audit trail). */
+  onTaken?: IntakeDeps['onTaken'];
 }
 
 /** The reads of incoming transactions the handlers answer with, as the store gives them. */
 export type IncomingReads = Pick<IncomingStore, 'list' | 'get' | 'instances'>;
 
 /**
- * Incoming commitment requests (DICOMweb and DIMSE): the processor that runs each Working transaction through
- * its policy, the origin server's configuration, retention, and the reads of transactions.
+ * Incoming commitment requests (DICOMweb and DIMSE): the one intake both protocols take requests in through,
+ * the processor that runs each Working transaction through its policy, the origin server's configuration,
+ * retention, and the reads of transactions.
  */
 export class IncomingService {
   readonly processor: IncomingProcessor;
+  /** Every commitment request, DICOMweb POST or DIMSE N-ACTION, comes in here. */
+  readonly intake: IncomingIntake;
   readonly config: OriginConfig;
   readonly read: IncomingReads;
 
@@ -29,6 +38,8 @@ export class IncomingService {
     this.config = deps.config;
     this.read = deps.store;
     this.processor = new IncomingProcessor(deps.store, deps.resolvePolicy, deps.clock, { resultRetentionMs: deps.config.resultRetentionMs });
+    const { store: incoming, clock, policy, onTaken } = deps;
+    this.intake = new IncomingIntake({ incoming, processor: this.processor, config: () => this.config, policy, clock, onTaken });
   }
 
   /** Decides again every transaction a previous run left Working; how many. */

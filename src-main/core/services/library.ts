@@ -1,7 +1,7 @@
 import type { LibraryScanResult } from '../../../src-shared/contract/handlers';
 import { AppError } from '../../../src-shared/contract/errors';
 import type { ScanProgress } from '../../../src-shared/library';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import type { EventBus } from '../events';
 import { settleCopies } from '../library/copies';
 import type { HeaderReaderPool } from '../library/header-pool';

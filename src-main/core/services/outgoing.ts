@@ -1,9 +1,8 @@
-import { isNotFound } from '../../../src-shared/contract/errors';
 import type { OutgoingProgress } from '../../../src-shared/contract/handlers';
 import { reportOverdue, type DimseListenerState } from '../../../src-shared/dimse';
 import { isFinal, type OutgoingRequest } from '../../../src-shared/outgoing';
 import { describeSituation, type SituationRemote } from '../../../src-shared/outgoing-situation';
-import type { Clock } from '../clock';
+import type { Scheduler } from '../scheduler';
 import type { ReportProbes } from '../dimse/report-probes';
 import type { CommitmentReport } from '../dimse/types';
 import type { BackoffPolicy } from '../engine/backoff';
@@ -12,14 +11,17 @@ import { DimseDriver } from '../engine/dimse-driver';
 import type { Driver } from '../engine/driver';
 import { Engine, type EngineDeps, type SubmitOptions } from '../engine/engine';
 import { recheckDimseWaits, takeReport } from '../engine/report-intake';
-import type { LibraryStore, OutgoingStore, RemotesStore, RemoteWithSecret, UnmatchedReportStore } from '../store/ports';
+import type { RemoteWithSecret } from '../remotes/model/remote';
+import { isNotFound } from '../store/not-found';
+import type { LibraryStore, OutgoingStore, RemotesStore, UnmatchedReportStore } from '../store/ports';
 
 export interface OutgoingServiceDeps {
   outgoing: OutgoingStore;
   remotes: RemotesStore;
   library: LibraryStore;
   unmatchedReports: UnmatchedReportStore;
-  clock: Clock;
+  /** Time and timers: the engine's retries and polls, the drivers' waits. */
+  scheduler: Scheduler;
   /** Safekeep's DICOM listener as it is now (where archives send their reports). */
   listener: () => DimseListenerState;
   /** How long an accepted DIMSE request waits for its report before it says so. */
@@ -56,10 +58,11 @@ export class OutgoingService {
         listener: deps.listener,
         reportTimeoutMs: deps.reportTimeoutMs,
         probes: deps.probes,
+        scheduler: deps.scheduler,
         ...(deps.dimseRetry ? { retryBackoff: deps.dimseRetry } : {}),
       }),
     };
-    this.engine = new Engine({ outgoing: deps.outgoing, remotes: deps.remotes, library: deps.library, clock: deps.clock, drivers: this.drivers, onFirstSend: deps.onFirstSend });
+    this.engine = new Engine({ outgoing: deps.outgoing, remotes: deps.remotes, library: deps.library, scheduler: deps.scheduler, drivers: this.drivers, onFirstSend: deps.onFirstSend });
   }
 
   /**
@@ -104,13 +107,13 @@ export class OutgoingService {
   /** Safekeep as DIMSE SCU: a report for one of its requests (same or new association), or for a remote's Test. */
   async takeReport(r: CommitmentReport): Promise<number> {
     if (this.deps.probes.take(r)) return 0;
-    const { outgoing, unmatchedReports: unmatched, clock } = this.deps;
-    return takeReport({ outgoing, unmatched, clock, changed: (id) => this.engine.changed(id) }, r);
+    const { outgoing, unmatchedReports: unmatched, scheduler: clock } = this.deps;
+    return takeReport({ outgoing, lifecycle: this.engine.lifecycle, unmatched, clock, changed: (id) => this.engine.changed(id) }, r);
   }
 
   /** Makes every waiting DIMSE request re-check its report wait now (the timeout or the listener changed). */
   recheckDimseWaits(): Promise<void> {
-    const { outgoing, remotes, clock } = this.deps;
+    const { outgoing, remotes, scheduler: clock } = this.deps;
     return recheckDimseWaits({ outgoing, remotes, clock, engine: this.engine });
   }
 
@@ -121,7 +124,7 @@ export class OutgoingService {
 
   /** The requests now, what is happening to each, and whether `until` holds for every one. */
   async progress(requestIds: readonly number[], until: ProgressUntil): Promise<OutgoingProgress> {
-    const now = this.deps.clock.now();
+    const now = this.deps.scheduler.now();
     const requests = await Promise.all(requestIds.map((id) => this.deps.outgoing.get(id)));
     // Each remote looked up once (a job is many requests to one remote).
     const remotes = new Map<number, SituationRemote | null>();
@@ -145,7 +148,7 @@ export class OutgoingService {
       const v = await this.deps.remotes.get(remoteId);
       return { kind: v.kind, deadlineHours: v.config.deadlineHours };
     } catch (e) {
-      if (isNotFound(e)) return null; // deleted: the engine fails its requests
+      if (isNotFound(e, 'remote')) return null; // deleted: the engine fails its requests
       throw e;
     }
   }

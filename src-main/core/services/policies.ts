@@ -1,6 +1,7 @@
-import { AppError, isNotFound } from '../../../src-shared/contract/errors';
+import { AppError } from '../../../src-shared/contract/errors';
+import { isNotFound } from '../store/not-found';
 import type { PolicyInfo } from '../../../src-shared/contract/handlers';
-import type { CommitmentPolicy } from '../origin/policy';
+import type { CommitmentPolicy } from '../incoming/policy';
 import type { RemotesStore } from '../store/ports';
 
 export interface PolicyRegistryDeps {
@@ -36,7 +37,7 @@ export class PolicyRegistry {
     try {
       await this.deps.remotes.get(remoteId);
     } catch (e) {
-      if (isNotFound(e)) return undefined;
+      if (isNotFound(e, 'remote')) return undefined;
       throw e;
     }
     const p = this.policies.get(id) ?? this.deps.forward(remoteId);

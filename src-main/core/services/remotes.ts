@@ -1,8 +1,9 @@
 import { AppError } from '../../../src-shared/contract/errors';
 import type { RemoteTestResult, RemoteInput, RemoteView } from '../../../src-shared/remotes';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import { remoteAddress, sameAddress } from '../remotes/address';
-import type { RemotesStore, RemoteWithSecret } from '../store/ports';
+import type { RemoteWithSecret } from '../remotes/model/remote';
+import type { RemotesStore } from '../store/ports';
 
 export interface RemotesServiceDeps {
   store: RemotesStore;

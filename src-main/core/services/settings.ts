@@ -1,7 +1,7 @@
 import type { Settings } from '../../../src-shared/contract/handlers';
 import type { DimseListenerState } from '../../../src-shared/dimse';
-import type { OriginConfig } from '../origin/config';
-import type { LibraryPolicy } from '../origin/library-policy';
+import type { OriginConfig } from '../incoming/config';
+import type { LibraryPolicy } from '../incoming/library-policy';
 import type { SettingsPatch, SettingsStore, StoredSettings } from '../store/ports';
 import type { PolicyRegistry } from './policies';
 

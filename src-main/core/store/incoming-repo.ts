@@ -2,7 +2,7 @@ import type { CommitmentResult, FailedInstance, RequestForm, RequestedInstance }
 import type { IncomingInstance, IncomingTransaction } from '../../../src-shared/transactions';
 import type { Db } from './db';
 import type { IncomingStore } from './ports';
-import type { CreateIncomingOutcome, Decision, IncomingLimits, IncomingLoad, NewIncoming, PendingInstance, ReportDelivery, ReportMeta } from './types';
+import type { CreateIncomingOutcome, Decision, IncomingLimits, IncomingLoad, NewIncoming, PendingInstance, ReportDelivery, ReportMeta } from '../incoming/model/transaction';
 
 export type { Decision, NewIncoming, PendingInstance, ReportMeta };
 

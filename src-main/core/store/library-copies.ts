@@ -1,6 +1,6 @@
 import type { CopyReason } from '../../../src-shared/library';
 import type { Db } from './db';
-import type { PendingComparison } from './types';
+import type { PendingComparison } from '../library/model/files';
 
 export type { PendingComparison };
 

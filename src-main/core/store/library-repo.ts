@@ -5,7 +5,7 @@ import type { Db } from './db';
 import { COPY_MESSAGE, relationTo, WaitingCopies } from './library-copies';
 import { closestRoot, covers, rootsBelow, underSql } from './library-roots';
 import type { LibraryStore } from './ports';
-import type { BatchCounts, FileRecord, FileState, IndexedFile, LibraryCounts, LibraryRoot, PendingComparison } from './types';
+import type { BatchCounts, FileRecord, FileState, IndexedFile, LibraryCounts, LibraryRoot, PendingComparison } from '../library/model/files';
 
 export type { FileRecord, FileState, IndexedFile };
 

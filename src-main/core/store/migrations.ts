@@ -291,4 +291,17 @@ export const MIGRATIONS: readonly string[] = [
     WHERE r.job_id IS NOT NULL
   ) WHERE n = 1;
   `,
+  // 7 (arch-flow): an outgoing request's protocol and the archive's last status, instead of a DIMSE status kept
+  // as an "HTTP status". The protocol is its remote's kind; for a request whose remote is gone, its words tell
+  // (or its status 0, which no HTTP answer has). The status moves as it is: its protocol now says what it means.
+  `
+  ALTER TABLE outgoing ADD COLUMN protocol TEXT NOT NULL DEFAULT 'dicomweb' CHECK (protocol IN ('dicomweb', 'dimse'));
+  ALTER TABLE outgoing ADD COLUMN status INTEGER;
+  UPDATE outgoing SET protocol = 'dimse'
+  WHERE remote_id IN (SELECT id FROM remotes WHERE kind = 'dimse')
+    OR (remote_id NOT IN (SELECT id FROM remotes)
+      AND (http_status = 0 OR error LIKE '%N-ACTION%' OR error LIKE '%N-EVENT-REPORT%' OR error LIKE '%association%'));
+  UPDATE outgoing SET status = http_status;
+  ALTER TABLE outgoing DROP COLUMN http_status;
+  `,
 ];

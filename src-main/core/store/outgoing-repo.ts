@@ -1,9 +1,9 @@
 import type { RequestForm } from '../../../src-shared/commitment/model';
-import { AppError } from '../../../src-shared/contract/errors';
 import { ACTIVE_STATES, type OutgoingInstance, type OutgoingRequest, type OutgoingState } from '../../../src-shared/outgoing';
 import type { Db } from './db';
+import { NotFoundError } from './not-found';
 import type { OutgoingStore } from './ports';
-import type { InstanceResult, PlannedInstance, PlannedRequest, RequestPatch } from './types';
+import type { InstanceResult, PlannedInstance, PlannedRequest, RequestPatch } from '../engine/model/outgoing';
 import { VerdictWriter } from './verdict-writer';
 
 export type { InstanceResult, PlannedInstance, PlannedRequest, RequestPatch };
@@ -12,7 +12,7 @@ const REQUEST_COLUMNS = `id, job_id AS jobId, remote_id AS remoteId, remote_name
   previous_uids AS previousUids, state, form, study_uid AS studyUid, label, instance_count AS instanceCount,
   committed_count AS committedCount, failed_count AS failedCount, created_at AS createdAt, sent_at AS sentAt,
   working_since AS workingSince, last_contact_at AS lastContactAt, next_attempt_at AS nextAttemptAt,
-  completed_at AS completedAt, attempts, polls, http_status AS httpStatus, error, proxy_for AS proxyFor,
+  completed_at AS completedAt, attempts, polls, protocol, status, error, proxy_for AS proxyFor,
   (SELECT label FROM jobs WHERE jobs.id = outgoing.job_id) AS jobLabel`;
 
 const INSTANCE_COLUMNS = `request_id AS requestId, seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid,
@@ -32,7 +32,7 @@ const PATCHABLE = {
   completedAt: 'completed_at',
   attempts: 'attempts',
   polls: 'polls',
-  httpStatus: 'http_status',
+  status: 'status',
   error: 'error',
   rawResponse: 'raw_response',
 } as const satisfies Record<keyof RequestPatch, string>;
@@ -71,10 +71,11 @@ export class OutgoingRepo implements OutgoingStore {
     const id = Number(
       this.db.sql
         .prepare(
-          `INSERT INTO outgoing (job_id, remote_id, remote_name, transaction_uid, state, form, study_uid, label, instance_count, created_at, next_attempt_at, proxy_for, follow_up_of)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+          // A request goes by its remote's protocol (a deleted remote cannot get new requests).
+          `INSERT INTO outgoing (job_id, remote_id, remote_name, transaction_uid, state, form, study_uid, label, instance_count, created_at, next_attempt_at, proxy_for, follow_up_of, protocol)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT kind FROM remotes WHERE id = ?), 'dicomweb'))`,
         )
-        .run(jobId, remoteId, remoteName, r.transactionUid, r.form, r.studyUid, r.label, r.instances.length, now, now, r.proxyFor ?? null, r.followUpOf ?? null)
+        .run(jobId, remoteId, remoteName, r.transactionUid, r.form, r.studyUid, r.label, r.instances.length, now, now, r.proxyFor ?? null, r.followUpOf ?? null, remoteId)
         .lastInsertRowid,
     );
     const rows = r.instances.map((i) => [
@@ -132,7 +133,7 @@ export class OutgoingRepo implements OutgoingStore {
 
   private getNow(id: number): OutgoingRequest {
     const row = this.db.sql.prepare(`SELECT ${REQUEST_COLUMNS} FROM outgoing WHERE id = ?`).get(id) as RequestRow | undefined;
-    if (!row) throw new AppError('not-found', `No outgoing request ${id}`);
+    if (!row) throw new NotFoundError('outgoing request', id, `No outgoing request ${id}`);
     return toRequest(row);
   }
 
@@ -253,8 +254,8 @@ export class OutgoingRepo implements OutgoingStore {
     });
   }
 
-  /** Back to pending for a resend under a new Transaction UID. */
-  async reset(id: number, newUid: string, now: number, ifState?: readonly OutgoingState[]): Promise<boolean> {
+  /** Back to pending for a resend under a new Transaction UID, in `state` (the lifecycle's word for a resend: queued). */
+  async reset(id: number, newUid: string, now: number, ifState?: readonly OutgoingState[], state: OutgoingState = 'queued'): Promise<boolean> {
     return this.db.tx(() => {
       if (!this.passes(id, ifState)) return false;
       this.db.sql
@@ -262,12 +263,12 @@ export class OutgoingRepo implements OutgoingStore {
         .run(now, id);
       this.recount(id);
       this.changeUidNow(id, newUid, {
-        state: 'queued',
+        state,
         nextAttemptAt: now,
         attempts: 0,
         polls: 0,
         error: null,
-        httpStatus: null,
+        status: null,
         sentAt: null,
         workingSince: null,
         completedAt: null,

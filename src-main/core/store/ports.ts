@@ -20,6 +20,11 @@ import type { OutgoingInstance, OutgoingRequest, OutgoingState, Selection } from
 import type { RemoteInput, RemoteLastTest, RemoteView } from '../../../src-shared/remotes';
 import type { InstanceVerdict, ReportScope, ReportStudyRow } from '../../../src-shared/report';
 import type { IncomingInstance, IncomingTransaction } from '../../../src-shared/transactions';
+import type { BatchCounts, FileRecord, FileState, IndexedFile, LibraryCounts, LibraryRoot, PendingComparison } from '../library/model/files';
+import type { InstanceResult, PlannedInstance, PlannedRequest, RequestPatch, UnmatchedReport } from '../engine/model/outgoing';
+import type { JobRef, ReportRow, VerifiedFile } from '../report/model/rows';
+import type { CreateIncomingOutcome, Decision, IncomingLimits, IncomingLoad, NewIncoming, PendingInstance, ReportDelivery, ReportMeta } from '../incoming/model/transaction';
+import type { RemoteWithSecret } from '../remotes/model/remote';
 import type * as T from './types';
 
 export type * from './types';
@@ -28,7 +33,7 @@ type Page<R> = Promise<{ rows: R[]; total: number }>;
 
 /** The library index: which file holds which instance, and which files were skipped, wait as second copies, or carry a flag. */
 export interface LibraryStore {
-  roots(): Promise<T.LibraryRoot[]>;
+  roots(): Promise<LibraryRoot[]>;
   /** Adds a folder; files below it that belonged to a folder above it now belong to it (the closest). */
   addRoot(path: string, now: number): Promise<void>;
   markScanned(path: string, now: number): Promise<void>;
@@ -37,14 +42,14 @@ export interface LibraryStore {
   /** Forgets a folder; its files another folder covers stay indexed. `kept`: files below it that stay. */
   removeRoot(path: string): Promise<{ forgotten: number; kept: number }>;
   /** size + mtime of every file known under `root`, for incremental rescans. */
-  fileStates(root: string): Promise<Map<string, T.FileState>>;
+  fileStates(root: string): Promise<Map<string, FileState>>;
   /** Writes a batch of scanned files (second copies of an instance wait, never overwrite). */
-  applyBatch(records: readonly T.FileRecord[], now: number): Promise<T.BatchCounts>;
+  applyBatch(records: readonly FileRecord[], now: number): Promise<BatchCounts>;
   /** Removes entries of `root` whose file the last full walk did not see. */
   removeMissing(root: string, seen: ReadonlySet<string>): Promise<number>;
   /** One lookup for a batch of instances. */
-  findInstances(sopInstanceUids: readonly string[]): Promise<Map<string, T.IndexedFile>>;
-  select(sel: Selection): Promise<T.IndexedFile[]>;
+  findInstances(sopInstanceUids: readonly string[]): Promise<Map<string, IndexedFile>>;
+  select(sel: Selection): Promise<IndexedFile[]>;
   countSelection(sel: Selection): Promise<number>;
   studies(o: { search?: string; limit: number; offset: number }): Page<StudyRow>;
   series(studyUid: string): Promise<SeriesRow[]>;
@@ -52,43 +57,43 @@ export interface LibraryStore {
   problemCount(): Promise<number>;
   /** "DOE^JANE 20260101 CT CHEST" per study (those with nothing to say are left out). */
   describeStudies(studyUids: readonly string[]): Promise<Map<string, string>>;
-  summary(roots?: readonly string[]): Promise<T.LibraryCounts>;
+  summary(roots?: readonly string[]): Promise<LibraryCounts>;
   problems(o: { roots?: readonly string[]; limit: number; offset: number }): Promise<ProblemFile[]>;
   /** Waiting second copies still to compare with their holder, in path order after `after`. */
-  pendingCopies(after: string, limit: number): Promise<T.PendingComparison[]>;
+  pendingCopies(after: string, limit: number): Promise<PendingComparison[]>;
   /** Records a comparison (null: the index changed meanwhile and it was ignored). */
-  settleCopy(c: T.PendingComparison, outcome: { hash: string; holderHash: string } | { error: string }): Promise<CopyReason | null>;
+  settleCopy(c: PendingComparison, outcome: { hash: string; holderHash: string } | { error: string }): Promise<CopyReason | null>;
 }
 
 /** Outgoing commitment requests, their jobs and each instance's outcome (verdicts kept in step). */
 export interface OutgoingStore {
   /** A job and all its requests, every instance pending, before anything is sent. */
-  createJob(o: { remoteId: number; remoteName: string; label: string; form: RequestForm; requests: T.PlannedRequest[]; now: number }): Promise<{ jobId: number; requestIds: number[] }>;
+  createJob(o: { remoteId: number; remoteName: string; label: string; form: RequestForm; requests: PlannedRequest[]; now: number }): Promise<{ jobId: number; requestIds: number[] }>;
   /** A request outside any job (the proxy forwarding an incoming transaction). */
-  createSingle(remoteId: number, remoteName: string, r: T.PlannedRequest, now: number): Promise<number>;
+  createSingle(remoteId: number, remoteName: string, r: PlannedRequest, now: number): Promise<number>;
   /** A new request of the same job and remote for some instances of an earlier one. */
-  createFollowUp(from: OutgoingRequest, r: T.PlannedRequest, now: number): Promise<number>;
+  createFollowUp(from: OutgoingRequest, r: PlannedRequest, now: number): Promise<number>;
   deleteRequest(id: number): Promise<void>;
-  /** Throws AppError not-found. */
+  /** Throws NotFoundError ('outgoing request'). */
   get(id: number): Promise<OutgoingRequest>;
   /** By its Transaction UID, or one it had before. */
   findByUid(transactionUid: string): Promise<OutgoingRequest | undefined>;
   findByProxyFor(incomingUid: string): Promise<OutgoingRequest | undefined>;
   rawResponse(id: number): Promise<string | null>;
   /** Changes fields; false when nothing was written (no such request, or not in `ifState`). */
-  patch(id: number, p: T.RequestPatch, ifState?: readonly OutgoingState[]): Promise<boolean>;
+  patch(id: number, p: RequestPatch, ifState?: readonly OutgoingState[]): Promise<boolean>;
   /** Moves to a new Transaction UID (remembering the old one) and patches. */
-  changeUid(id: number, newUid: string, patch: T.RequestPatch, ifState?: readonly OutgoingState[]): Promise<boolean>;
+  changeUid(id: number, newUid: string, patch: RequestPatch, ifState?: readonly OutgoingState[]): Promise<boolean>;
   /** Every instance, in order. */
   instancesOf(id: number): Promise<OutgoingInstance[]>;
   /** Every answered instance's outcome and the request's new state, at once. */
-  complete(id: number, results: readonly T.InstanceResult[], patch: T.RequestPatch, now: number, ifState?: readonly OutgoingState[]): Promise<boolean>;
+  complete(id: number, results: readonly InstanceResult[], patch: RequestPatch, now: number, ifState?: readonly OutgoingState[]): Promise<boolean>;
   /** Every still-pending instance failed with `detail`, and the request patched. */
-  failPending(id: number, detail: string, patch: T.RequestPatch, now: number, failureReason?: number | null, ifState?: readonly OutgoingState[]): Promise<boolean>;
-  /** Back to queued, every instance pending, under a new Transaction UID (a resend). */
-  reset(id: number, newUid: string, now: number, ifState?: readonly OutgoingState[]): Promise<boolean>;
+  failPending(id: number, detail: string, patch: RequestPatch, now: number, failureReason?: number | null, ifState?: readonly OutgoingState[]): Promise<boolean>;
+  /** Every instance pending again, under a new Transaction UID, in `state` (default queued: the lifecycle's word for a resend). */
+  reset(id: number, newUid: string, now: number, ifState?: readonly OutgoingState[], state?: OutgoingState): Promise<boolean>;
   /** The instances not committed, as planned (for a follow-up). */
-  notCommitted(id: number): Promise<T.PlannedInstance[]>;
+  notCommitted(id: number): Promise<PlannedInstance[]>;
   /** Requests not in a final state, by id. */
   active(): Promise<OutgoingRequest[]>;
   list(o: { limit: number; offset: number; jobId?: number; state?: OutgoingState; remoteId?: number }): Page<OutgoingRequest>;
@@ -100,15 +105,15 @@ export interface OutgoingStore {
 export interface UnmatchedReportStore {
   record(o: { transactionUid: string; callingAe: string; eventType: number; committed: number; failed: number; why: string; payload: unknown; now: number }): Promise<void>;
   /** The latest 1000, newest first. */
-  list(): Promise<T.UnmatchedReport[]>;
+  list(): Promise<UnmatchedReport[]>;
 }
 
 /** Reads for reports: verdicts per archive, a job's latest outcomes, requests as sent. */
 export interface ReportStore {
   /** The rows of a scope, a batch at a time (no statement left open between batches). */
-  rowBatches(scope: ReportScope, batchSize?: number): AsyncIterable<T.ReportRow[]>;
+  rowBatches(scope: ReportScope, batchSize?: number): AsyncIterable<ReportRow[]>;
   /** The committed files of an archive's verdicts, with their size and mtime when verified. */
-  committedFiles(remoteId: number, batchSize?: number): AsyncIterable<T.VerifiedFile[]>;
+  committedFiles(remoteId: number, batchSize?: number): AsyncIterable<VerifiedFile[]>;
   totals(scope: ReportScope): Promise<{ instances: number; committed: number; failed: number; pending: number }>;
   /** Indexed library instances with no verdict for the archive. */
   neverAsked(remoteId: number): Promise<number>;
@@ -120,7 +125,7 @@ export interface ReportStore {
   requestCount(scope: ReportScope): Promise<number>;
   /** Every archive that has verdicts, with the name it had in its latest request. */
   archives(): Promise<{ remoteId: number; name: string; verdicts: number }[]>;
-  job(jobId: number): Promise<T.JobRef | undefined>;
+  job(jobId: number): Promise<JobRef | undefined>;
   jobRunning(jobId: number): Promise<boolean>;
   decisions(jobId: number, start: number, bucketMs: number): Promise<{ bucket: number; outcome: 'committed' | 'failed'; n: number }[]>;
   lastDecidedAt(jobId: number): Promise<number | null>;
@@ -133,24 +138,24 @@ export interface IncomingStore {
    * Stores a new Working transaction, every instance pending, unless its Transaction UID is taken or
    * (with `limits`) too much is being decided; with `report`, where its N-EVENT-REPORT goes (DIMSE).
    */
-  create(t: T.NewIncoming, o?: { limits?: T.IncomingLimits; report?: T.ReportMeta }): Promise<T.CreateIncomingOutcome>;
+  create(t: NewIncoming, o?: { limits?: IncomingLimits; report?: ReportMeta }): Promise<CreateIncomingOutcome>;
   /** Forgets a transaction that was never acknowledged. */
   delete(transactionUid: string): Promise<void>;
-  setReport(transactionUid: string, r: T.ReportDelivery): Promise<void>;
-  reportMeta(transactionUid: string): Promise<T.ReportMeta | null>;
+  setReport(transactionUid: string, r: ReportDelivery): Promise<void>;
+  reportMeta(transactionUid: string): Promise<ReportMeta | null>;
   /** Finished DIMSE transactions whose report still has to go out. */
   reportsDue(now: number): Promise<{ uid: string; nextAt: number | null }[]>;
   nextReportAt(): Promise<number | null>;
   get(transactionUid: string): Promise<IncomingTransaction | undefined>;
-  pendingInstances(transactionUid: string): Promise<T.PendingInstance[]>;
+  pendingInstances(transactionUid: string): Promise<PendingInstance[]>;
   /** Stores outcomes (instances already decided stay as they are); how many changed. */
-  recordDecisions(transactionUid: string, decisions: readonly T.Decision[], now: number): Promise<number>;
+  recordDecisions(transactionUid: string, decisions: readonly Decision[], now: number): Promise<number>;
   /** Working -> done. */
   complete(transactionUid: string, now: number, expiresAt: number): Promise<void>;
   /** Every instance's outcome, in request order. */
   result(transactionUid: string): Promise<CommitmentResult>;
   workingTransactions(): Promise<string[]>;
-  load(): Promise<T.IncomingLoad>;
+  load(): Promise<IncomingLoad>;
   /** Results past their expiry become tombstones (410), tombstones past theirs are forgotten (404). */
   applyRetention(now: number, tombstoneMs: number): Promise<{ expired: number; forgotten: number }>;
   list(o: { limit: number; offset: number; state?: string; source?: string }): Page<IncomingTransaction>;
@@ -160,9 +165,9 @@ export interface IncomingStore {
 /** Named remote archives (DICOMweb origin servers, DIMSE SCPs). */
 export interface RemotesStore {
   list(): Promise<RemoteView[]>;
-  /** Throws AppError not-found. */
+  /** Throws NotFoundError ('remote'), as withSecret does. */
   get(id: number): Promise<RemoteView>;
-  withSecret(id: number): Promise<T.RemoteWithSecret>;
+  withSecret(id: number): Promise<RemoteWithSecret>;
   findByName(name: string): Promise<RemoteView | undefined>;
   /** Creates (no id) or updates; validated; a name already used by another remote is a conflict. */
   save(input: RemoteInput, now: number, id?: number): Promise<RemoteView>;

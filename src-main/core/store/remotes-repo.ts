@@ -1,8 +1,9 @@
 import { AppError } from '../../../src-shared/contract/errors';
 import { RemoteInputSchema, type RemoteInput, type RemoteLastTest, type RemoteView } from '../../../src-shared/remotes';
 import type { Db } from './db';
+import { NotFoundError } from './not-found';
 import type { RemotesStore } from './ports';
-import type { RemoteWithSecret } from './types';
+import type { RemoteWithSecret } from '../remotes/model/remote';
 
 export type { RemoteWithSecret };
 
@@ -110,7 +111,7 @@ export class RemotesRepo implements RemotesStore {
 
   private row(id: number): Row {
     const row = this.db.sql.prepare(`SELECT ${COLUMNS} FROM remotes WHERE id = ?`).get(id) as Row | undefined;
-    if (!row) throw new AppError('not-found', `No remote with id ${id}`);
+    if (!row) throw new NotFoundError('remote', id, `No remote with id ${id}`);
     return row;
   }
 }

@@ -2,7 +2,12 @@ import type { InstanceVerdict, ReportScope, ReportStudyRow } from '../../../src-
 import type { Db } from './db';
 import type { ReportStore } from './ports';
 import { sourceOf, verdictSource, type Source } from './report-sources';
-import type { JobRef, ReportRow, VerifiedFile } from './types';
+import type { JobRef, ReportRow, VerifiedFile } from '../report/model/rows';
+
+/** Report rows read at a time (a CSV of 100,000 instances streams in batches). */
+const REPORT_ROWS_BATCH = 500;
+/** Committed files read at a time (the safe-to-delete check stats each). */
+const COMMITTED_FILES_BATCH = 1000;
 
 export type { ReportRow, VerifiedFile };
 
@@ -34,12 +39,12 @@ export class ReportRepo implements ReportStore {
     return sourceOf(scope, followUps.x === 1);
   }
 
-  async *rowBatches(scope: ReportScope, batchSize = 500): AsyncGenerator<ReportRow[]> {
+  async *rowBatches(scope: ReportScope, batchSize = REPORT_ROWS_BATCH): AsyncGenerator<ReportRow[]> {
     yield* this.batches<ReportRow>(this.source(scope), ROW_COLUMNS, batchSize, 'JOIN outgoing r ON r.id = s.request_id LEFT JOIN jobs j ON j.id = r.job_id');
   }
 
   /** The committed files of an archive's verdicts, with their size and mtime when verified. */
-  async *committedFiles(remoteId: number, batchSize = 1000): AsyncGenerator<VerifiedFile[]> {
+  async *committedFiles(remoteId: number, batchSize = COMMITTED_FILES_BATCH): AsyncGenerator<VerifiedFile[]> {
     const src = verdictSource(remoteId);
     yield* this.batches<VerifiedFile>(
       { ...src, sql: `${src.sql} AND outcome = 'committed'` },

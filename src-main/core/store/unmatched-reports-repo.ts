@@ -1,6 +1,6 @@
 import type { Db } from './db';
 import type { UnmatchedReportStore } from './ports';
-import type { UnmatchedReport } from './types';
+import type { UnmatchedReport } from '../engine/model/outgoing';
 
 /** N-EVENT-REPORTs that matched no request Safekeep could complete, in SQLite (kept as they came, for audit). */
 export class UnmatchedReportsRepo implements UnmatchedReportStore {

@@ -12,7 +12,7 @@ import { startDimse } from '../../support/host';
 import { sendCommitmentReport, sendCommitmentRequest } from '../../../src-main/core/dimse/scu';
 import { DimseListener } from '../../../src-main/core/dimse/listener';
 import { Tag } from '../../../src-shared/dicom/tags';
-import { parseCommitmentResponse } from '../../../src-shared/commitment/response-json';
+import { parseCommitmentResponse } from '../../../src-main/core/codec/response-json';
 import { getCommitment, postCommitment, studyRefs } from '../../support/commitment';
 import { makeLibrary, tempDir, type GeneratedInstance } from '../../support/fixtures';
 import { freePort, startOrthanc, storeWithStorescu, type OrthancHandle } from '../../support/orthanc';
@@ -123,7 +123,7 @@ describe('DIMSE bridge with Orthanc', () => {
       event: 'commitment-request-received',
       outcome: 0,
       user: orthanc.aeTitle,
-      address: '127.0.0.1',
+      address: `${orthanc.aeTitle}@127.0.0.1`,
       detail: { instances: '4', protocol: 'dimse' },
     });
   });

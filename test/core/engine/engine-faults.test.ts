@@ -1,23 +1,31 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerFor, startFaultServer, type Behavior } from '../../support/fault-server';
 import { startClient, type ClientHarness } from '../../support/engine-harness';
 import type { DicomwebRemoteConfig } from '../../../src-shared/remotes';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
-import { buildCommitmentResponse } from '../../../src-shared/commitment/response-json';
+import { buildCommitmentResponse } from '../../../src-main/core/codec/response-json';
+import { VirtualScheduler } from '../../support/virtual-scheduler';
 
 let client: ClientHarness | undefined;
 let server: Awaited<ReturnType<typeof startFaultServer>> | undefined;
+/** The engine runs on virtual time: its waits take no real time, and the gaps between attempts are exact. */
+let time: VirtualScheduler | undefined;
 
 async function setup(behavior: Behavior, config: Partial<DicomwebRemoteConfig> = {}, library = { studies: 1, seriesPerStudy: 1, instancesPerSeries: 4 }) {
-  client = await startClient(library);
-  server = await startFaultServer(behavior);
+  time = new VirtualScheduler();
+  client = await startClient(library, { scheduler: time });
+  const engine = client.core.outgoing.engine;
+  time.whenIdle(() => engine.idle);
+  server = await startFaultServer(behavior, { clock: time });
   return { c: client, s: server, remote: await client.addRemote(server.url, config, config.auth === 'bearer' ? 'the-token' : null) };
 }
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await client?.close();
   await server?.close();
-  client = server = undefined;
+  time?.stop();
+  client = server = time = undefined;
 });
 
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
@@ -33,19 +41,19 @@ describe('engine against a misbehaving archive', () => {
     const job = await c.commitAll(remote);
     expect(await c.core.outgoing.read.get(job.requestIds[0]!)).toMatchObject({ state: 'done', committedCount: 4, attempts: 3, error: null });
     expect(methods(s.seen)).toEqual(['POST', 'POST', 'POST']);
-    for (const g of gaps(s.seen.map((x) => x.at))) expect(g).toBeGreaterThanOrEqual(990);
+    expect(gaps(s.seen.map((x) => x.at))).toEqual([1000, 1000]);
   });
 
   it('backs off exponentially on 503 without Retry-After, and on 429', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5); // the jitter: half of each attempt's random half
     let posts = 0;
     const { c, s, remote } = await setup((req, { posted }) => {
       if (req.method === 'POST' && ++posts <= 2) return { status: posts === 1 ? 503 : 429 };
       return answerFor(posted.get(req.uid)!);
     });
     await c.commitAll(remote);
-    const [g1, g2] = gaps(s.seen.map((x) => x.at));
-    expect(g1).toBeGreaterThanOrEqual(990); // attempt 1: 1-2 s
-    expect(g2).toBeGreaterThanOrEqual(1990); // attempt 2: 2-4 s
+    // Attempt 1: 1-2 s, attempt 2: 2-4 s; with the jitter at its middle, exactly 1.5 s and 3 s.
+    expect(gaps(s.seen.map((x) => x.at))).toEqual([1500, 3000]);
   });
 
   it('a dropped POST is checked with a GET first, and re-posted only when the archive never got it', async () => {
@@ -177,7 +185,7 @@ describe('engine against a misbehaving archive', () => {
     const job = await c.commitAll(remote);
     expect(await c.core.outgoing.read.get(job.requestIds[0]!)).toMatchObject({ state: 'done', polls: 3, committedCount: 4 });
     expect(methods(s.seen)).toEqual(['POST', 'GET', 'GET', 'GET']);
-    for (const g of gaps(s.seen.map((x) => x.at))) expect(g).toBeGreaterThanOrEqual(990);
+    expect(gaps(s.seen.map((x) => x.at))).toEqual([1000, 1000, 1000]);
     expect(s.seen.every((x) => x.authorization === 'Bearer the-token')).toBe(true);
   });
 
@@ -193,10 +201,10 @@ describe('engine against a misbehaving archive', () => {
     const { c, s, remote } = await setup(() => ({ status: 202, headers: { 'retry-after': '1' } }));
     const job = await c.commitAll(remote, 'study', false);
     const id = job.requestIds[0]!;
-    while (!s.seen.some((x) => x.method === 'GET')) await sleep(50);
+    while (!s.seen.some((x) => x.method === 'GET')) await sleep(1);
     await c.core.outgoing.engine.cancel(id);
     const count = s.seen.length;
-    await sleep(2500);
+    await time!.advance(2500);
     expect(s.seen.length).toBe(count);
     // Not left pending for ever: the request, its instances and the verdicts agree that nothing was verified.
     expect(await c.core.outgoing.read.get(id)).toMatchObject({ state: 'cancelled', failedCount: 4, committedCount: 0 });

@@ -63,7 +63,7 @@ describe('engine against a Safekeep origin server (separate process)', () => {
     expect(job.requestIds).toHaveLength(2); // one per study
     for (const id of job.requestIds) {
       const r = await client.core.outgoing.read.get(id);
-      expect(r).toMatchObject({ state: 'done', form: 'study', httpStatus: 200, polls: 0, error: null });
+      expect(r).toMatchObject({ state: 'done', form: 'study', protocol: 'dicomweb', status: 200, polls: 0, error: null });
       expect(r.studyUid).not.toBeNull();
     }
     expect(await outcomes(job.requestIds)).toEqual(expected);

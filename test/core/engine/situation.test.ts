@@ -33,7 +33,8 @@ function request(p: Partial<OutgoingRequest>): OutgoingRequest {
     completedAt: null,
     attempts: 0,
     polls: 0,
-    httpStatus: null,
+    protocol: 'dicomweb',
+    status: null,
     error: null,
     proxyFor: null,
     ...p,
@@ -44,7 +45,7 @@ const dicomweb = { kind: 'dicomweb' as const, deadlineHours: 24 };
 
 describe('the situation of an outgoing request, from its stored state', () => {
   it('an archive answering 500: the status, which retry, when, and when Safekeep gives up', () => {
-    const r = request({ state: 'queued', sentAt: NOW - 23 * HOUR, attempts: 4, nextAttemptAt: NOW + 40_000, httpStatus: 500, error: 'HTTP 500 from the archive: Database is locked; retrying' });
+    const r = request({ state: 'queued', sentAt: NOW - 23 * HOUR, attempts: 4, nextAttemptAt: NOW + 40_000, status: 500, error: 'HTTP 500 from the archive: Database is locked; retrying' });
     const s = describeSituation(r, dicomweb, NOW)!;
     expect(s).toMatchObject({ text: 'archive answered HTTP 500; retry 4 in 40 s; gives up at 14:00', trouble: true });
     // The countdown does not change the situation; the next retry does.
@@ -58,14 +59,14 @@ describe('the situation of an outgoing request, from its stored state', () => {
   it('Result Checks that fail count polls; a working request says when it is checked next', () => {
     const checking = request({ state: 'working', workingSince: NOW - HOUR, polls: 6, nextAttemptAt: NOW + 120_000, error: 'HTTP 503 from the archive: busy; retrying' });
     expect(describeSituation(checking, dicomweb, NOW)!.text).toBe('archive answered HTTP 503; retry 6 in 2 min; gives up at tomorrow 12:00');
-    const working = request({ state: 'working', workingSince: NOW - HOUR, polls: 2, nextAttemptAt: NOW + 20_000, httpStatus: 202 });
+    const working = request({ state: 'working', workingSince: NOW - HOUR, polls: 2, nextAttemptAt: NOW + 20_000, status: 202 });
     expect(describeSituation(working, dicomweb, NOW)).toMatchObject({ text: 'archive is working on it (HTTP 202); next Result Check in 20 s; gives up at tomorrow 12:00', trouble: false });
     expect(describeSituation(request({ state: 'queued' }), dicomweb, NOW)).toMatchObject({ text: 'waiting to be sent', trouble: false });
     expect(describeSituation(request({ state: 'done' }), dicomweb, NOW)).toBeNull();
   });
 
   it('a DIMSE request waits for the N-EVENT-REPORT until the deadline', () => {
-    const r = request({ state: 'working', workingSince: NOW - 2 * HOUR, httpStatus: 0 });
+    const r = request({ state: 'working', workingSince: NOW - 2 * HOUR, protocol: 'dimse' });
     expect(describeSituation(r, { kind: 'dimse', deadlineHours: 24 }, NOW)).toMatchObject({ text: "waiting for the archive's report (N-EVENT-REPORT); gives up at tomorrow 11:00", trouble: false });
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src-main/core/clock';
+import { systemClock } from '../../../src-main/core/scheduler';
 import { verifyFile } from '../../../src-main/core/library/header-pool';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
 import type { LibraryRepo } from '../../../src-main/core/store/library-repo';

@@ -7,7 +7,7 @@ import type { LibraryRepo } from '../../../src-main/core/store/library-repo';
 import { encodeDicom, randomUid, writeDicomFile } from '../../support/dicom-writer';
 import { CT_IMAGE, makeLibrary } from '../../support/fixtures';
 import { useLibraryDb } from '../../support/library-db';
-import { systemClock } from '../../../src-main/core/clock';
+import { systemClock } from '../../../src-main/core/scheduler';
 
 describe('library scanner', () => {
   const t = useLibraryDb();

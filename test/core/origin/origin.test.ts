@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tag } from '../../../src-shared/dicom/tags';
-import { parseCommitmentResponse } from '../../../src-shared/commitment/response-json';
-import { buildCommitmentRequest } from '../../../src-shared/commitment/request-json';
-import { buildNativeXml } from '../../../src-main/core/dicomweb/native-xml';
+import { parseCommitmentResponse } from '../../../src-main/core/codec/response-json';
+import { buildCommitmentRequest } from '../../../src-main/core/codec/request-json';
+import { buildNativeXml } from '../../../src-main/core/codec/native-xml';
 import { flatRefs, getCommitment, postCommitment, randomUid, studyRefs, unknownInstance } from '../../support/commitment';
 import { FakeClock, startOrigin, type OriginHarness } from '../../support/origin-harness';
 import { MR_IMAGE } from '../../support/fixtures';
@@ -20,7 +20,7 @@ describe('DICOMweb commitment origin server', () => {
   const clock = new FakeClock(Date.now());
 
   beforeAll(async () => {
-    h = await startOrigin({ clock });
+    h = await startOrigin({ scheduler: clock });
   });
   afterAll(async () => {
     await h.close();

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildNativeXml } from '../../../src-main/core/dicomweb/native-xml';
+import { buildNativeXml } from '../../../src-main/core/codec/native-xml';
 import type { StoreOutcome } from '../../../src-shared/store-outcome';
 import { startFaultServer, type Reply } from '../../support/fault-server';
 import { makeLibrary, tempDir, type GeneratedInstance } from '../../support/fixtures';

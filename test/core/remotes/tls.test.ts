@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHost, type Host } from '../../../src-main/core/host/host';
-import { parseCommitmentRequest } from '../../../src-shared/commitment/request-json';
-import { buildCommitmentResponse } from '../../../src-shared/commitment/response-json';
+import { parseCommitmentRequest } from '../../../src-main/core/codec/request-json';
+import { buildCommitmentResponse } from '../../../src-main/core/codec/response-json';
 import { tempDir } from '../../support/fixtures';
 
 /** A DICOMweb remote over HTTPS with a self-signed certificate: custom CA, refusal without it, explicit opt-out. */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
 import { openDb } from '../../../src-main/core/store/db';
-import type { NewIncoming } from '../../../src-main/core/store/ports';
+import type { NewIncoming } from '../../../src-main/core/incoming/model/transaction';
 import { sqliteStoreOf, type SqliteStore } from '../../../src-main/core/store/sqlite-store';
 import { tempDir } from '../../support/fixtures';
 

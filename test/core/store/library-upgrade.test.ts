@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src-main/core/clock';
+import { systemClock } from '../../../src-main/core/scheduler';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
 import { DB_FILE, Db, migrate, openDb } from '../../../src-main/core/store/db';
 import { LibraryRepo } from '../../../src-main/core/store/library-repo';

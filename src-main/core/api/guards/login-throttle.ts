@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../../../../src-shared/contract/errors';
-import type { Clock } from '../../clock';
+import type { Clock } from '../../scheduler';
 import { log } from '../../log';
 import { remoteAddressOf } from './host-allowlist';
 

@@ -72,7 +72,7 @@ function RequestHeader({ r }: { r: OutgoingRequest }) {
         {active && (dimse ? <DimseProgress r={r} c={dimse} /> : <Fact term="Next poll" value={<Due at={r.nextAttemptAt} />} />)}
         {r.completedAt !== null && <Fact term="Completed" value={formatTime(r.completedAt)} />}
         {dimse ? <Fact term="N-ACTION attempts" value={String(r.attempts)} /> : <Fact term="Attempts / polls" value={`${r.attempts} / ${r.polls}`} />}
-        {r.httpStatus !== null && <Fact term={dimse ? 'N-ACTION status' : 'Last HTTP status'} value={dimse ? hex4(r.httpStatus) : String(r.httpStatus)} />}
+        {r.status !== null && <Fact term={r.protocol === 'dimse' ? 'N-ACTION status' : 'Last HTTP status'} value={r.protocol === 'dimse' ? hex4(r.status) : String(r.status)} />}
         {r.jobId !== null && <Fact term="Job" value={`#${r.jobId}${r.jobLabel ? ` — ${r.jobLabel}` : ''}`} />}
         {r.proxyFor !== null && (
           <Fact

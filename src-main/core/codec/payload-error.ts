@@ -1,4 +1,4 @@
-import { AppError } from '../contract/errors';
+import { AppError } from '../../../src-shared/contract/errors';
 
 /**
  * A DICOM JSON payload that does not follow the Storage Commitment module.

@@ -1,6 +1,6 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { PayloadError } from '../../../src-shared/commitment/payload-error';
-import { isPlainObject, type DicomJsonDataset, type DicomJsonElement } from '../../../src-shared/commitment/dicom-json';
+import { PayloadError } from './payload-error';
+import { isPlainObject, type DicomJsonDataset, type DicomJsonElement } from './dicom-json';
 import { KEYWORD_OF } from '../../../src-shared/dicom/tags';
 
 /**

@@ -1,12 +1,26 @@
 import { AppError } from '../../../src-shared/contract/errors';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
 import { describeStatus } from '../dimse/types';
-import { describeFailureReason } from '../../../src-shared/dicom/failure-reasons';
-import { isFinal, type OutgoingRequest } from '../../../src-shared/outgoing';
+import { describeFailureReason, FailureReason } from '../../../src-shared/dicom/failure-reasons';
+import { isFinal, type OutgoingProtocol, type OutgoingRequest } from '../../../src-shared/outgoing';
 import { ARGUMENT_STATUSES } from '../engine/dimse-driver';
 import type { Engine } from '../engine/engine';
-import type { Decision, OutgoingStore, RemotesStore } from '../store/ports';
+import { isNotFound } from '../store/not-found';
+import type { OutgoingStore, RemotesStore } from '../store/ports';
+import type { Decision } from './model/transaction';
 import type { CommitmentPolicy, PolicyJob } from './policy';
+
+/** Instances per second a forwarded transaction is expected to take (the upstream sets the pace). */
+const FORWARD_RATE = 1000;
+/** The Retry-After of a forwarded transaction still Working. */
+const FORWARD_RETRY_AFTER_S = 2;
+/** The Retry-After of a request refused because the upstream did not take it (it may be restarting). */
+const UPSTREAM_REFUSED_RETRY_AFTER_S = 30;
+
+/** The upstream said the request itself was wrong (not that it is busy or down): a DIMSE argument status, or a 4xx but 409. */
+function isArgumentError(protocol: OutgoingProtocol, status: number): boolean {
+  return protocol === 'dimse' ? ARGUMENT_STATUSES.has(status) : status >= 400 && status < 500 && status !== 409;
+}
 
 /**
  * "Forward to remote X": Safekeep commits an instance when the upstream archive does
@@ -30,17 +44,18 @@ export class ForwardPolicy implements CommitmentPolicy {
     try {
       const r = await this.deps.remotes.get(this.remoteId);
       return `Forward to the ${r.kind === 'dimse' ? 'DIMSE' : 'DICOMweb'} archive "${r.name}": committed when it commits`;
-    } catch {
-      return `Forward to remote ${this.remoteId} (deleted)`;
+    } catch (e) {
+      if (isNotFound(e, 'remote')) return `Forward to remote ${this.remoteId} (deleted)`;
+      throw e;
     }
   }
 
   expectedRate(): number {
-    return 1000;
+    return FORWARD_RATE;
   }
 
   retryAfterSeconds(): number {
-    return 2;
+    return FORWARD_RETRY_AFTER_S;
   }
 
   /** Sends the request upstream before the requester gets its answer; refusal there is refusal here. */
@@ -50,14 +65,11 @@ export class ForwardPolicy implements CommitmentPolicy {
     const r = await this.deps.engine.waitUntil(id, (x) => x.attempts >= 1 && x.state !== 'posting');
     if (r.state === 'failed' || r.state === 'queued') {
       // Never accepted upstream: forget it, so that the requester may try the same UID again.
-      await this.deps.outgoing.patch(id, { state: 'cancelled', nextAttemptAt: null });
-      await this.deps.outgoing.deleteRequest(id);
-      const argumentError =
-        r.state === 'failed' &&
-        (remote.kind === 'dimse' ? r.httpStatus !== null && ARGUMENT_STATUSES.has(r.httpStatus) : r.httpStatus !== null && r.httpStatus >= 400 && r.httpStatus < 500 && r.httpStatus !== 409);
-      const upstream = remote.kind === 'dimse' && r.httpStatus !== null && r.state === 'failed' ? ` (${describeStatus(r.httpStatus)})` : '';
+      await this.deps.engine.withdraw(id);
+      const argumentError = r.state === 'failed' && r.status !== null && isArgumentError(r.protocol, r.status);
+      const upstream = r.protocol === 'dimse' && r.status !== null && r.state === 'failed' ? ` (${describeStatus(r.status)})` : '';
       throw new AppError(argumentError ? 'bad-request' : 'unavailable', `The upstream archive "${remote.name}" did not accept the request${upstream}: ${r.error ?? r.state}`, {
-        ...(argumentError ? {} : { retryAfter: 30 }),
+        ...(argumentError ? {} : { retryAfter: UPSTREAM_REFUSED_RETRY_AFTER_S }),
       });
     }
   }
@@ -75,7 +87,7 @@ export class ForwardPolicy implements CommitmentPolicy {
     return instances.map((i): Decision => {
       const u = upstream.get(i.sopInstanceUid);
       if (u?.outcome === 'committed') return { seq: i.seq, outcome: 'committed' };
-      const reason = u?.failureReason ?? 0x0110;
+      const reason = u?.failureReason ?? FailureReason.ProcessingFailure;
       const detail =
         r.state === 'done'
           ? `Upstream "${r.remoteName}": ${u?.detail ?? (u?.failureReason != null ? describeFailureReason(u.failureReason) : 'not committed')}`

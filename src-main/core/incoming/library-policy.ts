@@ -1,6 +1,8 @@
 import { FailureReason } from '../../../src-shared/dicom/failure-reasons';
 import type { HeaderReaderPool, VerifyResult } from '../library/header-pool';
-import type { Decision, IndexedFile, LibraryStore, PendingInstance } from '../store/ports';
+import type { LibraryStore } from '../store/ports';
+import type { Decision, PendingInstance } from './model/transaction';
+import type { IndexedFile } from '../library/model/files';
 import type { CommitmentPolicy, PolicyJob } from './policy';
 
 export interface LibraryPolicyOptions {

@@ -1,7 +1,7 @@
-import { Tag } from '../dicom/tags';
+import { Tag } from '../../../src-shared/dicom/tags';
 import { DatasetReader, sqElement, type DicomJsonDataset } from './dicom-json';
 import { buildStudyTree, flatItem, readStudyTree } from './hierarchy';
-import type { CommitmentRequest, RequestedInstance } from './model';
+import type { CommitmentRequest, RequestedInstance } from '../../../src-shared/commitment/model';
 import { PayloadError } from './payload-error';
 
 /**

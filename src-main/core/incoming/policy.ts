@@ -1,5 +1,5 @@
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
-import type { Decision, PendingInstance } from '../store/ports';
+import type { Decision, PendingInstance } from './model/transaction';
 
 /**
  * A commitment policy decides, per instance, whether this Safekeep takes

@@ -1,5 +1,5 @@
-import { attributeName, VR_OF } from '../dicom/tags';
-import { describeUidProblem, uidProblem } from '../dicom/uid';
+import { attributeName, VR_OF } from '../../../src-shared/dicom/tags';
+import { describeUidProblem, uidProblem } from '../../../src-shared/dicom/uid';
 import { PayloadError } from './payload-error';
 
 /** A DICOM JSON data set (PS3.18 Annex F): tag -> { vr, Value? }. */

@@ -1,7 +1,8 @@
 import { FailureReason } from '../../../src-shared/dicom/failure-reasons';
-import type { Clock } from '../clock';
+import type { Clock } from '../scheduler';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
-import type { Decision, IncomingStore } from '../store/ports';
+import type { IncomingStore } from '../store/ports';
+import type { Decision } from './model/transaction';
 import type { CommitmentPolicy } from './policy';
 import { log } from '../log';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildNativeXml, parseNativeXml } from '../../../src-main/core/dicomweb/native-xml';
-import { buildCommitmentResponse, parseCommitmentResponse } from '../../../src-shared/commitment/response-json';
-import { negotiateAccept, formatOfContentType } from '../../../src-main/core/dicomweb/media';
+import { buildNativeXml, parseNativeXml } from '../../../src-main/core/codec/native-xml';
+import { buildCommitmentResponse, parseCommitmentResponse } from '../../../src-main/core/codec/response-json';
+import { negotiateAccept, formatOfContentType } from '../../../src-main/core/codec/media';
 
 describe('Native DICOM Model (XML)', () => {
   it('round-trips a commitment response with study form and failure reasons', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Tag } from '../../src-shared/dicom/tags';
-import type { RequestedInstance } from '../../src-shared/commitment/model';
-import { buildCommitmentRequest, parseCommitmentRequest } from '../../src-shared/commitment/request-json';
-import { buildCommitmentResponse, commitmentResponseJsonText, parseCommitmentResponse } from '../../src-shared/commitment/response-json';
-import { PayloadError } from '../../src-shared/commitment/payload-error';
+import { Tag } from '../../../src-shared/dicom/tags';
+import type { RequestedInstance } from '../../../src-shared/commitment/model';
+import { buildCommitmentRequest, parseCommitmentRequest } from '../../../src-main/core/codec/request-json';
+import { buildCommitmentResponse, commitmentResponseJsonText, parseCommitmentResponse } from '../../../src-main/core/codec/response-json';
+import { PayloadError } from '../../../src-main/core/codec/payload-error';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const MR = '1.2.840.10008.5.1.4.1.1.4';

@@ -1,7 +1,7 @@
-import { Tag } from '../dicom/tags';
+import { Tag } from '../../../src-shared/dicom/tags';
 import { DatasetReader, sqElement, uiElement, usElement, type DicomJsonDataset } from './dicom-json';
 import { buildStudyTree, failureReasonAttr, flatItem, readStudyTree } from './hierarchy';
-import type { CommitmentResult, FailedInstance, RequestedInstance } from './model';
+import type { CommitmentResult, FailedInstance, RequestedInstance } from '../../../src-shared/commitment/model';
 
 /**
  * Builds the Storage Commitment Response Module (PS3.18 Annex J.2).

@@ -1,6 +1,6 @@
-import { Tag } from '../dicom/tags';
+import { Tag } from '../../../src-shared/dicom/tags';
 import { sqElement, uiElement, usElement, type DatasetReader, type DicomJsonDataset } from './dicom-json';
-import type { RequestedInstance } from './model';
+import type { RequestedInstance } from '../../../src-shared/commitment/model';
 
 /**
  * Groups study-form instances into the
