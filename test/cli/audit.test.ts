@@ -1,10 +1,9 @@
-import dgram from 'node:dgram';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { runCliToEnd, startServe } from '../support/cli';
 import { tempDir } from '../support/fixtures';
+import { DICOM_SYSLOG, eventTypes, udpCollector } from '../support/syslog-collector';
 
 const root = tempDir();
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -43,20 +42,16 @@ it('safekeep audit prints the trail of serve (start, a refused and a good login,
 });
 
 it('serve --audit-syslog sends the trail to a UDP collector; a bad collector URL is a usage error', async () => {
-  const receiver = dgram.createSocket('udp4');
-  const got: string[] = [];
-  receiver.on('message', (m) => got.push(m.toString('utf8')));
-  await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
+  const collector = await udpCollector();
   try {
-    const serve = await startServe(['--data', path.join(root, 'data-syslog'), '--no-auth', '--audit-syslog', `udp://127.0.0.1:${(receiver.address() as AddressInfo).port}`]);
+    const serve = await startServe(['--data', path.join(root, 'data-syslog'), '--no-auth', '--audit-syslog', collector.url]);
     serve.child.kill('SIGTERM');
     await serve.exited;
-    const end = Date.now() + 10_000;
-    while (got.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    expect(got.map((m) => /originalText="(Application St\w+)"/.exec(m)?.[1])).toEqual(['Application Start', 'Application Stop']);
-    for (const m of got) expect(m).toMatch(/^<85>1 \S+ \S+ safekeep \d+ DICOM\+RFC3881 - \uFEFF<AuditMessage>/);
+    const got = await collector.waitFor(2);
+    expect(eventTypes(got)).toEqual(['Application Start', 'Application Stop']);
+    for (const m of got) expect(m).toMatch(DICOM_SYSLOG);
   } finally {
-    receiver.close();
+    collector.close();
   }
   const bad = await runCliToEnd(['serve', '--data', path.join(root, 'data-syslog'), '--audit-syslog', 'http://collector:514']);
   expect(bad.code).toBe(2);

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -8,9 +7,9 @@ import { afterEach, expect, it } from 'vitest';
 import { readAudit } from '../../../src-main/core/audit/read';
 import { AuditTrail } from '../../../src-main/core/audit/trail';
 import { tempDir } from '../../support/fixtures';
+import { DICOM_SYSLOG, udpCollector } from '../../support/syslog-collector';
 
 const clock = { now: () => Date.now() };
-const SYSLOG = /^<85>1 \d{4}-\d\d-\d\dT[\d:.]+Z \S+ safekeep \d+ DICOM\+RFC3881 - \uFEFF<AuditMessage>.*<\/AuditMessage>$/;
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
@@ -33,17 +32,14 @@ it('rotates the file past its size and keeps the newest files, read back oldest 
 });
 
 it('sends each message to a UDP syslog collector (RFC 5424, DICOM+RFC3881)', async () => {
-  const receiver = dgram.createSocket('udp4');
-  const got: string[] = [];
-  receiver.on('message', (m) => got.push(m.toString('utf8')));
-  await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
-  cleanups.push(() => receiver.close());
-  const trail = new AuditTrail({ dir: tempDir(), clock, syslog: { url: `udp://127.0.0.1:${(receiver.address() as AddressInfo).port}` } });
+  const collector = await udpCollector();
+  cleanups.push(() => collector.close());
+  const trail = new AuditTrail({ dir: tempDir(), clock, syslog: { url: collector.url } });
   cleanups.push(() => trail.close());
   for (const u of ['ann', 'bob', 'cyd']) login(trail, u);
   await trail.syslog!.drained();
-  await until(() => got.length === 3);
-  for (const m of got) expect(m).toMatch(SYSLOG);
+  const got = await collector.waitFor(3);
+  for (const m of got) expect(m).toMatch(DICOM_SYSLOG);
   expect(got.map((m) => /UserID="(\w+)"/.exec(m)![1])).toEqual(['ann', 'bob', 'cyd']);
 });
 
@@ -93,7 +89,7 @@ it('over TLS: queues on disk while the collector is away (and across a restart),
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
   await second.syslog!.drained();
   await until(() => received.length === 3);
-  for (const m of received) expect(m).toMatch(SYSLOG);
+  for (const m of received) expect(m).toMatch(DICOM_SYSLOG);
   expect(received.map((m) => /UserID="(\w+)"/.exec(m)![1])).toEqual(['ann', 'bob', 'cyd']);
   login(second, 'dee');
   await until(() => received.length === 4);

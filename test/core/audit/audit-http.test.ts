@@ -1,5 +1,3 @@
-import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterEach, expect, it } from 'vitest';
@@ -7,6 +5,7 @@ import { openHost } from '../../../src-main/core/host/host';
 import { readAudit } from '../../../src-main/core/audit/read';
 import { rawRequest, startGuardedApp, type GuardedApp } from '../../support/guarded-app';
 import { tempDir } from '../../support/fixtures';
+import { eventTypes, udpCollector } from '../../support/syslog-collector';
 
 let app: GuardedApp | undefined;
 afterEach(async () => {
@@ -77,24 +76,19 @@ it('records the application start and stop, and nothing of a host that was never
 });
 
 it('the stored syslog collector (Settings) is used from the next start; a bad one is refused', async () => {
-  const receiver = dgram.createSocket('udp4');
-  const got: string[] = [];
-  receiver.on('message', (m) => got.push(m.toString('utf8')));
-  await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
+  const collector = await udpCollector();
   try {
     const dataDir = path.join(tempDir(), 'data');
     const first = await openHost({ dataDir });
     await expect(first.call('settings-update', { auditSyslog: { url: 'http://siem:514', caFile: null } })).rejects.toMatchObject({ code: 'bad-request' });
-    const view = await first.call('settings-update', { auditSyslog: { url: `udp://127.0.0.1:${(receiver.address() as AddressInfo).port}`, caFile: null } });
+    const view = await first.call('settings-update', { auditSyslog: { url: collector.url, caFile: null } });
     expect(view.pendingRestart).toContain('audit');
     await first.stop();
     const host = await openHost({ dataDir });
     await host.start({ incoming: true });
     await host.stop();
-    const end = Date.now() + 10_000;
-    while (got.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    expect(got.map((m) => /originalText="(Application St\w+)"/.exec(m)?.[1])).toEqual(['Application Start', 'Application Stop']);
+    expect(eventTypes(await collector.waitFor(2))).toEqual(['Application Start', 'Application Stop']);
   } finally {
-    receiver.close();
+    collector.close();
   }
 });
