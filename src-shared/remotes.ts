@@ -11,12 +11,20 @@ export const AE_TITLE = z
 
 const hours = (def: number) => z.number().positive().max(24 * 365).default(def);
 
-export const DicomwebRemoteConfigSchema = z.object({
-  baseUrl: z
+/** An absolute http(s) URL without trailing slashes. */
+const httpUrl = (what: string) =>
+  z
     .string()
-    .url('The base URL must be an absolute http(s) URL, e.g. http://archive:8080/dicomweb')
-    .refine((u) => /^https?:\/\//i.test(u), 'The base URL must start with http:// or https://')
-    .transform((u) => u.replace(/\/+$/, '')),
+    .url(`The ${what} must be an absolute http(s) URL, e.g. http://archive:8080/dicomweb`)
+    .refine((u) => /^https?:\/\//i.test(u), `The ${what} must start with http:// or https://`)
+    .transform((u) => u.replace(/\/+$/, ''));
+
+export const DicomwebRemoteConfigSchema = z.object({
+  baseUrl: httpUrl('base URL'),
+  /** Where missing instances are stored (STOW-RS `{stowBaseUrl}/studies`); absent: the base URL. */
+  stowBaseUrl: httpUrl('STOW-RS base URL').optional(),
+  /** Where the archive's own listing is read (QIDO-RS `{qidoBaseUrl}/studies/{study}/instances`); absent: the base URL. */
+  qidoBaseUrl: httpUrl('QIDO-RS base URL').optional(),
   auth: z.enum(['none', 'bearer', 'basic']).default('none'),
   /** For basic authentication; the password is the secret. */
   username: z.string().max(256).optional(),
@@ -36,6 +44,8 @@ export const DimseRemoteConfigSchema = z.object({
   port: z.number().int().min(1).max(65535),
   /** Safekeep's own AE title on associations to this archive (the archive must know it). */
   callingAeTitle: AE_TITLE.default('SAFEKEEP'),
+  /** The AE that takes C-STOREs of missing instances, on the same host and port; absent: aeTitle. */
+  storageAeTitle: AE_TITLE.optional(),
   timeoutSeconds: z.number().positive().max(3600).default(30),
   maxInstancesPerRequest: z.number().int().min(1).max(1_000_000).default(1000),
   concurrency: z.number().int().min(1).max(64).default(2),
@@ -45,6 +55,13 @@ export const DimseRemoteConfigSchema = z.object({
 
 export type DicomwebRemoteConfig = z.infer<typeof DicomwebRemoteConfigSchema>;
 export type DimseRemoteConfig = z.infer<typeof DimseRemoteConfigSchema>;
+
+/** The STOW-RS base URL of a DICOMweb remote (its own setting, else the base URL). */
+export const stowBaseOf = (c: DicomwebRemoteConfig): string => c.stowBaseUrl ?? c.baseUrl;
+/** The QIDO-RS base URL of a DICOMweb remote (its own setting, else the base URL). */
+export const qidoBaseOf = (c: DicomwebRemoteConfig): string => c.qidoBaseUrl ?? c.baseUrl;
+/** The AE title C-STOREs go to (the storage AE when configured, else the remote's AE). */
+export const storageAeOf = (c: DimseRemoteConfig): string => c.storageAeTitle ?? c.aeTitle;
 
 export const RemoteNameSchema = z.string().trim().min(1, 'A remote needs a name').max(100);
 

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import type { RemoteInput } from '../../src-shared/remotes';
+import type { RemoteInput, RemoteView } from '../../src-shared/remotes';
 import { isFinal } from '../../src-shared/outgoing';
 import type { Host } from '../core/host/host';
 import { CliError, EXIT, usageError } from './errors';
 import { follow, printTotals, totalsOf } from './follow';
+import { afterSendMissing, printSendMissing, runSendMissing } from './migration';
 import { scanAndSummarise } from './scan';
 import { listenForReports, resumeCommand, type ListenerFlags } from './unfinished';
 
@@ -18,6 +19,13 @@ export interface CommitOptions extends ListenerFlags {
   flat?: boolean;
   quiet?: boolean;
   aeTitle?: string;
+  /** Then store what the archive lacks (0112H, 0110H) and ask again, for `rounds` rounds. */
+  sendMissing?: boolean;
+  rounds?: number;
+  /** Remote settings: STOW-RS and QIDO-RS base URLs (DICOMweb), the storage AE title (DIMSE). */
+  stowUrl?: string;
+  qidoUrl?: string;
+  storageAe?: string;
 }
 
 /** The remote a `--to` URL names, created or updated under the name "cli: <url>". Safekeep's AE title defaults to `ownAeTitle`. */
@@ -53,10 +61,18 @@ export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): Rem
       username = o.basic.slice(0, i);
       secret = o.basic.slice(i + 1);
     }
+    if (o.storageAe) throw usageError('--storage-ae is for dicom:// archives; a DICOMweb archive takes --stow-url');
     return {
       kind: 'dicomweb',
       name: `cli: ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
-      config: { baseUrl, auth, username, ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}) },
+      config: {
+        baseUrl,
+        auth,
+        username,
+        ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}),
+        ...(o.stowUrl ? { stowBaseUrl: o.stowUrl } : {}),
+        ...(o.qidoUrl ? { qidoBaseUrl: o.qidoUrl } : {}),
+      },
       secret,
     };
   }
@@ -64,6 +80,7 @@ export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): Rem
     const m = /^dicom:\/\/([^@/]+)@([^:/]+):(\d+)\/?$/.exec(o.to);
     if (!m) throw usageError(`Invalid --to "${o.to}": use dicom://AET@HOST:PORT`);
     if (o.token || o.basic) throw usageError('--token and --basic are for DICOMweb archives, not dicom://');
+    if (o.stowUrl || o.qidoUrl) throw usageError('--stow-url and --qido-url are for DICOMweb archives; a dicom:// archive takes --storage-ae');
     const aeTitle = decodeURIComponent(m[1]!);
     return {
       kind: 'dimse',
@@ -74,10 +91,18 @@ export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): Rem
         port: Number(m[3]),
         callingAeTitle: o.aeTitle ?? ownAeTitle,
         ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}),
+        ...(o.storageAe ? { storageAeTitle: o.storageAe } : {}),
       },
     };
   }
   throw usageError(`Unsupported --to "${o.to}": use http(s)://host:port/dicomweb or dicom://AET@host:port`);
+}
+
+/** The remote `--to` names, created or updated with this command's settings (`commit` and `compare` use the same one). */
+export async function saveTarget(host: Host, o: CommitOptions): Promise<RemoteView> {
+  const input = remoteFromTarget(o, (await host.call('settings-get', {})).dimse.aeTitle);
+  const existing = await host.call('remotes-find', { name: input.name });
+  return host.call('remotes-save', { input, ...(existing ? { id: existing.id } : {}) });
 }
 
 /**
@@ -89,9 +114,7 @@ export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): Rem
  * incoming transactions and retention.
  */
 export async function commitCommand(host: Host, paths: string[], o: CommitOptions, out: (s: string) => void, signal?: AbortSignal): Promise<number> {
-  const input = remoteFromTarget(o, (await host.call('settings-get', {})).dimse.aeTitle);
-  const existing = await host.call('remotes-find', { name: input.name });
-  const remote = await host.call('remotes-save', { input, ...(existing ? { id: existing.id } : {}) });
+  const remote = await saveTarget(host, o);
   // The archive sends its N-EVENT-REPORT to Safekeep's own listener (it must know this AE title, address and port).
   if (remote.kind === 'dimse') await listenForReports(host, o);
 
@@ -114,7 +137,43 @@ export async function commitCommand(host: Host, paths: string[], o: CommitOption
   if (!o.json) out(`Sending ${job.instances} instance(s) in ${job.requestIds.length} request(s) to ${o.to} (job ${job.jobId})`);
 
   const outcome = await follow(host, job.requestIds, o.quiet ?? false, o.wait ? 'answered' : 'accepted', signal);
+  if (o.sendMissing && outcome !== 'interrupted') {
+    const done = await sendMissingAfter(host, { remoteId: remote.id, roots, requestIds: job.requestIds, jobId: job.jobId }, o, out, signal);
+    if (done !== null) return done;
+  }
   return await finish(host, job.requestIds, { ...o, jobId: job.jobId, interrupted: outcome === 'interrupted' }, out);
+}
+
+/**
+ * `--send-missing`: once every request of the job has its final answer, stores what the archive lacks and
+ * asks again (migration.ts); null when there is nothing to do (all committed, or answers still missing).
+ */
+async function sendMissingAfter(
+  host: Host,
+  job: { remoteId: number; roots: string[]; requestIds: number[]; jobId: number },
+  o: CommitOptions,
+  out: (s: string) => void,
+  signal?: AbortSignal,
+): Promise<number | null> {
+  const { totals, requests } = await totalsOf(host, job.requestIds);
+  if (totals.committed === totals.instances || requests.some((r) => !isFinal(r.state))) return null;
+  if (!o.json) {
+    printTotals(totals, out);
+    out(`Sending what ${o.to} lacks, then asking again (at most ${o.rounds ?? 3} round(s))`);
+  }
+  const { summary, rates } = await runSendMissing(host, { remoteId: job.remoteId, roots: job.roots, rounds: o.rounds ?? 3, quiet: o.quiet || o.json || false }, signal);
+  const end = afterSendMissing(totals, summary);
+  // The archive's verdicts: the first answers and every round's, one row per instance.
+  if (o.report) await host.call('report-csv-file', { remoteId: job.remoteId, path: o.report });
+  if (o.json) {
+    out(JSON.stringify({ jobId: job.jobId, totals, sendMissing: summary, final: { instances: totals.instances, committed: end.committed, notCommitted: end.notCommitted }, report: o.report ?? null }, null, 2));
+  } else {
+    printSendMissing(summary, rates, out);
+    out(`Committed ${end.committed} of ${totals.instances} instance(s) (${summary.committedAfterResend} after re-send); ${end.notCommitted} not committed`);
+    if (o.report) out(`Report: ${o.report}`);
+    if (end.exit === EXIT.unfinished) out(`Not finished: run "${resumeCommand(o)}" later, then the same command again`);
+  }
+  return end.exit;
 }
 
 /** Summary, report and exit code for a set of requests. */

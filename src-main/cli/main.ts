@@ -8,7 +8,8 @@ import { remoteCommands } from './remote';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
 import { auditCommand } from './audit';
-import { commitCommand, finish, type CommitOptions } from './commit';
+import { commitCommand, finish, saveTarget, type CommitOptions } from './commit';
+import { compareCommand } from './migration';
 import type { ListenerFlags } from './unfinished';
 import { follow } from './follow';
 import type { Host } from '../core/host/host';
@@ -126,8 +127,13 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
       .option('--token <secret>', 'bearer token for the archive')
       .option('--basic <user:password>', 'basic authentication for the archive')
       .addOption(new Option('--per-request <n>', 'most instances per commitment request').argParser(parsePositiveInt('--per-request')))
-      .option('--flat', 'send the flat form (Referenced SOP Sequence) instead of per-study requests'),
-    'the verification',
+      .option('--flat', 'send the flat form (Referenced SOP Sequence) instead of per-study requests')
+      .option('--send-missing', 'then store what the archive lacks (failed 0112H or 0110H) and ask again, round after round')
+      .addOption(new Option('--rounds <n>', 'rounds of --send-missing (default 3)').argParser(parsePositiveInt('--rounds')))
+      .option('--stow-url <url>', 'STOW-RS base URL for --send-missing (default: the --to URL)')
+      .option('--qido-url <url>', 'QIDO-RS base URL for compare (default: the --to URL)')
+      .addOption(new Option('--storage-ae <aet>', 'the AE title C-STOREs of --send-missing go to (default: the --to AE title)').argParser(parseAeTitle)),
+    'the verification (with --send-missing: the archive\'s verdicts)',
   )
     .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a dicom:// archive (default: the stored setting, SAFEKEEP)").argParser(parseAeTitle))
     .addOption(new Option('--dimse-port <port>', "where Safekeep listens for the dicom:// archive's report (default: the stored setting, 11112)").argParser(parsePort))
@@ -136,6 +142,26 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (paths: string[], o: CommitOptions & { data?: string }) => {
       await following(o, (host, signal) => commitCommand(host, paths, o, out, signal));
+    });
+
+  program
+    .command('compare')
+    .description("set each local study below PATH beside the archive's own listing (C-FIND or QIDO-RS) and the commitment verdicts")
+    .argument('<path...>', 'folders or files of the local instances')
+    .requiredOption('--to <url>', 'the archive: http(s)://host:port/dicomweb or dicom://AET@host:port (as given to commit)')
+    .option('--token <secret>', 'bearer token for the archive')
+    .option('--basic <user:password>', 'basic authentication for the archive')
+    .option('--qido-url <url>', 'QIDO-RS base URL (default: the --to URL)')
+    .option('--stow-url <url>', 'STOW-RS base URL kept for commit --send-missing (default: the --to URL)')
+    .addOption(new Option('--storage-ae <aet>', 'storage AE title kept for commit --send-missing').argParser(parseAeTitle))
+    .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a dicom:// archive (default: the stored setting, SAFEKEEP)").argParser(parseAeTitle))
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress line')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (paths: string[], o: CommitOptions & { data?: string }) => {
+      await withHost(o, async (host) => {
+        process.exitCode = await compareCommand(host, (await saveTarget(host, { ...o, wait: true })).id, paths, o, out, err);
+      });
     });
 
   program

@@ -19,9 +19,14 @@ export function remoteCommands(program: Command, withHost: WithHost, out: (s: st
     .option('--dicom <aet@host:port>', 'a DIMSE archive')
     .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a DIMSE archive (default SAFEKEEP)").argParser(parseAeTitle))
     .addOption(new Option('--per-request <n>', 'most instances per request').argParser(parsePositiveInt('--per-request')))
+    .option('--stow-url <url>', 'STOW-RS base URL for send-missing (DICOMweb; default: --url)')
+    .option('--qido-url <url>', 'QIDO-RS base URL for compare (DICOMweb; default: --url)')
+    .addOption(new Option('--storage-ae <aet>', 'the AE title C-STOREs of send-missing go to (DIMSE; default: the --dicom AE)').argParser(parseAeTitle))
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
-    .action(async (name: string, o: { url?: string; token?: string; basic?: string; dicom?: string; aeTitle?: string; perRequest?: number; data?: string }) => {
+    .action(async (name: string, o: { url?: string; token?: string; basic?: string; dicom?: string; aeTitle?: string; perRequest?: number; stowUrl?: string; qidoUrl?: string; storageAe?: string; data?: string }) => {
       if (!o.url === !o.dicom) throw usageError('Give either --url (DICOMweb) or --dicom AET@HOST:PORT (DIMSE)');
+      if (o.url && o.storageAe) throw usageError('--storage-ae is for a --dicom archive');
+      if (o.dicom && (o.stowUrl || o.qidoUrl)) throw usageError('--stow-url and --qido-url are for a --url (DICOMweb) archive');
       let input: RemoteInput;
       if (o.url) {
         if (o.token && o.basic) throw usageError('Use either --token or --basic, not both');
@@ -35,12 +40,14 @@ export function remoteCommands(program: Command, withHost: WithHost, out: (s: st
             auth: o.token ? 'bearer' : basic ? 'basic' : 'none',
             ...(basic ? { username: basic[1]! } : {}),
             ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}),
+            ...(o.stowUrl ? { stowBaseUrl: o.stowUrl } : {}),
+            ...(o.qidoUrl ? { qidoBaseUrl: o.qidoUrl } : {}),
           },
           secret: o.token ?? basic?.[2] ?? null,
         };
       } else {
         const a = parseAeAddress(o.dicom!, '--dicom');
-        input = { kind: 'dimse', name, config: { ...a, callingAeTitle: o.aeTitle ?? 'SAFEKEEP', ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}) } };
+        input = { kind: 'dimse', name, config: { ...a, callingAeTitle: o.aeTitle ?? 'SAFEKEEP', ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}), ...(o.storageAe ? { storageAeTitle: o.storageAe } : {}) } };
       }
       await withHost(o, async (host) => {
         const existing = await host.call('remotes-find', { name });

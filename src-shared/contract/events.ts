@@ -1,5 +1,7 @@
 import type { DimseListenerState } from '../dimse';
+import type { CrossCheckProgress } from '../crosscheck';
 import type { ScanProgress } from '../library';
+import type { ResendProgress } from '../resend';
 
 /**
  * The stored data a write can touch. After each write the core announces `data-changed` with the
@@ -19,6 +21,10 @@ export interface SafekeepEvents {
   'scan-progress': ScanProgress;
   /** The DICOM listener started, stopped, failed or moved (AE title, address, port). */
   'dimse-listener-changed': DimseListenerState;
+  /** A send-missing run: per round, sending (instances/s, MB/s, time left) then committing. */
+  'resend-progress': ResendProgress & { remoteId: number };
+  /** A cross-check: studies asked so far. */
+  'compare-progress': CrossCheckProgress & { remoteId: number };
 }
 
 export type SafekeepEventName = keyof SafekeepEvents;

@@ -6,6 +6,8 @@ import type { Situation } from '../outgoing-situation';
 import type { RemoteTestResult, RemoteView } from '../remotes';
 import type { ArchiveRef, InstanceVerdict, ReportCsv, ReportStudyRow, ReportSummary, ReportTimeline, SafeToDelete } from '../report';
 import type { IncomingInstance, IncomingTransaction } from '../transactions';
+import type { CrossCheckResult } from '../crosscheck';
+import type { ResendSummary } from '../resend';
 import type { ArgsOf, HandlerName } from './schemas';
 
 export interface Page<T> {
@@ -168,6 +170,10 @@ export interface SafekeepResults {
   'outgoing-resend': OutgoingRequest;
   'outgoing-resend-failed': OutgoingRequest;
   'outgoing-totals': OutgoingTotals;
+
+  'migration-send-missing': ResendSummary;
+  'migration-cancel': { cancelled: boolean };
+  'migration-compare': CrossCheckResult;
 
   'incoming-list': Page<IncomingTransaction>;
   'incoming-get': IncomingTransaction;

@@ -43,6 +43,10 @@ export const HANDLER_READS = {
   'outgoing-resend': ['outgoing'],
   'outgoing-resend-failed': ['outgoing'],
   'outgoing-totals': ['outgoing'],
+  'migration-send-missing': ['library', 'verdicts', 'outgoing', 'remotes'],
+  'migration-cancel': [],
+  // The archive's listing is not stored: only what it is compared with is.
+  'migration-compare': ['library', 'verdicts', 'remotes'],
 
   'incoming-list': ['incoming'],
   'incoming-get': ['incoming'],

@@ -114,6 +114,16 @@ export const ArgSchemas = {
   'outgoing-resend-failed': z.object({ id, exclude: z.array(uid).max(1_000_000).optional() }).strict(),
   'outgoing-totals': empty,
 
+  /**
+   * Stores on the archive the instances of the selection whose verdict is failed with 0112H or 0110H, then asks
+   * for commitment again for exactly those, round after round (progress: resend-progress events); what happened.
+   */
+  'migration-send-missing': z.object({ remoteId: id, selection: SelectionSchema, rounds: z.number().int().min(1).max(20).default(3) }).strict(),
+  /** Stops the archive's send-missing run (what is stored and asked so far stays). */
+  'migration-cancel': z.object({ remoteId: id }).strict(),
+  /** Each local study of the selection beside the archive's own listing (C-FIND or QIDO-RS) and the verdicts. */
+  'migration-compare': z.object({ remoteId: id, selection: SelectionSchema }).strict(),
+
   'incoming-list': z.object({ ...page, state: z.enum(['working', 'done', 'expired']).optional(), source: z.enum(['dicomweb', 'dimse']).optional() }).strict(),
   'incoming-get': z.object({ transactionUid: uid }).strict(),
   'incoming-instances': z

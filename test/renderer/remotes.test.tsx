@@ -3,7 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { RemoteInput, RemoteView } from '../../src-shared/remotes';
-import { draftOf, draftToInput, emptyDraft, type DimseDraft } from '../../src-renderer/src/screens/remotes/remote-draft';
+import { draftOf, draftToInput, emptyDraft, type DicomwebDraft, type DimseDraft } from '../../src-renderer/src/screens/remotes/remote-draft';
 import { RemotesScreen } from '../../src-renderer/src/screens/remotes/RemotesScreen';
 import { FakeApi } from './support/fake-api';
 import { setupDom } from './support/dom';
@@ -63,6 +63,17 @@ describe('remote draft', () => {
       aeTitle: 'An AE title is 1 to 16 printable characters without backslash',
       port: expect.any(String),
     });
+  });
+
+  it('carries the STOW-RS and QIDO-RS base URLs and the storage AE title; empty means the default', () => {
+    const d = { ...(emptyDraft('dicomweb') as DicomwebDraft), name: 'A', baseUrl: 'http://a/dicomweb', secret: 'tok', stowBaseUrl: ' http://a/dicom-web ', qidoBaseUrl: '' };
+    expect(draftToInput(d, null).input).toMatchObject({ config: { stowBaseUrl: 'http://a/dicom-web' } });
+    expect(draftToInput(d, null).input!.config).not.toHaveProperty('qidoBaseUrl');
+    expect(draftToInput({ ...d, qidoBaseUrl: 'a/qido' }, null).errors).toEqual({ qidoBaseUrl: expect.stringMatching(/QIDO-RS base URL/) });
+    const dimse = { ...(emptyDraft('dimse') as DimseDraft), name: 'PACS', aeTitle: 'PACS', host: 'pacs', port: '104' };
+    expect(draftToInput({ ...dimse, storageAeTitle: 'STORE' }, null).input).toMatchObject({ config: { storageAeTitle: 'STORE' } });
+    expect(draftToInput(dimse, null).input!.config).not.toHaveProperty('storageAeTitle');
+    expect(draftOf({ ...ARCHIVE, config: { ...ARCHIVE.config, stowBaseUrl: 'http://s' } } as RemoteView)).toMatchObject({ stowBaseUrl: 'http://s', qidoBaseUrl: '' });
   });
 });
 

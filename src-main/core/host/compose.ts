@@ -24,6 +24,7 @@ import { originRoutes } from '../origin/routes';
 import { AccessService } from '../services/access';
 import { IncomingService } from '../services/incoming';
 import { LibraryService } from '../services/library';
+import { MigrationService } from '../services/migration';
 import { OutgoingService } from '../services/outgoing';
 import { PolicyRegistry } from '../services/policies';
 import { RemotesService } from '../services/remotes';
@@ -55,6 +56,8 @@ export interface Core {
   readonly policies: PolicyRegistry;
   readonly access: AccessService;
   readonly reports: ReportsService;
+  /** Send what an archive lacks and commit again; cross-check with its own query. */
+  readonly migration: MigrationService;
   /** Safekeep's DICOM listener: runs while a DIMSE remote or peer needs it, once the host enabled it. */
   readonly dimse: DimseListenerControl;
   /** The contract's handlers (one map shared by both bridges and the CLI). */
@@ -211,7 +214,19 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
   const remotes = new RemotesService({ store: store.remotes, clock, ensureListener: () => dimse.ensure(), test: (r) => outgoing.testRemote(r) });
   const reports = new ReportsService({ reports: store.reports, remotes: store.remotes, clock, about: { operator: operatorName(), version: SAFEKEEP_VERSION } });
   const library = new LibraryService({ store: store.library, clock, headers, events, flushChanges: () => store.changes.flush() });
-  const handlers = auditedHandlers(createHandlers({ library, outgoing, incoming, remotes, settings, access, reports, listener: dimse, audit }), audit);
+  const migration = new MigrationService({
+    resend: store.resend,
+    library: store.library,
+    remotes: store.remotes,
+    engine: outgoing.engine,
+    clock,
+    reportTimeoutMs: () => settings!.reportTimeoutMs(),
+    events,
+  });
+  const handlers = auditedHandlers(
+    createHandlers({ library, outgoing, incoming, remotes, settings, access, reports, migration, listener: dimse, audit }),
+    audit,
+  );
 
   return {
     options,
@@ -227,6 +242,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     policies,
     access,
     reports,
+    migration,
     dimse,
     handlers,
     audit,
@@ -274,6 +290,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
       return incoming.applyRetention();
     },
     stop: async () => {
+      migration.stop();
       await library.stop();
       await dimse.stop();
       await outgoing.stop();

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { describeStoreStatus, storeFailureIsTransient } from '../../../src-shared/dicom/store-status';
 import type { StoreOutcome, StowRequestSummary } from '../../../src-shared/store-outcome';
 import { readDicomHeader } from '../library/header';
+import { uidChange } from '../library/uid-change';
 import { TransportError, type DicomwebClient } from './dicomweb-client';
 import { DicomwebHttpError, explanationOf, statusWords } from './dicomweb-errors';
 import { readStowAnswer, type StowAnswer } from './stow-answer';
@@ -237,16 +238,8 @@ function contradiction(status: number, read: StowAnswer): string | null {
 function checkFile(inst: StowInstance): number | string {
   const r = readDicomHeader(inst.path);
   if (!r.ok) return `File changed since the scan: ${r.message}`;
-  const h = r.header;
-  const changed = (
-    [
-      ['SOP Instance UID', inst.sopInstanceUid, h.sopInstanceUid],
-      ['SOP Class UID', inst.sopClassUid, h.sopClassUid],
-      ['Study Instance UID', inst.studyUid, h.studyUid],
-      ['Series Instance UID', inst.seriesUid, h.seriesUid],
-    ] as const
-  ).find(([, want, now]) => want !== undefined && want !== now);
-  if (changed) return `File changed since the scan: its ${changed[0]} is now ${changed[2]} (indexed: ${changed[1]})`;
+  const changed = uidChange(inst, r.header);
+  if (changed) return `File changed since the scan: ${changed}`;
   // A cut-short file would be stored broken: the archive would then commit an object that is not the instance.
   if (r.pixelDataProblem) return `Not sent: ${r.pixelDataProblem}`;
   return r.fileSize;

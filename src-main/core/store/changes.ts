@@ -17,6 +17,8 @@ const TABLES: Record<string, DataTable | null> = {
   outgoing: 'outgoing',
   outgoing_instances: 'outgoing',
   verdicts: 'verdicts',
+  resend_runs: 'outgoing',
+  store_outcomes: 'outgoing',
   incoming: 'incoming',
   incoming_instances: 'incoming',
   remotes: 'remotes',

@@ -304,4 +304,37 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE outgoing SET status = http_status;
   ALTER TABLE outgoing DROP COLUMN http_status;
   `,
+  // 8 (finish, issue 11): "send missing": each run of rounds, and every store outcome (C-STORE, STOW-RS) per
+  // instance and archive, kept as history beside the verdicts. Statuses in words (text) with their code.
+  `
+  CREATE TABLE resend_runs (
+    id INTEGER PRIMARY KEY,
+    remote_id INTEGER NOT NULL,
+    protocol TEXT NOT NULL CHECK (protocol IN ('dimse', 'dicomweb')),
+    rounds INTEGER NOT NULL,
+    selected INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    end_state TEXT
+  );
+
+  CREATE TABLE store_outcomes (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    round INTEGER NOT NULL,
+    remote_id INTEGER NOT NULL,
+    sop_instance_uid TEXT NOT NULL,
+    study_uid TEXT NOT NULL,
+    file_path TEXT NOT NULL,
+    protocol TEXT NOT NULL CHECK (protocol IN ('dimse', 'dicomweb')),
+    status TEXT NOT NULL CHECK (status IN ('stored', 'failed', 'refused', 'unconfirmed', 'not-sent', 'file-changed')),
+    code INTEGER,
+    text TEXT NOT NULL,
+    retry INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX store_outcomes_instance ON store_outcomes (remote_id, sop_instance_uid, id);
+  CREATE INDEX store_outcomes_run ON store_outcomes (run_id, round);
+  `,
 ];

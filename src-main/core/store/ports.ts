@@ -20,6 +20,7 @@ import type { OutgoingInstance, OutgoingRequest, OutgoingState, Selection } from
 import type { RemoteInput, RemoteLastTest, RemoteView } from '../../../src-shared/remotes';
 import type { InstanceVerdict, ReportScope, ReportStudyRow } from '../../../src-shared/report';
 import type { IncomingInstance, IncomingTransaction } from '../../../src-shared/transactions';
+import type { ResendEnd, StoreOutcomeRecord } from '../../../src-shared/resend';
 import type { BatchCounts, FileRecord, FileState, IndexedFile, LibraryCounts, LibraryRoot, PendingComparison } from '../library/model/files';
 import type { InstanceResult, PlannedInstance, PlannedRequest, RequestPatch, UnmatchedReport } from '../engine/model/outgoing';
 import type { JobRef, ReportRow, VerifiedFile } from '../report/model/rows';
@@ -132,6 +133,28 @@ export interface ReportStore {
   instanceVerdicts(sopInstanceUid: string): Promise<InstanceVerdict[]>;
 }
 
+/** An instance's verdict for one archive, as "send missing" and the cross-check read it. */
+export interface VerdictBrief {
+  outcome: 'committed' | 'failed' | 'pending';
+  failureReason: number | null;
+  detail: string | null;
+  jobId: number | null;
+}
+
+/** "Send missing": runs, the store outcome of every instance sent, and the verdicts they act on. */
+export interface ResendStore {
+  /** The verdicts of these instances for the archive (one indexed lookup per instance, in one call). */
+  verdictsOf(remoteId: number, sopInstanceUids: readonly string[]): Promise<Map<string, VerdictBrief>>;
+  startRun(o: { remoteId: number; protocol: 'dimse' | 'dicomweb'; rounds: number; selected: number; now: number }): Promise<number>;
+  /** Appends store outcomes (a batch is one transaction). */
+  recordStoreOutcomes(runId: number, remoteId: number, records: readonly StoreOutcomeRecord[]): Promise<void>;
+  finishRun(runId: number, end: ResendEnd, now: number): Promise<void>;
+  /** The instances a round's job committed say so, in its history and in the verdicts (those still from that job); how many. */
+  markCommittedAfterResend(jobId: number, detail: string): Promise<number>;
+  /** The latest store outcome of each of these instances on the archive, if any. */
+  latestStoreOutcomes(remoteId: number, sopInstanceUids: readonly string[]): Promise<Map<string, StoreOutcomeRecord>>;
+}
+
 /** Incoming commitment transactions (DICOMweb and DIMSE) and each instance's outcome. */
 export interface IncomingStore {
   /**
@@ -218,6 +241,7 @@ export interface Store {
   settings: SettingsStore;
   tokens: TokenStore;
   sessions: SessionStore;
+  resend: ResendStore;
   changes: DataChangeFeed;
   close(): Promise<void>;
 }

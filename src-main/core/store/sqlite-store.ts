@@ -5,6 +5,7 @@ import { OutgoingRepo } from './outgoing-repo';
 import type { Store } from './ports';
 import { RemotesRepo } from './remotes-repo';
 import { ReportRepo } from './report-repo';
+import { ResendRepo } from './resend-repo';
 import { SessionRepo } from './session-repo';
 import { SettingsRepo } from './settings-repo';
 import { TokenRepo } from './token-repo';
@@ -31,6 +32,7 @@ export function sqliteStoreOf(db: Db): SqliteStore {
     settings: new SettingsRepo(db),
     tokens: new TokenRepo(db),
     sessions: new SessionRepo(db),
+    resend: new ResendRepo(db),
     changes: db.changes,
     close: async () => db.close(),
   };

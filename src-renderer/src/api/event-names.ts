@@ -5,6 +5,8 @@ export const EVENT_NAMES = [
   'data-changed',
   'scan-progress',
   'dimse-listener-changed',
+  'resend-progress',
+  'compare-progress',
 ] as const satisfies readonly SafekeepEventName[];
 
 // A new event in the contract must be added above (compile error otherwise).

@@ -3,12 +3,14 @@ import type { AuditTrail } from '../../audit/trail';
 import type { AccessService } from '../../services/access';
 import type { IncomingService } from '../../services/incoming';
 import type { LibraryService } from '../../services/library';
+import type { MigrationService } from '../../services/migration';
 import type { OutgoingService } from '../../services/outgoing';
 import type { RemotesService } from '../../services/remotes';
 import type { ReportsService } from '../../services/reports';
 import type { SettingsService } from '../../services/settings';
 import { incomingHandlers } from './incoming';
 import { libraryHandlers } from './library';
+import { migrationHandlers } from './migration';
 import { outgoingHandlers } from './outgoing';
 import { remotesHandlers } from './remotes';
 import { reportHandlers } from './reports';
@@ -26,6 +28,7 @@ export interface HandlerServices {
   settings: SettingsService;
   access: AccessService;
   reports: ReportsService;
+  migration: MigrationService;
   listener: { state(): DimseListenerState; ensure(): Promise<DimseListenerState> };
   audit: AuditTrail;
 }
@@ -39,6 +42,7 @@ export function createHandlers(s: HandlerServices): CoreHandlers {
     ...incomingHandlers(s.incoming),
     ...settingsHandlers(s.settings, s.access, s.listener),
     ...reportHandlers(s.reports),
+    ...migrationHandlers(s.migration),
     'audit-list': (a) => s.audit.list(a),
   };
 }

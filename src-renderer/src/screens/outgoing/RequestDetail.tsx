@@ -188,6 +188,16 @@ function RequestActions({ r }: { r: OutgoingRequest }) {
           Resend {formatCount(notCommitted)} not committed
         </button>
       )}
+      {isFinal(r.state) && r.failedCount > 0 && r.proxyFor === null && (
+        <button
+          type="button"
+          className="btn"
+          title="Store what the archive lacks, then ask again: in the report of this request"
+          onClick={() => go({ screen: 'report', report: { kind: 'requests', requestIds: [r.id] } })}
+        >
+          Send missing and verify…
+        </button>
+      )}
       <button type="button" className="btn" onClick={exportCsv}>
         Export CSV
       </button>

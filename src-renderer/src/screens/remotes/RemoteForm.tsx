@@ -30,7 +30,7 @@ export function RemoteForm({ remote, kind, onDone }: { remote: RemoteView | null
     save.mutate({ ...(remote ? { id: remote.id } : {}), input });
   };
 
-  const text = (field: keyof DicomwebDraft & keyof DimseDraft | 'baseUrl' | 'username' | 'caFile' | 'aeTitle' | 'host' | 'port' | 'callingAeTitle', label: string, o: { hint?: string; type?: string; placeholder?: string; required?: boolean } = {}) => (
+  const text = (field: keyof DicomwebDraft & keyof DimseDraft | 'baseUrl' | 'stowBaseUrl' | 'qidoBaseUrl' | 'username' | 'caFile' | 'aeTitle' | 'host' | 'port' | 'callingAeTitle' | 'storageAeTitle', label: string, o: { hint?: string; type?: string; placeholder?: string; required?: boolean } = {}) => (
     <Field label={label} hint={o.hint} error={errors[field]}>
       {({ id, describedBy, invalid }) => (
         <input
@@ -69,6 +69,8 @@ export function RemoteForm({ remote, kind, onDone }: { remote: RemoteView | null
             </Field>
             {draft.auth === 'basic' && text('username', 'User name', { required: true })}
             {draft.auth !== 'none' && <SecretField draft={draft} hasSecret={remote?.hasSecret ?? false} error={errors.secret} update={update} />}
+            {text('stowBaseUrl', 'STOW-RS base URL (optional)', { placeholder: 'the base URL', hint: 'Where “Send missing” stores instances (…/studies).' })}
+            {text('qidoBaseUrl', 'QIDO-RS base URL (optional)', { placeholder: 'the base URL', hint: 'Where “Compare” reads the archive’s own listing (…/studies/{study}/instances).' })}
             {text('caFile', 'CA certificate file (optional)', { placeholder: '/etc/ssl/archive-ca.pem', hint: 'A PEM file to trust for this archive, besides the system’s certificates.' })}
             <div className={`field checkbox-field ${draft.insecureSkipVerify ? 'is-unsafe' : ''}`}>
               <label>
@@ -84,6 +86,7 @@ export function RemoteForm({ remote, kind, onDone }: { remote: RemoteView | null
             {text('host', 'Host', { required: true, placeholder: 'archive.example.org' })}
             {text('port', 'Port', { required: true, type: 'number' })}
             {text('callingAeTitle', 'Calling AE title', { hint: 'Safekeep’s own AE title on associations to this archive (the archive must know it).' })}
+            {text('storageAeTitle', 'Storage AE title (optional)', { placeholder: 'the called AE title', hint: 'Where “Send missing” stores instances (C-STORE), on the same host and port.' })}
             <div className="form-wide">
               <DimseListenerStatus archive={{ host: draft.host.trim(), callingAeTitle: draft.callingAeTitle.trim() }} detailed />
             </div>

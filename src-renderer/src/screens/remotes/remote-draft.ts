@@ -17,6 +17,9 @@ interface Common {
 export interface DicomwebDraft extends Common {
   kind: 'dicomweb';
   baseUrl: string;
+  /** "" → the base URL. */
+  stowBaseUrl: string;
+  qidoBaseUrl: string;
   auth: 'none' | 'bearer' | 'basic';
   username: string;
   caFile: string;
@@ -32,6 +35,8 @@ export interface DimseDraft extends Common {
   host: string;
   port: string;
   callingAeTitle: string;
+  /** "" → the called AE title. */
+  storageAeTitle: string;
 }
 
 export type RemoteDraft = DicomwebDraft | DimseDraft;
@@ -44,6 +49,8 @@ export function emptyDraft(kind: RemoteDraft['kind']): RemoteDraft {
         kind,
         name: '',
         baseUrl: '',
+        stowBaseUrl: '',
+        qidoBaseUrl: '',
         auth: 'bearer',
         username: '',
         caFile: '',
@@ -55,7 +62,7 @@ export function emptyDraft(kind: RemoteDraft['kind']): RemoteDraft {
         concurrency: '4',
         deadlineHours: '24',
       }
-    : { kind, name: '', aeTitle: '', host: '', port: '104', callingAeTitle: 'SAFEKEEP', timeoutSeconds: '30', maxInstancesPerRequest: '1000', concurrency: '2', deadlineHours: '24' };
+    : { kind, name: '', aeTitle: '', host: '', port: '104', callingAeTitle: 'SAFEKEEP', storageAeTitle: '', timeoutSeconds: '30', maxInstancesPerRequest: '1000', concurrency: '2', deadlineHours: '24' };
 }
 
 export function draftOf(r: RemoteView): RemoteDraft {
@@ -72,6 +79,8 @@ export function draftOf(r: RemoteView): RemoteDraft {
       kind: 'dicomweb',
       ...common,
       baseUrl: r.config.baseUrl,
+      stowBaseUrl: r.config.stowBaseUrl ?? '',
+      qidoBaseUrl: r.config.qidoBaseUrl ?? '',
       auth: r.config.auth,
       username: r.config.username ?? '',
       caFile: r.config.caFile ?? '',
@@ -80,7 +89,7 @@ export function draftOf(r: RemoteView): RemoteDraft {
       secretAction: r.hasSecret ? 'keep' : 'replace',
     };
   }
-  return { kind: 'dimse', ...common, aeTitle: r.config.aeTitle, host: r.config.host, port: String(r.config.port), callingAeTitle: r.config.callingAeTitle };
+  return { kind: 'dimse', ...common, aeTitle: r.config.aeTitle, host: r.config.host, port: String(r.config.port), callingAeTitle: r.config.callingAeTitle, storageAeTitle: r.config.storageAeTitle ?? '' };
 }
 
 /** "" → undefined (the default applies); anything else must be a number. */
@@ -120,6 +129,8 @@ export function draftToInput(d: RemoteDraft, existing: { hasSecret: boolean } | 
       name: d.name,
       config: strip({
         baseUrl: d.baseUrl.trim(),
+        stowBaseUrl: d.stowBaseUrl.trim() || undefined,
+        qidoBaseUrl: d.qidoBaseUrl.trim() || undefined,
         auth: d.auth,
         username: d.auth === 'basic' ? d.username.trim() : undefined,
         caFile: d.caFile.trim() || null,
@@ -132,7 +143,7 @@ export function draftToInput(d: RemoteDraft, existing: { hasSecret: boolean } | 
     input = {
       kind: 'dimse',
       name: d.name,
-      config: strip({ aeTitle: d.aeTitle, host: d.host.trim(), port: num(d.port, 'port', errors) as number, callingAeTitle: d.callingAeTitle || undefined, ...common }),
+      config: strip({ aeTitle: d.aeTitle, host: d.host.trim(), port: num(d.port, 'port', errors) as number, callingAeTitle: d.callingAeTitle || undefined, storageAeTitle: d.storageAeTitle || undefined, ...common }),
     } as RemoteInput;
   }
   const parsed = RemoteInputSchema.safeParse(input);

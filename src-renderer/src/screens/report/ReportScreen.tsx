@@ -9,6 +9,7 @@ import { EmptyState } from '../../ui/EmptyState';
 import { ErrorText } from '../../ui/ErrorText';
 import { formatCount, formatTime } from '../../ui/format';
 import { FailureTables } from './FailureTables';
+import { MigrationPanel } from './MigrationPanel';
 import { pickValue, archiveText, scopeOf, targetOfPick, titleOf } from './report-target';
 import { ReportTotals } from './ReportTotals';
 import { SignOff, type ExportedCsv } from './SignOff';
@@ -95,6 +96,7 @@ function ReportView({ target, scope, archives }: { target: ReportTarget; scope: 
       )}
       <ErrorText error={error} prefix="Cannot build the report" />
       {isPending && <p aria-busy="true">Building the report…</p>}
+      {data && data.archives.length === 1 && data.totals.instances > 0 && <MigrationPanel remoteId={data.archives[0]!.remoteId} scope={scope} />}
       {data && <Report data={data} scope={scope} title={title} exported={exported} />}
     </div>
   );

@@ -1,0 +1,11 @@
+import type { MigrationService } from '../../services/migration';
+import type { DomainHandlers } from './types';
+
+/** Finishing a migration: send what the archive lacks and commit again; cross-check with its own query. */
+export function migrationHandlers(migration: MigrationService): DomainHandlers<'migration-'> {
+  return {
+    'migration-send-missing': ({ remoteId, selection, rounds }) => migration.sendMissing({ remoteId, selection, rounds }),
+    'migration-cancel': ({ remoteId }) => ({ cancelled: migration.cancel(remoteId) }),
+    'migration-compare': ({ remoteId, selection }) => migration.compare({ remoteId, selection }),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Finishing a migration (issue 11 §1, §2) as one service for the handlers: send what the archive lacks
+ * and commit again, and cross-check with the archive's own query. One send-missing run per archive at a time.
+ */
+import type { CrossCheckResult } from '../../../src-shared/crosscheck';
+import { AppError } from '../../../src-shared/contract/errors';
+import { reportOverdue } from '../../../src-shared/dimse';
+import { isFinal, type OutgoingRequest, type Selection } from '../../../src-shared/outgoing';
+import type { ResendSummary } from '../../../src-shared/resend';
+import type { Clock } from '../scheduler';
+import { crossCheck } from '../crosscheck/crosscheck';
+import { listerFor } from '../crosscheck/listing';
+import type { Engine } from '../engine/engine';
+import type { EventBus } from '../events';
+import type { LibraryStore, RemotesStore, ResendStore } from '../store/ports';
+import { engineCommitPort } from '../resend/commit-port';
+import { sendMissing } from '../resend/send-missing';
+import { senderFor } from '../resend/sender-for';
+
+export interface MigrationServiceDeps {
+  resend: ResendStore;
+  library: Pick<LibraryStore, 'select'>;
+  remotes: Pick<RemotesStore, 'withSecret'>;
+  engine: Pick<Engine, 'submit' | 'waitUntil'>;
+  clock: Clock;
+  /** How long an accepted DIMSE request waits for its report before a round stops waiting (the run then ends unfinished). */
+  reportTimeoutMs: () => Promise<number>;
+  /** Progress, for the hosts. */
+  events: Pick<EventBus, 'emit'>;
+}
+
+export class MigrationService {
+  private readonly running = new Map<number, AbortController>();
+
+  constructor(private readonly deps: MigrationServiceDeps) {}
+
+  /** Sends the missing instances of the selection and asks again, round after round; resolves with what happened. */
+  async sendMissing(o: { remoteId: number; selection: Selection; rounds?: number }, signal?: AbortSignal): Promise<ResendSummary> {
+    if (this.running.has(o.remoteId)) throw new AppError('conflict', 'Missing instances are already being sent to this archive');
+    const remote = await this.deps.remotes.withSecret(o.remoteId);
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    this.running.set(o.remoteId, controller);
+    try {
+      const timeoutMs = await this.deps.reportTimeoutMs();
+      // A DIMSE round stops waiting when its report is overdue (the request keeps waiting in the store).
+      const stop = async () => (r: OutgoingRequest) => isFinal(r.state) || (remote.kind === 'dimse' && r.error !== null && reportOverdue(r, timeoutMs, this.deps.clock.now()));
+      return await sendMissing(
+        { store: this.deps.resend, library: this.deps.library, commit: engineCommitPort(this.deps.engine, stop), clock: this.deps.clock, senderFor },
+        {
+          remote,
+          selection: o.selection,
+          ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
+          signal: controller.signal,
+          onProgress: (p) => this.deps.events.emit('resend-progress', { ...p, remoteId: o.remoteId }),
+        },
+      );
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      this.running.delete(o.remoteId);
+    }
+  }
+
+  /** Stops a run of this archive (its store outcomes and commit jobs so far stay); false when none runs. */
+  cancel(remoteId: number): boolean {
+    const c = this.running.get(remoteId);
+    c?.abort();
+    return c !== undefined;
+  }
+
+  /** The archive's own listing of each local study of the selection, beside the verdicts. */
+  async compare(o: { remoteId: number; selection: Selection }, signal?: AbortSignal): Promise<CrossCheckResult> {
+    const remote = await this.deps.remotes.withSecret(o.remoteId);
+    return crossCheck(
+      { library: this.deps.library, verdicts: this.deps.resend, clock: this.deps.clock, listerFor },
+      { remote, selection: o.selection, ...(signal ? { signal } : {}), onProgress: (p) => this.deps.events.emit('compare-progress', { ...p, remoteId: o.remoteId }) },
+    );
+  }
+
+  /** Stops every run (before the store closes). */
+  stop(): void {
+    for (const c of this.running.values()) c.abort();
+  }
+}
