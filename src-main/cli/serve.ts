@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import type { SyslogTarget } from '../core/audit/syslog';
 import { listenerProblem } from '../../src-shared/dimse';
 import { isLoopbackHost } from '../../src-shared/net';
 import { ALL_WORK, type Host } from '../core/host/host';
@@ -13,6 +15,10 @@ export interface ServeOptions {
   port?: number;
   token?: { client: string; secret: string }[];
   auth: boolean;
+  allowedHost?: string[];
+  auditSyslog?: string;
+  auditSyslogCa?: string;
+  maxUploadMb?: number;
   syncWindow?: number;
   retentionDays?: number;
   quiet?: boolean;
@@ -22,6 +28,19 @@ export interface ServeOptions {
   peer?: { aeTitle: string; host: string; port: number }[];
   policy?: string;
   dimsePolicy?: string;
+}
+
+/** --audit-syslog udp://host:port | tls://host:port, with --audit-syslog-ca for TLS. */
+function syslogTarget(url: string, caFile: string | undefined): SyslogTarget {
+  if (!/^(udp|tls):\/\/[^/:]+(:\d+)?\/?$/.test(url) && !/^(udp|tls):\/\/\[[0-9a-f:.]+\](:\d+)?\/?$/i.test(url)) {
+    throw usageError(`Invalid --audit-syslog "${url}": use udp://host:514 or tls://host:6514`);
+  }
+  if (!caFile) return { url };
+  try {
+    return { url, ca: fs.readFileSync(caFile) };
+  } catch (e) {
+    throw usageError(`Cannot read --audit-syslog-ca ${caFile}: ${(e as Error).message}`);
+  }
 }
 
 /** "library" or "forward:<remote name>" -> a policy id of the core. */
@@ -48,7 +67,12 @@ export async function serveCommand(withHost: WithHost, o: ServeOptions, out: (s:
   const origin: Record<string, number> = {};
   if (o.syncWindow !== undefined) origin.syncWindowMs = o.syncWindow * 1000;
   if (o.retentionDays !== undefined) origin.resultRetentionMs = o.retentionDays * 24 * 3600 * 1000;
-  await withHost(o, (host) => serve(host, o, out, stopSignal), { authEnabled: o.auth, flagTokens: o.token ?? [], origin });
+  await withHost(o, (host) => serve(host, o, out, stopSignal), {
+    authEnabled: o.auth,
+    flagTokens: o.token ?? [],
+    origin,
+    ...(o.auditSyslog ? { audit: { syslog: syslogTarget(o.auditSyslog, o.auditSyslogCa) } } : {}),
+  });
 }
 
 async function serve(host: Host, o: ServeOptions, out: (s: string) => void, stopSignal: Promise<string>): Promise<void> {
@@ -79,7 +103,8 @@ async function serve(host: Host, o: ServeOptions, out: (s: string) => void, stop
   const { resumedIncoming, resumedOutgoing } = await host.start({ ...ALL_WORK, policies });
   if (resumedIncoming > 0) out(`Resumed ${resumedIncoming} commitment request(s) left working by the previous run`);
   if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
-  const server = (await host.start({ http: { ...addr, browser: true } })).server!;
+  const http = { ...addr, browser: true, allowedHosts: o.allowedHost ?? [], ...(o.maxUploadMb ? { maxUploadBytes: o.maxUploadMb * 1024 * 1024 } : {}) };
+  const server = (await host.start({ http })).server!;
   await startListener(host, o, out);
   out(`Safekeep listening on ${server.url}`);
   out(`  DICOMweb commitment service: ${server.url}/dicomweb/commitment-requests/{transactionUID}`);

@@ -180,7 +180,7 @@ describe('Safekeep in Chromium (two safekeep serve processes)', () => {
     await form.getByRole('button', { name: 'Save remote' }).click();
     await form.getByText('The base URL must be an absolute http(s) URL').waitFor();
     await form.getByLabel('Name', { exact: true }).fill('Archive B');
-    await form.getByLabel('Base URL').fill(`${archive.url}/dicomweb`);
+    await form.getByLabel('Base URL', { exact: true }).fill(`${archive.url}/dicomweb`);
     await form.getByLabel('Bearer token').fill('archive-secret');
     await form.getByRole('button', { name: 'Save remote' }).click();
     const row = page.getByRole('row', { name: /Archive B/ });

@@ -1,3 +1,4 @@
+import type { SyslogTarget } from '../audit/syslog';
 import type { Scheduler } from '../scheduler';
 import type { BackoffPolicy } from '../engine/backoff';
 import type { OriginConfig } from '../incoming/config';
@@ -31,4 +32,6 @@ export interface CoreOptions {
   /** `--report-timeout` of this run, in ms; without it the stored setting applies. */
   reportTimeoutMs?: number;
   paths?: Partial<HostPaths>;
+  /** The audit trail: a syslog collector besides the file in the data folder; file rotation (tests shrink it). */
+  audit?: { syslog?: SyslogTarget | null; maxFileBytes?: number; keepFiles?: number };
 }
