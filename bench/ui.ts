@@ -68,7 +68,7 @@ try {
   // The remote (not what is measured): straight through the client's API.
   const saved = await fetch(`${client.url}/api/remotes-save`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-safekeep-request': '1' },
     body: JSON.stringify({
       input: { kind: 'dicomweb', name: 'Archive', config: { baseUrl: `${archive.url}/dicomweb`, auth: 'bearer', maxInstancesPerRequest: perRequest }, secret: 'bench-secret' },
     }),
@@ -98,7 +98,7 @@ try {
 
   // When the engine finished, by the server's clock (the same machine's clock as the page's timeOrigin).
   const list = (await (
-    await fetch(`${client.url}/api/outgoing-list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ limit: 100_000 }) })
+    await fetch(`${client.url}/api/outgoing-list`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-safekeep-request': '1' }, body: JSON.stringify({ limit: 100_000 }) })
   ).json()) as { value: { rows: { completedAt: number | null; state: string }[]; total: number } };
   const requests = list.value.rows;
   const engineDone = Math.max(...requests.map((r) => r.completedAt ?? 0));

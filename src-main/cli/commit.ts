@@ -41,7 +41,17 @@ export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): Rem
     let auth: 'none' | 'bearer' | 'basic' = 'none';
     let secret: string | null = null;
     let username: string | undefined;
-    if (o.token) {
+    let baseUrl = o.to;
+    if (url.username || url.password) {
+      // Credentials in the URL become the remote's Basic credentials (kept as its secret, never in its URL).
+      if (o.token || o.basic) throw usageError('Give the credentials either in the --to URL or with --token/--basic, not both');
+      auth = 'basic';
+      username = decodeURIComponent(url.username);
+      secret = decodeURIComponent(url.password);
+      url.username = '';
+      url.password = '';
+      baseUrl = url.href;
+    } else if (o.token) {
       auth = 'bearer';
       secret = o.token;
     } else if (o.basic) {
@@ -56,7 +66,7 @@ export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): Rem
       kind: 'dicomweb',
       name: `cli: ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
       config: {
-        baseUrl: o.to,
+        baseUrl,
         auth,
         username,
         ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}),

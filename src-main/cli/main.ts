@@ -7,6 +7,7 @@ import { collect, parseAeAddress, parseAeTitle, parseNamedToken, parsePort, pars
 import { remoteCommands } from './remote';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
+import { auditCommand } from './audit';
 import { commitCommand, finish, saveTarget, type CommitOptions } from './commit';
 import { compareCommand } from './migration';
 import type { ListenerFlags } from './unfinished';
@@ -17,10 +18,12 @@ import { reportCommand, type ReportOptions } from './report';
 import { interruptSignal, listenForReports, runOptionsOf } from './unfinished';
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from '../core/log';
 import { applyLogOptions } from './log-options';
+import { redactUrls } from '../../src-shared/redact';
 import { cancelCommand, resendCommand } from './requests';
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
+// Every line printed goes through redactUrls: a password inside a URL (--to https://user:pw@...) is never shown.
+const out = (line: string) => process.stdout.write(`${redactUrls(line)}\n`);
+const err = (line: string) => process.stderr.write(`${redactUrls(line)}\n`);
 
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -81,6 +84,10 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
       parseNamedToken(v),
     ])
     .option('--no-auth', 'turn authentication off (loopback only)')
+    .option('--audit-syslog <url>', 'also send the audit trail to a syslog collector: udp://host:514 or tls://host:6514 (RFC 5424)')
+    .option('--audit-syslog-ca <file>', "the CA certificate of a tls:// syslog collector")
+    .option('--allowed-host <name>', 'a host name clients may use in URLs besides loopback and --host, e.g. safekeep.example.org or *.example.org (repeatable)', collect)
+    .addOption(new Option('--max-upload-mb <MB>', 'largest upload request of the browser app (default 2048)').argParser(parsePositiveInt('upload limit')))
     .addOption(new Option('--sync-window <seconds>', 'answer 200 when done within this time, else 202').argParser(parsePositiveNumber('sync window')))
     .addOption(new Option('--retention-days <days>', 'how long results are kept').argParser(parsePositiveNumber('retention')))
     .option('--quiet', 'no progress line')
@@ -173,6 +180,14 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     .action(async (o: ListenerFlags & { report?: string; json?: boolean; quiet?: boolean }) => {
       await withHost(o, (host) => resumeCommand(host, o), runOptionsOf(o));
     });
+
+  program
+    .command('audit')
+    .description('print the audit trail (DICOM Audit Messages: logins, commitment requests, tokens, remotes, settings, exports, start and stop)')
+    .option('--since <time>', 'only events from this date/time on (2026-12-01T08:00Z), or this long ago (30m, 12h, 7d)')
+    .option('--json', 'print as JSON')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action((o: { since?: string; json?: boolean; data?: string }) => auditCommand(o, out));
 
   program
     .command('status')
@@ -280,12 +295,12 @@ export async function runCli(argv: string[], paths: Partial<HostPaths> = {}): Pr
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`safekeep: ${e.message}\n`);
+      err(`safekeep: ${e.message}`);
       return e.exitCode;
     }
-    const err = toAppError(e);
-    process.stderr.write(`safekeep: ${err.message}${err.detail ? ` (${err.detail})` : ''}\n`);
-    if (err.code === 'internal' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-    return err.code === 'internal' ? EXIT.internal : EXIT.usage;
+    const error = toAppError(e);
+    err(`safekeep: ${error.message}${error.detail ? ` (${error.detail})` : ''}`);
+    if (error.code === 'internal' && e instanceof Error && e.stack) err(e.stack);
+    return error.code === 'internal' ? EXIT.internal : EXIT.usage;
   }
 }

@@ -1,3 +1,4 @@
+import { redactUrls } from '../../src-shared/redact';
 import { LEFT_OUT_REASONS, type ArchiveRef, type LeftOutReason, type ReportScope } from '../../src-shared/report';
 import type { Host } from '../core/host/host';
 import { knownArchives } from '../core/services/reports';
@@ -14,7 +15,7 @@ export interface ReportOptions {
 
 type Print = (line: string) => void;
 
-const stdout = (chunk: string) => void process.stdout.write(chunk);
+const stdout = (chunk: string) => void process.stdout.write(redactUrls(chunk));
 
 function describe(a: ArchiveRef): string {
   return `"${a.name}"${a.address ? ` (${a.address})` : ' (deleted)'}`;

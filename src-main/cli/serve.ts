@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import type { SyslogTarget } from '../core/audit/syslog';
 import { listenerProblem } from '../../src-shared/dimse';
 import { isLoopbackHost } from '../../src-shared/net';
 import type { ServerTlsFiles } from '../../src-shared/tls';
@@ -14,6 +16,10 @@ export interface ServeOptions {
   port?: number;
   token?: { client: string; secret: string }[];
   auth: boolean;
+  allowedHost?: string[];
+  auditSyslog?: string;
+  auditSyslogCa?: string;
+  maxUploadMb?: number;
   syncWindow?: number;
   retentionDays?: number;
   quiet?: boolean;
@@ -33,6 +39,19 @@ function tlsFlags(o: ServeOptions): ServerTlsFiles | undefined {
   if (o.tlsCert === undefined && o.tlsKey === undefined && o.tlsCa === undefined) return undefined;
   if (!o.tlsCert || !o.tlsKey) throw usageError('--tls-cert and --tls-key go together (and --tls-ca needs them)');
   return { certFile: path.resolve(o.tlsCert), keyFile: path.resolve(o.tlsKey), caFile: o.tlsCa ? path.resolve(o.tlsCa) : null };
+}
+
+/** --audit-syslog udp://host:port | tls://host:port, with --audit-syslog-ca for TLS. */
+function syslogTarget(url: string, caFile: string | undefined): SyslogTarget {
+  if (!/^(udp|tls):\/\/[^/:]+(:\d+)?\/?$/.test(url) && !/^(udp|tls):\/\/\[[0-9a-f:.]+\](:\d+)?\/?$/i.test(url)) {
+    throw usageError(`Invalid --audit-syslog "${url}": use udp://host:514 or tls://host:6514`);
+  }
+  if (!caFile) return { url };
+  try {
+    return { url, ca: fs.readFileSync(caFile) };
+  } catch (e) {
+    throw usageError(`Cannot read --audit-syslog-ca ${caFile}: ${(e as Error).message}`);
+  }
 }
 
 /** "library" or "forward:<remote name>" -> a policy id of the core. */
@@ -60,7 +79,13 @@ export async function serveCommand(withHost: WithHost, o: ServeOptions, out: (s:
   if (o.syncWindow !== undefined) origin.syncWindowMs = o.syncWindow * 1000;
   if (o.retentionDays !== undefined) origin.resultRetentionMs = o.retentionDays * 24 * 3600 * 1000;
   const tls = tlsFlags(o);
-  await withHost(o, (host) => serve(host, o, out, stopSignal), { authEnabled: o.auth, flagTokens: o.token ?? [], origin, ...(tls ? { tls } : {}) });
+  await withHost(o, (host) => serve(host, o, out, stopSignal), {
+    authEnabled: o.auth,
+    flagTokens: o.token ?? [],
+    origin,
+    ...(o.auditSyslog ? { audit: { syslog: syslogTarget(o.auditSyslog, o.auditSyslogCa) } } : {}),
+    ...(tls ? { tls } : {}),
+  });
 }
 
 async function serve(host: Host, o: ServeOptions, out: (s: string) => void, stopSignal: Promise<string>): Promise<void> {
@@ -91,7 +116,8 @@ async function serve(host: Host, o: ServeOptions, out: (s: string) => void, stop
   const { resumedIncoming, resumedOutgoing } = await host.start({ ...ALL_WORK, policies });
   if (resumedIncoming > 0) out(`Resumed ${resumedIncoming} commitment request(s) left working by the previous run`);
   if (resumedOutgoing > 0) out(`Resumed ${resumedOutgoing} outgoing commitment request(s) left in flight`);
-  const server = (await host.start({ http: { ...addr, browser: true } })).server!;
+  const http = { ...addr, browser: true, allowedHosts: o.allowedHost ?? [], ...(o.maxUploadMb ? { maxUploadBytes: o.maxUploadMb * 1024 * 1024 } : {}) };
+  const server = (await host.start({ http })).server!;
   await startListener(host, o, out);
   out(`Safekeep listening on ${server.url}`);
   const { inUse: tls } = (await host.call('settings-get', {})).tls;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { format } from 'node:util';
+import { redactUrls } from '../../src-shared/redact';
 
 /**
  * The one log of the process: the core's own diagnostics and the libraries' loggers
@@ -40,7 +41,8 @@ export function configureLog(o: { level?: LogLevel; file?: string }): void {
 /** One line: time, level, source, message (arguments formatted like console.log). */
 export function logLine(level: Exclude<LogLevel, 'silent'>, source: string, args: readonly unknown[]): void {
   if (RANK[level] < threshold) return;
-  write(`${new Date().toISOString()} ${level.toUpperCase()} [${source}] ${format(...args)}\n`);
+  // A password inside a URL is never written to the log.
+  write(`${new Date().toISOString()} ${level.toUpperCase()} [${source}] ${redactUrls(format(...args))}\n`);
 }
 
 /** A named logger for one part of the core (`log('engine').error(...)`). */

@@ -15,6 +15,9 @@ export const ERROR_STATUS = {
   gone: 410,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
+  /** The Host header names a host this server does not serve (DNS rebinding). */
+  misdirected: 421,
+  'too-many-requests': 429,
   internal: 500,
   'remote-error': 502,
   unavailable: 503,
@@ -35,7 +38,7 @@ export class AppError extends Error {
   readonly detail: string | undefined;
   /** DICOM status for the Warning header, e.g. 0x0115 (invalid argument value). */
   readonly dicomStatus: number | undefined;
-  /** Seconds, for 503 answers. */
+  /** Seconds, for 503 and 429 answers. */
   readonly retryAfter: number | undefined;
 
   constructor(

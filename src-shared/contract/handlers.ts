@@ -1,4 +1,5 @@
 import type { DimseListenerState } from '../dimse';
+import type { AuditEntry } from '../audit';
 import type { ScanProgress } from '../library';
 import type { OutgoingInstance, OutgoingRequest } from '../outgoing';
 import type { Situation } from '../outgoing-situation';
@@ -82,7 +83,8 @@ export interface PolicyInfo {
 }
 
 export interface Settings {
-  server: { host: string; port: number; url: string | null; authEnabled: boolean };
+  /** allowedHosts: host names served besides loopback and the listen address (DNS rebinding guard; live). */
+  server: { host: string; port: number; allowedHosts: string[]; url: string | null; authEnabled: boolean };
   /** Policy of the DICOMweb origin server: 'library' or 'forward:<remote id>'. */
   policy: string;
   /** Policy of the DIMSE SCP. */
@@ -95,6 +97,8 @@ export interface Settings {
   dimse: { aeTitle: string; host: string; port: number; listening: boolean; peers: { aeTitle: string; host: string; port: number }[] };
   /** An accepted DIMSE request without N-EVENT-REPORT after this long shows "waiting for the archive's report". */
   reportTimeoutMinutes: number;
+  /** The audit trail's syslog collector as stored (applies at the next start), or null. */
+  auditSyslog: { url: string; caFile: string | null } | null;
   dataDir: string;
   /** Changes that take effect only at the next start (host, ports). */
   pendingRestart: string[];
@@ -180,6 +184,8 @@ export interface SafekeepResults {
 
   'settings-get': Settings;
   'settings-update': Settings;
+  /** The audit trail, newest first (Settings). */
+  'audit-list': AuditEntry[];
   'tokens-list': TokenView[];
   'tokens-create': { token: TokenView; secret: string };
   'tokens-revoke': Record<string, never>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIT_EVENT_NAMES } from '../audit';
 import { RemoteInputSchema, AE_TITLE } from '../remotes';
 import { ServerTlsSchema } from '../tls';
 
@@ -34,8 +35,23 @@ export const SettingsPatchSchema = z
     retentionDays: z.number().positive().max(3650).optional(),
     syncWindowSeconds: z.number().min(0).max(600).optional(),
     reportTimeoutMinutes: z.number().positive().max(7 * 24 * 60).optional(),
+    auditSyslog: z
+      .object({
+        url: z.string().regex(/^(udp|tls):\/\/([^/:\s]+|\[[0-9a-fA-F:.]+\])(:\d{1,5})?\/?$/, 'A syslog collector: udp://host:514 or tls://host:6514'),
+        caFile: z.string().min(1).max(4096).nullable(),
+      })
+      .strict()
+      .nullable()
+      .optional(),
     acceptedSopClasses: z.array(uid).nullable().optional(),
-    server: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535) }).partial().optional(),
+    server: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(0).max(65535),
+        allowedHosts: z.array(z.string().trim().toLowerCase().regex(/^(\*\.)?[a-z0-9.:[\]-]{1,253}$/, 'A host name, e.g. safekeep.example.org or *.example.org')).max(100),
+      })
+      .partial()
+      .optional(),
     dimse: z
       .object({
         aeTitle: AE_TITLE,
@@ -119,6 +135,14 @@ export const ArgSchemas = {
 
   'settings-get': empty,
   'settings-update': SettingsPatchSchema,
+  'audit-list': z
+    .object({
+      since: z.number().int().min(0).optional(),
+      event: z.enum(AUDIT_EVENT_NAMES).optional(),
+      search: z.string().max(200).optional(),
+      limit: z.number().int().min(1).max(5000).default(500),
+    })
+    .strict(),
   'tokens-list': empty,
   'tokens-create': z.object({ client: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'A client name is 1-64 letters, digits, . _ @ -') }).strict(),
   'tokens-revoke': z.object({ id }).strict(),

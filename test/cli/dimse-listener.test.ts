@@ -57,7 +57,7 @@ describe('safekeep and the DICOM listener (Orthanc)', () => {
     try {
       expect(server.stdout()).toMatch(new RegExp(`DICOM listener SAFEKEEP on 127\\.0\\.0\\.1:${port} .*reports from 1 DIMSE remote`));
       const api = async <T>(name: string, args: unknown): Promise<T> => {
-        const res = await fetch(`${server.url}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) });
+        const res = await fetch(`${server.url}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-safekeep-request': '1' }, body: JSON.stringify(args) });
         return ((await res.json()) as { value: T }).value;
       };
       expect(await api('dimse-listener', {})).toMatchObject({ state: 'listening', aeTitle: 'SAFEKEEP', host: '127.0.0.1', port });

@@ -69,7 +69,7 @@ describe('safekeep with a DIMSE archive (Orthanc)', () => {
       // The transaction is in Safekeep's incoming list, through the app's API; its report is marked sent once
       // Orthanc's N-EVENT-REPORT-RSP is in (Orthanc may show the result a moment before).
       const row = await pollUntil('the report to be marked sent', 10_000, async () => {
-        const list = await fetch(`${server.url}/api/incoming-list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"source":"dimse"}' });
+        const list = await fetch(`${server.url}/api/incoming-list`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-safekeep-request': '1' }, body: '{"source":"dimse"}' });
         const body = (await list.json()) as { value: { rows: { transactionUid: string; client: string; reportState: string }[] } };
         const r = body.value.rows.find((x) => x.transactionUid === uid);
         return r?.reportState === 'sent' ? r : undefined;

@@ -26,7 +26,7 @@ describe('safekeep report: verdicts and the safe-to-delete list (Orthanc)', () =
   let jobTotals: unknown;
 
   const api = async <T,>(url: string, name: string, body: unknown): Promise<T> => {
-    const res = await fetch(`${url}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${url}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-safekeep-request': '1' }, body: JSON.stringify(body) });
     const j = (await res.json()) as { ok: boolean; value: T; error?: unknown };
     if (!j.ok) throw new Error(`${name}: ${JSON.stringify(j.error)}`);
     return j.value;

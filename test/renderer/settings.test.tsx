@@ -11,7 +11,7 @@ import { renderWithApi } from './support/render';
 setupDom();
 
 const SETTINGS: Settings = {
-  server: { host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', authEnabled: true },
+  server: { host: '127.0.0.1', port: 8080, allowedHosts: [], url: 'http://127.0.0.1:8080', authEnabled: true },
   policy: 'library',
   dimsePolicy: 'library',
   policies: [
@@ -23,6 +23,7 @@ const SETTINGS: Settings = {
   acceptedSopClasses: null,
   dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: true, peers: [{ aeTitle: 'MODALITY', host: '10.0.0.9', port: 104 }] },
   reportTimeoutMinutes: 10,
+  auditSyslog: null,
   dataDir: '/var/lib/safekeep',
   pendingRestart: [],
   tls: { stored: null, inUse: null },
@@ -98,8 +99,20 @@ describe('Settings screen', () => {
     await user.clear(port);
     await user.type(port, '8443');
     await user.click(screen.getByRole('button', { name: 'Save server settings' }));
-    await waitFor(() => expect(api.callsOf('settings-update')).toEqual([{ server: { host: '127.0.0.1', port: 8443 } }]));
+    await waitFor(() => expect(api.callsOf('settings-update')).toEqual([{ server: { host: '127.0.0.1', port: 8443, allowedHosts: [] } }]));
     await screen.findByText(/applies at the next start of Safekeep/);
+  });
+
+  it('saves the host names allowed besides loopback (DNS rebinding guard)', async () => {
+    const api = settingsApi();
+    renderWithApi(<SettingsScreen />, { client: api });
+    const user = userEvent.setup();
+    const server = await screen.findByRole('region', { name: 'Server' });
+    await user.type(within(server).getByLabelText('Allowed host names'), 'safekeep.example.org, *.hospital.test');
+    await user.click(screen.getByRole('button', { name: 'Save server settings' }));
+    await waitFor(() =>
+      expect(api.callsOf('settings-update')).toEqual([{ server: { host: '127.0.0.1', port: 8080, allowedHosts: ['safekeep.example.org', '*.hospital.test'] } }]),
+    );
   });
 
   it('chooses the commitment policies, and edits the DIMSE peers', async () => {

@@ -4,14 +4,20 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { AppError, toAppError } from '../../../src-shared/contract/errors';
+import { AppError } from '../../../src-shared/contract/errors';
 import { ArgSchemas, HOST_ONLY_HANDLERS, type HandlerName } from '../../../src-shared/contract/schemas';
+import { asActor } from '../audit/actor';
+import type { AuditTrail } from '../audit/trail';
+import type { Clock } from '../scheduler';
 import type { EventBus } from '../events';
 import type { Authenticator } from '../origin/auth';
 import { callHandler } from './call';
+import { remoteAddressOf } from './guards/host-allowlist';
+import { LoginThrottle, type LoginThrottleOptions } from './guards/login-throttle';
+import { guardErrorResponse, unknownResource } from './guards/respond';
+import { DEFAULT_MAX_UPLOAD_BYTES, receiveUpload } from './guards/upload';
 import type { CoreHandlers } from './handlers';
 import type { Sessions } from './sessions';
-import { log } from '../log';
 
 const COOKIE = 'sk_session';
 
@@ -24,15 +30,24 @@ export const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 export const APP_CSP = `${PAGE_CSP}; frame-ancestors 'none'`;
 
-export interface HttpApiOptions {
+/** What a host may set for browser mode (`serve` flags; tests). */
+export interface BrowserModeOptions {
+  /** Limit of one upload request (413 above it). */
+  maxUploadBytes?: number;
+  loginThrottle?: LoginThrottleOptions;
+}
+
+export interface HttpApiOptions extends BrowserModeOptions {
+  /** The built renderer (out/renderer); null serves the API only. */
+  rendererDir: string | null;
+  clock: Clock;
+  audit: AuditTrail;
   handlers: CoreHandlers;
   /** What the core announces, relayed to the browser as server-sent events. */
   events: EventBus;
   auth: Authenticator;
   /** Browser sessions (kept in the store, so a restart does not log the browser out). */
   sessions: Sessions;
-  /** The built renderer (out/renderer); null serves the API only. */
-  rendererDir: string | null;
   /** Where browser uploads go (a library root is made of each upload). */
   uploadDir: string;
 }
@@ -64,11 +79,20 @@ export function httpApi(o: HttpApiOptions): Hono {
   const startSession = async (c: Context, client: string, tokenId: number | null) =>
     setCookie(c, COOKIE, await sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: new URL(c.req.url).protocol === 'https:' });
 
+  // Wrong tokens and login codes are counted per client address (429 after too many).
+  const throttle = new LoginThrottle(o.clock, o.loginThrottle, (address, outcome) =>
+    o.audit.record({ event: 'login', outcome: 4, user: 'unknown', address, description: outcome }),
+  ).middleware();
+  const audit = (c: Context, event: 'login' | 'logout', user: string) => o.audit.record({ event, outcome: 0, user, address: remoteAddressOf(c) });
+  app.use('/api/login', throttle);
+  app.use('/login', throttle);
+
   app.post('/api/login', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };
     if (typeof body.token !== 'string' || !body.token) throw new AppError('bad-request', 'Enter an access token');
     const { client, tokenId } = await auth.identify(`Bearer ${body.token}`);
     await startSession(c, client, tokenId);
+    audit(c, 'login', client);
     return c.json({ ok: true, value: { client } });
   });
 
@@ -76,10 +100,13 @@ export function httpApi(o: HttpApiOptions): Hono {
     const client = sessions.redeem(c.req.query('code'));
     if (!client) return c.text('This login link is not valid any more. Log in with a token instead.', 401);
     await startSession(c, client, null);
+    audit(c, 'login', client);
     return c.redirect('/', 302);
   });
 
   app.post('/api/logout', async (c) => {
+    const client = await sessions.clientOf(getCookie(c, COOKIE));
+    if (client) audit(c, 'logout', client);
     await sessions.end(getCookie(c, COOKIE));
     deleteCookie(c, COOKIE, { path: '/' });
     return c.json({ ok: true, value: {} });
@@ -94,7 +121,8 @@ export function httpApi(o: HttpApiOptions): Hono {
     const client = await clientOf(c);
     if (!client) throw new AppError('unauthorized', 'Log in first');
     c.set('client', client);
-    await next();
+    // The handlers' audit messages name this client and address.
+    await asActor({ user: client, address: remoteAddressOf(c) }, next);
   });
 
   app.get('/api/events', (c) =>
@@ -116,24 +144,9 @@ export function httpApi(o: HttpApiOptions): Hono {
   );
 
   app.post('/api/upload', async (c) => {
-    // Files dropped on the browser window: saved under the data folder, which becomes a library root.
-    const form = await c.req.parseBody({ all: true });
-    const files = ([] as unknown[]).concat(form['file'] ?? []).filter((f): f is File => f instanceof File);
-    if (files.length === 0) throw new AppError('bad-request', 'No file in the upload');
-    const batch = typeof form['batch'] === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(form['batch']) ? form['batch'] : `upload-${Date.now()}`;
-    const dir = path.join(o.uploadDir, batch);
-    let bytes = 0;
-    for (const f of files) {
-      // Keep the dropped folder structure, but never outside the upload folder.
-      const rel = path.normalize(f.name).replace(/^(\.\.(\/|\\|$))+/, '').replace(/^[/\\]+/, '');
-      const target = path.join(dir, rel || `file-${bytes}`);
-      if (!target.startsWith(dir + path.sep)) throw new AppError('bad-request', `Invalid file name ${f.name}`);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      const buf = Buffer.from(await f.arrayBuffer());
-      fs.writeFileSync(target, buf);
-      bytes += buf.length;
-    }
-    return c.json({ ok: true, value: { folder: dir, files: files.length, bytes } });
+    // Files dropped on the browser window: streamed under the data folder, which becomes a library root.
+    const value = await receiveUpload(c.req.raw, o.uploadDir, o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES);
+    return c.json({ ok: true, value });
   });
 
   app.post('/api/:name', async (c) => {
@@ -151,6 +164,10 @@ export function httpApi(o: HttpApiOptions): Hono {
     return c.json({ ok: true, value });
   });
 
+  // An unknown API call or DICOMweb resource is 404, never the app's page.
+  app.all('/api/*', unknownResource);
+  app.all('/dicomweb/*', unknownResource);
+
   if (o.rendererDir && fs.existsSync(path.join(o.rendererDir, 'index.html'))) {
     const root = o.rendererDir;
     app.use('*', async (c, next) => {
@@ -167,10 +184,6 @@ export function httpApi(o: HttpApiOptions): Hono {
     app.get('*', (c) => c.html(fs.readFileSync(path.join(root, 'index.html'), 'utf8')));
   }
 
-  app.onError((err, c) => {
-    const e = toAppError(err);
-    if (e.code === 'internal') log('api').error('internal error:', err);
-    return c.json({ ok: false, error: e.toValue() }, e.httpStatus as 400);
-  });
+  app.onError((err, c) => guardErrorResponse(c, err));
   return app as unknown as Hono;
 }

@@ -8,6 +8,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { ConnectionGate } from './connection-gate';
 import { parseNActionElements, readEventReport, reportElements, reportEventType } from './commitment-data';
 import {
   Dataset,
@@ -21,6 +22,8 @@ import {
   type NActionRequest,
   type NEventReportRequest,
 } from './lib';
+import type { DimseListenerOptions, ListenerHandlers, SameAssociationReporter } from './listener-types';
+import { DEFAULT_LISTENER_LIMITS, peerAddress, type ConnectionRefusal, type ListenerLimits, type PduGuard } from './pdu-guard';
 import { dropEmptyErrorComment, makeEventReportResponse } from './association-words';
 import {
   ACTION_TYPE_REQUEST_COMMITMENT,
@@ -31,53 +34,15 @@ import {
   STORAGE_COMMITMENT_PUSH_MODEL_SOP_INSTANCE as PUSH_MODEL_INSTANCE,
   VERIFICATION_SOP_CLASS,
   describeStatus,
-  type CommitmentReport,
   type CommitmentReportContent,
   type NActionRequestData,
 } from './types';
 
-export interface SameAssociationReporter {
-  /**
-   * Sends the N-EVENT-REPORT on the association that carried the N-ACTION, once its
-   * N-ACTION-RSP has gone out. Resolves with the peer's N-EVENT-REPORT-RSP status, or null
-   * when the association is gone (released, aborted, closed) or did not answer within
-   * timeoutMs: then send it on a new association (sendCommitmentReport).
-   */
-  sendReportIfOpen(report: CommitmentReportContent, timeoutMs: number): Promise<{ status: number } | null>;
-}
-
-export interface ListenerHandlers {
-  /** association admission: return null to accept, or a reason string to reject (calling AE title not recognized). */
-  admit(a: { callingAeTitle: string; calledAeTitle: string; remoteHost: string }): string | null;
-  /** N-ACTION Storage Commitment request (already validated). Return the N-ACTION-RSP status. */
-  onNAction(req: NActionRequestData, assoc: SameAssociationReporter): Promise<number>;
-  /** N-EVENT-REPORT received on a new association (Safekeep was the commitment SCU). Return the status. */
-  onEventReport(r: CommitmentReport): Promise<number>;
-}
-
-export interface DimseListenerOptions {
-  aeTitle: string;
-  /** Other called AE titles accepted (the calling AE titles Safekeep uses toward archives: their reports are addressed to them). */
-  otherAeTitles?: () => readonly string[];
-  host: string;
-  /** 0 = ephemeral; start() returns the real port. */
-  port: number;
-  handlers: ListenerHandlers;
-  logger?: (msg: string) => void;
-  /** An association with no PDU for this long is aborted (default 60 s). */
-  idleTimeoutMs?: number;
-  /** DICOM TLS only (core/tls/profile.ts serverTlsOptions); a connection that does not complete the handshake never reaches the library. */
-  tls?: tls.TlsOptions;
-}
+export type { DimseListenerOptions, ListenerHandlers, SameAssociationReporter } from './listener-types';
 
 /** ErrorComment (0000,0902) is LO: at most 64 characters. */
 function errorComment(text: string): string {
   return text.length <= 64 ? text : `${text.slice(0, 61)}...`;
-}
-
-function normalizeHost(address: string | undefined): string {
-  if (!address) return '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 type SessionState = 'negotiating' | 'open' | 'releasing' | 'ended';
@@ -90,6 +55,9 @@ export class DimseListener {
   private readonly otherAeTitles: () => readonly string[];
   private readonly log: (msg: string) => void;
   private readonly idleTimeoutMs: number;
+  private readonly limits: ListenerLimits;
+  private readonly onRefused: ((r: ConnectionRefusal) => void) | undefined;
+  private gate: ConnectionGate | undefined;
   private readonly tls: tls.TlsOptions | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
@@ -103,6 +71,8 @@ export class DimseListener {
     this.otherAeTitles = o.otherAeTitles ?? (() => []);
     this.log = o.logger ?? (() => {});
     this.idleTimeoutMs = o.idleTimeoutMs ?? 60_000;
+    this.limits = { ...DEFAULT_LISTENER_LIMITS, ...o.limits };
+    this.onRefused = o.onRefused;
     this.tls = o.tls;
   }
 
@@ -112,18 +82,25 @@ export class DimseListener {
 
   async start(): Promise<{ port: number }> {
     if (this.server) throw new Error('DimseListener already started');
-    const SessionClass = makeSessionClass(this.aeTitle, this.otherAeTitles, this.handlers, this.log);
+    const SessionClass = makeSessionClass(this.aeTitle, this.otherAeTitles, this.handlers, this.log, this.limits.maxPduLength);
+    const gate = new ConnectionGate(this.limits, this.onRefused);
     const server = createServer(this.tls, this.log, (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
+      const guard = gate.admit(socket);
+      if (!guard) return;
       const session = new SessionClass(socket, {
         connectTimeout: this.idleTimeoutMs,
         associationTimeout: this.idleTimeoutMs,
         pduTimeout: this.idleTimeoutMs,
-      });
+      }, guard);
       // As dcmjs-dimse's Server does: the socket is already connected.
       (session as unknown as { connected: boolean }).connected = true;
+      // After the library wrapped the socket: from now on it reads only checked PDUs.
+      guard.start();
     });
+    gate.attach(server);
+    this.gate = gate;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
         server.off('listening', onListening);
@@ -149,6 +126,7 @@ export class DimseListener {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.gate?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
@@ -164,7 +142,13 @@ function createServer(options: tls.TlsOptions | undefined, log: (msg: string) =>
   return server;
 }
 
-function makeSessionClass(aeTitle: string, otherAeTitles: () => readonly string[], handlers: ListenerHandlers, log: (msg: string) => void) {
+function makeSessionClass(
+  aeTitle: string,
+  otherAeTitles: () => readonly string[],
+  handlers: ListenerHandlers,
+  log: (msg: string) => void,
+  maxPduLength: number,
+) {
   return class Session extends Scp {
     private state: SessionState = 'negotiating';
     private readonly endListeners = new Set<() => void>();
@@ -172,9 +156,13 @@ function makeSessionClass(aeTitle: string, otherAeTitles: () => readonly string[
     private readonly outstanding = new Set<Promise<unknown>>();
     private peer = '';
 
-    constructor(socket: net.Socket, opts: { connectTimeout: number; associationTimeout: number; pduTimeout: number }) {
+    constructor(
+      socket: net.Socket,
+      opts: { connectTimeout: number; associationTimeout: number; pduTimeout: number },
+      private readonly guard: PduGuard,
+    ) {
       super(socket, opts);
-      this.peer = normalizeHost(socket.remoteAddress);
+      this.peer = peerAddress(socket);
       this.on('networkError', (err: Error) => {
         log(`association with ${this.peer}: ${err.message}`);
         this.end();
@@ -248,7 +236,12 @@ function makeSessionClass(aeTitle: string, otherAeTitles: () => readonly string[
       }
       this.state = 'open';
       log(`association from ${callingAeTitle} at ${this.peer} accepted`);
+      // The library answers min(proposed, its own 256 KiB) and reads 0 as "no limit": Safekeep always
+      // offers a limit, and its guard holds the peer to it (pdu-guard.ts).
+      const proposed = a.getMaxPduLength();
+      a.setMaxPduLength(proposed > 0 ? Math.min(proposed, maxPduLength) : maxPduLength);
       this.sendAssociationAccept();
+      this.guard.negotiated(a.getMaxPduLength());
     }
 
     override associationReleaseRequested(): void {

@@ -27,6 +27,8 @@ export interface EngineDeps {
   library: LibraryStore;
   scheduler: Scheduler;
   drivers: { dicomweb: Driver; dimse?: Driver };
+  /** Told when a request is about to be sent for the first time (the audit trail). */
+  onFirstSend?: (r: OutgoingRequest, remote: RemoteWithSecret) => void;
 }
 
 export interface SubmitOptions {
@@ -323,6 +325,7 @@ export class Engine {
       const driver = remote.kind === 'dicomweb' ? this.deps.drivers.dicomweb : this.deps.drivers.dimse;
       if (!driver) continue;
       this.perRemote.set(r.remoteId, busy + 1);
+      if (r.state === 'queued' && r.attempts === 0) this.deps.onFirstSend?.(r, remote);
       const p = driver
         .step(r, remote, this.ctx)
         .catch((e) => {

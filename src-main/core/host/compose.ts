@@ -1,9 +1,15 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type tls from 'node:tls';
+import { redactUrls } from '../../../src-shared/redact';
 import { Hono } from 'hono';
 import { operatorName, SAFEKEEP_VERSION } from '../about';
 import { createHandlers, type CoreHandlers } from '../api/handlers';
-import { httpApi } from '../api/http-api';
+import { installGuards } from '../api/guards';
+import { httpApi, type BrowserModeOptions } from '../api/http-api';
+import { auditedHandlers } from '../api/audited-handlers';
+import type { SyslogTarget } from '../audit/syslog';
+import { AuditTrail } from '../audit/trail';
 import { Sessions } from '../api/sessions';
 import { systemScheduler, type Clock, type Scheduler } from '../scheduler';
 import { DimseListenerControl } from '../dimse/listener-control';
@@ -61,8 +67,13 @@ export interface Core {
   readonly dimse: DimseListenerControl;
   /** The contract's handlers (one map shared by both bridges and the CLI). */
   readonly handlers: CoreHandlers;
-  /** The HTTP application: the DICOMweb origin server, and with `browser` the app's API and pages. */
-  httpApp(o?: { browser?: boolean }): Hono;
+  /** Security-relevant events as DICOM Audit Messages (data folder, syslog). */
+  readonly audit: AuditTrail;
+  /**
+   * The HTTP application: the DICOMweb origin server, and with `browser` the app's API and pages; behind the
+   * guards (allowed Host names besides loopback and the stored listen address, same-origin state changes).
+   */
+  httpApp(o?: HttpAppOptions): Hono;
   /**
    * The TLS of this run's listeners (HTTP and DICOM), read from its PEM files on first use; null: plain TCP.
    * Throws an AppError naming a file that cannot be read.
@@ -72,6 +83,23 @@ export interface Core {
   applyRetention(): Promise<{ expired: number; forgotten: number }>;
   /** Stops every service (waiting for what is in flight) and closes the store, announcing its last changes. */
   stop(): Promise<void>;
+}
+
+export interface HttpAppOptions extends BrowserModeOptions {
+  browser?: boolean;
+  /** Host names served besides loopback, the stored listen address and setting: the listen host of this run, --allowed-host. */
+  allowedHosts?: readonly string[];
+}
+
+/** The stored syslog collector; a CA file that cannot be read is logged, and the collector is not used. */
+function storedSyslog(s: StoredSettings['auditSyslog']): SyslogTarget | null {
+  if (!s) return null;
+  try {
+    return { url: s.url, ...(s.caFile ? { ca: fs.readFileSync(s.caFile) } : {}) };
+  } catch (e) {
+    log('audit').error(`syslog collector ${s.url} not used: cannot read its CA file ${s.caFile}: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 /** Opens the store in `options.dataDir` (creating it if needed) and builds the core on it. */
@@ -118,6 +146,8 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
   const tlsFiles = options.tls !== undefined ? options.tls : stored.tls;
   let tlsMaterial: tls.TlsOptions | null | undefined;
   const listenerTls = () => (tlsMaterial ??= tlsFiles ? serverTlsOptions(tlsFiles) : null);
+  // The collector of the command line (serve --audit-syslog) wins over the stored one.
+  const audit = new AuditTrail({ dir: path.join(options.dataDir, 'audit'), clock, syslog: storedSyslog(stored.auditSyslog), ...options.audit });
 
   // The outgoing drivers ask the listener and the settings, which are made after them: bound late.
   let listener: DimseListenerControl | undefined;
@@ -132,6 +162,14 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     reportTimeoutMs: () => settings!.reportTimeoutMs(),
     probes,
     ...(options.dimseRetry ? { dimseRetry: options.dimseRetry } : {}),
+    onFirstSend: (r, remote) =>
+      audit.record({
+        event: 'commitment-request-sent',
+        outcome: 0,
+        user: operatorName(),
+        address: remote.kind === 'dicomweb' ? redactUrls(remote.config.baseUrl) : `${remote.config.aeTitle}@${remote.config.host}:${remote.config.port}`,
+        object: { id: r.transactionUid, kind: 'transaction-uid', detail: { instances: r.instanceCount, remote: remote.name, protocol: remote.kind } },
+      }),
   });
   const policies = new PolicyRegistry({
     remotes: store.remotes,
@@ -145,6 +183,15 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     config: originConfig,
     resolvePolicy: (id) => policies.resolve(id),
     policy: (side) => policies.current(side),
+    onTaken: (r, refused) =>
+      audit.record({
+        event: 'commitment-request-received',
+        outcome: refused === null ? 0 : 4,
+        user: r.client,
+        address: r.requester,
+        object: { id: r.transactionUid, kind: 'transaction-uid', detail: { instances: r.instances.length, protocol: r.source } },
+        ...(refused === null ? {} : { description: refused }),
+      }),
   });
   const dimse = new DimseListenerControl({
     settings: store.settings,
@@ -197,7 +244,10 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     reportTimeoutMs: () => settings!.reportTimeoutMs(),
     events,
   });
-  const handlers = createHandlers({ library, outgoing, incoming, remotes, settings, access, reports, migration, listener: dimse });
+  const handlers = auditedHandlers(
+    createHandlers({ library, outgoing, incoming, remotes, settings, access, reports, migration, listener: dimse, audit }),
+    audit,
+  );
 
   return {
     options,
@@ -217,8 +267,15 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     dimse,
     handlers,
     listenerTls,
+    audit,
     httpApp: (o = {}) => {
       const app = new Hono();
+      installGuards(app, {
+        allowedHosts: async () => {
+          const server = (await store.settings.get()).server;
+          return [...(o.allowedHosts ?? []), server.host, ...server.allowedHosts];
+        },
+      });
       app.route(
         '/',
         originRoutes({
@@ -241,6 +298,10 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
             sessions,
             rendererDir: options.paths?.rendererDir ?? null,
             uploadDir: path.join(options.dataDir, 'uploads'),
+            clock,
+            audit,
+            ...(o.maxUploadBytes !== undefined ? { maxUploadBytes: o.maxUploadBytes } : {}),
+            ...(o.loginThrottle ? { loginThrottle: o.loginThrottle } : {}),
           }),
         );
       }
@@ -257,6 +318,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
       await outgoing.stop();
       await incoming.stop();
       await headers.close();
+      await audit.close();
       await store.close(); // announces the last changes first
     },
   };

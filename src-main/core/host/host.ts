@@ -3,6 +3,8 @@ import type { ReportScope } from '../../../src-shared/report';
 import { inProcessCaller, type Caller } from '../api/call';
 import type { ListenerOverrides } from '../dimse/listener-control';
 import { listenHttp, type RunningHttpServer } from '../http/server';
+import { operatorName } from '../about';
+import type { BrowserModeOptions } from '../api/http-api';
 import { log } from '../log';
 import { repeat, type Timer } from '../scheduler';
 import { composeCore, type Core } from './compose';
@@ -27,8 +29,11 @@ export interface StartParts {
   retention?: boolean;
   /** Safekeep's DICOM listener, whenever a DIMSE remote or peer needs it (`force`: always); overrides add up. */
   dimse?: { overrides?: ListenerOverrides; force?: boolean };
-  /** The HTTP server: the DICOMweb origin server, and with `browser` the app's API and pages. */
-  http?: { host: string; port: number; browser?: boolean };
+  /**
+   * The HTTP server: the DICOMweb origin server, and with `browser` the app's API and pages. `allowedHosts`:
+   * host names clients may use besides loopback and `host` (--allowed-host); `maxUploadBytes`: --max-upload-mb.
+   */
+  http?: { host: string; port: number; browser?: boolean; allowedHosts?: string[] } & BrowserModeOptions;
   /** The policy of each side for this run only (`serve --policy`): ids such as 'library' or 'forward:3'. */
   policies?: { dicomweb?: string; dimse?: string };
 }
@@ -53,6 +58,7 @@ export class Host {
   private readonly running = new Set<'outgoing' | 'incoming' | 'retention'>();
   private server: RunningHttpServer | null = null;
   private retentionTimer: Timer | null = null;
+  private started = false;
 
   /**
    * Typed calls beside the contract, for the CLI: a handler answers one value, so a report would be held
@@ -65,9 +71,20 @@ export class Host {
 
   constructor(readonly core: Core) {
     this.call = inProcessCaller(core.handlers);
+    // The CLI's exports are in the audit trail like the handlers' (audited-handlers.ts).
+    const exported = (event: 'report-exported' | 'safe-to-delete-exported', id: string) =>
+      core.audit.record({ event, outcome: 0, user: operatorName(), object: { id, kind: event === 'report-exported' ? 'report-scope' : 'remote' } });
     this.streams = {
-      reportCsv: (scope, sink) => core.reports.csvTo(scope, sink),
-      safeToDelete: (remoteId, sink) => core.reports.safeToDeleteTo(remoteId, sink),
+      reportCsv: async (scope, sink) => {
+        const r = await core.reports.csvTo(scope, sink);
+        exported('report-exported', JSON.stringify(scope));
+        return r;
+      },
+      safeToDelete: async (remoteId, sink) => {
+        const r = await core.reports.safeToDeleteTo(remoteId, sink);
+        exported('safe-to-delete-exported', String(remoteId));
+        return r;
+      },
     };
   }
 
@@ -90,6 +107,8 @@ export class Host {
 
   async start(parts: StartParts): Promise<Started> {
     const { core } = this;
+    if (!this.started) core.audit.record({ event: 'application-start', outcome: 0, user: operatorName() });
+    this.started = true;
     const started: Started = { resumedIncoming: 0, resumedOutgoing: 0, dimse: null, server: null };
     if (parts.policies?.dicomweb) await core.policies.use(parts.policies.dicomweb, 'dicomweb');
     if (parts.policies?.dimse) await core.policies.use(parts.policies.dimse, 'dimse');
@@ -102,7 +121,8 @@ export class Host {
       this.retentionTimer = repeat(core.scheduler, HOUR_MS, () => void core.applyRetention().catch((e) => log('origin').error('retention failed:', e)));
     }
     if (parts.http) {
-      this.server ??= await listenHttp(core.httpApp({ browser: parts.http.browser ?? false }), parts.http.host, parts.http.port, core.listenerTls() ?? undefined);
+      const { host, port, allowedHosts, ...app } = parts.http;
+      this.server ??= await listenHttp(core.httpApp({ ...app, allowedHosts: [host, ...(allowedHosts ?? [])] }), host, port, core.listenerTls() ?? undefined);
       core.settings.run.serverUrl = this.server.url;
       started.server = this.server;
     }
@@ -121,6 +141,7 @@ export class Host {
     this.retentionTimer?.cancel();
     await this.server?.close();
     this.server = null;
+    if (this.started) this.core.audit.record({ event: 'application-stop', outcome: 0, user: operatorName() });
     await this.core.stop();
   }
 }

@@ -1,3 +1,4 @@
+import type { SyslogTarget } from '../audit/syslog';
 import type { Scheduler } from '../scheduler';
 import type { BackoffPolicy } from '../engine/backoff';
 import type { OriginConfig } from '../incoming/config';
@@ -40,4 +41,6 @@ export interface CoreOptions {
   tls?: ServerTlsFiles | null;
   /** Seals remote secrets at rest; default: a key from SAFEKEEP_SECRET_KEY or the key file beside the data folder (the desktop app: safeStorage). */
   secretSealer?: SecretSealer;
+  /** The audit trail: a syslog collector besides the file in the data folder; file rotation (tests shrink it). */
+  audit?: { syslog?: SyslogTarget | null; maxFileBytes?: number; keepFiles?: number };
 }

@@ -21,6 +21,8 @@ export interface IntakeDeps {
   /** The policy that decides a new transaction received over `source`. */
   policy: (source: IncomingSource) => CommitmentPolicy;
   clock: Clock;
+  /** Told of each request taken in, or refused with why (the audit trail). */
+  onTaken?: (r: IntakeRequest, refused: string | null) => void;
 }
 
 /** A commitment request as it came in, whichever the protocol. */
@@ -47,6 +49,17 @@ export class IncomingIntake {
 
   /** Takes in a request; `done` settles when every instance is decided. */
   async take(r: IntakeRequest, beforeStart?: () => void): Promise<{ done: Promise<void> }> {
+    try {
+      const taken = await this.admit(r, beforeStart);
+      this.deps.onTaken?.(r, null);
+      return taken;
+    } catch (e) {
+      this.deps.onTaken?.(r, e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  }
+
+  private async admit(r: IntakeRequest, beforeStart?: () => void): Promise<{ done: Promise<void> }> {
     const { incoming } = this.deps;
     const config = this.deps.config();
     const policy = this.deps.policy(r.source);

@@ -14,6 +14,8 @@ const DEFAULT_DICOM_STATUS: Partial<Record<number, number>> = {
   410: 0x0112,
   413: 0xa700,
   415: 0xc000,
+  421: 0x0124,
+  429: 0xa700,
   500: 0x0110,
   503: 0x0213,
 };
@@ -39,6 +41,7 @@ export function problemResponse(c: Context, error: unknown): Response {
 }
 
 function warningText(s: string): string {
-  // A quoted-string may not hold quotes, backslashes or control characters unescaped; keep it short and plain.
-  return s.replace(/["\\\r\n\t]/g, ' ').slice(0, 200);
+  // A quoted-string may not hold quotes, backslashes or control characters unescaped, and a header value is
+  // Latin-1 at most (a full-width digit or a NUL from the request would make the answer itself fail): plain ASCII.
+  return s.replace(/["\\]/g, ' ').replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
 }

@@ -13,6 +13,7 @@ import type { Authenticator } from './auth';
 import type { OriginConfig } from '../incoming/config';
 import type { IncomingIntake } from '../incoming/intake';
 import { problemResponse } from './problem';
+import { payloadText } from './payload-text';
 import type { IncomingProcessor } from '../incoming/processor';
 
 export interface OriginDeps {
@@ -63,7 +64,7 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
       const responseFormat = c.get('responseFormat');
       const bodyFormat = c.get('bodyFormat');
       const uid = pathUid(c);
-      const request = parseCommitmentRequest(parseBody(await c.req.text(), bodyFormat));
+      const request = parseCommitmentRequest(parseBody(payloadText(await c.req.arrayBuffer(), c.req.header('content-type'), bodyFormat), bodyFormat));
 
       const { done } = await deps.intake.take({
         transactionUid: uid,
@@ -116,7 +117,8 @@ export function originRoutes(deps: OriginDeps): Hono<Env> {
 }
 
 function pathUid(c: Context): string {
-  const uid = decodeURIComponent(c.req.param('transactionUID') ?? '');
+  // Hono has decoded the parameter where it could; the request path guard has refused undecodable paths.
+  const uid = c.req.param('transactionUID') ?? '';
   const problem = uidProblem(uid);
   if (problem) throw new PayloadError('Transaction UID in the path', `"${uid.slice(0, 80)}" ${describeUidProblem(problem)}`);
   return uid;

@@ -2,7 +2,7 @@ import type { IncomingSource } from '../../../src-shared/transactions';
 import type { Clock } from '../scheduler';
 import type { OriginConfig } from '../incoming/config';
 import type { CommitmentPolicy } from '../incoming/policy';
-import { IncomingIntake } from '../incoming/intake';
+import { IncomingIntake, type IntakeDeps } from '../incoming/intake';
 import { IncomingProcessor } from '../incoming/processor';
 import type { IncomingStore } from '../store/ports';
 
@@ -15,6 +15,8 @@ export interface IncomingServiceDeps {
   resolvePolicy: (id: string) => Promise<CommitmentPolicy | undefined>;
   /** The policy that decides a new transaction received over each protocol. */
   policy: (source: IncomingSource) => CommitmentPolicy;
+  /** Told of each request taken in or refused (the audit trail). */
+  onTaken?: IntakeDeps['onTaken'];
 }
 
 /** The reads of incoming transactions the handlers answer with, as the store gives them. */
@@ -36,8 +38,8 @@ export class IncomingService {
     this.config = deps.config;
     this.read = deps.store;
     this.processor = new IncomingProcessor(deps.store, deps.resolvePolicy, deps.clock, { resultRetentionMs: deps.config.resultRetentionMs });
-    const { store: incoming, clock, policy } = deps;
-    this.intake = new IncomingIntake({ incoming, processor: this.processor, config: () => this.config, policy, clock });
+    const { store: incoming, clock, policy, onTaken } = deps;
+    this.intake = new IncomingIntake({ incoming, processor: this.processor, config: () => this.config, policy, clock, onTaken });
   }
 
   /** Decides again every transaction a previous run left Working; how many. */

@@ -9,7 +9,7 @@ import type { BackoffPolicy } from '../engine/backoff';
 import { DicomwebDriver } from '../engine/dicomweb-driver';
 import { DimseDriver } from '../engine/dimse-driver';
 import type { Driver } from '../engine/driver';
-import { Engine, type SubmitOptions } from '../engine/engine';
+import { Engine, type EngineDeps, type SubmitOptions } from '../engine/engine';
 import { recheckDimseWaits, takeReport } from '../engine/report-intake';
 import type { RemoteWithSecret } from '../remotes/model/remote';
 import { isNotFound } from '../store/not-found';
@@ -30,6 +30,8 @@ export interface OutgoingServiceDeps {
   probes: ReportProbes;
   /** Back-off between N-ACTION attempts after a transient failure (tests shorten it). */
   dimseRetry?: BackoffPolicy;
+  /** Told when a request is about to be sent for the first time (the audit trail). */
+  onFirstSend?: EngineDeps['onFirstSend'];
 }
 
 /** When `outgoing-progress` calls a set of requests finished. */
@@ -60,7 +62,7 @@ export class OutgoingService {
         ...(deps.dimseRetry ? { retryBackoff: deps.dimseRetry } : {}),
       }),
     };
-    this.engine = new Engine({ outgoing: deps.outgoing, remotes: deps.remotes, library: deps.library, scheduler: deps.scheduler, drivers: this.drivers });
+    this.engine = new Engine({ outgoing: deps.outgoing, remotes: deps.remotes, library: deps.library, scheduler: deps.scheduler, drivers: this.drivers, onFirstSend: deps.onFirstSend });
   }
 
   /**

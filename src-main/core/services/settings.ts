@@ -54,7 +54,7 @@ export class SettingsService {
     const s = await this.deps.store.get();
     const { policies, originConfig } = this.deps;
     return {
-      server: { host: s.server.host, port: s.server.port, url: this.run.serverUrl, authEnabled: this.deps.authEnabled },
+      server: { host: s.server.host, port: s.server.port, allowedHosts: s.server.allowedHosts, url: this.run.serverUrl, authEnabled: this.deps.authEnabled },
       policy: policies.current('dicomweb').id,
       dimsePolicy: policies.current('dimse').id,
       policies: await policies.list(),
@@ -63,6 +63,7 @@ export class SettingsService {
       acceptedSopClasses: s.acceptedSopClasses,
       dimse: { ...s.dimse, listening: this.deps.listener.state().state === 'listening' },
       reportTimeoutMinutes: s.reportTimeoutMinutes,
+      auditSyslog: s.auditSyslog,
       dataDir: this.deps.dataDir,
       pendingRestart: [...this.run.pendingRestart],
       tls: { stored: s.tls, inUse: this.run.tls },
@@ -83,7 +84,9 @@ export class SettingsService {
     if (patch.retentionDays !== undefined) originConfig.resultRetentionMs = next.retentionDays * DAY_MS;
     if (patch.syncWindowSeconds !== undefined) originConfig.syncWindowMs = next.syncWindowSeconds * 1000;
     if (patch.acceptedSopClasses !== undefined) this.deps.libraryPolicy.setOptions({ acceptedSopClasses: next.acceptedSopClasses });
-    if (patch.server && JSON.stringify(before.server) !== JSON.stringify(next.server)) this.run.pendingRestart.add('server');
+    // The listen address waits for a restart; the allowed host names apply at once (read per request).
+    if (patch.server && (before.server.host !== next.server.host || before.server.port !== next.server.port)) this.run.pendingRestart.add('server');
+    if (patch.auditSyslog !== undefined && JSON.stringify(before.auditSyslog) !== JSON.stringify(next.auditSyslog)) this.run.pendingRestart.add('audit');
     if (patch.tls !== undefined) {
       if (JSON.stringify(next.tls) === JSON.stringify(this.run.tls)) this.run.pendingRestart.delete('tls');
       else this.run.pendingRestart.add('tls');

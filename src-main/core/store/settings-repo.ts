@@ -11,10 +11,11 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   retentionDays: 30,
   syncWindowSeconds: 2,
   acceptedSopClasses: null,
-  server: { host: '127.0.0.1', port: 8080 },
+  server: { host: '127.0.0.1', port: 8080, allowedHosts: [] },
   dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, peers: [] },
   reportTimeoutMinutes: DEFAULT_REPORT_TIMEOUT_MINUTES,
   tls: null,
+  auditSyslog: null,
 };
 
 /** Settings in SQLite, one JSON value per key. */

@@ -16,13 +16,16 @@ export interface StoredSettings {
   retentionDays: number;
   syncWindowSeconds: number;
   acceptedSopClasses: string[] | null;
-  server: { host: string; port: number };
+  /** allowedHosts: host names the HTTP server answers to besides loopback and its listen address (DNS rebinding guard). */
+  server: { host: string; port: number; allowedHosts: string[] };
   /** Safekeep's DICOM listener: AE title, bind address (loopback by default), port; and the DIMSE peers. */
   dimse: { aeTitle: string; host: string; port: number; peers: { aeTitle: string; host: string; port: number }[] };
   /** How long an accepted DIMSE request waits for its N-EVENT-REPORT before it says so (it keeps waiting until its deadline). */
   reportTimeoutMinutes: number;
   /** Safekeep's certificate for every listener (HTTPS, DICOM TLS), applied at the next start; null: plain. */
   tls: ServerTlsFiles | null;
+  /** A syslog collector for the audit trail (udp:// or tls://, with a CA file for TLS); applies at the next start. */
+  auditSyslog: { url: string; caFile: string | null } | null;
 }
 
 /** A change: top-level keys replace, `server` and `dimse` are merged with what is stored. */

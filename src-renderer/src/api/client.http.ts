@@ -115,7 +115,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpApiClient
   const request = async <T>(path: string, init: RequestInit, what: string): Promise<Result<T>> => {
     let res: Response;
     try {
-      res = await fetchFn(`${base}${path}`, { credentials: 'same-origin', ...init });
+      // The custom header marks the request as the app's own (the server refuses state changes without it or
+      // a same-site Origin): a form or a page on another site cannot send it without a CORS preflight.
+      const headers = { ...(init.headers as Record<string, string> | undefined), 'X-Safekeep-Request': '1' };
+      res = await fetchFn(`${base}${path}`, { credentials: 'same-origin', ...init, headers });
     } catch (e) {
       return failure('unavailable', `Cannot reach Safekeep: ${e instanceof Error ? e.message : String(e)}`);
     }

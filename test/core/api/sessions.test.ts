@@ -77,7 +77,7 @@ describe('browser sessions over HTTP', () => {
     const db = openDb(path.join(dir, 'data'));
     try {
       const { token, secret } = await host.call('tokens-create', { client: 'ui' });
-      const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: secret }) });
+      const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-safekeep-request': '1' }, body: JSON.stringify({ token: secret }) });
       expect(login.status).toBe(200);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       const session = async () => ((await (await fetch(`${server.url}/api/session`, { headers: { cookie } })).json()) as { value: { authenticated: boolean } }).value;

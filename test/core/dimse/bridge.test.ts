@@ -3,6 +3,7 @@
  * Safekeep as SCU (engine) and SCP (listener + policy), both proxy directions, and faults.
  */
 import fs from 'node:fs';
+import { readAudit } from '../../../src-main/core/audit/read';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_WORK, openHost, type Host } from '../../../src-main/core/host/host';
@@ -91,6 +92,10 @@ describe('DIMSE bridge with Orthanc', () => {
     await a.core.outgoing.engine.waitFor(job.requestIds);
     const r = await a.core.outgoing.read.get(job.requestIds[0]!);
     expect(r).toMatchObject({ state: 'done', committedCount: 6, failedCount: 4, error: null });
+    // The audit trail has the request as it was first sent: its Transaction UID, where it went, how many instances.
+    expect(readAudit(path.join(root, 'a', 'audit')).filter((e) => e.object === r.transactionUid)).toMatchObject([
+      { event: 'commitment-request-sent', outcome: 0, address: `${orthanc.aeTitle}@127.0.0.1:${orthanc.dicomPort}`, detail: { instances: '10', remote: 'orthanc', protocol: 'dimse' } },
+    ]);
     expect(await outcomes(a, job.requestIds)).toEqual(Object.fromEntries(instances.map((i) => [i.sopInstanceUid, stored.has(i.sopInstanceUid) ? 'committed' : 0x0112])));
   });
 
@@ -113,6 +118,14 @@ describe('DIMSE bridge with Orthanc', () => {
     });
     expect(tx).toMatchObject({ source: 'dimse', client: orthanc.aeTitle, state: 'done', committedCount: 3, failedCount: 1, reportAttempts: 1 });
     expect((await a.core.incoming.read.list({ limit: 10, offset: 0, source: 'dimse' })).rows.map((t) => t.transactionUid)).toContain(uid);
+    // The audit trail names the calling AE title, its address and what it asked about.
+    expect(readAudit(path.join(root, 'a', 'audit')).find((e) => e.object === uid)).toMatchObject({
+      event: 'commitment-request-received',
+      outcome: 0,
+      user: orthanc.aeTitle,
+      address: `${orthanc.aeTitle}@127.0.0.1`,
+      detail: { instances: '4', protocol: 'dimse' },
+    });
   });
 
   it('proxy DICOMweb -> DIMSE: a POST to Safekeep becomes an N-ACTION to Orthanc, answered in the study form', async () => {

@@ -83,7 +83,7 @@ export function instanceRow(seriesUid: string, k: number): InstanceRow {
 /** The settings of a fresh install, with `p` on top. */
 export function settingsRow(p: Partial<Settings> = {}): Settings {
   return {
-    server: { host: '127.0.0.1', port: 8080, url: 'http://127.0.0.1:8080', authEnabled: true },
+    server: { host: '127.0.0.1', port: 8080, allowedHosts: [], url: 'http://127.0.0.1:8080', authEnabled: true },
     policy: 'library',
     dimsePolicy: 'library',
     policies: [{ id: 'library', description: 'Local library' }],
@@ -92,6 +92,7 @@ export function settingsRow(p: Partial<Settings> = {}): Settings {
     acceptedSopClasses: null,
     dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, listening: false, peers: [] },
     reportTimeoutMinutes: 10,
+    auditSyslog: null,
     dataDir: '/data',
     pendingRestart: [],
     tls: { stored: null, inUse: null },

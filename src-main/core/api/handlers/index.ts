@@ -1,4 +1,5 @@
 import type { DimseListenerState } from '../../../../src-shared/dimse';
+import type { AuditTrail } from '../../audit/trail';
 import type { AccessService } from '../../services/access';
 import type { IncomingService } from '../../services/incoming';
 import type { LibraryService } from '../../services/library';
@@ -29,6 +30,7 @@ export interface HandlerServices {
   reports: ReportsService;
   migration: MigrationService;
   listener: { state(): DimseListenerState; ensure(): Promise<DimseListenerState> };
+  audit: AuditTrail;
 }
 
 /** The contract's handler map, composed from each domain's handlers (one map shared by every bridge and the CLI). */
@@ -41,5 +43,6 @@ export function createHandlers(s: HandlerServices): CoreHandlers {
     ...settingsHandlers(s.settings, s.access, s.listener),
     ...reportHandlers(s.reports),
     ...migrationHandlers(s.migration),
+    'audit-list': (a) => s.audit.list(a),
   };
 }

@@ -10,6 +10,7 @@ import { Section } from '../../ui/Section';
 export function ServerSettings({ settings }: { settings: Settings }) {
   const [host, setHost] = useState(settings.server.host);
   const [port, setPort] = useState(String(settings.server.port));
+  const [allowed, setAllowed] = useState(settings.server.allowedHosts.join(', '));
   const [portError, setPortError] = useState<string | null>(null);
   const toast = useToasts((s) => s.show);
   const save = useApiMutation('settings-update', { invalidates: ['settings-get'], onSuccess: () => toast('ok', 'Server settings saved; they apply at the next start') });
@@ -40,7 +41,7 @@ export function ServerSettings({ settings }: { settings: Settings }) {
           const n = Number(port);
           if (!Number.isInteger(n) || n < 0 || n > 65535) return setPortError('A port is a whole number from 0 to 65535');
           setPortError(null);
-          save.mutate({ server: { host: host.trim(), port: n } });
+          save.mutate({ server: { host: host.trim(), port: n, allowedHosts: allowed.split(/[\s,]+/).filter(Boolean) } });
         }}
       >
         <Field label="Host" hint="127.0.0.1 = this computer only; 0.0.0.0 = every network interface.">
@@ -48,6 +49,9 @@ export function ServerSettings({ settings }: { settings: Settings }) {
         </Field>
         <Field label="Port" error={portError} hint="Applies at next start">
           {({ id, describedBy, invalid }) => <input id={id} type="number" value={port} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => setPort(e.target.value)} />}
+        </Field>
+        <Field label="Allowed host names" hint="Names clients may use to reach Safekeep besides loopback and the host above, e.g. safekeep.example.org or *.example.org (comma-separated). Applies at once.">
+          {({ id, describedBy }) => <input id={id} value={allowed} aria-describedby={describedBy} onChange={(e) => setAllowed(e.target.value)} spellCheck={false} />}
         </Field>
         <button type="submit" className="btn btn-primary" disabled={save.isPending || !host.trim()}>
           Save server settings
