@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CERT_AND_KEY_TOGETHER, DimseTlsSchema, certAndKeyTogether } from './tls';
 
 /**
  * Remote archives Safekeep verifies against. Secrets (tokens, passwords) travel
@@ -29,6 +30,9 @@ export const DicomwebRemoteConfigSchema = z.object({
   /** For basic authentication; the password is the secret. */
   username: z.string().max(256).optional(),
   caFile: z.string().min(1).nullable().default(null),
+  /** Safekeep's client certificate and key (PEM files) for an archive that asks for one (hospital PKI). */
+  certFile: z.string().trim().min(1).nullable().optional(),
+  keyFile: z.string().trim().min(1).nullable().optional(),
   /** Explicit opt-in: accept any certificate. Marked unsafe wherever it is shown. */
   insecureSkipVerify: z.boolean().default(false),
   timeoutSeconds: z.number().positive().max(3600).default(60),
@@ -36,7 +40,7 @@ export const DicomwebRemoteConfigSchema = z.object({
   concurrency: z.number().int().min(1).max(64).default(4),
   /** A request Working longer than this is marked timed out. */
   deadlineHours: hours(24),
-});
+}).refine(certAndKeyTogether, CERT_AND_KEY_TOGETHER);
 
 export const DimseRemoteConfigSchema = z.object({
   aeTitle: AE_TITLE,
@@ -51,6 +55,8 @@ export const DimseRemoteConfigSchema = z.object({
   concurrency: z.number().int().min(1).max(64).default(2),
   /** How long to wait for the N-EVENT-REPORT before marking the request timed out. */
   deadlineHours: hours(24),
+  /** DICOM TLS (PS3.15 BCP 195 profile) on every association to this archive; null: plain TCP. */
+  tls: DimseTlsSchema.nullable().optional(),
 });
 
 export type DicomwebRemoteConfig = z.infer<typeof DicomwebRemoteConfigSchema>;

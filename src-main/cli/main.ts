@@ -100,6 +100,9 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     ])
     .option('--policy <policy>', 'how the DICOMweb origin server decides: library, or forward:<remote name> (proxy)')
     .option('--dimse-policy <policy>', 'how the DIMSE SCP decides: library, or forward:<remote name> (proxy)')
+    .option('--tls-cert <file>', "Safekeep's certificate (PEM): every listener speaks TLS only, HTTPS and DICOM TLS (default: the stored setting)")
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .option('--tls-ca <file>', 'require client certificates signed by this CA (PEM), over HTTPS and DICOM TLS')
     .action(async (o) => {
       await serveCommand(withHost, o, out, stopSignal());
     });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { RemoteInput } from '../../src-shared/remotes';
 import type { Host } from '../core/host/host';
@@ -22,11 +23,17 @@ export function remoteCommands(program: Command, withHost: WithHost, out: (s: st
     .option('--stow-url <url>', 'STOW-RS base URL for send-missing (DICOMweb; default: --url)')
     .option('--qido-url <url>', 'QIDO-RS base URL for compare (DICOMweb; default: --url)')
     .addOption(new Option('--storage-ae <aet>', 'the AE title C-STOREs of send-missing go to (DIMSE; default: the --dicom AE)').argParser(parseAeTitle))
+    .option('--ca <file>', "the archive's CA certificate (PEM); for --dicom it turns DICOM TLS on")
+    .option('--cert <file>', "Safekeep's client certificate (PEM) for an archive that asks for one")
+    .option('--key <file>', 'the private key of --cert (PEM)')
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
-    .action(async (name: string, o: { url?: string; token?: string; basic?: string; dicom?: string; aeTitle?: string; perRequest?: number; stowUrl?: string; qidoUrl?: string; storageAe?: string; data?: string }) => {
+    .action(async (name: string, o: { url?: string; token?: string; basic?: string; dicom?: string; aeTitle?: string; perRequest?: number; stowUrl?: string; qidoUrl?: string; storageAe?: string; ca?: string; cert?: string; key?: string; data?: string }) => {
       if (!o.url === !o.dicom) throw usageError('Give either --url (DICOMweb) or --dicom AET@HOST:PORT (DIMSE)');
       if (o.url && o.storageAe) throw usageError('--storage-ae is for a --dicom archive');
       if (o.dicom && (o.stowUrl || o.qidoUrl)) throw usageError('--stow-url and --qido-url are for a --url (DICOMweb) archive');
+      const file = (f: string | undefined) => (f ? path.resolve(f) : null);
+      const tlsFiles = { caFile: file(o.ca), certFile: file(o.cert), keyFile: file(o.key) };
+      if (o.dicom && !o.ca && (o.cert || o.key)) throw usageError('DICOM TLS needs the archive\'s CA: give --ca with --cert and --key');
       let input: RemoteInput;
       if (o.url) {
         if (o.token && o.basic) throw usageError('Use either --token or --basic, not both');
@@ -42,12 +49,18 @@ export function remoteCommands(program: Command, withHost: WithHost, out: (s: st
             ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}),
             ...(o.stowUrl ? { stowBaseUrl: o.stowUrl } : {}),
             ...(o.qidoUrl ? { qidoBaseUrl: o.qidoUrl } : {}),
+            ...tlsFiles,
           },
           secret: o.token ?? basic?.[2] ?? null,
         };
       } else {
         const a = parseAeAddress(o.dicom!, '--dicom');
-        input = { kind: 'dimse', name, config: { ...a, callingAeTitle: o.aeTitle ?? 'SAFEKEEP', ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}), ...(o.storageAe ? { storageAeTitle: o.storageAe } : {}) } };
+        const tls = tlsFiles.caFile ? { tls: { ...tlsFiles, caFile: tlsFiles.caFile } } : {};
+        input = {
+          kind: 'dimse',
+          name,
+          config: { ...a, callingAeTitle: o.aeTitle ?? 'SAFEKEEP', ...(o.perRequest ? { maxInstancesPerRequest: o.perRequest } : {}), ...(o.storageAe ? { storageAeTitle: o.storageAe } : {}), ...tls },
+        };
       }
       await withHost(o, async (host) => {
         const existing = await host.call('remotes-find', { name });
@@ -71,7 +84,7 @@ export function remoteCommands(program: Command, withHost: WithHost, out: (s: st
           out(
             (r.kind === 'dicomweb'
               ? `${r.id}  ${r.name}  DICOMweb ${r.config.baseUrl}  auth ${r.config.auth}${r.hasSecret ? ' (secret set)' : ''}${r.config.insecureSkipVerify ? '  UNSAFE: certificates not verified' : ''}`
-              : `${r.id}  ${r.name}  DIMSE ${r.config.aeTitle}@${r.config.host}:${r.config.port}  as ${r.config.callingAeTitle}`) + tested,
+              : `${r.id}  ${r.name}  DIMSE ${r.config.aeTitle}@${r.config.host}:${r.config.port}  as ${r.config.callingAeTitle}${r.config.tls ? '  DICOM TLS' : ''}`) + tested,
           );
         }
       });

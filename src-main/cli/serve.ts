@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { SyslogTarget } from '../core/audit/syslog';
 import { listenerProblem } from '../../src-shared/dimse';
 import { isLoopbackHost } from '../../src-shared/net';
+import type { ServerTlsFiles } from '../../src-shared/tls';
 import { ALL_WORK, type Host } from '../core/host/host';
 import { usageError } from './errors';
 import type { WithHost } from './host';
@@ -28,6 +29,16 @@ export interface ServeOptions {
   peer?: { aeTitle: string; host: string; port: number }[];
   policy?: string;
   dimsePolicy?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+}
+
+/** --tls-cert and --tls-key go together; --tls-ca only with them. Undefined: the stored setting applies. */
+function tlsFlags(o: ServeOptions): ServerTlsFiles | undefined {
+  if (o.tlsCert === undefined && o.tlsKey === undefined && o.tlsCa === undefined) return undefined;
+  if (!o.tlsCert || !o.tlsKey) throw usageError('--tls-cert and --tls-key go together (and --tls-ca needs them)');
+  return { certFile: path.resolve(o.tlsCert), keyFile: path.resolve(o.tlsKey), caFile: o.tlsCa ? path.resolve(o.tlsCa) : null };
 }
 
 /** --audit-syslog udp://host:port | tls://host:port, with --audit-syslog-ca for TLS. */
@@ -67,11 +78,13 @@ export async function serveCommand(withHost: WithHost, o: ServeOptions, out: (s:
   const origin: Record<string, number> = {};
   if (o.syncWindow !== undefined) origin.syncWindowMs = o.syncWindow * 1000;
   if (o.retentionDays !== undefined) origin.resultRetentionMs = o.retentionDays * 24 * 3600 * 1000;
+  const tls = tlsFlags(o);
   await withHost(o, (host) => serve(host, o, out, stopSignal), {
     authEnabled: o.auth,
     flagTokens: o.token ?? [],
     origin,
     ...(o.auditSyslog ? { audit: { syslog: syslogTarget(o.auditSyslog, o.auditSyslogCa) } } : {}),
+    ...(tls ? { tls } : {}),
   });
 }
 
@@ -107,6 +120,8 @@ async function serve(host: Host, o: ServeOptions, out: (s: string) => void, stop
   const server = (await host.start({ http })).server!;
   await startListener(host, o, out);
   out(`Safekeep listening on ${server.url}`);
+  const { inUse: tls } = (await host.call('settings-get', {})).tls;
+  if (tls) out(`  TLS only (TLS 1.2 or later, BCP 195 suites) with ${tls.certFile}${tls.caFile ? `; client certificates signed by ${tls.caFile} required` : ''}`);
   out(`  DICOMweb commitment service: ${server.url}/dicomweb/commitment-requests/{transactionUID}`);
   if (o.auth) {
     const client = o.token?.[0]?.client ?? 'local';
@@ -133,7 +148,7 @@ async function startListener(host: Host, o: ServeOptions, out: (s: string) => vo
   const peers = o.peer ?? (await host.call('settings-get', {})).dimse.peers;
   const archives = (await host.call('remotes-list', {})).flatMap((r) => (r.kind === 'dimse' ? [r] : []));
   out(
-    `DICOM listener ${s.aeTitle} on ${s.host}:${s.port} (Storage Commitment SCP for ${peers.length} peer(s): ${peers.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ') || 'none'}; reports from ${archives.length} DIMSE remote(s))`,
+    `DICOM listener ${s.aeTitle} on ${s.host}:${s.port}${host.core.listenerTls() ? ', DICOM TLS only' : ''} (Storage Commitment SCP for ${peers.length} peer(s): ${peers.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ') || 'none'}; reports from ${archives.length} DIMSE remote(s))`,
   );
   for (const a of archives) {
     const problem = listenerProblem(s, a.config.host);

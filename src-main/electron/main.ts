@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
 import { startShell } from './shell';
 import { WINDOW_ICON } from './window';
 
@@ -10,7 +10,7 @@ let stop: (() => Promise<void>) | null = null;
 
 app.whenReady().then(async () => {
   const shell = await startShell(
-    { app, BrowserWindow, ipcMain, session, dialog },
+    { app, BrowserWindow, ipcMain, session, dialog, safeStorage },
     {
       preload: fileURLToPath(new URL('../preload/index.cjs', import.meta.url)),
       rendererIndex: fileURLToPath(new URL('../renderer/index.html', import.meta.url)),

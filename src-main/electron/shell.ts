@@ -6,6 +6,7 @@ import { ALL_WORK, openHost, type Host } from '../core/host/host';
 import type { HostPaths } from '../core/host/options';
 import type { RunningHttpServer } from '../core/http/server';
 import { CHANNEL } from './channels';
+import { safeStorageSealer, type SafeStorageParts } from './safe-storage-sealer';
 import { forwardEvents, registerIpc, trustedSender } from './ipc';
 import { hardenWindow, installCsp, mainWindowOptions } from './window';
 
@@ -16,6 +17,8 @@ export interface ElectronParts {
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
   session: { defaultSession: Pick<Session, 'webRequest' | 'setPermissionRequestHandler'> };
   dialog: Pick<Dialog, 'showErrorBox' | 'showSaveDialog'>;
+  /** Seals remote secrets with the OS keychain; without it (or unavailable), the key file beside the data folder. */
+  safeStorage?: SafeStorageParts;
 }
 
 export interface ShellPaths {
@@ -32,7 +35,8 @@ export interface ShellPaths {
  * DICOM listener whenever it is needed), relays IPC, opens the window. No product logic lives here.
  */
 export async function startShell(e: ElectronParts, paths: ShellPaths): Promise<{ host: Host; window: BrowserWindow; server: RunningHttpServer | null; stop(): Promise<void> }> {
-  const host = await openHost({ dataDir: e.app.getPath('userData'), paths: { rendererDir: null, headerWorkerScript: paths.headerWorkerScript ?? null } });
+  const sealer = e.safeStorage?.isEncryptionAvailable() ? { secretSealer: safeStorageSealer(e.safeStorage) } : {};
+  const host = await openHost({ dataDir: e.app.getPath('userData'), paths: { rendererDir: null, headerWorkerScript: paths.headerWorkerScript ?? null }, ...sealer });
   await host.start(ALL_WORK);
   const { server: address } = await host.call('settings-get', {});
   let server: RunningHttpServer | null = null;

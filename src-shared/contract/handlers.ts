@@ -5,6 +5,7 @@ import type { OutgoingInstance, OutgoingRequest } from '../outgoing';
 import type { Situation } from '../outgoing-situation';
 import type { RemoteTestResult, RemoteView } from '../remotes';
 import type { ArchiveRef, InstanceVerdict, ReportCsv, ReportStudyRow, ReportSummary, ReportTimeline, SafeToDelete } from '../report';
+import type { ServerTlsFiles } from '../tls';
 import type { IncomingInstance, IncomingTransaction } from '../transactions';
 import type { CrossCheckResult } from '../crosscheck';
 import type { ResendSummary } from '../resend';
@@ -101,6 +102,8 @@ export interface Settings {
   dataDir: string;
   /** Changes that take effect only at the next start (host, ports). */
   pendingRestart: string[];
+  /** Safekeep's certificate for its listeners as stored, and what this run uses (null: plain TCP). */
+  tls: { stored: ServerTlsFiles | null; inUse: ServerTlsFiles | null };
 }
 
 /** What a scan found below its folders, once it ended. */

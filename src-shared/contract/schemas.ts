@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_EVENT_NAMES } from '../audit';
 import { RemoteInputSchema, AE_TITLE } from '../remotes';
+import { ServerTlsSchema } from '../tls';
 
 /**
  * Argument schemas of every handler: both bridges (HTTP and IPC) validate with
@@ -60,6 +61,8 @@ export const SettingsPatchSchema = z
       })
       .partial()
       .optional(),
+    /** Safekeep's certificate for its listeners (applies at the next start); null: plain TCP. */
+    tls: ServerTlsSchema.nullable().optional(),
   })
   .strict();
 

@@ -26,6 +26,7 @@ const SETTINGS: Settings = {
   auditSyslog: null,
   dataDir: '/var/lib/safekeep',
   pendingRestart: [],
+  tls: { stored: null, inUse: null },
 };
 
 function settingsApi(): FakeApi {

@@ -85,6 +85,6 @@ export async function runCliToEnd(args: string[], env: NodeJS.ProcessEnv = {}): 
 /** Starts `safekeep serve` and waits until it listens; returns its URL. */
 export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliProcess & { url: string }> {
   const p = spawnCli(['serve', '--port', '0', '--quiet', ...args], env);
-  const m = await p.waitFor(/Safekeep listening on (http:\/\/\S+)/);
+  const m = await p.waitFor(/Safekeep listening on (https?:\/\/\S+)/);
   return Object.assign(p, { url: m[1]! });
 }

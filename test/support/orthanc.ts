@@ -45,6 +45,22 @@ export interface StartOrthancOptions {
   verbose?: boolean;
   /** Load Orthanc's DICOMweb plugin; its service root is then `${url}/dicom-web`. */
   dicomWeb?: boolean;
+  /**
+   * DICOM TLS on Orthanc's DICOM port and toward every modality ("UseDicomTls": true), with its certificate,
+   * the CA it trusts, and whether SCUs must present a certificate (default true).
+   */
+  tls?: { cert: string; key: string; trusted: string; remoteCertificateRequired?: boolean };
+}
+
+/** Orthanc 1.10's DICOM TLS configuration keys (Orthanc >= 1.9.0). */
+function tlsConfig(t: NonNullable<StartOrthancOptions['tls']>): Record<string, unknown> {
+  return {
+    DicomTlsEnabled: true,
+    DicomTlsCertificate: t.cert,
+    DicomTlsPrivateKey: t.key,
+    DicomTlsTrustedCertificates: t.trusted,
+    DicomTlsRemoteCertificateRequired: t.remoteCertificateRequired ?? true,
+  };
 }
 
 /** Debian's build of the Orthanc DICOMweb plugin (package orthanc-dicomweb). */
@@ -116,7 +132,7 @@ async function startOnce(o: StartOrthancOptions): Promise<OrthancHandle> {
   // { "AET", "Host", "Port", "Allow*" flags }. All Allow* default to true.
   const modalities: Record<string, unknown> = {};
   for (const [name, [aet, host, port]] of Object.entries(o.modalities)) {
-    modalities[name] = { AET: aet, Host: host, Port: port };
+    modalities[name] = { AET: aet, Host: host, Port: port, ...(o.tls ? { UseDicomTls: true } : {}) };
   }
   const config: Record<string, unknown> = {
     Name: `safekeep-test-${aeTitle}`,
@@ -145,6 +161,7 @@ async function startOnce(o: StartOrthancOptions): Promise<OrthancHandle> {
     SaveJobs: false,
     Plugins: o.dicomWeb ? [ORTHANC_DICOMWEB_PLUGIN] : [],
     ...(o.dicomWeb ? { DicomWeb: { Enable: true, Root: '/dicom-web/' } } : {}),
+    ...(o.tls ? tlsConfig(o.tls) : {}),
     ...o.config,
   };
   const configPath = path.join(dir, 'orthanc.json');
@@ -278,13 +295,14 @@ function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ stdout:
   });
 }
 
-/** Sends files with dcmtk's storescu; rejects when storescu exits non-zero. */
+/** Sends files with dcmtk's storescu; rejects when storescu exits non-zero. `options`: more storescu options (e.g. +tls). */
 export async function storeWithStorescu(
   files: string[],
   target: { aeTitle: string; port: number; host?: string },
   callingAeTitle = 'STORESCU',
+  options: string[] = [],
 ): Promise<void> {
-  await run('storescu', ['-aet', callingAeTitle, '-aec', target.aeTitle, target.host ?? '127.0.0.1', String(target.port), ...files]);
+  await run('storescu', ['-aet', callingAeTitle, '-aec', target.aeTitle, ...options, target.host ?? '127.0.0.1', String(target.port), ...files]);
 }
 
 /**

@@ -75,8 +75,9 @@ export function httpApi(o: HttpApiOptions): Hono {
     }
   };
 
+  // Over HTTPS (serve --tls-cert) the session cookie is never sent back over plain HTTP.
   const startSession = async (c: Context, client: string, tokenId: number | null) =>
-    setCookie(c, COOKIE, await sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
+    setCookie(c, COOKIE, await sessions.create(client, tokenId), { httpOnly: true, sameSite: 'Strict', path: '/', secure: new URL(c.req.url).protocol === 'https:' });
 
   // Wrong tokens and login codes are counted per client address (429 after too many).
   const throttle = new LoginThrottle(o.clock, o.loginThrottle, (address, outcome) =>

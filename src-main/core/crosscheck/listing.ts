@@ -4,6 +4,7 @@
  */
 import type { ListingVia } from '../../../src-shared/crosscheck';
 import { qidoBaseOf } from '../../../src-shared/remotes';
+import { dimseAddressOf } from '../dimse/dimse-address';
 import { findStudyInstances } from '../dimse/find-scu';
 import { DicomwebClient } from '../remotes/dicomweb-client';
 import { QidoClient } from '../remotes/qido';
@@ -35,7 +36,7 @@ export function listerFor(remote: RemoteWithSecret): Lister {
       studyInstances: async (studyUid, signal) => {
         const r = await findStudyInstances({
           callingAeTitle: c.callingAeTitle,
-          called: { aeTitle: c.aeTitle, host: c.host, port: c.port },
+          called: dimseAddressOf(c),
           studyInstanceUid: studyUid,
           timeoutMs: c.timeoutSeconds * 1000,
           signal,

@@ -1,3 +1,4 @@
+import type tls from 'node:tls';
 /** The types of the DICOM listener's interface (listener.ts). */
 import type { ConnectionRefusal, ListenerLimits } from './pdu-guard';
 import type { CommitmentReport, CommitmentReportContent, NActionRequestData } from './types';
@@ -36,4 +37,6 @@ export interface DimseListenerOptions {
   limits?: Partial<ListenerLimits>;
   /** Every connection refused or cut by those limits (besides the warning logged). */
   onRefused?: (r: ConnectionRefusal) => void;
+  /** DICOM TLS only (core/tls/profile.ts serverTlsOptions); a connection that does not complete the handshake never reaches the library. */
+  tls?: tls.TlsOptions;
 }

@@ -7,6 +7,7 @@
  * the net.Server and creates one `Scp` subclass instance per connection, as `Server` does.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { ConnectionGate } from './connection-gate';
 import { parseNActionElements, readEventReport, reportElements, reportEventType } from './commitment-data';
 import {
@@ -57,6 +58,7 @@ export class DimseListener {
   private readonly limits: ListenerLimits;
   private readonly onRefused: ((r: ConnectionRefusal) => void) | undefined;
   private gate: ConnectionGate | undefined;
+  private readonly tls: tls.TlsOptions | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private actualPort = 0;
@@ -71,6 +73,7 @@ export class DimseListener {
     this.idleTimeoutMs = o.idleTimeoutMs ?? 60_000;
     this.limits = { ...DEFAULT_LISTENER_LIMITS, ...o.limits };
     this.onRefused = o.onRefused;
+    this.tls = o.tls;
   }
 
   get port(): number {
@@ -81,7 +84,7 @@ export class DimseListener {
     if (this.server) throw new Error('DimseListener already started');
     const SessionClass = makeSessionClass(this.aeTitle, this.otherAeTitles, this.handlers, this.log, this.limits.maxPduLength);
     const gate = new ConnectionGate(this.limits, this.onRefused);
-    const server = net.createServer((socket) => {
+    const server = createServer(this.tls, this.log, (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       const guard = gate.admit(socket);
@@ -115,7 +118,7 @@ export class DimseListener {
     this.server = server;
     const address = server.address();
     this.actualPort = typeof address === 'object' && address ? address.port : this.requestedPort;
-    this.log(`DICOM listener ${this.aeTitle} on ${this.host}:${this.actualPort}`);
+    this.log(`DICOM listener ${this.aeTitle} on ${this.host}:${this.actualPort}${this.tls ? ' (DICOM TLS only)' : ''}`);
     return { port: this.actualPort };
   }
 
@@ -129,6 +132,14 @@ export class DimseListener {
     this.sockets.clear();
     await closed;
   }
+}
+
+/** A plain TCP server, or with TLS options one whose connections reach `onSocket` only after a successful handshake. */
+function createServer(options: tls.TlsOptions | undefined, log: (msg: string) => void, onSocket: (socket: net.Socket) => void): net.Server {
+  if (!options) return net.createServer(onSocket);
+  const server = tls.createServer(options, onSocket);
+  server.on('tlsClientError', (err, socket) => log(`DICOM TLS handshake with ${socket.remoteAddress?.replace(/^::ffff:/, '')} failed: ${err.message}`));
+  return server;
 }
 
 function makeSessionClass(

@@ -6,6 +6,7 @@
  * a DIMSE status is data.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import {
   Network,
   association as assocNs,
@@ -95,7 +96,9 @@ export class RequestorAssociation {
       }
     }
     const libraryTimeout = Math.max(LIBRARY_TIMEOUT_FLOOR_MS, (o.idleMs ?? 0) + o.timeoutMs * 2);
-    const socket = net.connect({ host: o.called.host, port: o.called.port });
+    const { host, port } = o.called;
+    // DICOM TLS: the host name is checked against the certificate (an IP address against its IP SANs).
+    const socket = o.called.tls ? tls.connect({ ...o.called.tls, host, port, ...(net.isIP(host) ? {} : { servername: host }) }) : net.connect({ host, port });
     // Before the library attaches its own listeners (it emits networkError synchronously from
     // its socket 'error' handler): keep the socket error and its code.
     let socketError: (Error & { code?: string }) | undefined;
@@ -199,6 +202,12 @@ export class RequestorAssociation {
   private errorFromNetwork(err: Error | undefined): DimseError {
     const code = this.socketError()?.code;
     const name = peerName(this.called);
+    const tlsAlert = /alert|certificate|ssl|tls/i.test(this.socketError()?.message ?? '');
+    if (this.called.tls && this.phase === 'opening' && (!(this.socket as tls.TLSSocket).authorized || tlsAlert)) {
+      // Before the handshake finished: a certificate refused by either side, or a peer that does not speak TLS.
+      const why = this.socketError()?.message ?? 'the connection closed during the TLS handshake (does the archive speak DICOM TLS on this port, and accept this client certificate?)';
+      return new DimseError('connect-failed', `DICOM TLS handshake with ${name} failed: ${why}`, code);
+    }
     if (!this.connected) {
       const why = code === 'ECONNREFUSED' ? 'connection refused' : (this.socketError()?.message ?? err?.message ?? 'connection failed');
       return new DimseError('connect-failed', `could not connect to ${name} (${why})`, code);

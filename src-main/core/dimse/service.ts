@@ -1,4 +1,6 @@
+import type tls from 'node:tls';
 import type { RemoteView } from '../../../src-shared/remotes';
+import { clientTlsFromServer } from '../tls/profile';
 import { DimseListener, type SameAssociationReporter } from './listener';
 import { sendCommitmentReport } from './scu';
 import type { AeAddress, CommitmentReport, CommitmentReportContent, NActionRequestData } from './types';
@@ -25,6 +27,8 @@ export interface DimseServiceDeps {
   /** Safekeep as SCU: a report for one of its own requests. */
   takeReport: (r: CommitmentReport) => Promise<number>;
   log?: (msg: string) => void;
+  /** The listener's TLS (read when it starts; null: plain TCP). Reports to peers on a new association then use TLS too. */
+  tls?: () => tls.TlsOptions | null;
 }
 
 /** What the listener's owner (listener-control.ts) runs and restarts. */
@@ -55,6 +59,8 @@ export class DimseService implements DimseListenerService {
    * titles, calling archives), so they are read ahead, at start and whenever the remotes change.
    */
   private dimseRemotes: (RemoteView & { kind: 'dimse' })[] = [];
+  /** With a TLS listener: how Safekeep connects to a peer to deliver a report (its own certificate, the listener's client CA). */
+  private peerTls: tls.ConnectionOptions | null = null;
 
   constructor(
     private config: DimseServiceConfig,
@@ -87,7 +93,10 @@ export class DimseService implements DimseListenerService {
 
   async start(): Promise<{ port: number }> {
     await this.refreshRemotes();
+    const tlsOptions = this.deps.tls?.() ?? null;
+    this.peerTls = tlsOptions ? clientTlsFromServer(tlsOptions) : null;
     this.listener = new DimseListener({
+      ...(tlsOptions ? { tls: tlsOptions } : {}),
       aeTitle: this.config.aeTitle,
       host: this.config.host,
       port: this.config.port,
@@ -126,7 +135,7 @@ export class DimseService implements DimseListenerService {
   async sendReport(peer: AeAddress, callingAeTitle: string, report: CommitmentReportContent): Promise<ReportSent> {
     const { status } = await sendCommitmentReport({
       callingAeTitle,
-      called: peer,
+      called: this.peerTls ? { ...peer, tls: this.peerTls } : peer,
       timeoutMs: this.reportTimeoutMs,
       report,
       ...(this.deps.log ? { logger: this.deps.log } : {}),

@@ -3,6 +3,7 @@
  * DIMSE statuses are plain numbers in results; only transport-level failures
  * (connect, reject, abort, timeout, protocol) become a thrown DimseError.
  */
+import type tls from 'node:tls';
 import type { InstanceRef } from '../../../src-shared/commitment/model';
 import { hex4 } from '../../../src-shared/dicom/failure-reasons';
 
@@ -12,6 +13,8 @@ export interface AeAddress {
   aeTitle: string;
   host: string;
   port: number;
+  /** DICOM TLS toward this AE (core/tls/profile.ts clientTlsOptions); absent: plain TCP. */
+  tls?: tls.ConnectionOptions;
 }
 
 export type FailedInstanceRef = InstanceRef & { failureReason: number };

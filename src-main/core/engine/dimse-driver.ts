@@ -3,6 +3,7 @@ import type { OutgoingRequest } from '../../../src-shared/outgoing';
 import type { DimseRemoteConfig } from '../../../src-shared/remotes';
 import type { ReportProbes } from '../dimse/report-probes';
 import { sendCommitmentRequest } from '../dimse/scu';
+import { dimseAddressOf } from '../dimse/dimse-address';
 import { describeStatus, DimseError, type CommitmentReport } from '../dimse/types';
 import type { RemoteWithSecret } from '../remotes/model/remote';
 import { ERROR_BACKOFF, backoffMs, type BackoffPolicy } from './backoff';
@@ -66,7 +67,7 @@ export class DimseDriver implements Driver {
     try {
       ({ status } = await sendCommitmentRequest({
         callingAeTitle: c.callingAeTitle,
-        called: { aeTitle: c.aeTitle, host: c.host, port: c.port },
+        called: dimseAddressOf(c),
         timeoutMs: c.timeoutSeconds * 1000,
         transactionUid: r.transactionUid,
         instances,

@@ -8,7 +8,8 @@ import { hex4 } from '../../../src-shared/dicom/failure-reasons';
 import type { DimseRemoteConfig } from '../../../src-shared/remotes';
 import type { ReportProbes } from '../dimse/report-probes';
 import { echo, sendCommitmentRequest } from '../dimse/scu';
-import { DimseError, describeStatus, type CommitmentReport } from '../dimse/types';
+import { dimseAddressOf } from '../dimse/dimse-address';
+import { DimseError, describeStatus, type AeAddress, type CommitmentReport } from '../dimse/types';
 import type { Scheduler, Timer } from '../scheduler';
 import { associationFix } from './dimse-text';
 import { newTransactionUid, newUuidUid } from './transaction-uid';
@@ -35,14 +36,19 @@ type TestResult = { ok: boolean; message: string };
  * failure, within the remote's timeout.
  */
 export async function dimseRoundTrip(c: DimseRemoteConfig, deps: RoundTripDeps): Promise<TestResult> {
-  const where = `${c.aeTitle}@${c.host}:${c.port}`;
-  const called = { aeTitle: c.aeTitle, host: c.host, port: c.port };
+  const where = `${c.aeTitle}@${c.host}:${c.port}${c.tls ? ' (DICOM TLS)' : ''}`;
   const timeoutMs = c.timeoutSeconds * 1000;
   const listener = deps.listener();
   const problem = listenerProblem(listener, c.host);
   if (problem) return { ok: false, message: problem };
   const fix = (e: unknown) => (e instanceof DimseError ? associationFix(e, c, listener) : null);
 
+  let called: AeAddress;
+  try {
+    called = dimseAddressOf(c);
+  } catch (e) {
+    return { ok: false, message: `DICOM TLS toward ${where}: ${(e as Error).message}` };
+  }
   try {
     const { status } = await echo({ callingAeTitle: c.callingAeTitle, called, timeoutMs });
     if (status !== 0) return { ok: false, message: `C-ECHO to ${where} answered ${describeStatus(status)}` };

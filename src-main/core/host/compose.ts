@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type tls from 'node:tls';
 import { redactUrls } from '../../../src-shared/redact';
 import { Hono } from 'hono';
 import { operatorName, SAFEKEEP_VERSION } from '../about';
@@ -32,6 +33,10 @@ import { ReportsService } from '../services/reports';
 import { DAY_MS, SettingsService } from '../services/settings';
 import type { Store, StoredSettings } from '../store/ports';
 import { openSqliteStore } from '../store/sqlite-store';
+import { checkDataFolder } from '../secrets/data-folder';
+import { sealedRemotes, sealPlainSecrets } from '../secrets/sealed-remotes';
+import { KeySealer } from '../secrets/sealer';
+import { serverTlsOptions } from '../tls/profile';
 import type { CoreOptions } from './options';
 
 /**
@@ -69,6 +74,11 @@ export interface Core {
    * guards (allowed Host names besides loopback and the stored listen address, same-origin state changes).
    */
   httpApp(o?: HttpAppOptions): Hono;
+  /**
+   * The TLS of this run's listeners (HTTP and DICOM), read from its PEM files on first use; null: plain TCP.
+   * Throws an AppError naming a file that cannot be read.
+   */
+  listenerTls(): tls.TlsOptions | null;
   /** Expired browser sessions go; results past their retention become tombstones, old tombstones are forgotten. */
   applyRetention(): Promise<{ expired: number; forgotten: number }>;
   /** Stops every service (waiting for what is in flight) and closes the store, announcing its last changes. */
@@ -94,8 +104,14 @@ function storedSyslog(s: StoredSettings['auditSyslog']): SyslogTarget | null {
 
 /** Opens the store in `options.dataDir` (creating it if needed) and builds the core on it. */
 export async function composeCore(options: CoreOptions): Promise<Core> {
-  const store = openSqliteStore(options.dataDir);
+  checkDataFolder(options.dataDir);
+  const opened = openSqliteStore(options.dataDir);
+  // Remote secrets are sealed at rest with a key kept outside the database (secrets/sealer.ts).
+  const sealer = options.secretSealer ?? new KeySealer(options.dataDir);
+  const store = { ...opened, remotes: sealedRemotes(opened.remotes, sealer) };
   try {
+    const sealed = await sealPlainSecrets(opened.remotes, sealer);
+    if (sealed > 0) log('store').info(`sealed ${sealed} remote secret(s) stored in plain text by an earlier version`);
     return await composeOn(store, options, await store.settings.get());
   } catch (e) {
     await store.close();
@@ -126,6 +142,10 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
   });
   const probes = new ReportProbes();
+  // This run's TLS: the host's (flags) or the stored setting, as it was when the core opened.
+  const tlsFiles = options.tls !== undefined ? options.tls : stored.tls;
+  let tlsMaterial: tls.TlsOptions | null | undefined;
+  const listenerTls = () => (tlsMaterial ??= tlsFiles ? serverTlsOptions(tlsFiles) : null);
   // The collector of the command line (serve --audit-syslog) wins over the stored one.
   const audit = new AuditTrail({ dir: path.join(options.dataDir, 'audit'), clock, syslog: storedSyslog(stored.auditSyslog), ...options.audit });
 
@@ -187,6 +207,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
         scheduler,
         takeReport: (r) => outgoing.takeReport(r),
         log: (m: string) => log('dimse').info(m),
+        tls: listenerTls,
       }),
   });
   listener = dimse;
@@ -201,7 +222,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     recheckDimseWaits: () => outgoing.recheckDimseWaits(),
     authEnabled: options.authEnabled ?? true,
     dataDir: options.dataDir,
-    run: { serverUrl: null, pendingRestart: new Set(), reportTimeoutMs: options.reportTimeoutMs ?? null },
+    run: { serverUrl: null, pendingRestart: new Set(), reportTimeoutMs: options.reportTimeoutMs ?? null, tls: tlsFiles },
   });
   const sessions = new Sessions(store.sessions, clock);
   const access = new AccessService({
@@ -245,6 +266,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     migration,
     dimse,
     handlers,
+    listenerTls,
     audit,
     httpApp: (o = {}) => {
       const app = new Hono();

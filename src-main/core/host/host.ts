@@ -122,7 +122,7 @@ export class Host {
     }
     if (parts.http) {
       const { host, port, allowedHosts, ...app } = parts.http;
-      this.server ??= await listenHttp(core.httpApp({ ...app, allowedHosts: [host, ...(allowedHosts ?? [])] }), host, port);
+      this.server ??= await listenHttp(core.httpApp({ ...app, allowedHosts: [host, ...(allowedHosts ?? [])] }), host, port, core.listenerTls() ?? undefined);
       core.settings.run.serverUrl = this.server.url;
       started.server = this.server;
     }

@@ -3,6 +3,8 @@ import type { Scheduler } from '../scheduler';
 import type { BackoffPolicy } from '../engine/backoff';
 import type { OriginConfig } from '../incoming/config';
 import type { LibraryPolicyOptions } from '../incoming/library-policy';
+import type { ServerTlsFiles } from '../../../src-shared/tls';
+import type { SecretSealer } from '../secrets/sealer';
 
 /**
  * Where the build put the files a host needs at run time. The entry points know their own place in out/
@@ -32,6 +34,13 @@ export interface CoreOptions {
   /** `--report-timeout` of this run, in ms; without it the stored setting applies. */
   reportTimeoutMs?: number;
   paths?: Partial<HostPaths>;
+  /**
+   * `serve --tls-cert/--tls-key/--tls-ca` of this run: every listener speaks TLS only (null: plain, whatever is
+   * stored). Without it the stored setting applies, read when the core opens (a change applies at the next start).
+   */
+  tls?: ServerTlsFiles | null;
+  /** Seals remote secrets at rest; default: a key from SAFEKEEP_SECRET_KEY or the key file beside the data folder (the desktop app: safeStorage). */
+  secretSealer?: SecretSealer;
   /** The audit trail: a syslog collector besides the file in the data folder; file rotation (tests shrink it). */
   audit?: { syslog?: SyslogTarget | null; maxFileBytes?: number; keepFiles?: number };
 }

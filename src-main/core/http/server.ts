@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import https from 'node:https';
+import type tls from 'node:tls';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { AppError } from '../../../src-shared/contract/errors';
@@ -11,9 +13,14 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-/** Listens on host:port (port 0 = a free one); a port in use is a clear AppError, not a crash. */
-export function listenHttp(app: Hono<any>, host: string, port: number): Promise<RunningHttpServer> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+/**
+ * Listens on host:port (port 0 = a free one); a port in use is a clear AppError, not a crash. With `tls`
+ * (core/tls/profile.ts) it speaks HTTPS only: a plain HTTP request gets no answer but a failed handshake.
+ */
+export function listenHttp(app: Hono<any>, host: string, port: number, tlsOptions?: tls.TlsOptions): Promise<RunningHttpServer> {
+  const server = (
+    tlsOptions ? createAdaptorServer({ fetch: app.fetch, createServer: https.createServer, serverOptions: tlsOptions }) : createAdaptorServer({ fetch: app.fetch })
+  ) as Server;
   // Long polls and large bodies are normal here; idle sockets are still reaped.
   server.requestTimeout = 10 * 60 * 1000;
   server.keepAliveTimeout = 30_000;
@@ -37,7 +44,7 @@ export function listenHttp(app: Hono<any>, host: string, port: number): Promise<
       resolve({
         host: addr.address,
         port: addr.port,
-        url: `http://${shownHost}:${addr.port}`,
+        url: `${tlsOptions ? 'https' : 'http'}://${shownHost}:${addr.port}`,
         close: () =>
           new Promise<void>((res) => {
             server.close(() => res());

@@ -1,6 +1,6 @@
 import { toAppError } from '../../../src-shared/contract/errors';
 import { hex4 } from '../../../src-shared/dicom/failure-reasons';
-import { DimseService, type DimseListenerService, type DimseServiceConfig } from '../dimse/service';
+import { DimseService, type DimseListenerService, type DimseServiceConfig, type DimseServiceDeps } from '../dimse/service';
 import type { SameAssociationReporter } from '../dimse/listener';
 import { DIMSE_STATUS, describeStatus, type AeAddress, type CommitmentReport, type NActionRequestData } from '../dimse/types';
 import { ERROR_BACKOFF, backoffMs } from '../engine/backoff';
@@ -23,6 +23,8 @@ export interface DimseScpDeps {
   /** Safekeep as SCU: a report for one of its own requests. */
   takeReport: (r: CommitmentReport) => Promise<number>;
   log?: (msg: string) => void;
+  /** The listener's TLS (serve --tls-cert or Settings; null: plain TCP), read when it starts. */
+  tls?: DimseServiceDeps['tls'];
 }
 
 /**
@@ -48,6 +50,7 @@ export class DimseScp implements DimseListenerService {
       onNAction: (req, reporter) => this.onNAction(req, reporter),
       takeReport: deps.takeReport,
       ...(deps.log ? { log: deps.log } : {}),
+      ...(deps.tls ? { tls: deps.tls } : {}),
     });
   }
 

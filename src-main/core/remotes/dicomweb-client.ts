@@ -55,16 +55,12 @@ export class DicomwebClient {
     private readonly config: DicomwebRemoteConfig,
     secret: string | null,
   ) {
-    let ca: Buffer | undefined;
-    if (config.caFile) {
-      try {
-        ca = fs.readFileSync(config.caFile);
-      } catch (e) {
-        throw new TransportError('tls', `Cannot read the CA file ${config.caFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, false);
-      }
-    }
+    const ca = readTlsFile(config.caFile, 'CA file');
+    // Safekeep's client certificate, for an archive that asks for one (hospital PKI).
+    const cert = readTlsFile(config.certFile, 'client certificate');
+    const key = readTlsFile(config.keyFile, 'client private key');
     this.agent = new Agent({
-      connect: { ca, rejectUnauthorized: !config.insecureSkipVerify, timeout: config.timeoutSeconds * 1000 },
+      connect: { ca, cert, key, rejectUnauthorized: !config.insecureSkipVerify, timeout: config.timeoutSeconds * 1000 },
       keepAliveTimeout: 10_000,
     });
     this.authorization =
@@ -152,6 +148,15 @@ export class DicomwebClient {
 
   close(): Promise<void> {
     return this.agent.close();
+  }
+}
+
+function readTlsFile(file: string | null | undefined, what: string): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new TransportError('tls', `Cannot read the ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, false);
   }
 }
 

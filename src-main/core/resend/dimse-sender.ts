@@ -1,6 +1,7 @@
 /** C-STORE SCU as a Sender: one association (per 128 contexts) for every instance of a round. */
 import { storeFailureIsTransient } from '../../../src-shared/dicom/store-status';
 import { storageAeOf, type DimseRemoteConfig } from '../../../src-shared/remotes';
+import { dimseAddressOf } from '../dimse/dimse-address';
 import { storeInstances, type StoreOutcome } from '../dimse/store-scu';
 import { DimseError } from '../dimse/types';
 import type { Sender, SendItem, SendOptions, SentOutcome } from './sender';
@@ -42,7 +43,8 @@ export class DimseSender implements Sender {
     try {
       await storeInstances({
         callingAeTitle: this.config.callingAeTitle,
-        called: { aeTitle: storageAeOf(this.config), host: this.config.host, port: this.config.port },
+        // The remote's host, port and DICOM TLS; the storage AE title may differ from its commitment AE.
+        called: { ...dimseAddressOf(this.config), aeTitle: storageAeOf(this.config) },
         items: items.map((i) => ({ path: i.file.path, sopClassUid: i.file.sopClassUid, sopInstanceUid: i.file.sopInstanceUid, transferSyntaxUid: i.transferSyntaxUid })),
         timeoutMs: this.config.timeoutSeconds * 1000,
         signal: o.signal,

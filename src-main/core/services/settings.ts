@@ -1,8 +1,12 @@
+import tls from 'node:tls';
+import { AppError } from '../../../src-shared/contract/errors';
 import type { Settings } from '../../../src-shared/contract/handlers';
+import type { ServerTlsFiles } from '../../../src-shared/tls';
 import type { DimseListenerState } from '../../../src-shared/dimse';
 import type { OriginConfig } from '../incoming/config';
 import type { LibraryPolicy } from '../incoming/library-policy';
 import type { SettingsPatch, SettingsStore, StoredSettings } from '../store/ports';
+import { serverTlsOptions } from '../tls/profile';
 import type { PolicyRegistry } from './policies';
 
 export const DAY_MS = 24 * 3600 * 1000;
@@ -15,6 +19,8 @@ export interface RunSettings {
   pendingRestart: Set<string>;
   /** `--report-timeout` of this run; null: the stored setting. */
   reportTimeoutMs: number | null;
+  /** The certificate this run's listeners use (flags or the setting when it started); null: plain TCP. */
+  tls: ServerTlsFiles | null;
 }
 
 export interface SettingsServiceDeps {
@@ -60,6 +66,7 @@ export class SettingsService {
       auditSyslog: s.auditSyslog,
       dataDir: this.deps.dataDir,
       pendingRestart: [...this.run.pendingRestart],
+      tls: { stored: s.tls, inUse: this.run.tls },
     };
   }
 
@@ -71,6 +78,7 @@ export class SettingsService {
     const { policies, originConfig } = this.deps;
     if (patch.policy !== undefined) await policies.use(patch.policy);
     if (patch.dimsePolicy !== undefined) await policies.use(patch.dimsePolicy, 'dimse');
+    if (patch.tls) checkTlsFiles(patch.tls);
     const before = await this.deps.store.get();
     const next = await this.deps.store.update(patch);
     if (patch.retentionDays !== undefined) originConfig.resultRetentionMs = next.retentionDays * DAY_MS;
@@ -79,6 +87,10 @@ export class SettingsService {
     // The listen address waits for a restart; the allowed host names apply at once (read per request).
     if (patch.server && (before.server.host !== next.server.host || before.server.port !== next.server.port)) this.run.pendingRestart.add('server');
     if (patch.auditSyslog !== undefined && JSON.stringify(before.auditSyslog) !== JSON.stringify(next.auditSyslog)) this.run.pendingRestart.add('audit');
+    if (patch.tls !== undefined) {
+      if (JSON.stringify(next.tls) === JSON.stringify(this.run.tls)) this.run.pendingRestart.delete('tls');
+      else this.run.pendingRestart.add('tls');
+    }
     if (patch.dimse) void this.deps.listener.ensure();
     if (patch.reportTimeoutMinutes !== undefined && this.run.reportTimeoutMs === null) await this.deps.recheckDimseWaits();
     return next;
@@ -87,5 +99,15 @@ export class SettingsService {
   /** How long an accepted DIMSE request waits for its report before it says so: this run's value, else the setting. */
   async reportTimeoutMs(): Promise<number> {
     return this.run.reportTimeoutMs ?? (await this.deps.store.get()).reportTimeoutMinutes * 60_000;
+  }
+}
+
+/** A certificate that cannot serve (unreadable file, key of another certificate) is refused when saved, not at the next start. */
+function checkTlsFiles(files: ServerTlsFiles): void {
+  const options = serverTlsOptions(files);
+  try {
+    tls.createSecureContext(options);
+  } catch (e) {
+    throw new AppError('bad-request', `The TLS certificate ${files.certFile} and key ${files.keyFile} cannot be used: ${(e as Error).message}`);
   }
 }

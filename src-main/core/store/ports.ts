@@ -197,6 +197,8 @@ export interface RemotesStore {
   recordTest(id: number, t: RemoteLastTest | null): Promise<void>;
   /** Refused (conflict) while the remote has requests in flight. */
   delete(id: number): Promise<void>;
+  /** Writes a remote's stored secret as given (sealing one stored in plain text); nothing else changes. */
+  replaceSecret?(id: number, stored: string): Promise<void>;
 }
 
 export interface SettingsStore {

@@ -82,6 +82,10 @@ export class RemotesRepo implements RemotesStore {
     return toView(this.row(id));
   }
 
+  async replaceSecret(id: number, stored: string): Promise<void> {
+    this.db.sql.prepare(`UPDATE remotes SET secret = ? WHERE id = ?`).run(stored, id);
+  }
+
   /** Keeps the outcome of the remote's Test; null forgets it. */
   async recordTest(id: number, t: RemoteLastTest | null): Promise<void> {
     this.recordTestNow(id, t);

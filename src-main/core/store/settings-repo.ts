@@ -14,6 +14,7 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   server: { host: '127.0.0.1', port: 8080, allowedHosts: [] },
   dimse: { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: 11112, peers: [] },
   reportTimeoutMinutes: DEFAULT_REPORT_TIMEOUT_MINUTES,
+  tls: null,
   auditSyslog: null,
 };
 

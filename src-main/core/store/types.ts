@@ -1,3 +1,4 @@
+import type { ServerTlsFiles } from '../../../src-shared/tls';
 /**
  * The records only the store and its small domains hold (settings, tokens, sessions). The data of the main
  * domains is defined with them and imported here by the ports: library/model, engine/model (outgoing
@@ -21,6 +22,8 @@ export interface StoredSettings {
   dimse: { aeTitle: string; host: string; port: number; peers: { aeTitle: string; host: string; port: number }[] };
   /** How long an accepted DIMSE request waits for its N-EVENT-REPORT before it says so (it keeps waiting until its deadline). */
   reportTimeoutMinutes: number;
+  /** Safekeep's certificate for every listener (HTTPS, DICOM TLS), applied at the next start; null: plain. */
+  tls: ServerTlsFiles | null;
   /** A syslog collector for the audit trail (udp:// or tls://, with a CA file for TLS); applies at the next start. */
   auditSyslog: { url: string; caFile: string | null } | null;
 }

@@ -33,6 +33,10 @@ it('writes every part byte for byte under the batch folder, keeping relative pat
   expect(fs.readFileSync(`${dir}/study/series/IM1`).equals(big)).toBe(true);
   expect(fs.readFileSync(`${dir}/study/series/IM2`).equals(tricky)).toBe(true);
   expect(filesIn(app.uploadDir)).toEqual(['drop-7/empty', 'drop-7/escape', 'drop-7/study/series/IM1', 'drop-7/study/series/IM2']);
+  // Readable by Safekeep's user only (issue 12 §3).
+  const mode = (p: string) => fs.statSync(p).mode & 0o777;
+  expect([mode(`${dir}/study/series/IM1`), mode(`${dir}/empty`)]).toEqual([0o600, 0o600]);
+  expect([mode(app.uploadDir), mode(dir), mode(`${dir}/study`), mode(`${dir}/study/series`)]).toEqual([0o700, 0o700, 0o700, 0o700]);
 });
 
 it('answers 413 above the configured limit, before reading a body whose Content-Length says so, and keeps no file', async () => {

@@ -1,18 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHost, type Host } from '../../../src-main/core/host/host';
-import { parseCommitmentRequest } from '../../../src-main/core/codec/request-json';
-import { buildCommitmentResponse } from '../../../src-main/core/codec/response-json';
 import { tempDir } from '../../support/fixtures';
+import { httpsKeepsNothing } from '../../support/keeps-nothing';
 
 /** A DICOMweb remote over HTTPS with a self-signed certificate: custom CA, refusal without it, explicit opt-out. */
 describe('remote TLS options', () => {
   let dir: string;
-  let server: https.Server;
+  let server: Awaited<ReturnType<typeof httpsKeepsNothing>>;
   let url: string;
   let host: Host;
 
@@ -22,17 +19,8 @@ describe('remote TLS options', () => {
     const cert = path.join(dir, 'cert.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
     // A commitment service that keeps nothing: the Test's made-up instance comes back failed (0112H).
-    server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/dicom+json' });
-        const asked = parseCommitmentRequest(JSON.parse(body)).instances;
-        res.end(JSON.stringify(buildCommitmentResponse({ committed: [], failed: asked.map((i) => ({ ...i, failureReason: 0x0112 })) })));
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/dicomweb`;
+    server = await httpsKeepsNothing({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) });
+    url = server.url;
     host = await openHost({ dataDir: path.join(dir, 'data') });
   });
   afterAll(async () => {

@@ -27,7 +27,7 @@ describe('library index from an earlier Safekeep', () => {
 
     // The schema before this change, with rows as the earlier scanner wrote them.
     const dataDir = path.join(root, 'data');
-    fs.mkdirSync(dataDir);
+    fs.mkdirSync(dataDir, { mode: 0o700 });
     const before = MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN reader_rev'));
     expect(before).toBeGreaterThan(0);
     const old = new Db(openSqlite(path.join(dataDir, DB_FILE)), DB_FILE);

@@ -95,6 +95,7 @@ export function settingsRow(p: Partial<Settings> = {}): Settings {
     auditSyslog: null,
     dataDir: '/data',
     pendingRestart: [],
+    tls: { stored: null, inUse: null },
     ...p,
   };
 }

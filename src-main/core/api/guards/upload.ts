@@ -56,9 +56,10 @@ export async function receiveUpload(req: Request, uploadDir: string, maxBytes: n
       const rel = path.normalize(part.filename).replace(/^(\.\.(\/|\\|$))+/, '').replace(/^[/\\]+/, '');
       const target = path.join(dir, rel || `file-${++unnamed}`);
       if (!target.startsWith(dir + path.sep)) throw new AppError('bad-request', `Invalid file name ${part.filename.slice(0, 200)}`);
-      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      // Patients' files: readable by Safekeep's user only (0600 files in 0700 folders).
+      await fs.promises.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
       const temp = `${target}.part-${randomBytes(6).toString('hex')}`;
-      const file = await fs.promises.open(temp, 'w');
+      const file = await fs.promises.open(temp, 'w', 0o600);
       partial.set(temp, file);
       return {
         write: async (b) => {

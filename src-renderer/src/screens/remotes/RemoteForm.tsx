@@ -30,7 +30,7 @@ export function RemoteForm({ remote, kind, onDone }: { remote: RemoteView | null
     save.mutate({ ...(remote ? { id: remote.id } : {}), input });
   };
 
-  const text = (field: keyof DicomwebDraft & keyof DimseDraft | 'baseUrl' | 'stowBaseUrl' | 'qidoBaseUrl' | 'username' | 'caFile' | 'aeTitle' | 'host' | 'port' | 'callingAeTitle' | 'storageAeTitle', label: string, o: { hint?: string; type?: string; placeholder?: string; required?: boolean } = {}) => (
+  const text = (field: string, label: string, o: { hint?: string; type?: string; placeholder?: string; required?: boolean } = {}) => (
     <Field label={label} hint={o.hint} error={errors[field]}>
       {({ id, describedBy, invalid }) => (
         <input
@@ -72,6 +72,8 @@ export function RemoteForm({ remote, kind, onDone }: { remote: RemoteView | null
             {text('stowBaseUrl', 'STOW-RS base URL (optional)', { placeholder: 'the base URL', hint: 'Where “Send missing” stores instances (…/studies).' })}
             {text('qidoBaseUrl', 'QIDO-RS base URL (optional)', { placeholder: 'the base URL', hint: 'Where “Compare” reads the archive’s own listing (…/studies/{study}/instances).' })}
             {text('caFile', 'CA certificate file (optional)', { placeholder: '/etc/ssl/archive-ca.pem', hint: 'A PEM file to trust for this archive, besides the system’s certificates.' })}
+            {text('certFile', 'Client certificate file (optional)', { placeholder: '/etc/safekeep/client.pem', hint: 'For an archive that asks for a client certificate (hospital PKI); a PEM file.' })}
+            {text('keyFile', 'Client private key file', { placeholder: '/etc/safekeep/client.key', hint: 'The PEM private key of the client certificate.' })}
             <div className={`field checkbox-field ${draft.insecureSkipVerify ? 'is-unsafe' : ''}`}>
               <label>
                 <input type="checkbox" checked={draft.insecureSkipVerify} onChange={(e) => update({ insecureSkipVerify: e.target.checked })} /> Skip TLS certificate
@@ -87,6 +89,19 @@ export function RemoteForm({ remote, kind, onDone }: { remote: RemoteView | null
             {text('port', 'Port', { required: true, type: 'number' })}
             {text('callingAeTitle', 'Calling AE title', { hint: 'Safekeep’s own AE title on associations to this archive (the archive must know it).' })}
             {text('storageAeTitle', 'Storage AE title (optional)', { placeholder: 'the called AE title', hint: 'Where “Send missing” stores instances (C-STORE), on the same host and port.' })}
+            <div className="field checkbox-field form-wide">
+              <label>
+                <input type="checkbox" checked={draft.tls} onChange={(e) => update({ tls: e.target.checked })} /> DICOM TLS (TLS 1.2 or later, BCP 195)
+              </label>
+              <p className="field-hint">Every association to this archive is encrypted and its certificate checked against the CA file.</p>
+            </div>
+            {draft.tls && (
+              <>
+                {text('tlsCaFile', 'Archive CA certificate file', { required: true, placeholder: '/etc/safekeep/pacs-ca.pem' })}
+                {text('tlsCertFile', 'Client certificate file (optional)', { placeholder: '/etc/safekeep/client.pem', hint: 'When the archive requires one.' })}
+                {text('tlsKeyFile', 'Client private key file', { placeholder: '/etc/safekeep/client.key' })}
+              </>
+            )}
             <div className="form-wide">
               <DimseListenerStatus archive={{ host: draft.host.trim(), callingAeTitle: draft.callingAeTitle.trim() }} detailed />
             </div>

@@ -23,6 +23,9 @@ export interface DicomwebDraft extends Common {
   auth: 'none' | 'bearer' | 'basic';
   username: string;
   caFile: string;
+  /** Safekeep's client certificate and key (PEM files on the machine running Safekeep); both or neither. */
+  certFile: string;
+  keyFile: string;
   insecureSkipVerify: boolean;
   /** A new secret typed by the user (never the stored one: that is never sent to the renderer). */
   secret: string;
@@ -37,6 +40,11 @@ export interface DimseDraft extends Common {
   callingAeTitle: string;
   /** "" → the called AE title. */
   storageAeTitle: string;
+  /** DICOM TLS toward the archive: its CA file, and Safekeep's client certificate and key if it asks for one. */
+  tls: boolean;
+  tlsCaFile: string;
+  tlsCertFile: string;
+  tlsKeyFile: string;
 }
 
 export type RemoteDraft = DicomwebDraft | DimseDraft;
@@ -54,6 +62,8 @@ export function emptyDraft(kind: RemoteDraft['kind']): RemoteDraft {
         auth: 'bearer',
         username: '',
         caFile: '',
+        certFile: '',
+        keyFile: '',
         insecureSkipVerify: false,
         secret: '',
         secretAction: 'replace',
@@ -62,7 +72,7 @@ export function emptyDraft(kind: RemoteDraft['kind']): RemoteDraft {
         concurrency: '4',
         deadlineHours: '24',
       }
-    : { kind, name: '', aeTitle: '', host: '', port: '104', callingAeTitle: 'SAFEKEEP', storageAeTitle: '', timeoutSeconds: '30', maxInstancesPerRequest: '1000', concurrency: '2', deadlineHours: '24' };
+    : { kind, name: '', aeTitle: '', host: '', port: '104', callingAeTitle: 'SAFEKEEP', storageAeTitle: '', ...NO_TLS, timeoutSeconds: '30', maxInstancesPerRequest: '1000', concurrency: '2', deadlineHours: '24' };
 }
 
 export function draftOf(r: RemoteView): RemoteDraft {
@@ -84,13 +94,22 @@ export function draftOf(r: RemoteView): RemoteDraft {
       auth: r.config.auth,
       username: r.config.username ?? '',
       caFile: r.config.caFile ?? '',
+      certFile: r.config.certFile ?? '',
+      keyFile: r.config.keyFile ?? '',
       insecureSkipVerify: r.config.insecureSkipVerify,
       secret: '',
       secretAction: r.hasSecret ? 'keep' : 'replace',
     };
   }
-  return { kind: 'dimse', ...common, aeTitle: r.config.aeTitle, host: r.config.host, port: String(r.config.port), callingAeTitle: r.config.callingAeTitle, storageAeTitle: r.config.storageAeTitle ?? '' };
+  const t = r.config.tls;
+  const tls = t ? { tls: true, tlsCaFile: t.caFile, tlsCertFile: t.certFile ?? '', tlsKeyFile: t.keyFile ?? '' } : NO_TLS;
+  return { kind: 'dimse', ...common, aeTitle: r.config.aeTitle, host: r.config.host, port: String(r.config.port), callingAeTitle: r.config.callingAeTitle, storageAeTitle: r.config.storageAeTitle ?? '', ...tls };
 }
+
+const NO_TLS = { tls: false, tlsCaFile: '', tlsCertFile: '', tlsKeyFile: '' };
+
+/** "" → null (no file). */
+const fileOrNull = (v: string) => v.trim() || null;
 
 /** "" → undefined (the default applies); anything else must be a number. */
 function num(v: string, field: string, errors: DraftErrors): number | undefined {
@@ -134,6 +153,9 @@ export function draftToInput(d: RemoteDraft, existing: { hasSecret: boolean } | 
         auth: d.auth,
         username: d.auth === 'basic' ? d.username.trim() : undefined,
         caFile: d.caFile.trim() || null,
+        // Absent when empty: a remote without a client certificate is stored as before.
+        certFile: fileOrNull(d.certFile) ?? undefined,
+        keyFile: fileOrNull(d.keyFile) ?? undefined,
         insecureSkipVerify: d.insecureSkipVerify,
         ...common,
       }),
@@ -143,13 +165,24 @@ export function draftToInput(d: RemoteDraft, existing: { hasSecret: boolean } | 
     input = {
       kind: 'dimse',
       name: d.name,
-      config: strip({ aeTitle: d.aeTitle, host: d.host.trim(), port: num(d.port, 'port', errors) as number, callingAeTitle: d.callingAeTitle || undefined, storageAeTitle: d.storageAeTitle || undefined, ...common }),
+      config: strip({
+        aeTitle: d.aeTitle,
+        host: d.host.trim(),
+        port: num(d.port, 'port', errors) as number,
+        callingAeTitle: d.callingAeTitle || undefined,
+        storageAeTitle: d.storageAeTitle || undefined,
+        // Absent: plain TCP (the stored config is replaced as a whole).
+        tls: d.tls ? { caFile: d.tlsCaFile.trim(), certFile: fileOrNull(d.tlsCertFile), keyFile: fileOrNull(d.tlsKeyFile) } : undefined,
+        ...common,
+      }),
     } as RemoteInput;
   }
   const parsed = RemoteInputSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const field = String(issue.path[issue.path.length - 1] ?? 'name');
+      const last = String(issue.path[issue.path.length - 1] ?? 'name');
+      // The DIMSE remote's TLS files are fields of their own in the form (tlsCaFile, …).
+      const field = issue.path.includes('tls') ? `tls${last.charAt(0).toUpperCase()}${last.slice(1)}` : last;
       errors[field] ??= issue.message.startsWith('Invalid input') && field === 'port' ? 'Enter a port number (1-65535)' : issue.message;
     }
   }

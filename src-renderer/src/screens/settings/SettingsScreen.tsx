@@ -5,6 +5,7 @@ import { CommitmentSettings } from './CommitmentSettings';
 import { DimseSettings } from './DimseSettings';
 import { LibraryFolders } from './LibraryFolders';
 import { ServerSettings } from './ServerSettings';
+import { TlsSettings } from './TlsSettings';
 import { TokensSection } from './TokensSection';
 
 /** Settings: server, access tokens, library folders, commitment service, DIMSE, the audit trail. */
@@ -16,6 +17,7 @@ export function SettingsScreen() {
     <div className="screen settings-screen">
       {/* Keyed by the stored values: a change made elsewhere resets the section's form. */}
       <ServerSettings key={JSON.stringify(data.server)} settings={data} />
+      <TlsSettings key={JSON.stringify(data.tls.stored)} settings={data} />
       <TokensSection authEnabled={data.server.authEnabled} />
       <LibraryFolders />
       <CommitmentSettings key={`${data.policy}|${data.dimsePolicy}|${data.retentionDays}|${data.syncWindowSeconds}`} settings={data} />
