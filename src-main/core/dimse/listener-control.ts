@@ -41,6 +41,14 @@ export class DimseListenerControl {
     });
   }
 
+  /**
+   * The running listener reads the remotes again now. Called before an N-ACTION goes out: the archive's report
+   * may come back sooner than the batched data-changed that would refresh it (a remote saved, then tested at once).
+   */
+  async knowRemotes(): Promise<void> {
+    await this.running?.service.refreshRemotes();
+  }
+
   get service(): DimseListenerService | null {
     return this.running?.service ?? null;
   }

@@ -21,6 +21,8 @@ export interface DimseDriverDeps {
   onReport: (r: CommitmentReport) => Promise<number>;
   /** Safekeep's DICOM listener, where archives send reports on a new association. */
   listener: () => DimseListenerState;
+  /** Makes the listener admit this archive's report association before the N-ACTION goes out. */
+  knowRemotes: () => Promise<void>;
   /** How long after the N-ACTION was accepted a missing report is announced. */
   reportTimeoutMs: () => Promise<number>;
   probes: ReportProbes;
@@ -63,6 +65,7 @@ export class DimseDriver implements Driver {
     }
     ctx.changed(r.id);
     const instances = (await outgoing.instancesOf(r.id)).map((i) => ({ sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid }));
+    await this.deps.knowRemotes();
     let status: number;
     try {
       ({ status } = await sendCommitmentRequest({
@@ -141,7 +144,7 @@ export class DimseDriver implements Driver {
 
   test(remote: RemoteWithSecret): Promise<{ ok: boolean; message: string }> {
     if (remote.kind !== 'dimse') throw new Error('not a DIMSE remote');
-    return dimseRoundTrip(remote.config, { listener: this.deps.listener, probes: this.deps.probes, onReport: this.deps.onReport, scheduler: this.deps.scheduler });
+    return dimseRoundTrip(remote.config, { listener: this.deps.listener, knowRemotes: this.deps.knowRemotes, probes: this.deps.probes, onReport: this.deps.onReport, scheduler: this.deps.scheduler });
   }
 
   async close(): Promise<void> {

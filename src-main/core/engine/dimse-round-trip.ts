@@ -22,6 +22,8 @@ export const SAME_ASSOCIATION_REPORT_WAIT_MS = 1000;
 
 export interface RoundTripDeps {
   listener: () => DimseListenerState;
+  /** Makes the listener admit the archive's report association (it reads the remotes ahead). */
+  knowRemotes: () => Promise<void>;
   probes: ReportProbes;
   /** Where a report on the N-ACTION association goes (the core's intake, which asks the probes first). */
   onReport: (r: CommitmentReport) => Promise<number>;
@@ -60,6 +62,7 @@ export async function dimseRoundTrip(c: DimseRemoteConfig, deps: RoundTripDeps):
   const transactionUid = newTransactionUid();
   const instance = { sopClassUid: PROBE_SOP_CLASS, sopInstanceUid: newUuidUid() };
   const probe = deps.probes.expect(transactionUid);
+  await deps.knowRemotes();
   const { scheduler } = deps;
   const started = scheduler.now();
   try {

@@ -159,6 +159,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     unmatchedReports: store.unmatchedReports,
     scheduler,
     listener: () => listener!.state(),
+    knowRemotes: () => listener!.knowRemotes(),
     reportTimeoutMs: () => settings!.reportTimeoutMs(),
     probes,
     ...(options.dimseRetry ? { dimseRetry: options.dimseRetry } : {}),

@@ -24,6 +24,8 @@ export interface OutgoingServiceDeps {
   scheduler: Scheduler;
   /** Safekeep's DICOM listener as it is now (where archives send their reports). */
   listener: () => DimseListenerState;
+  /** The listener reads the remotes again (before an N-ACTION: the archive's report must be admitted). */
+  knowRemotes: () => Promise<void>;
   /** How long an accepted DIMSE request waits for its report before it says so. */
   reportTimeoutMs: () => Promise<number>;
   /** Transaction UIDs of remote Tests: their reports never touch outgoing requests. */
@@ -56,6 +58,7 @@ export class OutgoingService {
       dimse: new DimseDriver({
         onReport: (r) => this.takeReport(r),
         listener: deps.listener,
+        knowRemotes: deps.knowRemotes,
         reportTimeoutMs: deps.reportTimeoutMs,
         probes: deps.probes,
         scheduler: deps.scheduler,
