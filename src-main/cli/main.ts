@@ -92,6 +92,8 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     .addOption(new Option('--retention-days <days>', 'how long results are kept').argParser(parsePositiveNumber('retention')))
     .option('--quiet', 'no progress line')
     .addOption(new Option('--dimse-port <port>', 'start the DICOM listener (Storage Commitment SCP, reports from archives) on this port, even without DIMSE remote or peer (default: the stored setting, 11112)').argParser(parsePort))
+    .addOption(new Option('--artim-seconds <seconds>', 'how long a DICOM connection may take to negotiate its association before it is closed (ARTIM, PS3.8 9.1.5; default 30)').argParser(parsePositiveInt('ARTIM')))
+    .addOption(new Option('--max-associations <n>', 'DICOM associations open at once; the next is rejected as transient (default 50)').argParser(parsePositiveInt('association cap')))
     .option('--dimse-host <address>', 'address the DICOM listener binds (default: the stored setting, 127.0.0.1; 0.0.0.0 = every interface)')
     .addOption(new Option('--ae-title <aet>', "Safekeep's AE title (default: the stored setting, SAFEKEEP)").argParser(parseAeTitle))
     .option('--peer <aet@host:port>', 'a DIMSE SCU allowed to ask for commitment, and where its report goes (repeatable)', (v: string, prev: { aeTitle: string; host: string; port: number }[] = []) => [

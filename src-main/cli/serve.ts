@@ -25,6 +25,8 @@ export interface ServeOptions {
   quiet?: boolean;
   dimsePort?: number;
   dimseHost?: string;
+  artimSeconds?: number;
+  maxAssociations?: number;
   aeTitle?: string;
   peer?: { aeTitle: string; host: string; port: number }[];
   policy?: string;
@@ -32,6 +34,15 @@ export interface ServeOptions {
   tlsCert?: string;
   tlsKey?: string;
   tlsCa?: string;
+}
+
+/** --artim-seconds and --max-associations; undefined when neither is given (the defaults of pdu-guard.ts apply). */
+function listenerLimits(o: ServeOptions): { artimMs?: number; maxAssociations?: number } | undefined {
+  if (o.artimSeconds === undefined && o.maxAssociations === undefined) return undefined;
+  return {
+    ...(o.artimSeconds !== undefined ? { artimMs: Math.round(o.artimSeconds * 1000) } : {}),
+    ...(o.maxAssociations !== undefined ? { maxAssociations: o.maxAssociations } : {}),
+  };
 }
 
 /** --tls-cert and --tls-key go together; --tls-ca only with them. Undefined: the stored setting applies. */
@@ -139,7 +150,7 @@ async function serve(host: Host, o: ServeOptions, out: (s: string) => void, stop
  */
 async function startListener(host: Host, o: ServeOptions, out: (s: string) => void): Promise<void> {
   const forced = o.dimsePort !== undefined;
-  const s = (await host.start({ dimse: { overrides: { aeTitle: o.aeTitle, host: o.dimseHost, port: o.dimsePort, peers: o.peer }, force: forced } })).dimse!;
+  const s = (await host.start({ dimse: { overrides: { aeTitle: o.aeTitle, host: o.dimseHost, port: o.dimsePort, peers: o.peer, limits: listenerLimits(o) }, force: forced } })).dimse!;
   if (s.state === 'failed' && forced) throw usageError(`Cannot start the DICOM listener: ${s.detail}`);
   if (s.state !== 'listening') {
     out(s.state === 'failed' ? `DICOM listener not started: ${s.detail}` : `No DICOM listener: ${s.detail}`);

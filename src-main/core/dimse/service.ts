@@ -4,6 +4,7 @@ import { clientTlsFromServer } from '../tls/profile';
 import { DimseListener, type SameAssociationReporter } from './listener';
 import { sendCommitmentReport } from './scu';
 import type { AeAddress, CommitmentReport, CommitmentReportContent, NActionRequestData } from './types';
+import type { ListenerLimits } from './pdu-guard';
 
 export interface DimseServiceConfig {
   aeTitle: string;
@@ -14,6 +15,8 @@ export interface DimseServiceConfig {
   reportTimeoutMs?: number;
   /** Delivery of a report that failed is retried with this back-off, this many times. */
   reportRetry?: { baseMs: number; maxMs: number; maxAttempts: number };
+  /** ARTIM, concurrent associations, PDU lengths (defaults in pdu-guard.ts; `serve` flags override). */
+  limits?: Partial<ListenerLimits>;
 }
 
 /** How long the requester has to answer an N-EVENT-REPORT. */
@@ -97,6 +100,7 @@ export class DimseService implements DimseListenerService {
     this.peerTls = tlsOptions ? clientTlsFromServer(tlsOptions) : null;
     this.listener = new DimseListener({
       ...(tlsOptions ? { tls: tlsOptions } : {}),
+      ...(this.config.limits ? { limits: this.config.limits } : {}),
       aeTitle: this.config.aeTitle,
       host: this.config.host,
       port: this.config.port,
