@@ -36,6 +36,7 @@ import { openSqliteStore } from '../store/sqlite-store';
 import { checkDataFolder } from '../secrets/data-folder';
 import { sealedRemotes, sealPlainSecrets } from '../secrets/sealed-remotes';
 import { KeySealer } from '../secrets/sealer';
+import { remoteAddress } from '../remotes/address';
 import { serverTlsOptions } from '../tls/profile';
 import type { CoreOptions } from './options';
 
@@ -168,7 +169,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
         event: 'commitment-request-sent',
         outcome: 0,
         user: operatorName(),
-        address: remote.kind === 'dicomweb' ? redactUrls(remote.config.baseUrl) : `${remote.config.aeTitle}@${remote.config.host}:${remote.config.port}`,
+        address: redactUrls(remoteAddress(remote)),
         object: { id: r.transactionUid, kind: 'transaction-uid', detail: { instances: r.instanceCount, remote: remote.name, protocol: remote.kind } },
       }),
   });
