@@ -168,3 +168,10 @@ export async function createTestDatabase(): Promise<string> {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** Closes the connection createTestDatabase made (after a test file). */
+export async function closeTestDatabases(): Promise<void> {
+  const c = shared;
+  shared = null;
+  await c?.end().catch(() => undefined);
+}
