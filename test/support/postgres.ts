@@ -27,7 +27,7 @@ export interface PgCluster {
   createDatabase(): Promise<string>;
   /** SQL as the superuser on the `postgres` database. */
   admin(sql: string, args?: unknown[]): Promise<pg.QueryResult>;
-  /** pg_ctl restart (fast): every connection is dropped, the server comes back on the same port. */
+  /** A fast stop then a start: every connection is dropped, the server comes back on the same port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -94,7 +94,9 @@ export async function startPostgres(): Promise<PgCluster> {
     '-c full_page_writes=off',
     '-c max_connections=200',
   ].join(' ');
-  await pgRun('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
+  // -l: the server's output goes to a file (on a pipe it would keep this call waiting as long as it runs).
+  const start = () => pgRun('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
+  await start();
   running.add(data);
 
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
@@ -122,7 +124,9 @@ export async function startPostgres(): Promise<PgCluster> {
     restart: async () => {
       await admin?.end().catch(() => undefined);
       admin = null;
-      await pgRun('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'restart']);
+      // Not "pg_ctl restart": it takes no -l, and the server would hold this call's output pipe.
+      await pgRun('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+      await start();
     },
     stop: async () => {
       await admin?.end().catch(() => undefined);

@@ -3,7 +3,7 @@ import type { DataTable } from '../../../../src-shared/contract/events';
 import { log } from '../../log';
 import { DataChanges, writtenTable } from '../changes';
 import { redactDatabaseUrl } from '../database-url';
-import { isConnectionError, isTransient, storeError } from './errors';
+import { commitNotApplied, isConnectionError, isTransient, storeError } from './errors';
 
 /** Transaction-scoped advisory locks (namespace "SAFE"): decisions SQLite's single writer made race-free. */
 const LOCK_SPACE = 0x53414645;
@@ -178,8 +178,9 @@ export class PgDb {
           await sleep(Math.random() * 20 * attempt);
           continue;
         }
-        if (isConnectionError(e) && !committing && (await this.waitForServer(started, attempt))) continue;
-        throw storeError(e, this.where, committing && isConnectionError(e));
+        const uncertain = committing && !commitNotApplied(e);
+        if (isConnectionError(e) && !uncertain && (await this.waitForServer(started, attempt))) continue;
+        throw storeError(e, this.where, uncertain && isConnectionError(e));
       }
     }
   }
