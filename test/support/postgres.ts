@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, inject as vitestInject } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -158,8 +159,7 @@ let made = 0;
 
 /** A new empty database in the run's shared cluster (globalSetup pg-global.ts); its URL. */
 export async function createTestDatabase(): Promise<string> {
-  const { inject } = await import('vitest');
-  const adminUrl = inject('pgAdminUrl');
+  const adminUrl = vitestInject('pgAdminUrl');
   if (!adminUrl) throw new Error('No PostgreSQL cluster: run this file in the vitest project "postgres"');
   if (!shared) {
     shared = new pg.Client({ connectionString: adminUrl });
@@ -179,3 +179,23 @@ export async function closeTestDatabases(): Promise<void> {
   shared = null;
   await c?.end().catch(() => undefined);
 }
+
+/**
+ * In the project "postgres": SAFEKEEP_DATABASE_URL for a `safekeep` command, naming the database of its
+ * `--data` folder (created on first use, the same one for every command on that folder). Empty otherwise.
+ */
+export function testDatabaseEnv(args: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const k = args.indexOf('--data');
+  if (TEST_STORE !== 'pg' || k < 0 || !args[k + 1] || env.SAFEKEEP_DATABASE_URL !== undefined) return {};
+  const adminUrl = vitestInject('pgAdminUrl');
+  const name = `d_${createHash('sha256').update(path.resolve(args[k + 1]!)).digest('hex').slice(0, 24)}`;
+  try {
+    execFileSync('psql', [adminUrl, '-q', '-c', `CREATE DATABASE ${name} TEMPLATE template0`], { stdio: 'pipe' });
+  } catch (e) {
+    if (!/already exists/.test(String((e as { stderr?: Buffer }).stderr))) throw e;
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { SAFEKEEP_DATABASE_URL: url.toString() };
+}
+
