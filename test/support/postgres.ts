@@ -75,7 +75,8 @@ process.on('exit', () => {
   }
 });
 
-export async function startPostgres(): Promise<PgCluster> {
+/** `durable`: fsync and synchronous commits on, as a production server (benchmarks); tests run without. */
+export async function startPostgres(o: { durable?: boolean } = {}): Promise<PgCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-pg-'));
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
@@ -90,9 +91,7 @@ export async function startPostgres(): Promise<PgCluster> {
     `-c listen_addresses=127.0.0.1`,
     `-c port=${port}`,
     `-c unix_socket_directories=${dir}`,
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
+    ...(o.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
     '-c max_connections=200',
   ].join(' ');
   // -l: the server's output goes to a file (on a pipe it would keep this call waiting as long as it runs).
