@@ -18,3 +18,9 @@ export async function testRow<R>(store: TestStore, sql: string, args: readonly u
   if (store.db instanceof PgDb) return store.db.row<R>(sql, args);
   return store.db.sql.prepare(sql).get(...args) as R | undefined;
 }
+
+/** Every row of `sql`, on either backend. */
+export async function testRows<R>(store: TestStore, sql: string, args: readonly unknown[] = []): Promise<R[]> {
+  if (store.db instanceof PgDb) return store.db.rows<R>(sql, args);
+  return store.db.sql.prepare(sql).all(...args) as R[];
+}
