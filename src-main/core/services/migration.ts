@@ -1,24 +1,29 @@
 /**
- * Finishing a migration (issue 11 §1, §2) as one service for the handlers: send what the archive lacks
- * and commit again, and cross-check with the archive's own query. One send-missing run per archive at a time.
+ * Finishing a migration (issue 11) as one service for the handlers: send what the archive lacks and commit
+ * again, cross-check with the archive's own query, and compare content. One send-missing run and one content
+ * check per archive at a time.
  */
+import type { ContentSample, ContentSummary } from '../../../src-shared/content';
 import type { CrossCheckResult } from '../../../src-shared/crosscheck';
 import { AppError } from '../../../src-shared/contract/errors';
 import { reportOverdue } from '../../../src-shared/dimse';
 import { isFinal, type OutgoingRequest, type Selection } from '../../../src-shared/outgoing';
 import type { ResendSummary } from '../../../src-shared/resend';
 import type { Clock } from '../scheduler';
+import { retrieverFor } from '../content/retrievers';
+import { verifyContent } from '../content/verify-content';
 import { crossCheck } from '../crosscheck/crosscheck';
 import { listerFor } from '../crosscheck/listing';
 import type { Engine } from '../engine/engine';
 import type { EventBus } from '../events';
-import type { LibraryStore, RemotesStore, ResendStore } from '../store/ports';
+import type { ContentStore, LibraryStore, RemotesStore, ResendStore } from '../store/ports';
 import { engineCommitPort } from '../resend/commit-port';
 import { sendMissing } from '../resend/send-missing';
 import { senderFor } from '../resend/sender-for';
 
 export interface MigrationServiceDeps {
   resend: ResendStore;
+  content: ContentStore;
   library: Pick<LibraryStore, 'select'>;
   remotes: Pick<RemotesStore, 'withSecret'>;
   engine: Pick<Engine, 'submit' | 'waitUntil'>;
@@ -31,6 +36,7 @@ export interface MigrationServiceDeps {
 
 export class MigrationService {
   private readonly running = new Map<number, AbortController>();
+  private readonly checking = new Map<number, AbortController>();
 
   constructor(private readonly deps: MigrationServiceDeps) {}
 
@@ -62,11 +68,35 @@ export class MigrationService {
     }
   }
 
-  /** Stops a run of this archive (its store outcomes and commit jobs so far stay); false when none runs. */
+  /** Stops the runs of this archive, send-missing and content check (what they did so far stays); false when none runs. */
   cancel(remoteId: number): boolean {
-    const c = this.running.get(remoteId);
-    c?.abort();
-    return c !== undefined;
+    const cs = [this.running.get(remoteId), this.checking.get(remoteId)].filter((c) => c !== undefined);
+    for (const c of cs) c.abort();
+    return cs.length > 0;
+  }
+
+  /** Retrieves the archive's copy of the selection's committed instances (all or a sample) and compares each with the local file. */
+  async verifyContent(o: { remoteId: number; selection: Selection; sample: ContentSample }, signal?: AbortSignal): Promise<ContentSummary> {
+    if (this.checking.has(o.remoteId)) throw new AppError('conflict', 'The content of this archive is already being compared');
+    const remote = await this.deps.remotes.withSecret(o.remoteId);
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    this.checking.set(o.remoteId, controller);
+    try {
+      return await verifyContent(
+        { store: this.deps.content, verdicts: this.deps.resend, library: this.deps.library, clock: this.deps.clock, retrieverFor },
+        { remote, selection: o.selection, sample: o.sample, signal: controller.signal, onProgress: (p) => this.deps.events.emit('content-progress', { ...p, remoteId: o.remoteId }) },
+      );
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      this.checking.delete(o.remoteId);
+    }
+  }
+
+  /** The archive's latest content check, or null. */
+  contentResult(remoteId: number): Promise<ContentSummary | null> {
+    return this.deps.content.contentRun(remoteId);
   }
 
   /** The archive's own listing of each local study of the selection, beside the verdicts. */
@@ -80,6 +110,6 @@ export class MigrationService {
 
   /** Stops every run (before the store closes). */
   stop(): void {
-    for (const c of this.running.values()) c.abort();
+    for (const c of [...this.running.values(), ...this.checking.values()]) c.abort();
   }
 }
