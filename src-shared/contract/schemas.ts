@@ -129,9 +129,15 @@ export const ArgSchemas = {
   /**
    * Retrieves the archive's copy of the selection's committed instances (all, or a random share in percent with at
    * least one per series) and compares each with the local file (progress: content-progress events); what happened.
+   * `afterRequestIds`: first wait until each of these requests (the Verify dialog's new job) has its final answer.
    */
   'migration-verify-content': z
-    .object({ remoteId: id, selection: SelectionSchema, sample: z.union([z.literal('all'), z.number().gt(0).max(100)]) })
+    .object({
+      remoteId: id,
+      selection: SelectionSchema,
+      sample: z.union([z.literal('all'), z.number().gt(0).max(100)]),
+      afterRequestIds: z.array(id).max(100_000).optional(),
+    })
     .strict(),
   /** The archive's latest content check (counts and the instances not plainly the same), or null. */
   'migration-content-result': z.object({ remoteId: id }).strict(),

@@ -76,7 +76,7 @@ export class MigrationService {
   }
 
   /** Retrieves the archive's copy of the selection's committed instances (all or a sample) and compares each with the local file. */
-  async verifyContent(o: { remoteId: number; selection: Selection; sample: ContentSample }, signal?: AbortSignal): Promise<ContentSummary> {
+  async verifyContent(o: { remoteId: number; selection: Selection; sample: ContentSample; afterRequestIds?: number[] }, signal?: AbortSignal): Promise<ContentSummary> {
     if (this.checking.has(o.remoteId)) throw new AppError('conflict', 'The content of this archive is already being compared');
     const remote = await this.deps.remotes.withSecret(o.remoteId);
     const controller = new AbortController();
@@ -84,6 +84,9 @@ export class MigrationService {
     signal?.addEventListener('abort', abort, { once: true });
     this.checking.set(o.remoteId, controller);
     try {
+      // After commitment: the instances committed by then are the ones checked.
+      const wait = (o.afterRequestIds ?? []).map((id) => this.deps.engine.waitUntil(id, (r) => isFinal(r.state), controller.signal));
+      await Promise.all(wait);
       return await verifyContent(
         { store: this.deps.content, verdicts: this.deps.resend, library: this.deps.library, clock: this.deps.clock, retrieverFor },
         { remote, selection: o.selection, sample: o.sample, signal: controller.signal, onProgress: (p) => this.deps.events.emit('content-progress', { ...p, remoteId: o.remoteId }) },

@@ -7,7 +7,7 @@ export function migrationHandlers(migration: MigrationService): DomainHandlers<'
     'migration-send-missing': ({ remoteId, selection, rounds }) => migration.sendMissing({ remoteId, selection, rounds }),
     'migration-cancel': ({ remoteId }) => ({ cancelled: migration.cancel(remoteId) }),
     'migration-compare': ({ remoteId, selection }) => migration.compare({ remoteId, selection }),
-    'migration-verify-content': ({ remoteId, selection, sample }) => migration.verifyContent({ remoteId, selection, sample }),
+    'migration-verify-content': ({ remoteId, selection, sample, afterRequestIds }) => migration.verifyContent({ remoteId, selection, sample, afterRequestIds }),
     'migration-content-result': ({ remoteId }) => migration.contentResult(remoteId),
   };
 }
