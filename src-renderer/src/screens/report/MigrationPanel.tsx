@@ -85,7 +85,7 @@ function SendResult({ s }: { s: ResendSummary }) {
       </p>
       <ul>
         {s.notResendable.map((n) => (
-          <li key={String(n.code)}>
+          <li key={n.why}>
             Not re-sent: {formatCount(n.count)} × {n.why}
           </li>
         ))}
