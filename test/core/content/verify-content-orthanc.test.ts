@@ -135,4 +135,16 @@ describe('verify content against Orthanc (C-GET, WADO-RS)', () => {
     expect(c.notSame[0]).toMatchObject({ sopInstanceUid: touched.sopInstanceUid, outcome: 'local-changed', text: expect.stringMatching(/^the local file changed since the scan/) });
     expect(await verdicts(dimse)).toEqual(Array(8).fill('committed'));
   });
+
+  it('an archive that refuses the C-GET association (calling AE title it does not know): every instance "not retrievable" with why, verdicts untouched', async () => {
+    const remote = await h.addDimseRemote('stranger');
+    await h.commit(remote);
+    const config = { aeTitle: h.orthanc.aeTitle, host: '127.0.0.1', port: h.orthanc.dicomPort, callingAeTitle: 'STRANGER', timeoutSeconds: 10 };
+    await h.core.store.remotes.save({ kind: 'dimse', name: 'stranger', config }, Date.now(), remote);
+    const s = await verify(remote);
+    expect(s.counts).toEqual({ same: 0, transcoded: 0, differs: 0, 'not-retrievable': 8, 'local-changed': 0 });
+    expect(new Set(s.notSame.map((r) => r.text)).size).toBe(1);
+    expect(s.notSame[0]!.text).toMatch(/^not retrievable: C-GET failed: /);
+    expect(await verdicts(remote)).toEqual(Array(8).fill('committed'));
+  });
 });
