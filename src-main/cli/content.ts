@@ -6,7 +6,7 @@ import path from 'node:path';
 import { contentPassed, parseContentSample, type ContentProgress, type ContentSample, type ContentSummary } from '../../src-shared/content';
 import type { Host } from '../core/host/host';
 import { EXIT, usageError } from './errors';
-import { Progress } from './progress';
+import { withRunProgress } from './migration';
 import { scanAndSummarise } from './scan';
 
 const SHOWN = 20;
@@ -35,23 +35,12 @@ export async function runVerifyContent(
   o: { remoteId: number; roots: string[]; sample: ContentSample; quiet: boolean },
   signal?: AbortSignal,
 ): Promise<{ summary: ContentSummary; last: ContentProgress | null }> {
-  const progress = new Progress(o.quiet);
   let last: ContentProgress | null = null;
-  const off = host.events.on('content-progress', (p) => {
-    if (p.remoteId !== o.remoteId) return;
-    last = p;
-    progress.update(progressLine(p));
-  });
-  const cancel = () => void host.call('migration-cancel', { remoteId: o.remoteId });
-  signal?.addEventListener('abort', cancel, { once: true });
-  try {
-    const summary = await host.call('migration-verify-content', { remoteId: o.remoteId, selection: { paths: o.roots }, sample: o.sample });
-    return { summary, last };
-  } finally {
-    progress.done();
-    off();
-    signal?.removeEventListener('abort', cancel);
-  }
+  const line = (p: ContentProgress) => progressLine((last = p));
+  const summary = await withRunProgress(host, { event: 'content-progress', remoteId: o.remoteId, quiet: o.quiet, ...(signal ? { signal } : {}), line }, () =>
+    host.call('migration-verify-content', { remoteId: o.remoteId, selection: { paths: o.roots }, sample: o.sample }),
+  );
+  return { summary, last };
 }
 
 export function printContent(s: ContentSummary, last: ContentProgress | null, out: (s: string) => void): void {

@@ -4,31 +4,17 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { ContentSummary } from '../../src-shared/content';
 import type { RemoteView } from '../../src-shared/remotes';
-import type { ArchiveRef, ReportSummary } from '../../src-shared/report';
 import { VerifyDialog } from '../../src-renderer/src/screens/library/VerifyDialog';
 import { ReportScreen } from '../../src-renderer/src/screens/report/ReportScreen';
 import { useNavigation } from '../../src-renderer/src/state/navigation';
 import { FakeApi } from './support/fake-api';
 import { setupDom } from './support/dom';
 import { renderWithApi } from './support/render';
+import { archiveSummary, reportApi, studyRow } from './support/report-fixtures';
 
 setupDom();
 
-const ARCHIVE: ArchiveRef = { remoteId: 1, name: 'PACS', kind: 'dimse', address: 'PACS@pacs.local:104', verdicts: 4 };
-const SUMMARY: ReportSummary = {
-  generatedAt: 0,
-  view: 'archive',
-  archives: [ARCHIVE],
-  job: null,
-  requests: 1,
-  studies: 2,
-  totals: { instances: 4, committed: 3, failed: 1, pending: 0, neverAsked: 0 },
-  failureReasons: [],
-  failed: [],
-  operator: 'jdoe',
-  version: '0.1.0',
-};
-const row = (k: number) => ({ studyUid: `1.2.3.${k}`, patientId: `PID${k}`, accessionNumber: null, studyDate: null, instances: 2, committed: 2, failed: 0, pending: 0 });
+const SUMMARY = archiveSummary({ totals: { instances: 4, committed: 3, failed: 1, pending: 0, neverAsked: 0 } });
 const RESULT: ContentSummary = {
   runId: 3,
   remoteId: 1,
@@ -52,10 +38,7 @@ describe('Report screen: verify content', () => {
   it('asks for a 10% sample of the archive\'s studies, shows the live progress, then the differing instance with its first attribute', async () => {
     useNavigation.setState({ route: { screen: 'report', report: { kind: 'archive', remoteId: 1 } } });
     let finish!: (s: ContentSummary) => void;
-    const fake = new FakeApi()
-      .on('report-archives', () => [ARCHIVE])
-      .on('report-summary', () => SUMMARY)
-      .on('report-studies', () => ({ rows: [row(1), row(2)], total: 2 }))
+    const fake = reportApi(SUMMARY, [studyRow(1, 2), studyRow(2, 2)])
       .on('migration-content-result', () => null)
       .on('migration-verify-content', () => new Promise<ContentSummary>((r) => (finish = r)));
     renderWithApi(<ReportScreen />, { client: fake });
@@ -75,11 +58,7 @@ describe('Report screen: verify content', () => {
 
   it('an invalid percentage cannot be sent', async () => {
     useNavigation.setState({ route: { screen: 'report', report: { kind: 'archive', remoteId: 1 } } });
-    const fake = new FakeApi()
-      .on('report-archives', () => [ARCHIVE])
-      .on('report-summary', () => SUMMARY)
-      .on('report-studies', () => ({ rows: [row(1)], total: 1 }))
-      .on('migration-content-result', () => RESULT);
+    const fake = reportApi(SUMMARY, [studyRow(1, 2)]).on('migration-content-result', () => RESULT);
     renderWithApi(<ReportScreen />, { client: fake });
     // The latest check is shown before any new one.
     expect((await screen.findByTestId('content-result')).textContent).toContain('1 differ');
