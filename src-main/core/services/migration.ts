@@ -40,32 +40,42 @@ export class MigrationService {
 
   constructor(private readonly deps: MigrationServiceDeps) {}
 
-  /** Sends the missing instances of the selection and asks again, round after round; resolves with what happened. */
-  async sendMissing(o: { remoteId: number; selection: Selection; rounds?: number }, signal?: AbortSignal): Promise<ResendSummary> {
-    if (this.running.has(o.remoteId)) throw new AppError('conflict', 'Missing instances are already being sent to this archive');
-    const remote = await this.deps.remotes.withSecret(o.remoteId);
+  /**
+   * Runs `fn` as the archive's one run of its kind (`runs`): a second is a conflict. Its signal ends on the
+   * caller's signal or on cancel().
+   */
+  private async exclusive<T>(runs: Map<number, AbortController>, remoteId: number, busy: string, signal: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<T>): Promise<T> {
+    if (runs.has(remoteId)) throw new AppError('conflict', busy);
     const controller = new AbortController();
     const abort = () => controller.abort();
     signal?.addEventListener('abort', abort, { once: true });
-    this.running.set(o.remoteId, controller);
+    runs.set(remoteId, controller);
     try {
+      return await fn(controller.signal);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      runs.delete(remoteId);
+    }
+  }
+
+  /** Sends the missing instances of the selection and asks again, round after round; resolves with what happened. */
+  sendMissing(o: { remoteId: number; selection: Selection; rounds?: number }, signal?: AbortSignal): Promise<ResendSummary> {
+    return this.exclusive(this.running, o.remoteId, 'Missing instances are already being sent to this archive', signal, async (stopped) => {
+      const remote = await this.deps.remotes.withSecret(o.remoteId);
       const timeoutMs = await this.deps.reportTimeoutMs();
       // A DIMSE round stops waiting when its report is overdue (the request keeps waiting in the store).
       const stop = async () => (r: OutgoingRequest) => isFinal(r.state) || (remote.kind === 'dimse' && r.error !== null && reportOverdue(r, timeoutMs, this.deps.clock.now()));
-      return await sendMissing(
+      return sendMissing(
         { store: this.deps.resend, library: this.deps.library, commit: engineCommitPort(this.deps.engine, stop), clock: this.deps.clock, senderFor },
         {
           remote,
           selection: o.selection,
           ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
-          signal: controller.signal,
+          signal: stopped,
           onProgress: (p) => this.deps.events.emit('resend-progress', { ...p, remoteId: o.remoteId }),
         },
       );
-    } finally {
-      signal?.removeEventListener('abort', abort);
-      this.running.delete(o.remoteId);
-    }
+    });
   }
 
   /** Stops the runs of this archive, send-missing and content check (what they did so far stays); false when none runs. */
@@ -76,25 +86,16 @@ export class MigrationService {
   }
 
   /** Retrieves the archive's copy of the selection's committed instances (all or a sample) and compares each with the local file. */
-  async verifyContent(o: { remoteId: number; selection: Selection; sample: ContentSample; afterRequestIds?: number[] }, signal?: AbortSignal): Promise<ContentSummary> {
-    if (this.checking.has(o.remoteId)) throw new AppError('conflict', 'The content of this archive is already being compared');
-    const remote = await this.deps.remotes.withSecret(o.remoteId);
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    signal?.addEventListener('abort', abort, { once: true });
-    this.checking.set(o.remoteId, controller);
-    try {
+  verifyContent(o: { remoteId: number; selection: Selection; sample: ContentSample; afterRequestIds?: number[] }, signal?: AbortSignal): Promise<ContentSummary> {
+    return this.exclusive(this.checking, o.remoteId, 'The content of this archive is already being compared', signal, async (stopped) => {
+      const remote = await this.deps.remotes.withSecret(o.remoteId);
       // After commitment: the instances committed by then are the ones checked.
-      const wait = (o.afterRequestIds ?? []).map((id) => this.deps.engine.waitUntil(id, (r) => isFinal(r.state), controller.signal));
-      await Promise.all(wait);
-      return await verifyContent(
+      await Promise.all((o.afterRequestIds ?? []).map((id) => this.deps.engine.waitUntil(id, (r) => isFinal(r.state), stopped)));
+      return verifyContent(
         { store: this.deps.content, verdicts: this.deps.resend, library: this.deps.library, clock: this.deps.clock, retrieverFor },
-        { remote, selection: o.selection, sample: o.sample, signal: controller.signal, onProgress: (p) => this.deps.events.emit('content-progress', { ...p, remoteId: o.remoteId }) },
+        { remote, selection: o.selection, sample: o.sample, signal: stopped, onProgress: (p) => this.deps.events.emit('content-progress', { ...p, remoteId: o.remoteId }) },
       );
-    } finally {
-      signal?.removeEventListener('abort', abort);
-      this.checking.delete(o.remoteId);
-    }
+    });
   }
 
   /** The archive's latest content check, or null. */
