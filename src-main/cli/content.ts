@@ -72,6 +72,7 @@ export async function verifyContentCommand(
   const scan = await scanAndSummarise(host, roots, o.quiet || o.json || false);
   if (scan.instances === 0) throw usageError(`No DICOM instance found in ${paths.join(', ')}`);
   const { summary, last } = await runVerifyContent(host, { remoteId, roots, sample: o.sample, quiet: o.quiet || o.json || false }, signal);
+  if (summary.committed === 0) throw usageError(`Nothing to compare: no instance below ${paths.join(', ')} is committed at this archive (run safekeep commit first)`);
   if (o.json) out(JSON.stringify(summary, null, 2));
   else printContent(summary, last, out);
   return contentExit(summary);

@@ -37,13 +37,17 @@ describe('safekeep commit --verify-content and verify-content (Orthanc, C-GET)',
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('exit 2 for a --verify-content that is neither all nor 0 < PERCENT ≤ 100; nothing is asked', async () => {
+  it('exit 2 for a --verify-content that is neither all nor 0 < PERCENT ≤ 100 (nothing is asked), and for verify-content with nothing committed', async () => {
     for (const bad of ['0', '150', 'some']) {
       const r = await runCliToEnd(['commit', lib, '--to', to, '--verify-content', bad, '--data', data()]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`Invalid --verify-content "${bad}": use all, or a share in percent greater than 0 and at most 100 (e.g. 10)`);
     }
     expect(fs.existsSync(data())).toBe(false);
+    // Nothing committed yet at this archive: nothing to compare.
+    const none = await runCliToEnd(['verify-content', lib, '--to', to, '--data', path.join(root, 'fresh'), '--quiet']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(`safekeep: Nothing to compare: no instance below ${lib} is committed at this archive (run safekeep commit first)\n`);
   });
 
   it('every copy the same: exit 0, the counts and the speed printed', async () => {
