@@ -32,6 +32,11 @@ export interface CommitOptions extends ListenerFlags {
   verifyContent?: ContentSample;
 }
 
+/** Flags that cannot go together, refused before the data folder is opened. */
+export function checkCommitFlags(o: CommitOptions): void {
+  if (o.verifyContent !== undefined && !o.wait) throw usageError('--verify-content compares what the archive committed: it waits for commitment (leave out --no-wait)');
+}
+
 /** The remote a `--to` URL names, created or updated under the name "cli: <url>". Safekeep's AE title defaults to `ownAeTitle`. */
 export function remoteFromTarget(o: CommitOptions, ownAeTitle = 'SAFEKEEP'): RemoteInput {
   let url: URL;

@@ -8,7 +8,7 @@ import { remoteCommands } from './remote';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
 import { auditCommand } from './audit';
-import { commitCommand, finish, saveTarget, type CommitOptions } from './commit';
+import { checkCommitFlags, commitCommand, finish, saveTarget, type CommitOptions } from './commit';
 import { compareCommand } from './migration';
 import { parseVerifyContent, verifyContentCommand } from './content';
 import type { ContentSample } from '../../src-shared/content';
@@ -151,6 +151,7 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     .addOption(reportTimeoutOption())
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (paths: string[], o: CommitOptions & { data?: string }) => {
+      checkCommitFlags(o);
       await following(o, (host, signal) => commitCommand(host, paths, o, out, signal));
     });
 

@@ -43,6 +43,9 @@ describe('safekeep commit --verify-content and verify-content (Orthanc, C-GET)',
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`Invalid --verify-content "${bad}": use all, or a share in percent greater than 0 and at most 100 (e.g. 10)`);
     }
+    const noWait = await runCliToEnd(['commit', lib, '--to', to, '--verify-content', 'all', '--no-wait', '--data', data()]);
+    expect(noWait.code).toBe(2);
+    expect(noWait.stderr).toBe('safekeep: --verify-content compares what the archive committed: it waits for commitment (leave out --no-wait)\n');
     expect(fs.existsSync(data())).toBe(false);
     // Nothing committed yet at this archive: nothing to compare.
     const none = await runCliToEnd(['verify-content', lib, '--to', to, '--data', path.join(root, 'fresh'), '--quiet']);
