@@ -101,6 +101,35 @@ describe('verify content against Orthanc (C-GET, WADO-RS)', () => {
     expect(await verdicts(remote)).toEqual(Array(8).fill('committed'));
   });
 
+  it('WADO-RS and C-GET: the archive holds the uncompressed form of a local RLE file: "transcoded", said so, not a failure', async () => {
+    const pydicom = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+    const rleDir = path.join(h.root, 'rle');
+    fs.mkdirSync(rleDir);
+    fs.copyFileSync(path.join(pydicom, 'MR_small_RLE.dcm'), path.join(rleDir, 'MR_small_RLE.dcm'));
+    await h.host.call('library-scan', { paths: [rleDir] });
+    // Orthanc keeps the same instance uncompressed; it cannot produce RLE, so WADO-RS falls back to what it has.
+    await storeWithStorescu([path.join(pydicom, 'MR_small.dcm')], { aeTitle: h.orthanc.aeTitle, port: h.orthanc.dicomPort });
+    const remote = (
+      await h.core.store.remotes.save(
+        { kind: 'dicomweb', name: 'orthanc web rle', config: { baseUrl: h.gatewayUrl!, auth: 'bearer', timeoutSeconds: 10, qidoBaseUrl: `${h.orthanc.url}/dicom-web` }, secret: 'gateway-secret' },
+        Date.now(),
+      )
+    ).id;
+    await h.commit(remote, { paths: [rleDir] });
+    const s = await h.host.call('migration-verify-content', { remoteId: remote, selection: { paths: [rleDir] }, sample: 'all' });
+    expect(s.counts).toEqual({ same: 0, transcoded: 1, differs: 0, 'not-retrievable': 0, 'local-changed': 0 });
+    expect(s.notSame[0]!.text).toBe('archive holds a transcoded copy: Explicit VR Little Endian (1.2.840.10008.1.2.1) (pixel data not compared)');
+    const v = await h.core.store.resend.verdictsOf(remote, [s.notSame[0]!.sopInstanceUid]);
+    expect(v.get(s.notSame[0]!.sopInstanceUid)!.outcome).toBe('committed');
+
+    // C-GET: RLE is proposed first, Explicit VR Little Endian next; Orthanc sends what it holds.
+    const dimse = await h.addDimseRemote('rle by C-GET');
+    await h.commit(dimse, { paths: [rleDir] });
+    const g = await h.host.call('migration-verify-content', { remoteId: dimse, selection: { paths: [rleDir] }, sample: 'all' });
+    expect(g.counts).toEqual({ same: 0, transcoded: 1, differs: 0, 'not-retrievable': 0, 'local-changed': 0 });
+    expect(g.notSame[0]!.text).toBe(s.notSame[0]!.text);
+  });
+
   it('sampling: 10% of 8 committed instances checks one per series (2)', async () => {
     const remote = await h.addDimseRemote('sampled');
     await h.commit(remote);
