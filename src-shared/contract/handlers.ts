@@ -7,6 +7,7 @@ import type { RemoteTestResult, RemoteView } from '../remotes';
 import type { ArchiveRef, InstanceVerdict, ReportCsv, ReportStudyRow, ReportSummary, ReportTimeline, SafeToDelete } from '../report';
 import type { ServerTlsFiles } from '../tls';
 import type { IncomingInstance, IncomingTransaction } from '../transactions';
+import type { ContentSummary } from '../content';
 import type { CrossCheckResult } from '../crosscheck';
 import type { ResendSummary } from '../resend';
 import type { ArgsOf, HandlerName } from './schemas';
@@ -185,6 +186,8 @@ export interface SafekeepResults {
   'migration-send-missing': ResendSummary;
   'migration-cancel': { cancelled: boolean };
   'migration-compare': CrossCheckResult;
+  'migration-verify-content': ContentSummary;
+  'migration-content-result': ContentSummary | null;
 
   'incoming-list': Page<IncomingTransaction>;
   'incoming-get': IncomingTransaction;

@@ -47,6 +47,8 @@ export const HANDLER_READS = {
   'migration-cancel': [],
   // The archive's listing is not stored: only what it is compared with is.
   'migration-compare': ['library', 'verdicts', 'remotes'],
+  'migration-verify-content': ['library', 'verdicts', 'remotes'],
+  'migration-content-result': ['verdicts'],
 
   'incoming-list': ['incoming'],
   'incoming-get': ['incoming'],

@@ -249,6 +249,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
   const library = new LibraryService({ store: store.library, clock, headers, events, flushChanges: () => store.changes.flush() });
   const migration = new MigrationService({
     resend: store.resend,
+    content: store.content,
     library: store.library,
     remotes: store.remotes,
     engine: outgoing.engine,

@@ -1,4 +1,5 @@
 import { openDb, type Db } from './db';
+import { ContentRepo } from './content-repo';
 import { IncomingRepo } from './incoming-repo';
 import { LibraryRepo } from './library-repo';
 import { OutgoingRepo } from './outgoing-repo';
@@ -33,6 +34,7 @@ export function sqliteStoreOf(db: Db): SqliteStore {
     tokens: new TokenRepo(db),
     sessions: new SessionRepo(db),
     resend: new ResendRepo(db),
+    content: new ContentRepo(db),
     changes: db.changes,
     close: async () => db.close(),
   };
