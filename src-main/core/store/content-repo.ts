@@ -3,7 +3,8 @@ import type { Db } from './db';
 import type { ContentStore } from './ports';
 import { VerdictWriter } from './verdict-writer';
 
-interface RunRow {
+/** A content_runs row (both stores). */
+export interface RunRow {
   id: number;
   remoteId: number;
   via: ContentSummary['via'];
@@ -16,14 +17,15 @@ interface RunRow {
   endState: string | null;
 }
 
-const RUN_COLUMNS = `id, remote_id AS remoteId, via, source, sample, committed, checked, started_at AS startedAt,
-  finished_at AS finishedAt, end_state AS endState`;
+/** Quoted aliases: PostgreSQL keeps their case too. */
+export const RUN_COLUMNS = `id, remote_id AS "remoteId", via, source, sample, committed, checked, started_at AS "startedAt",
+  finished_at AS "finishedAt", end_state AS "endState"`;
 
-const CHECK_COLUMNS = `sop_instance_uid AS sopInstanceUid, study_uid AS studyUid, series_uid AS seriesUid, file_path AS filePath,
+export const CHECK_COLUMNS = `sop_instance_uid AS "sopInstanceUid", study_uid AS "studyUid", series_uid AS "seriesUid", file_path AS "filePath",
   outcome, attribute, text, bytes, at`;
 
 /** Differences first: they are what the engineer acts on. */
-const ORDER = `CASE outcome WHEN 'differs' THEN 0 WHEN 'not-retrievable' THEN 1 WHEN 'local-changed' THEN 2 ELSE 3 END, id`;
+export const CONTENT_ORDER = `CASE outcome WHEN 'differs' THEN 0 WHEN 'not-retrievable' THEN 1 WHEN 'local-changed' THEN 2 ELSE 3 END, id`;
 
 /** Content check runs and outcomes in SQLite; the verdicts they act on through the verdict writer. */
 export class ContentRepo implements ContentStore {
@@ -66,32 +68,36 @@ export class ContentRepo implements ContentStore {
         : this.db.sql.prepare(`SELECT ${RUN_COLUMNS} FROM content_runs WHERE remote_id = ? ORDER BY id DESC LIMIT 1`).get(remoteId)
     ) as RunRow | undefined;
     if (!run) return null;
-    const counts = { ...NO_CONTENT_COUNTS };
-    for (const r of this.db.sql.prepare('SELECT outcome, COUNT(*) AS n FROM content_checks WHERE run_id = ? GROUP BY outcome').all(run.id) as { outcome: ContentOutcome; n: number }[]) {
-      counts[r.outcome] = r.n;
-    }
+    const counts = this.db.sql.prepare('SELECT outcome, COUNT(*) AS n FROM content_checks WHERE run_id = ? GROUP BY outcome').all(run.id) as { outcome: ContentOutcome; n: number }[];
     const notSame = this.db.sql
-      .prepare(`SELECT ${CHECK_COLUMNS} FROM content_checks WHERE run_id = ? AND outcome <> 'same' ORDER BY ${ORDER} LIMIT ?`)
+      .prepare(`SELECT ${CHECK_COLUMNS} FROM content_checks WHERE run_id = ? AND outcome <> 'same' ORDER BY ${CONTENT_ORDER} LIMIT ?`)
       .all(run.id, o.limit ?? 1000) as ContentCheckRecord[];
-    return {
-      runId: run.id,
-      remoteId: run.remoteId,
-      via: run.via,
-      source: run.source,
-      sample: run.sample === 'all' ? 'all' : Number(run.sample),
-      committed: run.committed,
-      checked: run.checked,
-      counts,
-      end: run.endState === 'cancelled' || run.endState === 'done' ? run.endState : 'unfinished',
-      startedAt: run.startedAt,
-      finishedAt: run.finishedAt,
-      notSame,
-      notSameCount: run.checked > 0 ? Object.values(counts).reduce((a, b) => a + b, 0) - counts.same : 0,
-    };
+    return contentSummary(run, counts, notSame);
   }
 }
 
+/** A run as ContentStore.contentRun gives it, from its row, its outcome counts and the checks not plainly the same. */
+export function contentSummary(run: RunRow, byOutcome: readonly { outcome: ContentOutcome; n: number }[], notSame: ContentCheckRecord[]): ContentSummary {
+  const counts = { ...NO_CONTENT_COUNTS };
+  for (const r of byOutcome) counts[r.outcome] = r.n;
+  return {
+    runId: run.id,
+    remoteId: run.remoteId,
+    via: run.via,
+    source: run.source,
+    sample: run.sample === 'all' ? 'all' : Number(run.sample),
+    committed: run.committed,
+    checked: run.checked,
+    counts,
+    end: run.endState === 'cancelled' || run.endState === 'done' ? run.endState : 'unfinished',
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    notSame,
+    notSameCount: run.checked > 0 ? Object.values(counts).reduce((a, b) => a + b, 0) - counts.same : 0,
+  };
+}
+
 /** The verdict's reason: "content differs: (0010,0010) PatientName" (the values stay in the check's text). */
-function verdictDetail(c: ContentCheckRecord): string {
+export function verdictDetail(c: ContentCheckRecord): string {
   return c.attribute ? `${CONTENT_DIFFERS}: ${c.attribute}` : c.text;
 }
