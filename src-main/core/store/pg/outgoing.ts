@@ -1,6 +1,6 @@
 import type { RequestForm } from '../../../../src-shared/commitment/model';
 import { ACTIVE_STATES, type OutgoingInstance, type OutgoingRequest, type OutgoingState } from '../../../../src-shared/outgoing';
-import { INSTANCE_COLUMNS, PATCHABLE, PLANNED_COLUMNS, REQUEST_COLUMNS, toRequest, type RequestRow } from '../outgoing-repo';
+import { INSTANCE_COLUMNS, PATCHABLE, PLANNED_COLUMNS, REQUEST_COLUMNS, resetPatch, toRequest, type RequestRow } from '../outgoing-repo';
 import { NotFoundError } from '../not-found';
 import type { OutgoingStore } from '../ports';
 import type { InstanceResult, PlannedInstance, PlannedRequest, RequestPatch } from '../../engine/model/outgoing';
@@ -140,18 +140,7 @@ export class PgOutgoingRepo implements OutgoingStore {
       if (!(await passes(t, id, ifState))) return false;
       await t.run(`UPDATE outgoing_instances SET outcome = 'pending', failure_reason = NULL, detail = NULL, updated_at = ? WHERE request_id = ?`, [now, id]);
       await recount(t, id);
-      await changeUidIn(t, id, newUid, {
-        state,
-        nextAttemptAt: now,
-        attempts: 0,
-        polls: 0,
-        error: null,
-        status: null,
-        sentAt: null,
-        workingSince: null,
-        completedAt: null,
-        rawResponse: null,
-      });
+      await changeUidIn(t, id, newUid, resetPatch(state, now));
       await pgVerdicts.requests(t, [id], now);
       return true;
     });
