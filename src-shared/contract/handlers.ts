@@ -105,7 +105,15 @@ export interface Settings {
   pendingRestart: string[];
   /** Safekeep's certificate for its listeners as stored, and what this run uses (null: plain TCP). */
   tls: { stored: ServerTlsFiles | null; inUse: ServerTlsFiles | null };
+  /**
+   * The store: the PostgreSQL database this run uses (password hidden; null: SQLite in the data folder) and where
+   * that came from, and the one the data folder names for the next start (its database.json).
+   */
+  database: { inUse: string | null; source: DatabaseSource; stored: string | null };
 }
+
+/** Where a run's database comes from: --database, SAFEKEEP_DATABASE_URL, the data folder's database.json, or none (SQLite). */
+export type DatabaseSource = 'option' | 'environment' | 'data-folder' | 'default';
 
 /** What a scan found below its folders, once it ended. */
 export interface LibraryScanResult {
@@ -187,6 +195,8 @@ export interface SafekeepResults {
 
   'settings-get': Settings;
   'settings-update': Settings;
+  /** Stores the data folder's database for the next start (null: SQLite); the settings after. */
+  'settings-database': Settings;
   /** The audit trail, newest first (Settings). */
   'audit-list': AuditEntry[];
   'tokens-list': TokenView[];

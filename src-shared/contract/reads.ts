@@ -57,6 +57,7 @@ export const HANDLER_READS = {
   // The policies offered name the remotes (forward:<id>).
   'settings-get': ['settings', 'remotes'],
   'settings-update': ['settings', 'remotes'],
+  'settings-database': ['settings', 'remotes'],
   // Not a table of its own: re-read when what most audit events come with changes.
   'audit-list': ['tokens', 'settings', 'remotes', 'incoming', 'outgoing'],
   'tokens-list': ['tokens'],

@@ -150,6 +150,8 @@ export const ArgSchemas = {
 
   'settings-get': empty,
   'settings-update': SettingsPatchSchema,
+  /** postgres://user:password@host:port/database, or null for SQLite in the data folder (applies at the next start). */
+  'settings-database': z.object({ url: z.string().trim().min(1).max(2000).nullable() }).strict(),
   'audit-list': z
     .object({
       since: z.number().int().min(0).optional(),
