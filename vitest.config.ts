@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
  * Files that look inside SQLite itself (its migrations, raw SQL) stay in "sqlite" only.
  */
 const ON_BOTH_STORES = [
-  'test/core/store/atomic-ports.test.ts',
+  'test/core/store/{atomic-ports,content-repo}.test.ts',
+  'test/core/content/verify-content-orthanc.test.ts',
   'test/core/engine/engine-*.test.ts',
   'test/core/incoming/*.test.ts',
   'test/core/origin/*.test.ts',
@@ -19,7 +20,7 @@ const ON_BOTH_STORES = [
   'test/core/remotes/{client-cert,tls}.test.ts',
   'test/core/tls/settings-tls.test.ts',
   // The CLI's commands, each on a database of its --data folder (support/cli.ts).
-  'test/cli/{commit,report,requests,archive-restart}.test.ts',
+  'test/cli/{commit,report,requests,archive-restart,verify-content}.test.ts',
 ];
 /** Tests of the PostgreSQL store itself (they need the project's cluster). */
 const POSTGRES_ONLY = ['test/core/store/pg/**/*.test.ts'];

@@ -31,6 +31,24 @@ function upsert(outcome: string, where: string): string {
 /** The stored outcome; decided_at is when it was stored (none while pending). */
 export const AS_STORED = `i.outcome, i.failure_reason, i.detail, CASE WHEN i.outcome = 'pending' THEN NULL ELSE i.updated_at END`;
 
+/** A verdict failed by a content check (not by the archive): no reason code, its detail starts "content differs". */
+const CONTENT_FAILED = `outcome = 'failed' AND failure_reason IS NULL AND substr(detail, 1, ?) = ?`;
+
+/** contentDiffers (both stores): a committed verdict, or one failed for its content, fails with the new detail. */
+export const CONTENT_DIFFERS_SQL = `UPDATE verdicts SET outcome = 'failed', failure_reason = NULL, detail = ?, decided_at = ?, updated_at = ?
+  WHERE remote_id = ? AND sop_instance_uid = ? AND (outcome = 'committed' OR (${CONTENT_FAILED}))`;
+export const contentDiffersArgs = (remoteId: number, sopInstanceUid: string, detail: string, now: number) =>
+  [detail, now, now, remoteId, sopInstanceUid, CONTENT_DIFFERS.length, CONTENT_DIFFERS] as const;
+
+// The request's own row still holds what the archive answered (content checks never change the history).
+const own = (col: string) => `(SELECT i.${col} FROM outgoing_instances i WHERE i.request_id = verdicts.request_id AND i.seq = verdicts.seq)`;
+/** contentSame (both stores): a verdict failed for its content is the request's outcome again. */
+export const CONTENT_SAME_SQL = `UPDATE verdicts SET outcome = ${own('outcome')}, failure_reason = ${own('failure_reason')}, detail = ${own('detail')},
+    decided_at = ?, updated_at = ?
+  WHERE remote_id = ? AND sop_instance_uid = ? AND ${CONTENT_FAILED} AND ${own('outcome')} IS NOT NULL`;
+export const contentSameArgs = (remoteId: number, sopInstanceUid: string, now: number) =>
+  [now, now, remoteId, sopInstanceUid, CONTENT_DIFFERS.length, CONTENT_DIFFERS] as const;
+
 /**
  * Keeps the verdicts (the latest outcome per archive and instance) in step with outgoing_instances.
  * Every method runs inside the caller's transaction, right where an outcome changes, so that a
@@ -53,18 +71,8 @@ export class VerdictWriter {
       `UPDATE verdicts SET transaction_uid = ? WHERE request_id = ? AND (remote_id, sop_instance_uid) IN
         (SELECT r.remote_id, i.sop_instance_uid FROM outgoing_instances i JOIN outgoing r ON r.id = i.request_id WHERE i.request_id = ?)`,
     );
-    const contentFailed = `outcome = 'failed' AND failure_reason IS NULL AND substr(detail, 1, ?) = ?`;
-    this.differs = db.sql.prepare(
-      `UPDATE verdicts SET outcome = 'failed', failure_reason = NULL, detail = ?, decided_at = ?, updated_at = ?
-       WHERE remote_id = ? AND sop_instance_uid = ? AND (outcome = 'committed' OR (${contentFailed}))`,
-    );
-    // The request's own row still holds what the archive answered (content checks never change the history).
-    const own = (col: string) => `(SELECT i.${col} FROM outgoing_instances i WHERE i.request_id = verdicts.request_id AND i.seq = verdicts.seq)`;
-    this.restore = db.sql.prepare(
-      `UPDATE verdicts SET outcome = ${own('outcome')}, failure_reason = ${own('failure_reason')}, detail = ${own('detail')},
-         decided_at = ?, updated_at = ?
-       WHERE remote_id = ? AND sop_instance_uid = ? AND ${contentFailed} AND ${own('outcome')} IS NOT NULL`,
-    );
+    this.differs = db.sql.prepare(CONTENT_DIFFERS_SQL);
+    this.restore = db.sql.prepare(CONTENT_SAME_SQL);
   }
 
   /**
@@ -72,12 +80,12 @@ export class VerdictWriter {
    * `detail` ("content differs: …"); one already failed for its content names the new difference.
    */
   contentDiffers(remoteId: number, sopInstanceUid: string, detail: string, now: number): void {
-    this.differs.run(detail, now, now, remoteId, sopInstanceUid, CONTENT_DIFFERS.length, CONTENT_DIFFERS);
+    this.differs.run(...contentDiffersArgs(remoteId, sopInstanceUid, detail, now));
   }
 
   /** A later content check found the copy the same: a verdict failed for its content is the request's outcome again. */
   contentSame(remoteId: number, sopInstanceUid: string, now: number): void {
-    this.restore.run(now, now, remoteId, sopInstanceUid, CONTENT_DIFFERS.length, CONTENT_DIFFERS);
+    this.restore.run(...contentSameArgs(remoteId, sopInstanceUid, now));
   }
 
   /** Every instance of the request, as stored (a new request, or one reset for a resend). */

@@ -1,27 +1,28 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ContentRepo } from '../../../src-main/core/store/content-repo';
-import { openDb, type Db } from '../../../src-main/core/store/db';
-import { OutgoingRepo } from '../../../src-main/core/store/outgoing-repo';
+import type { ContentStore, OutgoingStore, Store } from '../../../src-main/core/store/ports';
+import type { DataTable } from '../../../src-shared/contract/events';
 import type { ContentCheckRecord, ContentOutcome } from '../../../src-shared/content';
 import { tempDir } from '../../support/fixtures';
+import { openTestStore, storeRows } from '../../support/store';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const uid = (k: number) => `1.2.9.1.${k}`;
 
 let dir: string;
-let db: Db;
-let outgoing: OutgoingRepo;
-let content: ContentRepo;
+let store: Store;
+let outgoing: OutgoingStore;
+let content: ContentStore;
 
-beforeEach(() => {
+// On SQLite, or on PostgreSQL in the vitest project "postgres" (the same assertions, both stores).
+beforeEach(async () => {
   dir = tempDir();
-  db = openDb(dir);
-  outgoing = new OutgoingRepo(db);
-  content = new ContentRepo(db);
+  store = await openTestStore(dir);
+  outgoing = store.outgoing;
+  content = store.content;
 });
-afterEach(() => {
-  db.close();
+afterEach(async () => {
+  await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -47,10 +48,11 @@ const check = (k: number, outcome: ContentOutcome, at: number, attribute: string
   sopInstanceUid: uid(k), studyUid: '1.2.9.1', seriesUid: '1.2.9.1.0', filePath: `/lib/${k}`, outcome, attribute, text: attribute ? `content differs: ${attribute}: local "A", archive "B"` : outcome, bytes: 10, at,
 });
 
-const verdicts = () =>
-  (db.sql.prepare(`SELECT sop_instance_uid AS uid, outcome, failure_reason AS reason, detail, decided_at AS decidedAt FROM verdicts WHERE remote_id = 1 ORDER BY sop_instance_uid`).all() as {
-    uid: string; outcome: string; reason: number | null; detail: string | null; decidedAt: number | null;
-  }[]).map((v) => `${v.outcome}${v.reason ? ` ${v.reason}` : ''}${v.detail ? `: ${v.detail}` : ''}`);
+const verdicts = async () =>
+  (await storeRows<{ outcome: string; reason: number | null; detail: string | null }>(
+    store,
+    `SELECT outcome, failure_reason AS reason, detail FROM verdicts WHERE remote_id = 1 ORDER BY sop_instance_uid`,
+  )).map((v) => `${v.outcome}${v.reason ? ` ${v.reason}` : ''}${v.detail ? `: ${v.detail}` : ''}`);
 
 describe('ContentRepo: content checks and the verdicts they act on', () => {
   it('"differs" fails a committed verdict with the first attribute; not a failed or pending one; "same" later restores the archive\'s answer', async () => {
@@ -62,19 +64,19 @@ describe('ContentRepo: content checks and the verdicts they act on', () => {
       check(2, 'differs', 3003, '(0010,0020) PatientID'),
       check(3, 'not-retrievable', 3004),
     ]);
-    expect(verdicts()).toEqual([
+    expect(await verdicts()).toEqual([
       'failed: content differs: (0010,0010) PatientName',
       'failed: content differs: ReferencedImageSequence (0008,1140) item 1 > (0008,1155) ReferencedSOPInstanceUID',
       `failed ${0x0112}`,
       'pending',
     ]);
-    expect((db.sql.prepare(`SELECT decided_at AS d FROM verdicts WHERE sop_instance_uid = ?`).get(uid(0)) as { d: number }).d).toBe(3001);
+    expect(await storeRows(store, `SELECT decided_at AS d FROM verdicts WHERE sop_instance_uid = ?`, [uid(0)])).toEqual([{ d: 3001 }]);
     await content.finishContentRun(run, 'done', 3010);
 
     const again = await content.startContentRun({ remoteId: 1, via: 'C-GET', source: 'PACS@h:104', sample: 10, committed: 2, checked: 2, now: 4000 });
     await content.recordContentChecks(again, 1, [check(0, 'same', 4001), check(1, 'transcoded', 4002), check(2, 'same', 4003)]);
     // Back to what the archive answered, its words included; the 0112H failure is not turned into committed.
-    expect(verdicts()).toEqual(['committed', 'committed: Committed after re-send', `failed ${0x0112}`, 'pending']);
+    expect(await verdicts()).toEqual(['committed', 'committed: Committed after re-send', `failed ${0x0112}`, 'pending']);
   });
 
   it('contentRun: the counts, the not-same instances differences first, the latest run of the archive by default', async () => {
@@ -89,5 +91,28 @@ describe('ContentRepo: content checks and the verdicts they act on', () => {
     expect(s!.notSame.map((r) => [r.sopInstanceUid, r.outcome])).toEqual([[uid(0), 'differs'], [uid(3), 'local-changed']]);
     expect(await content.contentRun(2)).toBeNull();
     expect(await content.contentRun(1, { runId: run + 1 })).toBeNull();
+  });
+
+  it('a batch is one transaction: a check the store refuses leaves no check of the batch and no verdict changed', async () => {
+    await seed();
+    const run = await content.startContentRun({ remoteId: 1, via: 'C-GET', source: 'PACS@h:104', sample: 'all', committed: 2, checked: 2, now: 3000 });
+    const refused = { ...check(1, 'same', 3002), outcome: 'unheard-of' as ContentOutcome };
+    await expect(content.recordContentChecks(run, 1, [check(0, 'differs', 3001, '(0010,0010) PatientName'), refused])).rejects.toThrow();
+    expect(await verdicts()).toEqual(['committed', 'committed: Committed after re-send', `failed ${0x0112}`, 'pending']);
+    expect(await storeRows(store, 'SELECT id FROM content_checks')).toEqual([]);
+  });
+
+  it('every write is announced as the verdicts (the runs, the checks, the verdicts they fail)', async () => {
+    await seed();
+    store.changes.flush();
+    const announced: DataTable[][] = [];
+    store.changes.subscribe((t) => announced.push(t));
+    const run = await content.startContentRun({ remoteId: 1, via: 'C-GET', source: 'PACS@h:104', sample: 'all', committed: 2, checked: 1, now: 3000 });
+    store.changes.flush();
+    await content.recordContentChecks(run, 1, [check(3, 'not-retrievable', 3001)]);
+    store.changes.flush();
+    await content.finishContentRun(run, 'done', 3002);
+    store.changes.flush();
+    expect(announced).toEqual([['verdicts'], ['verdicts'], ['verdicts']]);
   });
 });

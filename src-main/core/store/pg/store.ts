@@ -1,4 +1,5 @@
 import type { Store } from '../ports';
+import { PgContentRepo } from './content';
 import { PgDb, type PgDbOptions } from './db';
 import { PgIncomingRepo } from './incoming';
 import { PgLibraryRepo } from './library';
@@ -41,6 +42,7 @@ export function pgStoreOf(db: PgDb): PgStore {
     tokens: new PgTokenRepo(db),
     sessions: new PgSessionRepo(db),
     resend: new PgResendRepo(db),
+    content: new PgContentRepo(db),
     changes: db.changes,
     close: () => db.close(),
   };
