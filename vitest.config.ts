@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * Files that look inside SQLite itself (its migrations, raw SQL) stay in "sqlite" only.
  */
 const ON_BOTH_STORES = [
-  'test/core/store/{atomic-ports,content-repo}.test.ts',
+  'test/core/store/{atomic-ports,verdicts,content-repo}.test.ts',
   'test/core/content/verify-content-orthanc.test.ts',
   'test/core/engine/engine-*.test.ts',
   'test/core/incoming/*.test.ts',
@@ -16,7 +16,7 @@ const ON_BOTH_STORES = [
   'test/core/api/{host-origin-guards,login-throttle,upload}.test.ts',
   'test/core/audit/audit-http.test.ts',
   'test/core/dimse/{bridge,listener-control,orthanc-faults,report-resume,scu-retry}.test.ts',
-  'test/core/library/{selection-count,nested-roots}.test.ts',
+  'test/core/library/{selection-count,nested-roots,copies,pixel-flags,scanner}.test.ts',
   'test/core/remotes/{client-cert,tls}.test.ts',
   'test/core/tls/settings-tls.test.ts',
   // The CLI's commands, each on a database of its --data folder (support/cli.ts).

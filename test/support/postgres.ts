@@ -16,7 +16,14 @@ import { afterAll, beforeAll, inject as vitestInject } from 'vitest';
 
 const run = promisify(execFile);
 
-export const PG_BIN = process.env.SAFEKEEP_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Debian's binaries of the newest PostgreSQL installed (/usr/lib/postgresql/<version>/bin), or SAFEKEEP_PG_BIN. */
+export const PG_BIN = process.env.SAFEKEEP_PG_BIN ?? newestDebianPg();
+
+function newestDebianPg(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  return path.join(root, versions[0] ?? '15', 'bin');
+}
 
 export interface PgCluster {
   port: number;

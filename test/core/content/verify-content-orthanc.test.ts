@@ -12,7 +12,7 @@ import { writeDicomFile } from '../../support/dicom-writer';
 import type { GeneratedInstance } from '../../support/fixtures';
 import { startFinishHarness, type FinishHarness } from '../../support/finish-harness';
 import { storeWithStorescu } from '../../support/orthanc';
-import { storeRows } from '../../support/store';
+import { testRows, type TestStore } from '../../support/store';
 
 describe('verify content against Orthanc (C-GET, WADO-RS)', () => {
   let h: FinishHarness;
@@ -136,7 +136,7 @@ describe('verify content against Orthanc (C-GET, WADO-RS)', () => {
     const s = await verify(remote, 10);
     expect(s).toMatchObject({ sample: 10, committed: 8, checked: 2 });
     expect(s.counts.same).toBe(2);
-    const series = (await storeRows<{ series_uid: string }>(h.core.store, 'SELECT series_uid FROM content_checks WHERE run_id = ?', [s.runId])).map((r) => r.series_uid);
+    const series = (await testRows<{ series_uid: string }>(h.core.store as TestStore, 'SELECT series_uid FROM content_checks WHERE run_id = ?', [s.runId])).map((r) => r.series_uid);
     expect(new Set(series)).toEqual(new Set([inst[0]!.seriesUid, inst[4]!.seriesUid]));
   });
 

@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ContentStore, OutgoingStore, Store } from '../../../src-main/core/store/ports';
+import type { ContentStore, OutgoingStore } from '../../../src-main/core/store/ports';
 import type { DataTable } from '../../../src-shared/contract/events';
 import type { ContentCheckRecord, ContentOutcome } from '../../../src-shared/content';
 import { tempDir } from '../../support/fixtures';
-import { openTestStore, storeRows } from '../../support/store';
+import { openTestStore, testRows, type TestStore } from '../../support/store';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const uid = (k: number) => `1.2.9.1.${k}`;
 
 let dir: string;
-let store: Store;
+let store: TestStore;
 let outgoing: OutgoingStore;
 let content: ContentStore;
 
@@ -49,7 +49,7 @@ const check = (k: number, outcome: ContentOutcome, at: number, attribute: string
 });
 
 const verdicts = async () =>
-  (await storeRows<{ outcome: string; reason: number | null; detail: string | null }>(
+  (await testRows<{ outcome: string; reason: number | null; detail: string | null }>(
     store,
     `SELECT outcome, failure_reason AS reason, detail FROM verdicts WHERE remote_id = 1 ORDER BY sop_instance_uid`,
   )).map((v) => `${v.outcome}${v.reason ? ` ${v.reason}` : ''}${v.detail ? `: ${v.detail}` : ''}`);
@@ -70,7 +70,7 @@ describe('ContentRepo: content checks and the verdicts they act on', () => {
       `failed ${0x0112}`,
       'pending',
     ]);
-    expect(await storeRows(store, `SELECT decided_at AS d FROM verdicts WHERE sop_instance_uid = ?`, [uid(0)])).toEqual([{ d: 3001 }]);
+    expect(await testRows(store, `SELECT decided_at AS d FROM verdicts WHERE sop_instance_uid = ?`, [uid(0)])).toEqual([{ d: 3001 }]);
     await content.finishContentRun(run, 'done', 3010);
 
     const again = await content.startContentRun({ remoteId: 1, via: 'C-GET', source: 'PACS@h:104', sample: 10, committed: 2, checked: 2, now: 4000 });
@@ -99,7 +99,7 @@ describe('ContentRepo: content checks and the verdicts they act on', () => {
     const refused = { ...check(1, 'same', 3002), outcome: 'unheard-of' as ContentOutcome };
     await expect(content.recordContentChecks(run, 1, [check(0, 'differs', 3001, '(0010,0010) PatientName'), refused])).rejects.toThrow();
     expect(await verdicts()).toEqual(['committed', 'committed: Committed after re-send', `failed ${0x0112}`, 'pending']);
-    expect(await storeRows(store, 'SELECT id FROM content_checks')).toEqual([]);
+    expect(await testRows(store, 'SELECT id FROM content_checks')).toEqual([]);
   });
 
   it('every write is announced as the verdicts (the runs, the checks, the verdicts they fail)', async () => {
