@@ -17,7 +17,7 @@ const ON_BOTH_STORES = [
   'test/core/audit/audit-http.test.ts',
   'test/core/dimse/{bridge,listener-control,orthanc-faults,report-resume,scu-retry}.test.ts',
   'test/core/library/{selection-count,nested-roots,copies,pixel-flags,scanner}.test.ts',
-  'test/core/remotes/{client-cert,tls}.test.ts',
+  'test/core/remotes/{client-cert,tls,remotes-repo}.test.ts',
   'test/core/tls/settings-tls.test.ts',
   // The CLI's commands, each on a database of its --data folder (support/cli.ts).
   'test/cli/{commit,report,requests,archive-restart,verify-content}.test.ts',

@@ -24,3 +24,9 @@ export async function testRows<R>(store: TestStore, sql: string, args: readonly 
   if (store.db instanceof PgDb) return store.db.rows<R>(sql, args);
   return store.db.sql.prepare(sql).all(...args) as R[];
 }
+
+/** A statement that writes (setting up what no port makes), on either backend. */
+export async function testRun(store: TestStore, sql: string, args: readonly unknown[] = []): Promise<void> {
+  if (store.db instanceof PgDb) await store.db.run(sql, args);
+  else store.db.sql.prepare(sql).run(...args);
+}

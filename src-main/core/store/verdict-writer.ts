@@ -28,26 +28,26 @@ function upsert(outcome: string, where: string): string {
     ${ON_CONFLICT}`;
 }
 
-/** The stored outcome; decided_at is when it was stored (none while pending). */
-export const AS_STORED = `i.outcome, i.failure_reason, i.detail, CASE WHEN i.outcome = 'pending' THEN NULL ELSE i.updated_at END`;
-
-/** A verdict failed by a content check (not by the archive): no reason code, its detail starts "content differs". */
+/** A verdict failed by a content check (not by the archive): no failure reason, its detail says so. */
 const CONTENT_FAILED = `outcome = 'failed' AND failure_reason IS NULL AND substr(detail, 1, ?) = ?`;
 
-/** contentDiffers (both stores): a committed verdict, or one failed for its content, fails with the new detail. */
+/** A committed verdict (or one failed for its content) fails with a new detail: detail, decided_at, updated_at, remote, instance, and CONTENT_FAILED's two. */
 export const CONTENT_DIFFERS_SQL = `UPDATE verdicts SET outcome = 'failed', failure_reason = NULL, detail = ?, decided_at = ?, updated_at = ?
   WHERE remote_id = ? AND sop_instance_uid = ? AND (outcome = 'committed' OR (${CONTENT_FAILED}))`;
-export const contentDiffersArgs = (remoteId: number, sopInstanceUid: string, detail: string, now: number) =>
-  [detail, now, now, remoteId, sopInstanceUid, CONTENT_DIFFERS.length, CONTENT_DIFFERS] as const;
 
-// The request's own row still holds what the archive answered (content checks never change the history).
+/** The request's own row still holds what the archive answered (content checks never change the history). */
 const own = (col: string) => `(SELECT i.${col} FROM outgoing_instances i WHERE i.request_id = verdicts.request_id AND i.seq = verdicts.seq)`;
-/** contentSame (both stores): a verdict failed for its content is the request's outcome again. */
-export const CONTENT_SAME_SQL = `UPDATE verdicts SET outcome = ${own('outcome')}, failure_reason = ${own('failure_reason')}, detail = ${own('detail')},
+
+/** A verdict failed for its content is its request's outcome again: decided_at, updated_at, remote, instance, and CONTENT_FAILED's two. */
+export const CONTENT_RESTORE_SQL = `UPDATE verdicts SET outcome = ${own('outcome')}, failure_reason = ${own('failure_reason')}, detail = ${own('detail')},
     decided_at = ?, updated_at = ?
   WHERE remote_id = ? AND sop_instance_uid = ? AND ${CONTENT_FAILED} AND ${own('outcome')} IS NOT NULL`;
-export const contentSameArgs = (remoteId: number, sopInstanceUid: string, now: number) =>
-  [now, now, remoteId, sopInstanceUid, CONTENT_DIFFERS.length, CONTENT_DIFFERS] as const;
+
+/** The arguments of CONTENT_FAILED. */
+export const CONTENT_FAILED_ARGS = [CONTENT_DIFFERS.length, CONTENT_DIFFERS] as const;
+
+/** The stored outcome; decided_at is when it was stored (none while pending). */
+export const AS_STORED = `i.outcome, i.failure_reason, i.detail, CASE WHEN i.outcome = 'pending' THEN NULL ELSE i.updated_at END`;
 
 /**
  * Keeps the verdicts (the latest outcome per archive and instance) in step with outgoing_instances.
@@ -72,7 +72,7 @@ export class VerdictWriter {
         (SELECT r.remote_id, i.sop_instance_uid FROM outgoing_instances i JOIN outgoing r ON r.id = i.request_id WHERE i.request_id = ?)`,
     );
     this.differs = db.sql.prepare(CONTENT_DIFFERS_SQL);
-    this.restore = db.sql.prepare(CONTENT_SAME_SQL);
+    this.restore = db.sql.prepare(CONTENT_RESTORE_SQL);
   }
 
   /**
@@ -80,12 +80,12 @@ export class VerdictWriter {
    * `detail` ("content differs: …"); one already failed for its content names the new difference.
    */
   contentDiffers(remoteId: number, sopInstanceUid: string, detail: string, now: number): void {
-    this.differs.run(...contentDiffersArgs(remoteId, sopInstanceUid, detail, now));
+    this.differs.run(detail, now, now, remoteId, sopInstanceUid, ...CONTENT_FAILED_ARGS);
   }
 
   /** A later content check found the copy the same: a verdict failed for its content is the request's outcome again. */
   contentSame(remoteId: number, sopInstanceUid: string, now: number): void {
-    this.restore.run(...contentSameArgs(remoteId, sopInstanceUid, now));
+    this.restore.run(now, now, remoteId, sopInstanceUid, ...CONTENT_FAILED_ARGS);
   }
 
   /** Every instance of the request, as stored (a new request, or one reset for a resend). */

@@ -7,12 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRows, type TestStore } from '../../support/store';
 import type { ContentProgress } from '../../../src-shared/content';
 import { writeDicomFile } from '../../support/dicom-writer';
 import type { GeneratedInstance } from '../../support/fixtures';
 import { startFinishHarness, type FinishHarness } from '../../support/finish-harness';
 import { storeWithStorescu } from '../../support/orthanc';
-import { testRows, type TestStore } from '../../support/store';
 
 describe('verify content against Orthanc (C-GET, WADO-RS)', () => {
   let h: FinishHarness;

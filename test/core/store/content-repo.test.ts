@@ -4,7 +4,7 @@ import type { ContentStore, OutgoingStore } from '../../../src-main/core/store/p
 import type { DataTable } from '../../../src-shared/contract/events';
 import type { ContentCheckRecord, ContentOutcome } from '../../../src-shared/content';
 import { tempDir } from '../../support/fixtures';
-import { openTestStore, testRows, type TestStore } from '../../support/store';
+import { openTestStore, testRow, testRows, type TestStore } from '../../support/store';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const uid = (k: number) => `1.2.9.1.${k}`;
@@ -14,12 +14,10 @@ let store: TestStore;
 let outgoing: OutgoingStore;
 let content: ContentStore;
 
-// On SQLite, or on PostgreSQL in the vitest project "postgres" (the same assertions, both stores).
 beforeEach(async () => {
   dir = tempDir();
   store = await openTestStore(dir);
-  outgoing = store.outgoing;
-  content = store.content;
+  ({ outgoing, content } = store);
 });
 afterEach(async () => {
   await store.close();
@@ -49,10 +47,12 @@ const check = (k: number, outcome: ContentOutcome, at: number, attribute: string
 });
 
 const verdicts = async () =>
-  (await testRows<{ outcome: string; reason: number | null; detail: string | null }>(
-    store,
-    `SELECT outcome, failure_reason AS reason, detail FROM verdicts WHERE remote_id = 1 ORDER BY sop_instance_uid`,
-  )).map((v) => `${v.outcome}${v.reason ? ` ${v.reason}` : ''}${v.detail ? `: ${v.detail}` : ''}`);
+  (
+    await testRows<{ uid: string; outcome: string; reason: number | null; detail: string | null }>(
+      store,
+      `SELECT sop_instance_uid AS uid, outcome, failure_reason AS reason, detail FROM verdicts WHERE remote_id = 1 ORDER BY sop_instance_uid`,
+    )
+  ).map((v) => `${v.outcome}${v.reason ? ` ${v.reason}` : ''}${v.detail ? `: ${v.detail}` : ''}`);
 
 describe('ContentRepo: content checks and the verdicts they act on', () => {
   it('"differs" fails a committed verdict with the first attribute; not a failed or pending one; "same" later restores the archive\'s answer', async () => {
@@ -70,7 +70,7 @@ describe('ContentRepo: content checks and the verdicts they act on', () => {
       `failed ${0x0112}`,
       'pending',
     ]);
-    expect(await testRows(store, `SELECT decided_at AS d FROM verdicts WHERE sop_instance_uid = ?`, [uid(0)])).toEqual([{ d: 3001 }]);
+    expect((await testRow<{ d: number }>(store, `SELECT decided_at AS d FROM verdicts WHERE sop_instance_uid = ?`, [uid(0)]))!.d).toBe(3001);
     await content.finishContentRun(run, 'done', 3010);
 
     const again = await content.startContentRun({ remoteId: 1, via: 'C-GET', source: 'PACS@h:104', sample: 10, committed: 2, checked: 2, now: 4000 });
@@ -102,7 +102,7 @@ describe('ContentRepo: content checks and the verdicts they act on', () => {
     expect(await testRows(store, 'SELECT id FROM content_checks')).toEqual([]);
   });
 
-  it('every write is announced as the verdicts (the runs, the checks, the verdicts they fail)', async () => {
+  it('every write is announced as the verdicts (the run, its checks, its end)', async () => {
     await seed();
     store.changes.flush();
     const announced: DataTable[][] = [];

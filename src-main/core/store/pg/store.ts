@@ -1,5 +1,4 @@
 import type { Store } from '../ports';
-import { PgContentRepo } from './content';
 import { PgDb, type PgDbOptions } from './db';
 import { PgIncomingRepo } from './incoming';
 import { PgLibraryRepo } from './library';
@@ -8,6 +7,7 @@ import { PgOutgoingRepo } from './outgoing';
 import { PgRemotesRepo } from './remotes';
 import { PgReportRepo } from './reports';
 import { PgResendRepo } from './resend';
+import { PgContentRepo } from './content';
 import { PgSessionRepo } from './sessions';
 import { PgSettingsRepo } from './settings';
 import { PgTokenRepo } from './tokens';
