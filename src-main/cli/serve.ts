@@ -130,8 +130,9 @@ async function serve(host: Host, o: ServeOptions, out: (s: string) => void, stop
   const http = { ...addr, browser: true, allowedHosts: o.allowedHost ?? [], ...(o.maxUploadMb ? { maxUploadBytes: o.maxUploadMb * 1024 * 1024 } : {}) };
   const server = (await host.start({ http })).server!;
   await startListener(host, o, out);
-  out(`Safekeep listening on ${server.url}`);
+  // Read before the first line that names the URL: whoever waits for that line reads the lines under it at once.
   const { inUse: tls } = (await host.call('settings-get', {})).tls;
+  out(`Safekeep listening on ${server.url}`);
   if (tls) out(`  TLS only (TLS 1.2 or later, BCP 195 suites) with ${tls.certFile}${tls.caFile ? `; client certificates signed by ${tls.caFile} required` : ''}`);
   out(`  DICOMweb commitment service: ${server.url}/dicomweb/commitment-requests/{transactionUID}`);
   if (o.auth) {
