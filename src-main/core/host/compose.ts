@@ -38,6 +38,8 @@ import { sealedRemotes, sealPlainSecrets } from '../secrets/sealed-remotes';
 import { KeySealer } from '../secrets/sealer';
 import { remoteAddress } from '../remotes/address';
 import { serverTlsOptions } from '../tls/profile';
+import { nodeIdOf } from '../nodes/identity';
+import { NodeRuntime } from '../nodes/node-runtime';
 import type { CoreOptions } from './options';
 
 /**
@@ -70,6 +72,8 @@ export interface Core {
   readonly handlers: CoreHandlers;
   /** Security-relevant events as DICOM Audit Messages (data folder, syslog). */
   readonly audit: AuditTrail;
+  /** This node among the nodes of the store: its heartbeat and its leases on work (started by the host). */
+  readonly node: NodeRuntime;
   /**
    * The HTTP application: the DICOMweb origin server, and with `browser` the app's API and pages; behind the
    * guards (allowed Host names besides loopback and the stored listen address, same-origin state changes).
@@ -150,6 +154,8 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
   // The collector of the command line (serve --audit-syslog) wins over the stored one.
   const audit = new AuditTrail({ dir: path.join(options.dataDir, 'audit'), clock, syslog: storedSyslog(stored.auditSyslog), ...options.audit });
 
+  const node = new NodeRuntime({ nodes: store.nodes, leases: store.leases, scheduler }, { id: options.node?.id ?? nodeIdOf(options.dataDir), ...options.node });
+
   // The outgoing drivers ask the listener and the settings, which are made after them: bound late.
   let listener: DimseListenerControl | undefined;
   let settings: SettingsService | undefined;
@@ -164,6 +170,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     reportTimeoutMs: () => settings!.reportTimeoutMs(),
     probes,
     ...(options.dimseRetry ? { dimseRetry: options.dimseRetry } : {}),
+    leases: { claim: (id) => node.claimRequest(id), release: (id) => node.releaseRequest(id) },
     onFirstSend: (r, remote) =>
       audit.record({
         event: 'commitment-request-sent',
@@ -210,6 +217,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
         takeReport: (r) => outgoing.takeReport(r),
         log: (m: string) => log('dimse').info(m),
         tls: listenerTls,
+        nodes: { claimReport: (uid) => node.claimReport(uid), onBeat: (fn) => node.onBeat(fn) },
       }),
   });
   listener = dimse;
@@ -270,6 +278,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     handlers,
     listenerTls,
     audit,
+    node,
     httpApp: (o = {}) => {
       const app = new Hono();
       installGuards(app, {
@@ -319,6 +328,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
       await dimse.stop();
       await outgoing.stop();
       await incoming.stop();
+      await node.stop(); // after the engine: nothing in flight holds a lease any more
       await headers.close();
       await audit.close();
       await store.close(); // announces the last changes first

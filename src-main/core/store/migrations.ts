@@ -337,4 +337,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX store_outcomes_instance ON store_outcomes (remote_id, sop_instance_uid, id);
   CREATE INDEX store_outcomes_run ON store_outcomes (run_id, round);
   `,
+  // 9 (nodes, issue 13): several Safekeep nodes on one store. The node registry (a heartbeat per node), and a
+  // lease on every piece of work one node must do alone: an outgoing request (sent and polled by its lease
+  // holder only) and the N-EVENT-REPORT of an incoming DIMSE transaction (delivered by its lease holder only).
+  `
+  CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL,
+    addresses TEXT NOT NULL DEFAULT '[]'
+  );
+  ALTER TABLE outgoing ADD COLUMN lease_owner TEXT;
+  ALTER TABLE outgoing ADD COLUMN lease_until INTEGER;
+  CREATE INDEX outgoing_lease ON outgoing (lease_owner) WHERE lease_owner IS NOT NULL;
+  ALTER TABLE incoming ADD COLUMN report_lease_owner TEXT;
+  ALTER TABLE incoming ADD COLUMN report_lease_until INTEGER;
+  `,
 ];

@@ -13,6 +13,7 @@ const REQUEST_COLUMNS = `id, job_id AS jobId, remote_id AS remoteId, remote_name
   committed_count AS committedCount, failed_count AS failedCount, created_at AS createdAt, sent_at AS sentAt,
   working_since AS workingSince, last_contact_at AS lastContactAt, next_attempt_at AS nextAttemptAt,
   completed_at AS completedAt, attempts, polls, protocol, status, error, proxy_for AS proxyFor,
+  lease_owner AS leaseOwner, lease_until AS leaseUntil,
   (SELECT label FROM jobs WHERE jobs.id = outgoing.job_id) AS jobLabel`;
 
 const INSTANCE_COLUMNS = `request_id AS requestId, seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid,

@@ -225,6 +225,34 @@ export interface SessionStore {
   purgeExpired(now: number): Promise<number>;
 }
 
+/** The registry of Safekeep nodes working on this store (issue 13): who is there, and since when it is silent. */
+export interface NodeStore {
+  /** Joins (or joins again after a restart): the row of `n.id` is written whole. */
+  register(n: { id: string; name: string; version: string; addresses: string[]; now: number }): Promise<void>;
+  /** The node is alive now (and listens there, when given). */
+  beat(id: string, now: number, addresses?: string[]): Promise<void>;
+  /** Every node with its last heartbeat and how many outgoing requests it holds. */
+  list(): Promise<{ id: string; name: string; version: string; startedAt: number; heartbeatAt: number; addresses: string[]; requests: number }[]>;
+}
+
+/**
+ * Work that one node must do alone, claimed with a lease: `owner` holds it until `until` (ms since the epoch);
+ * a heartbeat renews what a node holds; a lease past its time is free for any node (its node died). Each
+ * claim is one atomic conditional write, so two nodes never hold the same work at once.
+ */
+export interface LeaseStore {
+  /** Takes (or keeps) an active outgoing request: true when it is free, already `owner`'s, or its lease expired. */
+  claimRequest(id: number, owner: string, now: number, until: number): Promise<boolean>;
+  /** Lets go of one request (resent: any node may take it). */
+  releaseRequest(id: number): Promise<void>;
+  /** Takes the delivery of an incoming transaction's N-EVENT-REPORT, on the same rule. */
+  claimReport(transactionUid: string, owner: string, now: number, until: number): Promise<boolean>;
+  /** Renews every lease `owner` holds on unfinished work; how many. */
+  renew(owner: string, now: number, until: number): Promise<number>;
+  /** Lets go of these leases if `owner` still holds them (a node stopping cleanly: others take over at once). */
+  releaseHeld(owner: string, requestIds: readonly number[], reportUids: readonly string[]): Promise<void>;
+}
+
 /** The tables that committed writes touched, announced in batches. */
 export interface DataChangeFeed {
   subscribe(fn: (tables: DataTable[]) => void): () => void;
@@ -244,6 +272,8 @@ export interface Store {
   tokens: TokenStore;
   sessions: SessionStore;
   resend: ResendStore;
+  nodes: NodeStore;
+  leases: LeaseStore;
   changes: DataChangeFeed;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { openDb, type Db } from './db';
 import { IncomingRepo } from './incoming-repo';
 import { LibraryRepo } from './library-repo';
+import { LeaseRepo, NodeRepo } from './node-repo';
 import { OutgoingRepo } from './outgoing-repo';
 import type { Store } from './ports';
 import { RemotesRepo } from './remotes-repo';
@@ -33,6 +34,8 @@ export function sqliteStoreOf(db: Db): SqliteStore {
     tokens: new TokenRepo(db),
     sessions: new SessionRepo(db),
     resend: new ResendRepo(db),
+    nodes: new NodeRepo(db),
+    leases: new LeaseRepo(db),
     changes: db.changes,
     close: async () => db.close(),
   };

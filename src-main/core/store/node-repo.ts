@@ -1,0 +1,86 @@
+import { ACTIVE_STATES } from '../../../src-shared/outgoing';
+import type { Db } from './db';
+import type { LeaseStore, NodeStore } from './ports';
+
+const ACTIVE = ACTIVE_STATES.map((s) => `'${s}'`).join(', ');
+/** A lease `owner` may take: nobody holds it, `owner` does, or its holder let it run out. */
+const FREE = `(lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`;
+const REPORT_FREE = `(report_lease_owner IS NULL OR report_lease_owner = ? OR report_lease_until < ?)`;
+/** Incoming transactions whose report still has to go out. */
+const REPORT_DUE = `source = 'dimse' AND state = 'done' AND report_state IN ('pending', 'retrying')`;
+
+/** The node registry in SQLite (several processes on one file: tests, one machine). */
+export class NodeRepo implements NodeStore {
+  constructor(private readonly db: Db) {}
+
+  async register(n: { id: string; name: string; version: string; addresses: string[]; now: number }): Promise<void> {
+    this.db.sql
+      .prepare(
+        `INSERT INTO nodes (id, name, version, started_at, heartbeat_at, addresses) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, version = excluded.version, started_at = excluded.started_at,
+           heartbeat_at = excluded.heartbeat_at, addresses = excluded.addresses`,
+      )
+      .run(n.id, n.name, n.version, n.now, n.now, JSON.stringify(n.addresses));
+  }
+
+  async beat(id: string, now: number, addresses?: string[]): Promise<void> {
+    if (addresses) this.db.sql.prepare(`UPDATE nodes SET heartbeat_at = ?, addresses = ? WHERE id = ?`).run(now, JSON.stringify(addresses), id);
+    else this.db.sql.prepare(`UPDATE nodes SET heartbeat_at = ? WHERE id = ?`).run(now, id);
+  }
+
+  async list(): ReturnType<NodeStore['list']> {
+    const rows = this.db.sql
+      .prepare(
+        `SELECT id, name, version, started_at AS startedAt, heartbeat_at AS heartbeatAt, addresses,
+           (SELECT COUNT(*) FROM outgoing WHERE lease_owner = nodes.id AND state IN (${ACTIVE})) AS requests
+         FROM nodes ORDER BY id`,
+      )
+      .all() as { id: string; name: string; version: string; startedAt: number; heartbeatAt: number; addresses: string; requests: number }[];
+    return rows.map((r) => ({ ...r, addresses: JSON.parse(r.addresses) as string[] }));
+  }
+}
+
+/**
+ * Leases in SQLite: each claim is one conditional UPDATE (SQLite has one writer at a time, so the condition
+ * is checked and the row written atomically, whichever process writes).
+ */
+export class LeaseRepo implements LeaseStore {
+  constructor(private readonly db: Db) {}
+
+  async claimRequest(id: number, owner: string, now: number, until: number): Promise<boolean> {
+    const r = this.db.sql
+      .prepare(`UPDATE outgoing SET lease_owner = ?, lease_until = ? WHERE id = ? AND state IN (${ACTIVE}) AND ${FREE}`)
+      .run(owner, until, id, owner, now);
+    return r.changes > 0;
+  }
+
+  async releaseRequest(id: number): Promise<void> {
+    this.db.sql.prepare(`UPDATE outgoing SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner IS NOT NULL`).run(id);
+  }
+
+  async claimReport(transactionUid: string, owner: string, now: number, until: number): Promise<boolean> {
+    const r = this.db.sql
+      .prepare(`UPDATE incoming SET report_lease_owner = ?, report_lease_until = ? WHERE transaction_uid = ? AND ${REPORT_DUE} AND ${REPORT_FREE}`)
+      .run(owner, until, transactionUid, owner, now);
+    return r.changes > 0;
+  }
+
+  async renew(owner: string, _now: number, until: number): Promise<number> {
+    return this.db.tx(() => {
+      const a = this.db.sql.prepare(`UPDATE outgoing SET lease_until = ? WHERE lease_owner = ? AND state IN (${ACTIVE})`).run(until, owner).changes;
+      const b = this.db.sql.prepare(`UPDATE incoming SET report_lease_until = ? WHERE report_lease_owner = ? AND ${REPORT_DUE}`).run(until, owner).changes;
+      return a + b;
+    });
+  }
+
+  async releaseHeld(owner: string, requestIds: readonly number[], reportUids: readonly string[]): Promise<void> {
+    this.db.tx(() => {
+      this.db.sql
+        .prepare(`UPDATE outgoing SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND id IN (SELECT value FROM json_each(?))`)
+        .run(owner, JSON.stringify(requestIds));
+      this.db.sql
+        .prepare(`UPDATE incoming SET report_lease_owner = NULL, report_lease_until = NULL WHERE report_lease_owner = ? AND transaction_uid IN (SELECT value FROM json_each(?))`)
+        .run(owner, JSON.stringify(reportUids));
+    });
+  }
+}
