@@ -22,6 +22,7 @@ export interface ServeOptions {
   maxUploadMb?: number;
   syncWindow?: number;
   retentionDays?: number;
+  leaseSeconds?: number;
   quiet?: boolean;
   dimsePort?: number;
   dimseHost?: string;
@@ -96,6 +97,7 @@ export async function serveCommand(withHost: WithHost, o: ServeOptions, out: (s:
     origin,
     ...(o.auditSyslog ? { audit: { syslog: syslogTarget(o.auditSyslog, o.auditSyslogCa) } } : {}),
     ...(tls ? { tls } : {}),
+    ...(o.leaseSeconds !== undefined ? { node: { leaseMs: Math.round(o.leaseSeconds * 1000) } } : {}),
   });
 }
 
