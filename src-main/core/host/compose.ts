@@ -192,6 +192,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     config: originConfig,
     resolvePolicy: (id) => policies.resolve(id),
     policy: (side) => policies.current(side),
+    nodes: { claim: (uid) => node.claimIncoming(uid), orphans: () => node.orphanedIncoming() },
     onTaken: (r, refused) =>
       audit.record({
         event: 'commitment-request-received',

@@ -119,7 +119,11 @@ export class Host {
     if (parts.policies?.dimse) await core.policies.use(parts.policies.dimse, 'dimse');
     // The header readers decide incoming requests (the library policy re-reads files): ready ahead of them.
     if (parts.incoming || parts.http) core.library.warm();
-    if (parts.incoming && this.once('incoming')) started.resumedIncoming = await core.incoming.resume();
+    if (parts.incoming && this.once('incoming')) {
+      started.resumedIncoming = await core.incoming.resume();
+      // A transaction whose node died (its lease ran out) is decided here.
+      core.node.onBeat(() => void core.incoming.resume().catch((e) => log('origin').error('taking over incoming transactions failed:', e)));
+    }
     if (parts.outgoing && this.once('outgoing')) started.resumedOutgoing = await core.outgoing.start(parts.outgoing);
     if (parts.retention && this.once('retention')) {
       await core.applyRetention();

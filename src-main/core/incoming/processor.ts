@@ -9,6 +9,11 @@ import { log } from '../log';
 export interface ProcessorOptions {
   /** How long a finished result is kept (spec §11: 30 days). */
   resultRetentionMs: number;
+  /**
+   * Several nodes on one store: a transaction is decided only by the node holding its lease (the node that
+   * took it in claims it first); `orphans` are those this node may take over (a dead node's, its own last run's).
+   */
+  nodes?: { claim(uid: string): Promise<boolean>; orphans(): Promise<string[]> };
 }
 
 /**
@@ -43,15 +48,23 @@ export class IncomingProcessor {
   start(uid: string, resumed = false, fresh?: readonly RequestedInstance[]): Promise<void> {
     const existing = this.running.get(uid);
     if (existing) return existing;
-    const p = this.run(uid, resumed, fresh).finally(() => this.running.delete(uid));
+    const p = this.claimed(uid)
+      .then((mine) => (mine ? this.run(uid, resumed, fresh) : undefined))
+      .finally(() => this.running.delete(uid));
     this.running.set(uid, p);
     return p;
   }
 
+  /** Decides again the Working transactions left by a previous run (or by a node that died); how many. */
   async resumeAll(): Promise<number> {
-    const uids = await this.repo.workingTransactions();
+    const nodes = this.options.nodes;
+    const uids = (nodes ? await nodes.orphans() : await this.repo.workingTransactions()).filter((uid) => !this.running.has(uid));
     for (const uid of uids) void this.start(uid, true);
     return uids.length;
+  }
+
+  private async claimed(uid: string): Promise<boolean> {
+    return this.options.nodes ? this.options.nodes.claim(uid) : true;
   }
 
   isRunning(uid: string): boolean {

@@ -42,7 +42,7 @@ export class NodeRuntime {
   }
 
   /** What this process claimed (a node's other process, e.g. a `commit` beside `serve`, keeps its own). */
-  private readonly held = { requests: new Set<number>(), reports: new Set<string>() };
+  private readonly held = { requests: new Set<number>(), incoming: new Set<string>(), reports: new Set<string>() };
 
   async claimRequest(id: number): Promise<boolean> {
     const ok = await this.deps.leases.claimRequest(id, this.id, this.deps.scheduler.now(), this.until());
@@ -52,6 +52,18 @@ export class NodeRuntime {
 
   releaseRequest(id: number): Promise<void> {
     return this.deps.leases.releaseRequest(id);
+  }
+
+  async claimIncoming(uid: string): Promise<boolean> {
+    const ok = await this.deps.leases.claimIncoming(uid, this.id, this.deps.scheduler.now(), this.until());
+    if (ok) this.held.incoming.add(uid);
+    return ok;
+  }
+
+  /** Working transactions this node may take over (its own from a previous run, or a dead node's). */
+  orphanedIncoming(): Promise<string[]> {
+    const now = this.deps.scheduler.now();
+    return this.deps.leases.orphanedIncoming(this.id, now, now - this.leaseMs);
   }
 
   async claimReport(uid: string): Promise<boolean> {
@@ -99,7 +111,9 @@ export class NodeRuntime {
     this.timer?.cancel();
     this.timer = null;
     this.beats.clear();
-    const { requests, reports } = this.held;
-    if (requests.size + reports.size > 0) await this.deps.leases.releaseHeld(this.id, [...requests], [...reports]);
+    const { requests, incoming, reports } = this.held;
+    if (requests.size + incoming.size + reports.size > 0) {
+      await this.deps.leases.releaseHeld(this.id, { requests: [...requests], incoming: [...incoming], reports: [...reports] });
+    }
   }
 }

@@ -339,7 +339,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 9 (nodes, issue 13): several Safekeep nodes on one store. The node registry (a heartbeat per node), and a
   // lease on every piece of work one node must do alone: an outgoing request (sent and polled by its lease
-  // holder only) and the N-EVENT-REPORT of an incoming DIMSE transaction (delivered by its lease holder only).
+  // holder only), the deciding of an incoming transaction, and the N-EVENT-REPORT of an incoming DIMSE
+  // transaction (each by its lease holder only).
   `
   CREATE TABLE nodes (
     id TEXT PRIMARY KEY,
@@ -352,6 +353,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE outgoing ADD COLUMN lease_owner TEXT;
   ALTER TABLE outgoing ADD COLUMN lease_until INTEGER;
   CREATE INDEX outgoing_lease ON outgoing (lease_owner) WHERE lease_owner IS NOT NULL;
+  ALTER TABLE incoming ADD COLUMN lease_owner TEXT;
+  ALTER TABLE incoming ADD COLUMN lease_until INTEGER;
   ALTER TABLE incoming ADD COLUMN report_lease_owner TEXT;
   ALTER TABLE incoming ADD COLUMN report_lease_until INTEGER;
   `,

@@ -58,6 +58,23 @@ export class LeaseRepo implements LeaseStore {
     this.db.sql.prepare(`UPDATE outgoing SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner IS NOT NULL`).run(id);
   }
 
+  async claimIncoming(transactionUid: string, owner: string, now: number, until: number): Promise<boolean> {
+    const r = this.db.sql
+      .prepare(`UPDATE incoming SET lease_owner = ?, lease_until = ? WHERE transaction_uid = ? AND state = 'working' AND ${FREE}`)
+      .run(owner, until, transactionUid, owner, now);
+    return r.changes > 0;
+  }
+
+  async orphanedIncoming(owner: string, now: number, unclaimedBefore: number): Promise<string[]> {
+    const rows = this.db.sql
+      .prepare(
+        `SELECT transaction_uid AS uid FROM incoming WHERE state = 'working'
+           AND (lease_owner = ? OR lease_until < ? OR (lease_owner IS NULL AND received_at < ?)) ORDER BY received_at`,
+      )
+      .all(owner, now, unclaimedBefore) as { uid: string }[];
+    return rows.map((r) => r.uid);
+  }
+
   async claimReport(transactionUid: string, owner: string, now: number, until: number): Promise<boolean> {
     const r = this.db.sql
       .prepare(`UPDATE incoming SET report_lease_owner = ?, report_lease_until = ? WHERE transaction_uid = ? AND ${REPORT_DUE} AND ${REPORT_FREE}`)
@@ -68,19 +85,22 @@ export class LeaseRepo implements LeaseStore {
   async renew(owner: string, _now: number, until: number): Promise<number> {
     return this.db.tx(() => {
       const a = this.db.sql.prepare(`UPDATE outgoing SET lease_until = ? WHERE lease_owner = ? AND state IN (${ACTIVE})`).run(until, owner).changes;
-      const b = this.db.sql.prepare(`UPDATE incoming SET report_lease_until = ? WHERE report_lease_owner = ? AND ${REPORT_DUE}`).run(until, owner).changes;
-      return a + b;
+      const b = this.db.sql.prepare(`UPDATE incoming SET lease_until = ? WHERE lease_owner = ? AND state = 'working'`).run(until, owner).changes;
+      const c = this.db.sql.prepare(`UPDATE incoming SET report_lease_until = ? WHERE report_lease_owner = ? AND ${REPORT_DUE}`).run(until, owner).changes;
+      return a + b + c;
     });
   }
 
-  async releaseHeld(owner: string, requestIds: readonly number[], reportUids: readonly string[]): Promise<void> {
+  async releaseHeld(owner: string, held: { requests: readonly number[]; incoming: readonly string[]; reports: readonly string[] }): Promise<void> {
+    const release = (sql: string, keys: readonly unknown[]) => this.db.sql.prepare(sql).run(owner, JSON.stringify(keys));
     this.db.tx(() => {
-      this.db.sql
-        .prepare(`UPDATE outgoing SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND id IN (SELECT value FROM json_each(?))`)
-        .run(owner, JSON.stringify(requestIds));
-      this.db.sql
-        .prepare(`UPDATE incoming SET report_lease_owner = NULL, report_lease_until = NULL WHERE report_lease_owner = ? AND transaction_uid IN (SELECT value FROM json_each(?))`)
-        .run(owner, JSON.stringify(reportUids));
+      release(`UPDATE outgoing SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND id IN (SELECT value FROM json_each(?))`, held.requests);
+      release(`UPDATE incoming SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND transaction_uid IN (SELECT value FROM json_each(?))`, held.incoming);
+      release(
+        `UPDATE incoming SET report_lease_owner = NULL, report_lease_until = NULL WHERE report_lease_owner = ? AND transaction_uid IN (SELECT value FROM json_each(?))`,
+        held.reports,
+      );
     });
   }
+
 }

@@ -245,12 +245,19 @@ export interface LeaseStore {
   claimRequest(id: number, owner: string, now: number, until: number): Promise<boolean>;
   /** Lets go of one request (resent: any node may take it). */
   releaseRequest(id: number): Promise<void>;
+  /** Takes the deciding of a Working incoming transaction, on the same rule. */
+  claimIncoming(transactionUid: string, owner: string, now: number, until: number): Promise<boolean>;
+  /**
+   * Working transactions `owner` may take over: its own (a restart), those whose lease ran out, and those
+   * nobody claimed that came in before `unclaimedBefore` (a node died between storing and claiming one).
+   */
+  orphanedIncoming(owner: string, now: number, unclaimedBefore: number): Promise<string[]>;
   /** Takes the delivery of an incoming transaction's N-EVENT-REPORT, on the same rule. */
   claimReport(transactionUid: string, owner: string, now: number, until: number): Promise<boolean>;
   /** Renews every lease `owner` holds on unfinished work; how many. */
   renew(owner: string, now: number, until: number): Promise<number>;
   /** Lets go of these leases if `owner` still holds them (a node stopping cleanly: others take over at once). */
-  releaseHeld(owner: string, requestIds: readonly number[], reportUids: readonly string[]): Promise<void>;
+  releaseHeld(owner: string, held: { requests: readonly number[]; incoming: readonly string[]; reports: readonly string[] }): Promise<void>;
 }
 
 /** The tables that committed writes touched, announced in batches. */

@@ -69,7 +69,7 @@ export function leaseContract(open: () => Promise<TwoStores>): void {
     expect(await a.leases.claimRequest(id, 'node-a', T0, T0 + 30_000)).toBe(true);
     await a.leases.releaseRequest(id);
     expect(await b.leases.claimRequest(id, 'node-b', T0 + 1, T0 + 30_001)).toBe(true);
-    await b.leases.releaseHeld('node-b', [id], []);
+    await b.leases.releaseHeld('node-b', { requests: [id], incoming: [], reports: [] });
     expect((await a.outgoing.get(id)).leaseOwner).toBeNull();
     await a.outgoing.patch(id, { state: 'done', completedAt: T0 + 2 });
     expect(await a.leases.claimRequest(id, 'node-a', T0 + 3, T0 + 30_003)).toBe(false);
@@ -80,7 +80,7 @@ export function leaseContract(open: () => Promise<TwoStores>): void {
     const [x, y] = [await oneRequest(a), await oneRequest(a)];
     expect(await a.leases.claimRequest(x, 'node-a', T0, T0 + 10)).toBe(true);
     expect(await b.leases.claimRequest(y, 'node-b', T0, T0 + 30_000)).toBe(true);
-    await a.leases.releaseHeld('node-a', [x, y], []);
+    await a.leases.releaseHeld('node-a', { requests: [x, y], incoming: [], reports: [] });
     expect((await b.outgoing.get(x)).leaseOwner).toBeNull();
     expect((await b.outgoing.get(y)).leaseOwner).toBe('node-b');
   });
@@ -96,6 +96,27 @@ export function leaseContract(open: () => Promise<TwoStores>): void {
     // Once sent, nobody claims it again.
     await a.incoming.setReport('2.25.77', { state: 'sent', attempts: 1, nextAt: null, error: null });
     expect(await a.leases.claimReport('2.25.77', 'node-a', T0 + 90_000, T0 + 120_000)).toBe(false);
+  });
+
+  it('a Working incoming transaction is decided by one node; another takes it over only when its lease ran out', async () => {
+    const { a, b } = two;
+    const working = (uid: string, receivedAt: number) =>
+      a.incoming.create({ transactionUid: uid, source: 'dicomweb', client: 'x', requester: 'y', mediaType: null, policy: 'library', instances: [{ form: 'flat', sopClassUid: CT, sopInstanceUid: '1.2.3.6' }], receivedAt });
+    await working('2.25.1', T0);
+    await working('2.25.2', T0 + 5_000);
+    // Just stored by node A, not claimed yet: not an orphan for node B (A claims it next); an older one is.
+    expect(await b.leases.orphanedIncoming('node-b', T0 + 5_001, T0 + 5_001 - 30_000)).toEqual([]);
+    expect(await b.leases.orphanedIncoming('node-b', T0 + 40_000, T0 + 10_000)).toEqual(['2.25.1', '2.25.2']);
+    expect(await a.leases.claimIncoming('2.25.1', 'node-a', T0, T0 + 30_000)).toBe(true);
+    expect(await b.leases.claimIncoming('2.25.1', 'node-b', T0 + 1, T0 + 30_001)).toBe(false);
+    // Node A's own after a restart; node B's once the lease ran out.
+    expect(await a.leases.orphanedIncoming('node-a', T0 + 2, T0 + 2 - 30_000)).toEqual(['2.25.1']);
+    expect(await b.leases.orphanedIncoming('node-b', T0 + 2, T0 + 2 - 30_000)).toEqual([]);
+    expect(await b.leases.orphanedIncoming('node-b', T0 + 30_001, T0)).toEqual(['2.25.1']);
+    expect(await b.leases.claimIncoming('2.25.1', 'node-b', T0 + 30_001, T0 + 60_001)).toBe(true);
+    // Done: nobody claims it any more.
+    await b.incoming.complete('2.25.1', T0 + 30_002, T0 + 1e9);
+    expect(await a.leases.claimIncoming('2.25.1', 'node-a', T0 + 90_000, T0 + 120_000)).toBe(false);
   });
 
   it('the registry: each node joins, beats, and says how many requests it holds', async () => {
