@@ -256,7 +256,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     events,
   });
   const handlers = auditedHandlers(
-    createHandlers({ library, outgoing, incoming, remotes, settings, access, reports, migration, listener: dimse, audit }),
+    createHandlers({ library, outgoing, incoming, remotes, settings, access, reports, migration, listener: dimse, audit, node }),
     audit,
   );
 
