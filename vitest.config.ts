@@ -1,13 +1,52 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files that touch the store through its ports (hosts, harnesses, services, the engine, the origin
+ * server, reports, "send missing"): run a second time on PostgreSQL (issue 13), in the project "postgres".
+ * Files that look inside SQLite itself (its migrations, raw SQL) stay in "sqlite" only.
+ */
+const ON_BOTH_STORES = [
+  'test/core/store/atomic-ports.test.ts',
+  'test/core/engine/engine-*.test.ts',
+  'test/core/incoming/*.test.ts',
+  'test/core/origin/*.test.ts',
+  'test/core/report/*.test.ts',
+  'test/core/resend/send-missing-*.test.ts',
+  'test/core/api/{host-origin-guards,login-throttle,upload}.test.ts',
+  'test/core/audit/audit-http.test.ts',
+  'test/core/dimse/{bridge,listener-control,orthanc-faults,report-resume,scu-retry}.test.ts',
+  'test/core/library/{selection-count,nested-roots}.test.ts',
+  'test/core/remotes/{client-cert,tls}.test.ts',
+  'test/core/tls/settings-tls.test.ts',
+  'test/core/nodes/*.test.ts',
+];
+/** Tests of the PostgreSQL store itself (they need the project's cluster). */
+const POSTGRES_ONLY = ['test/core/store/pg/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Tests that start real peers (Orthanc, child processes) bind their own ephemeral loopback ports.
     fileParallelism: true,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['test/**/*.test.ts', 'test/**/*.test.tsx'], exclude: POSTGRES_ONLY },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: [...ON_BOTH_STORES, ...POSTGRES_ONLY],
+          env: { SAFEKEEP_TEST_STORE: 'pg' },
+          // One throwaway cluster for the run; every store opened without a database gets its own database in it.
+          globalSetup: ['test/support/pg-global.ts'],
+          setupFiles: ['test/support/pg-store-setup.ts'],
+        },
+      },
+    ],
   },
 });

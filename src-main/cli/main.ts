@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { toAppError } from '../../src-shared/contract/errors';
+import { DATABASE_URL_ENV } from '../core/host/database-file';
 import type { HostPaths } from '../core/host/options';
 import { CliError, EXIT } from './errors';
 import { hostOpener } from './host';
@@ -49,7 +50,7 @@ function followOptions(command: Command, reportOf: string): Command {
 
 /** The command line; `paths`: where the build put the renderer and the header worker (the entry point knows). */
 export function buildProgram(paths: Partial<HostPaths> = {}): Command {
-  const withHost = hostOpener(paths);
+  const withHost = hostOpener(paths, () => (program.opts() as { database?: string }).database);
   /** A command that sends and follows requests: Ctrl-C stops its waiting; its result is the exit code. */
   const following = (o: ListenerFlags, run: (host: Host, signal: AbortSignal) => Promise<number>) =>
     withHost(
@@ -70,6 +71,10 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     .showHelpAfterError('(run safekeep --help for usage)')
     .option('--log-level <level>', `diagnostics and library log (${LOG_LEVELS.join(', ')}; default ${DEFAULT_LOG_LEVEL}, or SAFEKEEP_LOG_LEVEL)`)
     .option('--log-file <file>', 'append the log to FILE instead of stderr')
+    .option(
+      '--database <url>',
+      `the store: postgres://user:password@host:port/database, shared by several nodes (default: ${DATABASE_URL_ENV}, the data folder's database.json, else SQLite in the data folder)`,
+    )
     .hook('preAction', () => applyLogOptions(program.opts()));
 
   program

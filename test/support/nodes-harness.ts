@@ -4,6 +4,7 @@ import { openHost, type Host } from '../../src-main/core/host/host';
 import type { CoreOptions } from '../../src-main/core/host/options';
 import type { DicomwebRemoteConfig } from '../../src-shared/remotes';
 import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
+import { createTestDatabase, TEST_STORE } from './postgres';
 
 /** Several Safekeep nodes on one store: here one SQLite file (one data folder), each host with its own node id. */
 export interface SharedStore {
@@ -11,6 +12,10 @@ export interface SharedStore {
   dataDir: string;
   libraryDir: string;
   instances: GeneratedInstance[];
+  /** The shared PostgreSQL database (project "postgres"), or null: SQLite in `dataDir`. */
+  database: string | null;
+  /** The environment a `safekeep` child process needs to open the same store. */
+  env: NodeJS.ProcessEnv;
   /** A node on the shared store, opened (not started): its id and short lease (heartbeat: a third of it). */
   node(id: string, o?: Partial<CoreOptions>): Promise<Host>;
   close(): Promise<void>;
@@ -26,12 +31,13 @@ export async function sharedStore(library = { studies: 2, seriesPerStudy: 2, ins
   fs.mkdirSync(libraryDir);
   const instances = makeLibrary(libraryDir, library);
   const hosts: Host[] = [];
+  const database = TEST_STORE === 'pg' ? await createTestDatabase() : null;
   const node = async (id: string, o: Partial<CoreOptions> = {}) => {
-    const h = await openHost({ dataDir, authEnabled: false, node: { id, leaseMs: TEST_LEASE_MS }, ...o });
+    const h = await openHost({ dataDir, authEnabled: false, database, node: { id, leaseMs: TEST_LEASE_MS }, ...o });
     hosts.push(h);
     return h;
   };
-  const first = await openHost({ dataDir, authEnabled: false, node: { id: 'setup' } });
+  const first = await openHost({ dataDir, authEnabled: false, database, node: { id: 'setup' } });
   await first.call('library-scan', { paths: [libraryDir] });
   await first.stop();
   return {
@@ -39,6 +45,8 @@ export async function sharedStore(library = { studies: 2, seriesPerStudy: 2, ins
     dataDir,
     libraryDir,
     instances,
+    database,
+    env: database ? { SAFEKEEP_DATABASE_URL: database } : {},
     node,
     close: async () => {
       for (const h of hosts) await h.stop().catch(() => undefined);

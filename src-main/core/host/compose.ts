@@ -32,7 +32,8 @@ import { RemotesService } from '../services/remotes';
 import { ReportsService } from '../services/reports';
 import { DAY_MS, SettingsService } from '../services/settings';
 import type { Store, StoredSettings } from '../store/ports';
-import { openSqliteStore } from '../store/sqlite-store';
+import { openStore } from '../store/open-store';
+import { chosenDatabase, shownDatabase } from './database-file';
 import { checkDataFolder } from '../secrets/data-folder';
 import { sealedRemotes, sealPlainSecrets } from '../secrets/sealed-remotes';
 import { KeySealer } from '../secrets/sealer';
@@ -107,12 +108,14 @@ function storedSyslog(s: StoredSettings['auditSyslog']): SyslogTarget | null {
   }
 }
 
-/** Opens the store in `options.dataDir` (creating it if needed) and builds the core on it. */
+/** Opens the store (SQLite in `options.dataDir`, or the PostgreSQL database chosen) and builds the core on it. */
 export async function composeCore(options: CoreOptions): Promise<Core> {
   checkDataFolder(options.dataDir);
-  const opened = openSqliteStore(options.dataDir);
   // Remote secrets are sealed at rest with a key kept outside the database (secrets/sealer.ts).
   const sealer = options.secretSealer ?? new KeySealer(options.dataDir);
+  const database = chosenDatabase(options.dataDir, options.database, sealer);
+  const opened = await openStore({ dataDir: options.dataDir, database: database.url });
+  if (database.url) log('store').info(`store: PostgreSQL ${shownDatabase(database.url)} (from the ${database.source})`);
   const store = { ...opened, remotes: sealedRemotes(opened.remotes, sealer) };
   try {
     const sealed = await sealPlainSecrets(opened.remotes, sealer);

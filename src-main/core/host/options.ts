@@ -20,6 +20,11 @@ export interface HostPaths {
 /** What a host decides when it opens the core; everything else comes from the stored settings. */
 export interface CoreOptions {
   dataDir: string;
+  /**
+   * The store of this run: postgres://user:password@host:port/database (`--database`); null: SQLite in `dataDir`;
+   * absent: SAFEKEEP_DATABASE_URL, else the data folder's database.json, else SQLite (host/database-file.ts).
+   */
+  database?: string | null;
   /** Time and timers (tests drive a virtual or a fake one). */
   scheduler?: Scheduler;
   /** Overrides of the origin server's configuration for this run (flags, tests); stored settings fill the rest. */

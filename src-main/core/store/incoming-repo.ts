@@ -6,10 +6,15 @@ import type { CreateIncomingOutcome, Decision, IncomingLimits, IncomingLoad, New
 
 export type { Decision, NewIncoming, PendingInstance, ReportMeta };
 
-const TX_COLUMNS = `transaction_uid AS transactionUid, source, client, requester, state, media_type AS mediaType, policy,
-  instance_count AS instanceCount, committed_count AS committedCount, failed_count AS failedCount,
-  received_at AS receivedAt, completed_at AS completedAt, expires_at AS expiresAt,
-  report_state AS reportState, report_attempts AS reportAttempts, report_error AS reportError`;
+/** An IncomingTransaction (quoted aliases: PostgreSQL keeps their case too). */
+export const TX_COLUMNS = `transaction_uid AS "transactionUid", source, client, requester, state, media_type AS "mediaType", policy,
+  instance_count AS "instanceCount", committed_count AS "committedCount", failed_count AS "failedCount",
+  received_at AS "receivedAt", completed_at AS "completedAt", expires_at AS "expiresAt",
+  report_state AS "reportState", report_attempts AS "reportAttempts", report_error AS "reportError"`;
+
+/** An IncomingInstance. */
+export const INCOMING_INSTANCE_COLUMNS = `seq, sop_class_uid AS "sopClassUid", sop_instance_uid AS "sopInstanceUid", form, study_uid AS "studyUid",
+  series_uid AS "seriesUid", outcome, failure_reason AS "failureReason", detail, decided_at AS "decidedAt"`;
 
 function statements(db: Db) {
   const p = (sql: string) => db.sql.prepare(sql);
@@ -216,9 +221,7 @@ export class IncomingRepo implements IncomingStore {
     const w = `WHERE ${where.join(' AND ')}`;
     const rows = this.db.sql
       .prepare(
-        `SELECT seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, form, study_uid AS studyUid,
-          series_uid AS seriesUid, outcome, failure_reason AS failureReason, detail, decided_at AS decidedAt
-         FROM incoming_instances ${w} ORDER BY seq LIMIT ? OFFSET ?`,
+        `SELECT ${INCOMING_INSTANCE_COLUMNS} FROM incoming_instances ${w} ORDER BY seq LIMIT ? OFFSET ?`,
       )
       .all(...args, o.limit, o.offset) as IncomingInstance[];
     const total = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM incoming_instances ${w}`).get(...args) as { n: number }).n;

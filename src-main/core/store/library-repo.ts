@@ -16,11 +16,11 @@ export type { FileRecord, FileState, IndexedFile };
 export const READER_REV = 1;
 
 /** A row the problem list shows: not an instance of the index, or indexed with a flag. */
-const PROBLEM = `(status <> 'indexed' OR flag IS NOT NULL)`;
+export const PROBLEM = `(status <> 'indexed' OR flag IS NOT NULL)`;
 
-/** The columns of an IndexedFile. */
-const INDEXED_FILE_COLUMNS = `path, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid,
-  series_uid AS seriesUid, size, mtime_ms AS mtimeMs, patient_id AS patientId, accession_number AS accessionNumber, study_date AS studyDate`;
+/** The columns of an IndexedFile (quoted aliases: PostgreSQL keeps their case too). */
+export const INDEXED_FILE_COLUMNS = `path, sop_class_uid AS "sopClassUid", sop_instance_uid AS "sopInstanceUid", study_uid AS "studyUid",
+  series_uid AS "seriesUid", size, mtime_ms AS "mtimeMs", patient_id AS "patientId", accession_number AS "accessionNumber", study_date AS "studyDate"`;
 
 function statements(db: Db) {
   return {

@@ -6,7 +6,7 @@ import { sep } from 'node:path';
  */
 
 /** Everything strictly below `root` starts with this. */
-function prefixOf(root: string): string {
+export function prefixOf(root: string): string {
   return root.endsWith(sep) ? root : root + sep;
 }
 

@@ -8,22 +8,29 @@ import { VerdictWriter } from './verdict-writer';
 
 export type { InstanceResult, PlannedInstance, PlannedRequest, RequestPatch };
 
-const REQUEST_COLUMNS = `id, job_id AS jobId, remote_id AS remoteId, remote_name AS remoteName, transaction_uid AS transactionUid,
-  previous_uids AS previousUids, state, form, study_uid AS studyUid, label, instance_count AS instanceCount,
-  committed_count AS committedCount, failed_count AS failedCount, created_at AS createdAt, sent_at AS sentAt,
-  working_since AS workingSince, last_contact_at AS lastContactAt, next_attempt_at AS nextAttemptAt,
-  completed_at AS completedAt, attempts, polls, protocol, status, error, proxy_for AS proxyFor,
-  lease_owner AS leaseOwner, lease_until AS leaseUntil,
-  (SELECT label FROM jobs WHERE jobs.id = outgoing.job_id) AS jobLabel`;
+/** An OutgoingRequest (quoted aliases: PostgreSQL keeps their case too). */
+export const REQUEST_COLUMNS = `id, job_id AS "jobId", remote_id AS "remoteId", remote_name AS "remoteName", transaction_uid AS "transactionUid",
+  previous_uids AS "previousUids", state, form, study_uid AS "studyUid", label, instance_count AS "instanceCount",
+  committed_count AS "committedCount", failed_count AS "failedCount", created_at AS "createdAt", sent_at AS "sentAt",
+  working_since AS "workingSince", last_contact_at AS "lastContactAt", next_attempt_at AS "nextAttemptAt",
+  completed_at AS "completedAt", attempts, polls, protocol, status, error, proxy_for AS "proxyFor",
+  lease_owner AS "leaseOwner", lease_until AS "leaseUntil",
+  (SELECT label FROM jobs WHERE jobs.id = outgoing.job_id) AS "jobLabel"`;
 
-const INSTANCE_COLUMNS = `request_id AS requestId, seq, sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid,
-  study_uid AS studyUid, series_uid AS seriesUid, file_path AS filePath, outcome, failure_reason AS failureReason,
-  detail, updated_at AS updatedAt`;
+/** An OutgoingInstance. */
+export const INSTANCE_COLUMNS = `request_id AS "requestId", seq, sop_class_uid AS "sopClassUid", sop_instance_uid AS "sopInstanceUid",
+  study_uid AS "studyUid", series_uid AS "seriesUid", file_path AS "filePath", outcome, failure_reason AS "failureReason",
+  detail, updated_at AS "updatedAt"`;
 
-type RequestRow = Omit<OutgoingRequest, 'previousUids'> & { previousUids: string };
+/** A PlannedInstance, from an outgoing_instances row. */
+export const PLANNED_COLUMNS = `sop_class_uid AS "sopClassUid", sop_instance_uid AS "sopInstanceUid", study_uid AS "studyUid", series_uid AS "seriesUid",
+  file_path AS "filePath", file_size AS "fileSize", file_mtime_ms AS "fileMtimeMs", patient_id AS "patientId",
+  accession_number AS "accessionNumber", study_date AS "studyDate"`;
+
+export type RequestRow = Omit<OutgoingRequest, 'previousUids'> & { previousUids: string };
 
 /** Fields of a request the engine may change, mapped to their columns. */
-const PATCHABLE = {
+export const PATCHABLE = {
   state: 'state',
   transactionUid: 'transaction_uid',
   sentAt: 'sent_at',
@@ -284,10 +291,7 @@ export class OutgoingRepo implements OutgoingStore {
   async notCommitted(id: number): Promise<PlannedInstance[]> {
     return this.db.sql
       .prepare(
-        `SELECT sop_class_uid AS sopClassUid, sop_instance_uid AS sopInstanceUid, study_uid AS studyUid, series_uid AS seriesUid,
-           file_path AS filePath, file_size AS fileSize, file_mtime_ms AS fileMtimeMs, patient_id AS patientId,
-           accession_number AS accessionNumber, study_date AS studyDate
-         FROM outgoing_instances WHERE request_id = ? AND outcome <> 'committed' ORDER BY seq`,
+        `SELECT ${PLANNED_COLUMNS} FROM outgoing_instances WHERE request_id = ? AND outcome <> 'committed' ORDER BY seq`,
       )
       .all(id) as PlannedInstance[];
   }
@@ -352,6 +356,6 @@ export class OutgoingRepo implements OutgoingStore {
   }
 }
 
-function toRequest(row: RequestRow): OutgoingRequest {
+export function toRequest(row: RequestRow): OutgoingRequest {
   return { ...row, previousUids: JSON.parse(row.previousUids) as string[] };
 }

@@ -7,7 +7,8 @@ import type { RemoteWithSecret } from '../remotes/model/remote';
 
 export type { RemoteWithSecret };
 
-interface Row {
+/** A remotes row as both stores read it. */
+export interface RemoteRow {
   id: number;
   name: string;
   kind: 'dicomweb' | 'dimse';
@@ -20,15 +21,16 @@ interface Row {
   lastTestAt: number | null;
 }
 
-const COLUMNS = `id, name, kind, config, secret, created_at AS createdAt, updated_at AS updatedAt,
-  last_test_ok AS lastTestOk, last_test_message AS lastTestMessage, last_test_at AS lastTestAt`;
+/** Quoted aliases: PostgreSQL keeps their case too. */
+export const REMOTE_COLUMNS = `id, name, kind, config, secret, created_at AS "createdAt", updated_at AS "updatedAt",
+  last_test_ok AS "lastTestOk", last_test_message AS "lastTestMessage", last_test_at AS "lastTestAt"`;
 
 /** Named remote archives (DICOMweb origin servers, DIMSE SCPs), in SQLite. */
 export class RemotesRepo implements RemotesStore {
   constructor(private readonly db: Db) {}
 
   async list(): Promise<RemoteView[]> {
-    return (this.db.sql.prepare(`SELECT ${COLUMNS} FROM remotes ORDER BY name`).all() as Row[]).map(toView);
+    return (this.db.sql.prepare(`SELECT ${REMOTE_COLUMNS} FROM remotes ORDER BY name`).all() as RemoteRow[]).map(toView);
   }
 
   async get(id: number): Promise<RemoteView> {
@@ -45,18 +47,13 @@ export class RemotesRepo implements RemotesStore {
   }
 
   private byName(name: string): RemoteView | undefined {
-    const row = this.db.sql.prepare(`SELECT ${COLUMNS} FROM remotes WHERE name = ?`).get(name) as Row | undefined;
+    const row = this.db.sql.prepare(`SELECT ${REMOTE_COLUMNS} FROM remotes WHERE name = ?`).get(name) as RemoteRow | undefined;
     return row ? toView(row) : undefined;
   }
 
   /** Creates (no id) or updates a remote; input is validated here, at the store's boundary too. */
   async save(input: RemoteInput, now: number, id?: number): Promise<RemoteView> {
-    const parsed = RemoteInputSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new AppError('bad-request', `Invalid remote: ${issue.path.join('.') || 'input'}: ${issue.message}`);
-    }
-    const r = parsed.data;
+    const r = parseRemoteInput(input);
     // The name check and the write are one transaction: two saves of one name cannot both pass.
     return this.db.tx(() => this.write(r, now, id));
   }
@@ -113,14 +110,24 @@ export class RemotesRepo implements RemotesStore {
     this.db.sql.prepare(`DELETE FROM remotes WHERE id = ?`).run(id);
   }
 
-  private row(id: number): Row {
-    const row = this.db.sql.prepare(`SELECT ${COLUMNS} FROM remotes WHERE id = ?`).get(id) as Row | undefined;
+  private row(id: number): RemoteRow {
+    const row = this.db.sql.prepare(`SELECT ${REMOTE_COLUMNS} FROM remotes WHERE id = ?`).get(id) as RemoteRow | undefined;
     if (!row) throw new NotFoundError('remote', id, `No remote with id ${id}`);
     return row;
   }
 }
 
-function toView(row: Row): RemoteView {
+/** Validated here, at the store's boundary too. */
+export function parseRemoteInput(input: RemoteInput): RemoteInput {
+  const parsed = RemoteInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError('bad-request', `Invalid remote: ${issue.path.join('.') || 'input'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function toView(row: RemoteRow): RemoteView {
   const config = JSON.parse(row.config);
   const lastTest = row.lastTestAt === null ? null : { ok: row.lastTestOk === 1, message: row.lastTestMessage ?? '', at: row.lastTestAt };
   const base = { id: row.id, name: row.name, createdAt: row.createdAt, updatedAt: row.updatedAt, lastTest };

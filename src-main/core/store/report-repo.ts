@@ -11,14 +11,19 @@ const COMMITTED_FILES_BATCH = 1000;
 
 export type { ReportRow, VerifiedFile };
 
-const ROW_COLUMNS = `s.remote_id AS remoteId, s.study_uid AS studyUid, s.series_uid AS seriesUid, s.sop_class_uid AS sopClassUid,
-  s.sop_instance_uid AS sopInstanceUid, s.file_path AS filePath, r.remote_name AS remoteName, s.transaction_uid AS transactionUid,
-  s.request_id AS requestId, s.seq, r.state AS requestState, s.outcome, s.failure_reason AS failureReason, s.detail,
-  r.created_at AS requestedAt, r.sent_at AS sentAt, s.decided_at AS decidedAt, s.patient_id AS patientId,
-  s.accession_number AS accessionNumber, s.study_date AS studyDate, j.label AS jobLabel`;
+/** A ReportRow, from a source `s`, its request `r` and job `j` (quoted aliases: PostgreSQL keeps their case too). */
+export const ROW_COLUMNS = `s.remote_id AS "remoteId", s.study_uid AS "studyUid", s.series_uid AS "seriesUid", s.sop_class_uid AS "sopClassUid",
+  s.sop_instance_uid AS "sopInstanceUid", s.file_path AS "filePath", r.remote_name AS "remoteName", s.transaction_uid AS "transactionUid",
+  s.request_id AS "requestId", s.seq, r.state AS "requestState", s.outcome, s.failure_reason AS "failureReason", s.detail,
+  r.created_at AS "requestedAt", r.sent_at AS "sentAt", s.decided_at AS "decidedAt", s.patient_id AS "patientId",
+  s.accession_number AS "accessionNumber", s.study_date AS "studyDate", j.label AS "jobLabel"`;
+
+/** A VerifiedFile, with the keyset columns of the verdicts. */
+export const VERIFIED_FILE_COLUMNS = `s.study_uid AS "studyUid", s.series_uid AS "seriesUid", s.sop_instance_uid AS "sopInstanceUid", s.file_path AS "filePath",
+  s.file_size AS "fileSize", s.file_mtime_ms AS "fileMtimeMs"`;
 
 /** Where the keyset columns of a source are in a ReportRow. */
-const KEY_FIELDS: Record<string, string> = {
+export const KEY_FIELDS: Record<string, string> = {
   remote_id: 'remoteId',
   study_uid: 'studyUid',
   series_uid: 'seriesUid',
@@ -48,8 +53,7 @@ export class ReportRepo implements ReportStore {
     const src = verdictSource(remoteId);
     yield* this.batches<VerifiedFile>(
       { ...src, sql: `${src.sql} AND outcome = 'committed'` },
-      `s.study_uid AS studyUid, s.series_uid AS seriesUid, s.sop_instance_uid AS sopInstanceUid, s.file_path AS filePath,
-       s.file_size AS fileSize, s.file_mtime_ms AS fileMtimeMs`,
+      VERIFIED_FILE_COLUMNS,
       batchSize,
       '',
     );

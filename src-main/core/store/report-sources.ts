@@ -17,7 +17,7 @@ export interface Source {
 const DECIDED = `CASE WHEN i.outcome = 'pending' THEN NULL ELSE COALESCE(i.updated_at, r.completed_at, r.created_at) END`;
 
 /** The columns of an outgoing_instances row (i) of request r, as every source names them. */
-const HISTORY_COLUMNS = `r.remote_id, i.sop_instance_uid, i.sop_class_uid, COALESCE(i.study_uid, '') AS study_uid,
+export const HISTORY_COLUMNS = `r.remote_id, i.sop_instance_uid, i.sop_class_uid, COALESCE(i.study_uid, '') AS study_uid,
   COALESCE(i.series_uid, '') AS series_uid, i.file_path, i.file_size, i.file_mtime_ms, i.patient_id, i.accession_number,
   i.study_date, i.outcome, i.failure_reason, i.detail, ${DECIDED} AS decided_at, r.transaction_uid, i.request_id, i.seq`;
 

@@ -27,14 +27,7 @@ export class SettingsRepo implements SettingsStore {
   }
 
   private read(): StoredSettings {
-    const rows = this.db.sql.prepare(`SELECT key, value FROM settings`).all() as { key: string; value: string }[];
-    const stored = Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)])) as Partial<StoredSettings>;
-    return {
-      ...DEFAULT_SETTINGS,
-      ...stored,
-      server: { ...DEFAULT_SETTINGS.server, ...stored.server },
-      dimse: { ...DEFAULT_SETTINGS.dimse, ...stored.dimse },
-    };
+    return settingsFrom(this.db.sql.prepare(`SELECT key, value FROM settings`).all() as { key: string; value: string }[]);
   }
 
   /** Writes the given top-level keys (nested objects are merged with what is stored). */
@@ -43,15 +36,30 @@ export class SettingsRepo implements SettingsStore {
     return this.db.tx(() => {
       const current = this.read();
       const put = this.db.sql.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
-      for (const [key, value] of Object.entries(patch)) {
-        if (value === undefined) continue;
-        const merged =
-          key === 'server' || key === 'dimse'
-            ? { ...(current[key as 'server' | 'dimse'] as object), ...(value as object) }
-            : value;
-        put.run(key, JSON.stringify(merged));
-      }
+      for (const [key, value] of settingsToWrite(current, patch)) put.run(key, value);
       return this.read();
     });
   }
+}
+
+/** The settings from the stored rows (one JSON value per key), defaults filled in. */
+export function settingsFrom(rows: readonly { key: string; value: string }[]): StoredSettings {
+  const stored = Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)])) as Partial<StoredSettings>;
+  return {
+    ...DEFAULT_SETTINGS,
+    ...stored,
+    server: { ...DEFAULT_SETTINGS.server, ...stored.server },
+    dimse: { ...DEFAULT_SETTINGS.dimse, ...stored.dimse },
+  };
+}
+
+/** The rows a patch writes: [key, JSON value], `server` and `dimse` merged with what is stored. */
+export function settingsToWrite(current: StoredSettings, patch: SettingsPatch): [string, string][] {
+  const rows: [string, string][] = [];
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const merged = key === 'server' || key === 'dimse' ? { ...(current[key as 'server' | 'dimse'] as object), ...(value as object) } : value;
+    rows.push([key, JSON.stringify(merged)]);
+  }
+  return rows;
 }

@@ -3,10 +3,12 @@ import type { Db } from './db';
 /** How the outcome of the instances being written is given: as stored, or as it is about to be stored. */
 type Override = { outcome: 'failed'; failureReason: number | null; detail: string };
 
-const COLUMNS = `remote_id, sop_instance_uid, sop_class_uid, study_uid, series_uid, file_path, file_size, file_mtime_ms,
+/** The verdict columns an upsert writes (both stores). */
+export const VERDICT_COLUMNS = `remote_id, sop_instance_uid, sop_class_uid, study_uid, series_uid, file_path, file_size, file_mtime_ms,
   patient_id, accession_number, study_date, outcome, failure_reason, detail, decided_at, transaction_uid, request_id, seq, job_id, updated_at`;
 
-const ON_CONFLICT = `ON CONFLICT (remote_id, sop_instance_uid) DO UPDATE SET
+/** The latest event wins: every column of the verdict is replaced. */
+export const ON_CONFLICT = `ON CONFLICT (remote_id, sop_instance_uid) DO UPDATE SET
   sop_class_uid = excluded.sop_class_uid, study_uid = excluded.study_uid, series_uid = excluded.series_uid,
   file_path = excluded.file_path, file_size = excluded.file_size, file_mtime_ms = excluded.file_mtime_ms,
   patient_id = excluded.patient_id, accession_number = excluded.accession_number, study_date = excluded.study_date,
@@ -16,7 +18,7 @@ const ON_CONFLICT = `ON CONFLICT (remote_id, sop_instance_uid) DO UPDATE SET
 
 /** The upsert of a request's instances into the verdicts; `outcome` is the SQL of outcome, reason, detail and decided_at. */
 function upsert(outcome: string, where: string): string {
-  return `INSERT INTO verdicts (${COLUMNS})
+  return `INSERT INTO verdicts (${VERDICT_COLUMNS})
     SELECT r.remote_id, i.sop_instance_uid, i.sop_class_uid, COALESCE(i.study_uid, ''), COALESCE(i.series_uid, ''), i.file_path,
       i.file_size, i.file_mtime_ms, i.patient_id, i.accession_number, i.study_date, ${outcome}, r.transaction_uid, i.request_id, i.seq,
       r.job_id, ?
@@ -26,7 +28,7 @@ function upsert(outcome: string, where: string): string {
 }
 
 /** The stored outcome; decided_at is when it was stored (none while pending). */
-const AS_STORED = `i.outcome, i.failure_reason, i.detail, CASE WHEN i.outcome = 'pending' THEN NULL ELSE i.updated_at END`;
+export const AS_STORED = `i.outcome, i.failure_reason, i.detail, CASE WHEN i.outcome = 'pending' THEN NULL ELSE i.updated_at END`;
 
 /**
  * Keeps the verdicts (the latest outcome per archive and instance) in step with outgoing_instances.

@@ -43,7 +43,7 @@ describe('a node killed mid-request', () => {
       await setup.stop();
 
       // Node 1: a separate process on the same store, killed while its POST waits for an answer.
-      const serve = await startServe(['--data', shared.dataDir, '--no-auth', '--lease-seconds', String(TEST_LEASE_MS / 1000)]);
+      const serve = await startServe(['--data', shared.dataDir, '--no-auth', '--lease-seconds', String(TEST_LEASE_MS / 1000)], shared.env);
       await postArrived;
       const observer = (await shared.node('observer')).core.store.outgoing;
       const during = await observer.get(id);

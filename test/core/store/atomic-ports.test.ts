@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
-import { openDb } from '../../../src-main/core/store/db';
 import type { NewIncoming } from '../../../src-main/core/incoming/model/transaction';
-import { sqliteStoreOf, type SqliteStore } from '../../../src-main/core/store/sqlite-store';
+import type { Store } from '../../../src-main/core/store/ports';
 import { tempDir } from '../../support/fixtures';
+import { openTestStore } from '../../support/store';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const instances = (n: number): RequestedInstance[] => Array.from({ length: n }, (_, k) => ({ form: 'flat', sopClassUid: CT, sopInstanceUid: `1.2.3.${k}` }));
@@ -25,10 +25,10 @@ const incoming = (uid: string, n = 2): NewIncoming => ({
 
 describe('atomic store ports', () => {
   let dir: string;
-  let store: SqliteStore;
-  beforeEach(() => {
+  let store: Store;
+  beforeEach(async () => {
     dir = tempDir();
-    store = sqliteStoreOf(openDb(dir));
+    store = await openTestStore(dir);
   });
   afterEach(async () => {
     await store.close();

@@ -1,0 +1,105 @@
+import { ACTIVE_STATES } from '../../../../src-shared/outgoing';
+import type { LeaseStore, NodeStore } from '../ports';
+import type { PgDb } from './db';
+
+const ACTIVE = ACTIVE_STATES.map((s) => `'${s}'`).join(', ');
+const FREE = `(lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`;
+const REPORT_FREE = `(report_lease_owner IS NULL OR report_lease_owner = ? OR report_lease_until < ?)`;
+const REPORT_DUE = `source = 'dimse' AND state = 'done' AND report_state IN ('pending', 'retrying')`;
+
+/** The node registry in PostgreSQL: one row per node, its heartbeat written every few seconds. */
+export class PgNodeRepo implements NodeStore {
+  constructor(private readonly db: PgDb) {}
+
+  async register(n: { id: string; name: string; version: string; addresses: string[]; now: number }): Promise<void> {
+    await this.db.run(
+      `INSERT INTO nodes (id, name, version, started_at, heartbeat_at, addresses) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, version = excluded.version, started_at = excluded.started_at,
+         heartbeat_at = excluded.heartbeat_at, addresses = excluded.addresses`,
+      [n.id, n.name, n.version, n.now, n.now, JSON.stringify(n.addresses)],
+    );
+  }
+
+  async beat(id: string, now: number, addresses?: string[]): Promise<void> {
+    if (addresses) await this.db.run(`UPDATE nodes SET heartbeat_at = ?, addresses = ? WHERE id = ?`, [now, JSON.stringify(addresses), id]);
+    else await this.db.run(`UPDATE nodes SET heartbeat_at = ? WHERE id = ?`, [now, id]);
+  }
+
+  async list(): ReturnType<NodeStore['list']> {
+    const rows = await this.db.rows<{ id: string; name: string; version: string; startedAt: number; heartbeatAt: number; addresses: string; requests: number }>(
+      `SELECT id, name, version, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", addresses,
+         (SELECT COUNT(*) FROM outgoing WHERE lease_owner = nodes.id AND state IN (${ACTIVE})) AS requests
+       FROM nodes ORDER BY id`,
+    );
+    return rows.map((r) => ({ ...r, addresses: JSON.parse(r.addresses) as string[] }));
+  }
+}
+
+/**
+ * Leases in PostgreSQL. A claim locks the row it takes with FOR UPDATE SKIP LOCKED: a node claiming a row
+ * another node is claiming at that instant skips it at once instead of waiting, and the condition is checked
+ * again on the row as the other node left it, so two nodes never both hold it.
+ */
+export class PgLeaseRepo implements LeaseStore {
+  constructor(private readonly db: PgDb) {}
+
+  async claimRequest(id: number, owner: string, now: number, until: number): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE outgoing SET lease_owner = ?, lease_until = ?
+       WHERE id = (SELECT id FROM outgoing WHERE id = ? AND state IN (${ACTIVE}) AND ${FREE} FOR UPDATE SKIP LOCKED)`,
+      [owner, until, id, owner, now],
+    );
+    return n > 0;
+  }
+
+  async releaseRequest(id: number): Promise<void> {
+    await this.db.run(`UPDATE outgoing SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner IS NOT NULL`, [id]);
+  }
+
+  async claimIncoming(transactionUid: string, owner: string, now: number, until: number): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE incoming SET lease_owner = ?, lease_until = ?
+       WHERE transaction_uid = (SELECT transaction_uid FROM incoming WHERE transaction_uid = ? AND state = 'working' AND ${FREE} FOR UPDATE SKIP LOCKED)`,
+      [owner, until, transactionUid, owner, now],
+    );
+    return n > 0;
+  }
+
+  async orphanedIncoming(owner: string, now: number, unclaimedBefore: number): Promise<string[]> {
+    const rows = await this.db.rows<{ uid: string }>(
+      `SELECT transaction_uid AS uid FROM incoming WHERE state = 'working'
+         AND (lease_owner = ? OR lease_until < ? OR (lease_owner IS NULL AND received_at < ?)) ORDER BY received_at`,
+      [owner, now, unclaimedBefore],
+    );
+    return rows.map((r) => r.uid);
+  }
+
+  async claimReport(transactionUid: string, owner: string, now: number, until: number): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE incoming SET report_lease_owner = ?, report_lease_until = ?
+       WHERE transaction_uid = (SELECT transaction_uid FROM incoming WHERE transaction_uid = ? AND ${REPORT_DUE} AND ${REPORT_FREE} FOR UPDATE SKIP LOCKED)`,
+      [owner, until, transactionUid, owner, now],
+    );
+    return n > 0;
+  }
+
+  async renew(owner: string, _now: number, until: number): Promise<number> {
+    return this.db.tx(async (t) => {
+      const a = await t.run(`UPDATE outgoing SET lease_until = ? WHERE lease_owner = ? AND state IN (${ACTIVE})`, [until, owner]);
+      const b = await t.run(`UPDATE incoming SET lease_until = ? WHERE lease_owner = ? AND state = 'working'`, [until, owner]);
+      const c = await t.run(`UPDATE incoming SET report_lease_until = ? WHERE report_lease_owner = ? AND ${REPORT_DUE}`, [until, owner]);
+      return a + b + c;
+    });
+  }
+
+  async releaseHeld(owner: string, held: { requests: readonly number[]; incoming: readonly string[]; reports: readonly string[] }): Promise<void> {
+    await this.db.tx(async (t) => {
+      await t.run(`UPDATE outgoing SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND id = ANY(?::bigint[])`, [owner, held.requests]);
+      await t.run(`UPDATE incoming SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND transaction_uid = ANY(?::text[])`, [owner, held.incoming]);
+      await t.run(`UPDATE incoming SET report_lease_owner = NULL, report_lease_until = NULL WHERE report_lease_owner = ? AND transaction_uid = ANY(?::text[])`, [
+        owner,
+        held.reports,
+      ]);
+    });
+  }
+}

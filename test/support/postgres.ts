@@ -1,0 +1,170 @@
+/**
+ * A throwaway PostgreSQL cluster for tests: Debian's postgresql binaries, initdb and pg_ctl run as the
+ * `postgres` user (tests run as root in CI), data in a temporary folder, listening on 127.0.0.1 on a free
+ * port only (its unix socket in that folder), trust authentication for loopback in this cluster only, and
+ * durability off (fsync) since it is thrown away. One cluster per test file; a fresh database per test.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+
+const run = promisify(execFile);
+
+export const PG_BIN = process.env.SAFEKEEP_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+export interface PgCluster {
+  port: number;
+  /** Its data folder (for pg_ctl). */
+  dataDir: string;
+  /** The URL of a database of this cluster (user postgres, no password: trust on loopback). */
+  url(database: string): string;
+  /** A new empty database (from template0); its URL. */
+  createDatabase(): Promise<string>;
+  /** SQL as the superuser on the `postgres` database. */
+  admin(sql: string, args?: unknown[]): Promise<pg.QueryResult>;
+  /** pg_ctl restart (fast): every connection is dropped, the server comes back on the same port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const asRoot = process.getuid?.() === 0;
+
+/** Runs a PostgreSQL binary as the postgres user (directly when the tests do not run as root). */
+function pgCommand(bin: string, args: string[]): [string, string[]] {
+  const file = path.join(PG_BIN, bin);
+  return asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+}
+
+export async function pgRun(bin: string, args: string[]): Promise<void> {
+  const [file, argv] = pgCommand(bin, args);
+  try {
+    await run(file, argv, { timeout: 120_000 });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${bin} ${args.join(' ')} failed: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Clusters still running when the test process exits (a failed hook): stopped at once. */
+const running = new Set<string>();
+process.on('exit', () => {
+  for (const data of running) {
+    const [file, argv] = pgCommand('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+    try {
+      execFileSync(file, argv, { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
+export async function startPostgres(): Promise<PgCluster> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-pg-'));
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    fs.chownSync(dir, uid, gid);
+  }
+  const data = path.join(dir, 'data');
+  await pgRun('initdb', ['-D', data, '--auth=trust', '-U', 'postgres', '--no-sync', '--encoding=UTF8', '--locale=C.UTF-8', '--no-instructions']);
+  // Loopback only: trust (initdb's entries for 127.0.0.1 and ::1), listening on 127.0.0.1 alone.
+  const port = await freePort();
+  const options = [
+    `-c listen_addresses=127.0.0.1`,
+    `-c port=${port}`,
+    `-c unix_socket_directories=${dir}`,
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    '-c max_connections=200',
+  ].join(' ');
+  await pgRun('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
+  running.add(data);
+
+  const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  let admin: pg.Client | null = null;
+  const adminClient = async () => {
+    if (!admin) {
+      const c = new pg.Client({ connectionString: url('postgres') });
+      c.on('error', () => (admin = null)); // dropped by a restart: reconnect on next use
+      await c.connect();
+      admin = c;
+    }
+    return admin;
+  };
+  let n = 0;
+  return {
+    port,
+    dataDir: data,
+    url,
+    admin: async (sql, args) => (await adminClient()).query(sql, args),
+    createDatabase: async () => {
+      const name = `t${process.pid}_${++n}`;
+      await (await adminClient()).query(`CREATE DATABASE ${name} TEMPLATE template0`);
+      return url(name);
+    },
+    restart: async () => {
+      await admin?.end().catch(() => undefined);
+      admin = null;
+      await pgRun('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'restart']);
+    },
+    stop: async () => {
+      await admin?.end().catch(() => undefined);
+      admin = null;
+      await pgRun('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+      running.delete(data);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A cluster for the tests of this file (or describe block): started before them, stopped after. */
+export function usePostgres(): { readonly cluster: PgCluster } {
+  const holder = {} as { cluster: PgCluster };
+  beforeAll(async () => {
+    holder.cluster = await startPostgres();
+  });
+  afterAll(async () => {
+    await holder.cluster?.stop();
+  });
+  return holder;
+}
+
+/** The store these tests run on: SQLite unless the `postgres` project set SAFEKEEP_TEST_STORE=pg. */
+export const TEST_STORE: 'sqlite' | 'pg' = process.env.SAFEKEEP_TEST_STORE === 'pg' ? 'pg' : 'sqlite';
+
+let shared: pg.Client | null = null;
+let made = 0;
+
+/** A new empty database in the run's shared cluster (globalSetup pg-global.ts); its URL. */
+export async function createTestDatabase(): Promise<string> {
+  const { inject } = await import('vitest');
+  const adminUrl = inject('pgAdminUrl');
+  if (!adminUrl) throw new Error('No PostgreSQL cluster: run this file in the vitest project "postgres"');
+  if (!shared) {
+    shared = new pg.Client({ connectionString: adminUrl });
+    shared.on('error', () => (shared = null));
+    await shared.connect();
+  }
+  const name = `t${process.pid}_${++made}_${Math.random().toString(36).slice(2, 8)}`;
+  await shared.query(`CREATE DATABASE ${name} TEMPLATE template0`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
