@@ -41,6 +41,7 @@ import { remoteAddress } from '../remotes/address';
 import { serverTlsOptions } from '../tls/profile';
 import { nodeIdOf } from '../nodes/identity';
 import { NodeRuntime } from '../nodes/node-runtime';
+import { pgChangeFeedOf } from '../store/pg/change-feed';
 import type { CoreOptions } from './options';
 
 /**
@@ -143,6 +144,12 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
   const events = new EventBus();
   // Every committed write of the store, whoever made it, reaches the hosts as one batched event.
   store.changes.subscribe((tables) => events.emit('data-changed', { tables }));
+  // Several nodes on PostgreSQL: the other nodes' writes too (LISTEN/NOTIFY); their outgoing work may be ours to take.
+  let outgoingRef: OutgoingService | undefined;
+  const feed = pgChangeFeedOf(store, (tables) => {
+    events.emit('data-changed', { tables });
+    if (tables.includes('outgoing')) outgoingRef?.engine.beat();
+  });
   const headers = new HeaderReaderPool(options.paths?.headerWorkerScript ?? null);
   const originConfig = originConfigOf(stored, options);
   const libraryPolicy = new LibraryPolicy(store.library, headers, {
@@ -183,6 +190,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
         object: { id: r.transactionUid, kind: 'transaction-uid', detail: { instances: r.instanceCount, remote: remote.name, protocol: remote.kind } },
       }),
   });
+  outgoingRef = outgoing;
   const policies = new PolicyRegistry({
     remotes: store.remotes,
     library: libraryPolicy,
@@ -263,6 +271,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     audit,
   );
 
+  await feed?.start();
   return {
     options,
     scheduler,
@@ -333,6 +342,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
       await outgoing.stop();
       await incoming.stop();
       await node.stop(); // after the engine: nothing in flight holds a lease any more
+      await feed?.stop();
       await headers.close();
       await audit.close();
       await store.close(); // announces the last changes first
