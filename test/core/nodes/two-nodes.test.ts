@@ -55,6 +55,16 @@ describe('two nodes on one store', () => {
         ['node-b', true],
       ]);
       expect(nodes.find((n) => n.id === 'node-a')!.addresses).toEqual([urlA]);
+
+      // One verdict across nodes: the report and the safe-to-delete list are the same whichever node writes them.
+      const [summaryA, summaryB] = await Promise.all([a.call('report-summary', { remoteId }), b.call('report-summary', { remoteId })]);
+      const { generatedAt: _a, ...restA } = summaryA;
+      const { generatedAt: _b, ...restB } = summaryB;
+      expect(restB).toEqual(restA);
+      expect(restA.totals).toMatchObject({ instances: shared.instances.length, committed: shared.instances.length });
+      const [safeA, safeB] = await Promise.all([a.call('report-safe-to-delete', { remoteId }), b.call('report-safe-to-delete', { remoteId })]);
+      expect(safeB).toEqual(safeA);
+      expect(safeA.files).toBe(shared.instances.length);
     } finally {
       await peer.close();
     }
