@@ -41,6 +41,7 @@ import { remoteAddress } from '../remotes/address';
 import { serverTlsOptions } from '../tls/profile';
 import { nodeIdOf } from '../nodes/identity';
 import { NodeRuntime } from '../nodes/node-runtime';
+import { healthRoute } from '../nodes/health-route';
 import { pgChangeFeedOf } from '../store/pg/change-feed';
 import type { CoreOptions } from './options';
 
@@ -300,6 +301,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
           return [...(o.allowedHosts ?? []), server.host, ...server.allowedHosts];
         },
       });
+      app.route('/', healthRoute(node));
       app.route(
         '/',
         originRoutes({

@@ -55,6 +55,8 @@ describe('two nodes on one store', () => {
         ['node-b', true],
       ]);
       expect(nodes.find((n) => n.id === 'node-a')!.addresses).toEqual([urlA]);
+      // What a load balancer asks each node.
+      expect(await (await fetch(`${urlB}/healthz`)).json()).toEqual({ status: 'ok', node: 'node-b' });
 
       // One verdict across nodes: the report and the safe-to-delete list are the same whichever node writes them.
       const [summaryA, summaryB] = await Promise.all([a.call('report-summary', { remoteId }), b.call('report-summary', { remoteId })]);
