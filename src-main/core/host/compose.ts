@@ -204,7 +204,13 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     config: originConfig,
     resolvePolicy: (id) => policies.resolve(id),
     policy: (side) => policies.current(side),
-    nodes: { claim: (uid) => node.claimIncoming(uid), orphans: () => node.orphanedIncoming() },
+    nodes: {
+      id: node.id,
+      claim: (uid) => node.claimIncoming(uid),
+      orphans: () => node.orphanedIncoming(),
+      handOffPlan: (uid) => node.handOffPlan(uid),
+      handOver: (uid) => node.handOver(uid),
+    },
     onTaken: (r, refused) =>
       audit.record({
         event: 'commitment-request-received',

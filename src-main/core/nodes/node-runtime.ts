@@ -66,6 +66,23 @@ export class NodeRuntime {
     return this.deps.leases.orphanedIncoming(this.id, now, now - this.leaseMs);
   }
 
+  /**
+   * Whether this node may hand a transaction over for the files it cannot read: it has not tried it yet and a
+   * live node that has not tried it either exists. `tried`: the nodes that handed it over so far.
+   */
+  async handOffPlan(uid: string): Promise<{ possible: boolean; tried: string[] }> {
+    const tried = await this.deps.leases.triedNodes(uid);
+    if (tried.includes(this.id)) return { possible: false, tried };
+    const others = (await this.list()).filter((n) => n.alive && n.id !== this.id && !tried.includes(n.id));
+    return { possible: others.length > 0, tried };
+  }
+
+  /** Lets go of a transaction (still Working) for a node that has not tried it. */
+  async handOver(uid: string): Promise<void> {
+    await this.deps.leases.handOver(uid, this.id, this.deps.scheduler.now());
+    this.held.incoming.delete(uid);
+  }
+
   async claimReport(uid: string): Promise<boolean> {
     const ok = await this.deps.leases.claimReport(uid, this.id, this.deps.scheduler.now(), this.until());
     if (ok) this.held.reports.add(uid);

@@ -340,7 +340,8 @@ export const MIGRATIONS: readonly string[] = [
   // 9 (nodes, issue 13): several Safekeep nodes on one store. The node registry (a heartbeat per node), and a
   // lease on every piece of work one node must do alone: an outgoing request (sent and polled by its lease
   // holder only), the deciding of an incoming transaction, and the N-EVENT-REPORT of an incoming DIMSE
-  // transaction (each by its lease holder only).
+  // transaction (each by its lease holder only). A node that cannot read some files of an incoming transaction
+  // hands it over to a node that has not tried it yet (tried_nodes, handed_at).
   `
   CREATE TABLE nodes (
     id TEXT PRIMARY KEY,
@@ -357,5 +358,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE incoming ADD COLUMN lease_until INTEGER;
   ALTER TABLE incoming ADD COLUMN report_lease_owner TEXT;
   ALTER TABLE incoming ADD COLUMN report_lease_until INTEGER;
+  ALTER TABLE incoming ADD COLUMN tried_nodes TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE incoming ADD COLUMN handed_at INTEGER;
   `,
 ];

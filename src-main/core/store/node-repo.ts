@@ -69,10 +69,26 @@ export class LeaseRepo implements LeaseStore {
     const rows = this.db.sql
       .prepare(
         `SELECT transaction_uid AS uid FROM incoming WHERE state = 'working'
-           AND (lease_owner = ? OR lease_until < ? OR (lease_owner IS NULL AND received_at < ?)) ORDER BY received_at`,
+           AND (lease_owner = ? OR lease_until < ? OR (lease_owner IS NULL AND (received_at < ? OR handed_at IS NOT NULL)))
+           AND NOT COALESCE(handed_at >= ? AND EXISTS (SELECT 1 FROM json_each(tried_nodes) WHERE value = ?), 0)
+         ORDER BY received_at`,
       )
-      .all(owner, now, unclaimedBefore) as { uid: string }[];
+      .all(owner, now, unclaimedBefore, unclaimedBefore, owner) as { uid: string }[];
     return rows.map((r) => r.uid);
+  }
+
+  async triedNodes(transactionUid: string): Promise<string[]> {
+    const row = this.db.sql.prepare(`SELECT tried_nodes AS t FROM incoming WHERE transaction_uid = ?`).get(transactionUid) as { t: string } | undefined;
+    return row ? (JSON.parse(row.t) as string[]) : [];
+  }
+
+  async handOver(transactionUid: string, owner: string, now: number): Promise<void> {
+    this.db.sql
+      .prepare(
+        `UPDATE incoming SET tried_nodes = json_insert(tried_nodes, '$[#]', ?), handed_at = ?, lease_owner = NULL, lease_until = NULL
+         WHERE transaction_uid = ? AND state = 'working' AND lease_owner = ?`,
+      )
+      .run(owner, now, transactionUid, owner);
   }
 
   async claimReport(transactionUid: string, owner: string, now: number, until: number): Promise<boolean> {

@@ -248,10 +248,15 @@ export interface LeaseStore {
   /** Takes the deciding of a Working incoming transaction, on the same rule. */
   claimIncoming(transactionUid: string, owner: string, now: number, until: number): Promise<boolean>;
   /**
-   * Working transactions `owner` may take over: its own (a restart), those whose lease ran out, and those
-   * nobody claimed that came in before `unclaimedBefore` (a node died between storing and claiming one).
+   * Working transactions `owner` may take over: its own (a restart), those whose lease ran out, those nobody
+   * claimed that came in before `unclaimedBefore` (a node died between storing and claiming one), and those
+   * handed over (at once by a node that has not tried them; by one that has, once handed over before `unclaimedBefore`).
    */
   orphanedIncoming(owner: string, now: number, unclaimedBefore: number): Promise<string[]>;
+  /** The nodes that decided what they could of a transaction and handed the rest over. */
+  triedNodes(transactionUid: string): Promise<string[]>;
+  /** `owner` could not read some files: it lets go of the transaction (still Working) for a node that has not tried it. */
+  handOver(transactionUid: string, owner: string, now: number): Promise<void>;
   /** Takes the delivery of an incoming transaction's N-EVENT-REPORT, on the same rule. */
   claimReport(transactionUid: string, owner: string, now: number, until: number): Promise<boolean>;
   /** Renews every lease `owner` holds on unfinished work; how many. */

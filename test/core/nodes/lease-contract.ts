@@ -119,6 +119,24 @@ export function leaseContract(open: () => Promise<TwoStores>): void {
     expect(await a.leases.claimIncoming('2.25.1', 'node-a', T0 + 90_000, T0 + 120_000)).toBe(false);
   });
 
+  it('a transaction handed over for files a node cannot read goes at once to a node that has not tried it, back to the tried one only after a lease', async () => {
+    const { a, b } = two;
+    await a.incoming.create({ transactionUid: '2.25.9', source: 'dicomweb', client: 'x', requester: 'y', mediaType: null, policy: 'library', instances: [{ form: 'flat', sopClassUid: CT, sopInstanceUid: '1.2.3.7' }], receivedAt: T0 });
+    expect(await a.leases.claimIncoming('2.25.9', 'node-a', T0, T0 + 30_000)).toBe(true);
+    // Only its holder hands it over.
+    await b.leases.handOver('2.25.9', 'node-b', T0 + 1);
+    expect(await a.leases.triedNodes('2.25.9')).toEqual([]);
+    await a.leases.handOver('2.25.9', 'node-a', T0 + 2);
+    expect(await b.leases.triedNodes('2.25.9')).toEqual(['node-a']);
+    // Received just now, yet node B may take it at once; node A may not (it tried) until a lease later.
+    expect(await b.leases.orphanedIncoming('node-b', T0 + 3, T0 + 3 - 30_000)).toEqual(['2.25.9']);
+    expect(await a.leases.orphanedIncoming('node-a', T0 + 3, T0 + 3 - 30_000)).toEqual([]);
+    expect(await a.leases.orphanedIncoming('node-a', T0 + 30_003, T0 + 3)).toEqual(['2.25.9']);
+    expect(await b.leases.claimIncoming('2.25.9', 'node-b', T0 + 4, T0 + 30_004)).toBe(true);
+    await b.leases.handOver('2.25.9', 'node-b', T0 + 5);
+    expect(await a.leases.triedNodes('2.25.9')).toEqual(['node-a', 'node-b']);
+  });
+
   it('the registry: each node joins, beats, and says how many requests it holds', async () => {
     const { a, b } = two;
     await a.nodes.register({ id: 'node-a', name: 'host-a', version: '1', addresses: ['http://a:8080'], now: T0 });

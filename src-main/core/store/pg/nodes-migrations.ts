@@ -17,5 +17,6 @@ export const PG_NODES_MIGRATION = `
   ALTER TABLE outgoing ADD COLUMN lease_owner ${T}, ADD COLUMN lease_until BIGINT;
   CREATE INDEX outgoing_lease ON outgoing (lease_owner) WHERE lease_owner IS NOT NULL;
   ALTER TABLE incoming ADD COLUMN lease_owner ${T}, ADD COLUMN lease_until BIGINT,
-    ADD COLUMN report_lease_owner ${T}, ADD COLUMN report_lease_until BIGINT;
+    ADD COLUMN report_lease_owner ${T}, ADD COLUMN report_lease_until BIGINT,
+    ADD COLUMN tried_nodes ${T} NOT NULL DEFAULT '[]', ADD COLUMN handed_at BIGINT;
 `;

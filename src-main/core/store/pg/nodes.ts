@@ -68,10 +68,25 @@ export class PgLeaseRepo implements LeaseStore {
   async orphanedIncoming(owner: string, now: number, unclaimedBefore: number): Promise<string[]> {
     const rows = await this.db.rows<{ uid: string }>(
       `SELECT transaction_uid AS uid FROM incoming WHERE state = 'working'
-         AND (lease_owner = ? OR lease_until < ? OR (lease_owner IS NULL AND received_at < ?)) ORDER BY received_at`,
-      [owner, now, unclaimedBefore],
+         AND (lease_owner = ? OR lease_until < ? OR (lease_owner IS NULL AND (received_at < ? OR handed_at IS NOT NULL)))
+         AND NOT (COALESCE(handed_at >= ?, false) AND jsonb_exists(tried_nodes::jsonb, ?))
+       ORDER BY received_at`,
+      [owner, now, unclaimedBefore, unclaimedBefore, owner],
     );
     return rows.map((r) => r.uid);
+  }
+
+  async triedNodes(transactionUid: string): Promise<string[]> {
+    const row = await this.db.row<{ t: string }>(`SELECT tried_nodes AS t FROM incoming WHERE transaction_uid = ?`, [transactionUid]);
+    return row ? (JSON.parse(row.t) as string[]) : [];
+  }
+
+  async handOver(transactionUid: string, owner: string, now: number): Promise<void> {
+    await this.db.run(
+      `UPDATE incoming SET tried_nodes = (tried_nodes::jsonb || to_jsonb(?::text))::text, handed_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE transaction_uid = ? AND state = 'working' AND lease_owner = ?`,
+      [owner, now, transactionUid, owner],
+    );
   }
 
   async claimReport(transactionUid: string, owner: string, now: number, until: number): Promise<boolean> {
