@@ -19,6 +19,8 @@ const ON_BOTH_STORES = [
   'test/core/remotes/{client-cert,tls}.test.ts',
   'test/core/tls/settings-tls.test.ts',
   'test/core/nodes/*.test.ts',
+  // The CLI's commands, each on a database of its --data folder (support/cli.ts).
+  'test/cli/{commit,report,requests,archive-restart}.test.ts',
 ];
 /** Tests of the PostgreSQL store itself (they need the project's cluster). */
 const POSTGRES_ONLY = ['test/core/store/pg/**/*.test.ts'];

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testDatabaseEnv } from './postgres';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SAFEKEEP_BIN = path.join(ROOT, 'bin', 'safekeep.mjs');
@@ -20,10 +21,10 @@ process.on('exit', () => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-/** Runs the built `safekeep` command (npm test builds it first). */
+/** Runs the built `safekeep` command (npm test builds it first); in the project "postgres", on a database of its data folder. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
   const child = spawn(process.execPath, [SAFEKEEP_BIN, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...testDatabaseEnv(args, env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.add(child);

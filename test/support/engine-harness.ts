@@ -21,7 +21,10 @@ export interface ClientHarness {
 }
 
 /** A Safekeep client, in this process, through the host start-up, with a generated library already scanned. */
-export async function startClient(library = { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 }, o: { scheduler?: Scheduler } = {}): Promise<ClientHarness> {
+export async function startClient(
+  library = { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 },
+  o: { scheduler?: Scheduler; database?: string } = {},
+): Promise<ClientHarness> {
   const root = tempDir('safekeep-client-');
   const libraryDir = path.join(root, 'library');
   fs.mkdirSync(libraryDir);

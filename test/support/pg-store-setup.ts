@@ -3,8 +3,8 @@
  * harnesses) is a PostgreSQL database of the run's cluster instead of SQLite in the data folder, one database
  * per data folder (a host reopened on the same folder finds its data again). Nothing else changes.
  */
-import { vi } from 'vitest';
-import { createTestDatabase } from './postgres';
+import { afterAll, vi } from 'vitest';
+import { closeTestDatabases, createTestDatabase } from './postgres';
 
 vi.mock(import('../../src-main/core/store/open-store'), async (original) => {
   const real = await original();
@@ -19,3 +19,6 @@ vi.mock(import('../../src-main/core/store/open-store'), async (original) => {
     },
   };
 });
+
+// The admin connection that creates databases would keep this test file's worker alive.
+afterAll(closeTestDatabases);

@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, inject as vitestInject } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -27,7 +28,7 @@ export interface PgCluster {
   createDatabase(): Promise<string>;
   /** SQL as the superuser on the `postgres` database. */
   admin(sql: string, args?: unknown[]): Promise<pg.QueryResult>;
-  /** pg_ctl restart (fast): every connection is dropped, the server comes back on the same port. */
+  /** A fast stop then a start: every connection is dropped, the server comes back on the same port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -94,7 +95,9 @@ export async function startPostgres(): Promise<PgCluster> {
     '-c full_page_writes=off',
     '-c max_connections=200',
   ].join(' ');
-  await pgRun('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
+  // -l: the server's output goes to a file (on a pipe it would keep this call waiting as long as it runs).
+  const start = () => pgRun('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
+  await start();
   running.add(data);
 
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
@@ -122,7 +125,9 @@ export async function startPostgres(): Promise<PgCluster> {
     restart: async () => {
       await admin?.end().catch(() => undefined);
       admin = null;
-      await pgRun('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'restart']);
+      // Not "pg_ctl restart": it takes no -l, and the server would hold this call's output pipe.
+      await pgRun('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+      await start();
     },
     stop: async () => {
       await admin?.end().catch(() => undefined);
@@ -154,8 +159,7 @@ let made = 0;
 
 /** A new empty database in the run's shared cluster (globalSetup pg-global.ts); its URL. */
 export async function createTestDatabase(): Promise<string> {
-  const { inject } = await import('vitest');
-  const adminUrl = inject('pgAdminUrl');
+  const adminUrl = vitestInject('pgAdminUrl');
   if (!adminUrl) throw new Error('No PostgreSQL cluster: run this file in the vitest project "postgres"');
   if (!shared) {
     shared = new pg.Client({ connectionString: adminUrl });
@@ -168,3 +172,30 @@ export async function createTestDatabase(): Promise<string> {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** Closes the connection createTestDatabase made (after a test file). */
+export async function closeTestDatabases(): Promise<void> {
+  const c = shared;
+  shared = null;
+  await c?.end().catch(() => undefined);
+}
+
+/**
+ * In the project "postgres": SAFEKEEP_DATABASE_URL for a `safekeep` command, naming the database of its
+ * `--data` folder (created on first use, the same one for every command on that folder). Empty otherwise.
+ */
+export function testDatabaseEnv(args: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const k = args.indexOf('--data');
+  if (TEST_STORE !== 'pg' || k < 0 || !args[k + 1] || env.SAFEKEEP_DATABASE_URL !== undefined) return {};
+  const adminUrl = vitestInject('pgAdminUrl');
+  const name = `d_${createHash('sha256').update(path.resolve(args[k + 1]!)).digest('hex').slice(0, 24)}`;
+  try {
+    execFileSync('psql', [adminUrl, '-q', '-c', `CREATE DATABASE ${name} TEMPLATE template0`], { stdio: 'pipe' });
+  } catch (e) {
+    if (!/already exists/.test(String((e as { stderr?: Buffer }).stderr))) throw e;
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { SAFEKEEP_DATABASE_URL: url.toString() };
+}
+

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { validateArgs } from '../../../src-main/core/api/validate';
 import { ALL_WORK, openHost, type Host } from '../../../src-main/core/host/host';
 import { ReportProbes } from '../../../src-main/core/dimse/report-probes';
@@ -64,7 +64,8 @@ describe('DimseListenerControl', () => {
     });
     await host.core.store.remotes.save({ kind: 'dimse', name: 'PACS', config: { aeTitle: 'PACS', host: '127.0.0.1', port: 104, callingAeTitle: 'WS3' } }, Date.now());
     await announced;
-    expect((await echoTo('WS3', port)).status).toBe(0);
+    // The listener reads the remotes again on the announcement; a store over the network answers that read a moment later.
+    await vi.waitFor(async () => expect((await echoTo('WS3', port)).status).toBe(0), { timeout: 3000, interval: 50 });
   });
 
   it('restarts on a new AE title or port saved in Settings; says why it cannot listen and recovers', async () => {

@@ -3,7 +3,7 @@ import type { DataTable } from '../../../../src-shared/contract/events';
 import { log } from '../../log';
 import { DataChanges, writtenTable } from '../changes';
 import { redactDatabaseUrl } from '../database-url';
-import { isConnectionError, isTransient, storeError } from './errors';
+import { commitNotApplied, isConnectionError, isTransient, storeError } from './errors';
 
 /** Transaction-scoped advisory locks (namespace "SAFE"): decisions SQLite's single writer made race-free. */
 const LOCK_SPACE = 0x53414645;
@@ -75,24 +75,38 @@ export class PgTx {
 export interface PgDbOptions {
   /** Most connections this process opens (default 10). */
   max?: number;
+  /** How long a call waits for a server out of reach to come back (default RECONNECT_MS). */
+  reconnectMs?: number;
 }
 
 /** Attempts of a transaction that PostgreSQL rolled back for a deadlock or a serialization failure. */
 const TRANSIENT_ATTEMPTS = 4;
+/** How long a call waits for a server out of reach (a restart, a fail-over) before it fails as unavailable. */
+const RECONNECT_MS = 30_000;
+/** The wait between two attempts grows by this much per attempt, up to RECONNECT_MAX_STEP_MS. */
+const RECONNECT_STEP_MS = 100;
+const RECONNECT_MAX_STEP_MS = 1000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The PostgreSQL store's database: a pool of connections. Every method of a repository is one `tx` (or one
- * read); writes are announced by `changes` once committed. A connection lost before the commit was sent is
- * retried once on a new one (nothing was committed); otherwise the caller gets a typed StoreUnavailableError.
+ * read); writes are announced by `changes` once committed. A call whose connection failed before its commit
+ * was sent (so nothing was committed) runs again on a new connection for up to `reconnectMs`: the server
+ * restarting mid-job delays the work, it does not fail it. After that, or when the COMMIT itself was cut
+ * (it may have landed), the caller gets a StoreUnavailableError.
  */
 export class PgDb {
   readonly changes = new DataChanges();
   readonly pool: pg.Pool;
-  /** The URL without user info: what messages show. */
+  /** The URL without its password: what messages show. */
   readonly where: string;
+  private readonly reconnectMs: number;
+  private closed = false;
 
   constructor(url: string, o: PgDbOptions = {}) {
     this.where = redactDatabaseUrl(url);
+    this.reconnectMs = o.reconnectMs ?? RECONNECT_MS;
     this.pool = new pg.Pool({
       connectionString: url,
       max: o.max ?? 10,
@@ -108,13 +122,14 @@ export class PgDb {
     this.pool.on('connect', (c) => c.on('error', (e) => log('store').debug(`database connection error (${this.where}):`, e.message)));
   }
 
-  /** One read statement outside any transaction (retried once when the connection was lost). */
+  /** One read statement outside any transaction (run again while the server is out of reach). */
   async rows<R>(sql: string, args: readonly unknown[] = []): Promise<R[]> {
-    for (let attempt = 0; ; attempt++) {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
       try {
         return (await this.pool.query(toPg(sql), args as unknown[])).rows as R[];
       } catch (e) {
-        if (attempt === 0 && isConnectionError(e)) continue;
+        if (isConnectionError(e) && (await this.waitForServer(started, attempt))) continue;
         throw storeError(e, this.where);
       }
     }
@@ -122,6 +137,15 @@ export class PgDb {
 
   async row<R>(sql: string, args: readonly unknown[] = []): Promise<R | undefined> {
     return (await this.rows<R>(sql, args))[0];
+  }
+
+  /** The first contact: a server out of reach or a wrong URL fails at once (a clear error when a node starts). */
+  async probe(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (e) {
+      throw storeError(e, this.where);
+    }
   }
 
   /** One write in its own transaction; the rows it changed. */
@@ -134,7 +158,7 @@ export class PgDb {
    * race). `fn` may run again from the start: it must only use the database (no other side effects).
    */
   async tx<T>(fn: (t: PgTx) => Promise<T>): Promise<T> {
-    let lostConnection = false;
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const touched = new Set<DataTable>();
       let committing = false;
@@ -151,17 +175,22 @@ export class PgDb {
       } catch (e) {
         if (client) await this.release(client, e);
         if (isTransient(e) && attempt < TRANSIENT_ATTEMPTS) {
-          await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+          await sleep(Math.random() * 20 * attempt);
           continue;
         }
-        // Nothing was committed: a stale connection (the server restarted since it was opened) is worth one more try.
-        if (isConnectionError(e) && !committing && !lostConnection) {
-          lostConnection = true;
-          continue;
-        }
-        throw storeError(e, this.where, committing && isConnectionError(e));
+        const uncertain = committing && !commitNotApplied(e);
+        if (isConnectionError(e) && !uncertain && (await this.waitForServer(started, attempt))) continue;
+        throw storeError(e, this.where, uncertain && isConnectionError(e));
       }
     }
+  }
+
+  /** After a connection error: waits a little longer each time, and says whether to try again. */
+  private async waitForServer(started: number, attempt: number): Promise<boolean> {
+    if (this.closed || Date.now() - started > this.reconnectMs) return false;
+    if (attempt === 1) log('store').warn(`the database ${this.where} is out of reach; trying again for up to ${Math.round(this.reconnectMs / 1000)} s`);
+    await sleep(Math.min(RECONNECT_STEP_MS * attempt, RECONNECT_MAX_STEP_MS));
+    return true;
   }
 
   /** Back to the pool after a failure: rolled back, or destroyed when the connection is broken. */
@@ -178,7 +207,10 @@ export class PgDb {
     }
   }
 
+  /** Announces the last changes and closes every connection (a second call does nothing). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.changes.flush();
     await this.pool.end();
   }

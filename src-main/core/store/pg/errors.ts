@@ -30,6 +30,16 @@ export function isConnectionError(e: unknown): boolean {
   return e instanceof Error && BROKEN.test(e.message);
 }
 
+/**
+ * A COMMIT that failed this way did not commit: the client refused to send it (its connection had already
+ * failed), or the server answered it with an error (a shutdown rolls back the open transaction). Only a
+ * connection cut while waiting for the answer leaves the outcome unknown.
+ */
+export function commitNotApplied(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return (typeof code === 'string' && SERVER_GONE.has(code)) || (e instanceof Error && /not queryable/i.test(e.message));
+}
+
 /** serialization_failure, deadlock_detected: the transaction was rolled back and may simply run again. */
 export function isTransient(e: unknown): boolean {
   const code = (e as { code?: unknown })?.code;

@@ -20,6 +20,7 @@ export type PgStore = Store & { readonly db: PgDb };
 export async function openPgStore(url: string, o: PgDbOptions = {}): Promise<PgStore> {
   const db = new PgDb(url, o);
   try {
+    await db.probe();
     await migratePg(db);
   } catch (e) {
     await db.close();
