@@ -1,26 +1,13 @@
-import { ACTIVE_STATES } from '../../../src-shared/outgoing';
 import type { Db } from './db';
+import { ACTIVE_SQL as ACTIVE, LEASE_FREE as FREE, NODE_REGISTER, NODES_LIST, REPORT_DUE, type NodeRow, REPORT_LEASE_FREE as REPORT_FREE } from './lease-sql';
 import type { LeaseStore, NodeStore } from './ports';
-
-const ACTIVE = ACTIVE_STATES.map((s) => `'${s}'`).join(', ');
-/** A lease `owner` may take: nobody holds it, `owner` does, or its holder let it run out. */
-const FREE = `(lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`;
-const REPORT_FREE = `(report_lease_owner IS NULL OR report_lease_owner = ? OR report_lease_until < ?)`;
-/** Incoming transactions whose report still has to go out. */
-const REPORT_DUE = `source = 'dimse' AND state = 'done' AND report_state IN ('pending', 'retrying')`;
 
 /** The node registry in SQLite (several processes on one file: tests, one machine). */
 export class NodeRepo implements NodeStore {
   constructor(private readonly db: Db) {}
 
   async register(n: { id: string; name: string; version: string; addresses: string[]; now: number }): Promise<void> {
-    this.db.sql
-      .prepare(
-        `INSERT INTO nodes (id, name, version, started_at, heartbeat_at, addresses) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, version = excluded.version, started_at = excluded.started_at,
-           heartbeat_at = excluded.heartbeat_at, addresses = excluded.addresses`,
-      )
-      .run(n.id, n.name, n.version, n.now, n.now, JSON.stringify(n.addresses));
+    this.db.sql.prepare(NODE_REGISTER).run(n.id, n.name, n.version, n.now, n.now, JSON.stringify(n.addresses));
   }
 
   async beat(id: string, now: number, addresses?: string[]): Promise<void> {
@@ -29,13 +16,7 @@ export class NodeRepo implements NodeStore {
   }
 
   async list(): ReturnType<NodeStore['list']> {
-    const rows = this.db.sql
-      .prepare(
-        `SELECT id, name, version, started_at AS startedAt, heartbeat_at AS heartbeatAt, addresses,
-           (SELECT COUNT(*) FROM outgoing WHERE lease_owner = nodes.id AND state IN (${ACTIVE})) AS requests
-         FROM nodes ORDER BY id`,
-      )
-      .all() as { id: string; name: string; version: string; startedAt: number; heartbeatAt: number; addresses: string; requests: number }[];
+    const rows = this.db.sql.prepare(NODES_LIST).all() as NodeRow[];
     return rows.map((r) => ({ ...r, addresses: JSON.parse(r.addresses) as string[] }));
   }
 }

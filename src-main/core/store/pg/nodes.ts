@@ -1,23 +1,13 @@
-import { ACTIVE_STATES } from '../../../../src-shared/outgoing';
+import { ACTIVE_SQL as ACTIVE, LEASE_FREE as FREE, NODE_REGISTER, NODES_LIST, REPORT_DUE, type NodeRow, REPORT_LEASE_FREE as REPORT_FREE } from '../lease-sql';
 import type { LeaseStore, NodeStore } from '../ports';
 import type { PgDb } from './db';
-
-const ACTIVE = ACTIVE_STATES.map((s) => `'${s}'`).join(', ');
-const FREE = `(lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`;
-const REPORT_FREE = `(report_lease_owner IS NULL OR report_lease_owner = ? OR report_lease_until < ?)`;
-const REPORT_DUE = `source = 'dimse' AND state = 'done' AND report_state IN ('pending', 'retrying')`;
 
 /** The node registry in PostgreSQL: one row per node, its heartbeat written every few seconds. */
 export class PgNodeRepo implements NodeStore {
   constructor(private readonly db: PgDb) {}
 
   async register(n: { id: string; name: string; version: string; addresses: string[]; now: number }): Promise<void> {
-    await this.db.run(
-      `INSERT INTO nodes (id, name, version, started_at, heartbeat_at, addresses) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, version = excluded.version, started_at = excluded.started_at,
-         heartbeat_at = excluded.heartbeat_at, addresses = excluded.addresses`,
-      [n.id, n.name, n.version, n.now, n.now, JSON.stringify(n.addresses)],
-    );
+    await this.db.run(NODE_REGISTER, [n.id, n.name, n.version, n.now, n.now, JSON.stringify(n.addresses)]);
   }
 
   async beat(id: string, now: number, addresses?: string[]): Promise<void> {
@@ -26,11 +16,7 @@ export class PgNodeRepo implements NodeStore {
   }
 
   async list(): ReturnType<NodeStore['list']> {
-    const rows = await this.db.rows<{ id: string; name: string; version: string; startedAt: number; heartbeatAt: number; addresses: string; requests: number }>(
-      `SELECT id, name, version, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", addresses,
-         (SELECT COUNT(*) FROM outgoing WHERE lease_owner = nodes.id AND state IN (${ACTIVE})) AS requests
-       FROM nodes ORDER BY id`,
-    );
+    const rows = await this.db.rows<NodeRow>(NODES_LIST);
     return rows.map((r) => ({ ...r, addresses: JSON.parse(r.addresses) as string[] }));
   }
 }
