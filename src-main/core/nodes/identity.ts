@@ -14,15 +14,21 @@ const VALID = /^[A-Za-z0-9._-]{1,80}$/;
  */
 export function nodeIdOf(dataDir: string): string {
   const file = path.join(dataDir, NODE_ID_FILE);
+  let damaged = false;
   try {
     const id = fs.readFileSync(file, 'utf8').trim();
     if (VALID.test(id)) return id;
+    damaged = true;
   } catch {
     /* not made yet */
   }
   const host = os.hostname().replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 60) || 'node';
   const id = `${host}-${crypto.randomBytes(3).toString('hex')}`;
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (damaged) {
+    fs.writeFileSync(file, `${id}\n`, { mode: 0o600 });
+    return id;
+  }
   try {
     // 'wx': two processes starting at once agree on the first one's id.
     fs.writeFileSync(file, `${id}\n`, { flag: 'wx', mode: 0o600 });
