@@ -6,7 +6,7 @@
  * the whole result), so the figures are Safekeep's own work: claims, posts, outcomes stored, verdicts.
  * The job is stored by this script (no library files to scan); the nodes hear of it by NOTIFY (PostgreSQL) or
  * at their next heartbeat (SQLite, with a 1.5 s lease: 0.5 s). Prints figures; asserts nothing about time.
- *   npm run build && npx tsx bench/nodes.ts [--instances 100000] [--per-request 1000]
+ *   npm run build && npx tsx bench/nodes.ts [--instances 100000] [--per-request 1000] [--repeat 3]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +23,7 @@ import { arg, CACHE_DIR, fmt, table } from './support';
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const instances = arg('instances', 100_000);
 const perRequest = arg('per-request', 1000);
+const repeat = arg('repeat', 3);
 const work = fs.mkdtempSync(path.join(CACHE_DIR, 'nodes-'));
 
 const peer = await startFaultServer((req, ctx) => answerFor(ctx.posted.get(req.uid) ?? []));
@@ -46,9 +47,11 @@ async function storeJob(store: Store): Promise<number[]> {
   return requestIds;
 }
 
+let runCount = 0;
+
 /** Starts `nodes` serve processes on the store, stores the job, and times it until no instance is pending. */
 async function run(label: string, nodes: number, database: string | null): Promise<{ label: string; seconds: number; perNode: string; posts: number }> {
-  const tag = label.replace(/\W+/g, '-');
+  const tag = `${label.replace(/\W+/g, '-')}-${++runCount}`;
   const env = database ? { SAFEKEEP_DATABASE_URL: database } : {};
   const sqliteDir = path.join(work, `${tag}-0`);
   const dataDir = (k: number) => (database ? path.join(work, `${tag}-${k}`) : sqliteDir); // SQLite: one file, one folder
@@ -87,12 +90,22 @@ async function run(label: string, nodes: number, database: string | null): Promi
   }
 }
 
+/** The run of median time among `repeat` runs of one configuration. */
+function median<T extends { seconds: number }>(runs: T[]): T {
+  return [...runs].sort((x, y) => x.seconds - y.seconds)[Math.floor(runs.length / 2)]!;
+}
+
 try {
-  const results = [
-    await run('SQLite, 1 node', 1, null),
-    await run('PostgreSQL, 1 node', 1, await cluster.createDatabase()),
-    await run('PostgreSQL, 2 nodes', 2, await cluster.createDatabase()),
-  ];
+  // Interleaved, each configuration `repeat` times, on a fresh database each time: the machine's other load
+  // falls on every configuration alike; the median run is shown.
+  const runs: Awaited<ReturnType<typeof run>>[][] = [[], [], []];
+  for (let k = 0; k < repeat; k++) {
+    runs[0]!.push(await run('SQLite, 1 node', 1, null));
+    runs[1]!.push(await run('PostgreSQL, 1 node', 1, await cluster.createDatabase()));
+    runs[2]!.push(await run('PostgreSQL, 2 nodes', 2, await cluster.createDatabase()));
+  }
+  const results = runs.map(median);
+  console.log(`\n(median of ${repeat} runs each; all runs, s: ${runs.map((r) => `${r[0]!.label}: ${r.map((x) => fmt(x.seconds, 2)).join(', ')}`).join('; ')})`);
   console.log(`\nOne job of ${instances} instances, ${perRequest} per request, against a fake archive committing at once (loopback)\n`);
   console.log(table([['store, nodes', 'time (s)', 'instances/s', 'requests per node', 'POSTs'], ...results.map((r) => [r.label, fmt(r.seconds, 2), fmt(instances / r.seconds, 0), r.perNode, r.posts])]));
   const [sqlite, pg1, pg2] = results as [(typeof results)[0], (typeof results)[0], (typeof results)[0]];

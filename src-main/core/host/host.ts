@@ -59,7 +59,8 @@ export class Host {
   private server: RunningHttpServer | null = null;
   private retentionTimer: Timer | null = null;
   private started = false;
-  private offBeat: (() => void) | null = null;
+  /** The engine looks at each heartbeat (hooked once; the node's stop unhooks it). */
+  private engineOnBeat = false;
 
   /**
    * Typed calls beside the contract, for the CLI: a handler answers one value, so a report would be held
@@ -114,7 +115,10 @@ export class Host {
     // Joins the store's nodes: its heartbeat renews the leases of the work it claims; the engine looks for
     // work a dead node left at each heartbeat.
     await core.node.start();
-    this.offBeat ??= core.node.onBeat(() => core.outgoing.engine.beat());
+    if (!this.engineOnBeat) {
+      core.node.onBeat(() => core.outgoing.engine.beat());
+      this.engineOnBeat = true;
+    }
     if (parts.policies?.dicomweb) await core.policies.use(parts.policies.dicomweb, 'dicomweb');
     if (parts.policies?.dimse) await core.policies.use(parts.policies.dimse, 'dimse');
     // The header readers decide incoming requests (the library policy re-reads files): ready ahead of them.
