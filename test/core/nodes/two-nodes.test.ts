@@ -8,7 +8,7 @@ import { ALL_WORK, type Host } from '../../../src-main/core/host/host';
 import { isFinal } from '../../../src-shared/outgoing';
 import { flatRefs, getCommitment, postCommitment, randomUid } from '../../support/commitment';
 import { answerFor, startFaultServer } from '../../support/fault-server';
-import { addDicomwebRemote, sharedStore, type SharedStore } from '../../support/nodes-harness';
+import { addDicomwebRemote, sharedStore, TEST_LEASE_MS, type SharedStore } from '../../support/nodes-harness';
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,6 +67,22 @@ describe('two nodes on one store', () => {
       const [safeA, safeB] = await Promise.all([a.call('report-safe-to-delete', { remoteId }), b.call('report-safe-to-delete', { remoteId })]);
       expect(safeB).toEqual(safeA);
       expect(safeA.files).toBe(shared.instances.length);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('a POST slower than the lease stays with its node: the heartbeat renews the lease, no other node takes it over', async () => {
+    const peer = await startFaultServer(async (req, ctx) => {
+      await delay(3 * TEST_LEASE_MS); // three leases long
+      return answerFor(ctx.posted.get(req.uid) ?? []);
+    });
+    try {
+      const remoteId = await addDicomwebRemote(a, peer.url, { timeoutSeconds: 30 });
+      const job = await a.call('outgoing-create', { remoteId, selection: { paths: [shared.libraryDir] }, form: 'flat' });
+      await a.core.outgoing.waitFor(job.requestIds);
+      expect(peer.seen.map((s) => s.method)).toEqual(['POST']);
+      expect(await a.core.store.outgoing.get(job.requestIds[0]!)).toMatchObject({ state: 'done', attempts: 1, polls: 0 });
     } finally {
       await peer.close();
     }
