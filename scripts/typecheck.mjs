@@ -19,7 +19,7 @@ if (existsSync('node_modules/electron/electron.d.ts')) {
     JSON.stringify({
       extends: path.relative(dir, 'tsconfig.electron.json'),
       compilerOptions: { paths: { electron: [path.relative(dir, 'test/electron/fake-electron.ts')] } },
-      include: ['../../../src-main/electron/**/*.ts', '../../../test/electron/**/*.ts'],
+      include: ['../../../src-main/electron/**/*.ts', '../../../test/electron/**/*.ts', '../../../src-main/**/*.d.ts'],
     }),
   );
   console.log('typecheck: the electron package is not installed; checking the Electron shell against test/electron/fake-electron.ts');

@@ -5,6 +5,8 @@ import type { Host } from '../core/host/host';
 import { CliError, EXIT, usageError } from './errors';
 import { follow, printTotals, totalsOf } from './follow';
 import { afterSendMissing, printSendMissing, runSendMissing } from './migration';
+import { contentExit, printContent, runVerifyContent } from './content';
+import type { ContentSample } from '../../src-shared/content';
 import { scanAndSummarise } from './scan';
 import { listenForReports, resumeCommand, type ListenerFlags } from './unfinished';
 
@@ -26,6 +28,13 @@ export interface CommitOptions extends ListenerFlags {
   stowUrl?: string;
   qidoUrl?: string;
   storageAe?: string;
+  /** Then retrieve the archive's copy of the committed instances (all or a share in percent) and compare it. */
+  verifyContent?: ContentSample;
+}
+
+/** Flags that cannot go together, refused before the data folder is opened. */
+export function checkCommitFlags(o: CommitOptions): void {
+  if (o.verifyContent !== undefined && !o.wait) throw usageError('--verify-content compares what the archive committed: it waits for commitment (leave out --no-wait)');
 }
 
 /** The remote a `--to` URL names, created or updated under the name "cli: <url>". Safekeep's AE title defaults to `ownAeTitle`. */
@@ -137,11 +146,25 @@ export async function commitCommand(host: Host, paths: string[], o: CommitOption
   if (!o.json) out(`Sending ${job.instances} instance(s) in ${job.requestIds.length} request(s) to ${o.to} (job ${job.jobId})`);
 
   const outcome = await follow(host, job.requestIds, o.quiet ?? false, o.wait ? 'answered' : 'accepted', signal);
+  // With --json and --verify-content, one document: the commitment's, with the content check added.
+  const json: string[] = [];
+  const commitOut = o.json && o.verifyContent !== undefined ? (line: string) => void json.push(line) : out;
+  let code: number | null = null;
   if (o.sendMissing && outcome !== 'interrupted') {
-    const done = await sendMissingAfter(host, { remoteId: remote.id, roots, requestIds: job.requestIds, jobId: job.jobId }, o, out, signal);
-    if (done !== null) return done;
+    code = await sendMissingAfter(host, { remoteId: remote.id, roots, requestIds: job.requestIds, jobId: job.jobId }, o, commitOut, signal);
   }
-  return await finish(host, job.requestIds, { ...o, jobId: job.jobId, interrupted: outcome === 'interrupted' }, out);
+  code ??= await finish(host, job.requestIds, { ...o, jobId: job.jobId, interrupted: outcome === 'interrupted' }, commitOut);
+  if (o.verifyContent === undefined) return code;
+  if (code === EXIT.unfinished || signal?.aborted) {
+    json.forEach(out);
+    if (!o.json) out('Verify content: not started (commitment is not finished)');
+    return code;
+  }
+  const { summary, last } = await runVerifyContent(host, { remoteId: remote.id, roots, sample: o.verifyContent, quiet: o.quiet || o.json || false }, signal);
+  if (o.json) out(JSON.stringify({ ...(JSON.parse(json.join('\n')) as object), verifyContent: summary }, null, 2));
+  else printContent(summary, last, out);
+  // Failed commitments stay exit 1; else the content check decides.
+  return code === EXIT.ok ? contentExit(summary) : code;
 }
 
 /**

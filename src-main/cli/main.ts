@@ -9,8 +9,10 @@ import { remoteCommands } from './remote';
 import { printScanSummary, scanAndSummarise } from './scan';
 import { serveCommand } from './serve';
 import { auditCommand } from './audit';
-import { commitCommand, finish, saveTarget, type CommitOptions } from './commit';
+import { checkCommitFlags, commitCommand, finish, saveTarget, type CommitOptions } from './commit';
 import { compareCommand } from './migration';
+import { parseVerifyContent, verifyContentCommand } from './content';
+import type { ContentSample } from '../../src-shared/content';
 import type { ListenerFlags } from './unfinished';
 import { follow } from './follow';
 import type { Host } from '../core/host/host';
@@ -143,7 +145,10 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
       .addOption(new Option('--rounds <n>', 'rounds of --send-missing (default 3)').argParser(parsePositiveInt('--rounds')))
       .option('--stow-url <url>', 'STOW-RS base URL for --send-missing (default: the --to URL)')
       .option('--qido-url <url>', 'QIDO-RS base URL for compare (default: the --to URL)')
-      .addOption(new Option('--storage-ae <aet>', 'the AE title C-STOREs of --send-missing go to (default: the --to AE title)').argParser(parseAeTitle)),
+      .addOption(new Option('--storage-ae <aet>', 'the AE title C-STOREs of --send-missing go to (default: the --to AE title)').argParser(parseAeTitle))
+      .addOption(
+        new Option('--verify-content <all|PERCENT>', "then retrieve the archive's copy (C-GET or WADO-RS) of all committed instances, or a random share (at least one per series), and compare it with the local file").argParser(parseVerifyContent),
+      ),
     'the verification (with --send-missing: the archive\'s verdicts)',
   )
     .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a dicom:// archive (default: the stored setting, SAFEKEEP)").argParser(parseAeTitle))
@@ -152,6 +157,7 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     .addOption(reportTimeoutOption())
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (paths: string[], o: CommitOptions & { data?: string }) => {
+      checkCommitFlags(o);
       await following(o, (host, signal) => commitCommand(host, paths, o, out, signal));
     });
 
@@ -173,6 +179,23 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
       await withHost(o, async (host) => {
         process.exitCode = await compareCommand(host, (await saveTarget(host, { ...o, wait: true })).id, paths, o, out, err);
       });
+    });
+
+  program
+    .command('verify-content')
+    .description("retrieve the archive's copy (C-GET or WADO-RS) of the committed instances below PATH, all or a random share, and compare it with the local files")
+    .argument('<path...>', 'folders or files of the local instances')
+    .requiredOption('--to <url>', 'the archive: http(s)://host:port/dicomweb or dicom://AET@host:port (as given to commit)')
+    .addOption(new Option('--sample <all|PERCENT>', 'all committed instances, or a random share in percent, at least one per series').default('all').argParser(parseVerifyContent))
+    .option('--token <secret>', 'bearer token for the archive')
+    .option('--basic <user:password>', 'basic authentication for the archive')
+    .option('--qido-url <url>', 'QIDO-RS/WADO-RS base URL (default: the --to URL)')
+    .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a dicom:// archive (default: the stored setting, SAFEKEEP)").argParser(parseAeTitle))
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress line')
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .action(async (paths: string[], o: CommitOptions & { data?: string; sample: ContentSample }) => {
+      await following(o, async (host, signal) => verifyContentCommand(host, (await saveTarget(host, { ...o, wait: true })).id, paths, o, out, signal));
     });
 
   program

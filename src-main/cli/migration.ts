@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { CrossCheckInstance, CrossCheckResult } from '../../src-shared/crosscheck';
 import type { ResendProgress, ResendSummary } from '../../src-shared/resend';
+import type { SafekeepEvents } from '../../src-shared/contract/events';
 import type { Host } from '../core/host/host';
 import { CliError, EXIT, usageError } from './errors';
 import type { Totals } from './follow';
@@ -24,30 +25,46 @@ function progressLine(p: ResendProgress): string[] {
   ];
 }
 
+/**
+ * Runs a migration handler for one archive with its progress events on one line (on a terminal) and Ctrl-C
+ * cancelling the archive's runs (what they did so far stays).
+ */
+export async function withRunProgress<E extends 'resend-progress' | 'content-progress', T>(
+  host: Host,
+  o: { event: E; remoteId: number; quiet: boolean; signal?: AbortSignal; line: (p: SafekeepEvents[E]) => string[] },
+  run: () => Promise<T>,
+): Promise<T> {
+  const progress = new Progress(o.quiet);
+  const off = host.events.on(o.event, (p: SafekeepEvents[E]) => {
+    if (p.remoteId === o.remoteId) progress.update(o.line(p));
+  });
+  const cancel = () => void host.call('migration-cancel', { remoteId: o.remoteId });
+  o.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    return await run();
+  } finally {
+    progress.done();
+    off();
+    o.signal?.removeEventListener('abort', cancel);
+  }
+}
+
 /** Runs send-missing for the selection, with a progress line on a terminal; Ctrl-C stops it (what is done stays). */
 export async function runSendMissing(
   host: Host,
   o: { remoteId: number; roots: string[]; rounds: number; quiet: boolean },
   signal?: AbortSignal,
 ): Promise<{ summary: ResendSummary; rates: Map<number, ResendProgress> }> {
-  const progress = new Progress(o.quiet);
   // The last sending figures of each round, for the summary lines.
   const rates = new Map<number, ResendProgress>();
-  const off = host.events.on('resend-progress', (p) => {
-    if (p.remoteId !== o.remoteId) return;
+  const line = (p: ResendProgress) => {
     if (p.phase === 'sending') rates.set(p.round, p);
-    progress.update(progressLine(p));
-  });
-  const cancel = () => void host.call('migration-cancel', { remoteId: o.remoteId });
-  signal?.addEventListener('abort', cancel, { once: true });
-  try {
-    const summary = await host.call('migration-send-missing', { remoteId: o.remoteId, selection: { paths: o.roots }, rounds: o.rounds });
-    return { summary, rates };
-  } finally {
-    progress.done();
-    off();
-    signal?.removeEventListener('abort', cancel);
-  }
+    return progressLine(p);
+  };
+  const summary = await withRunProgress(host, { event: 'resend-progress', remoteId: o.remoteId, quiet: o.quiet, ...(signal ? { signal } : {}), line }, () =>
+    host.call('migration-send-missing', { remoteId: o.remoteId, selection: { paths: o.roots }, rounds: o.rounds }),
+  );
+  return { summary, rates };
 }
 
 /** The rounds, what was not re-sent and why, and what is still not committed. */

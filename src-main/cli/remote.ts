@@ -21,7 +21,7 @@ export function remoteCommands(program: Command, withHost: WithHost, out: (s: st
     .addOption(new Option('--ae-title <aet>', "Safekeep's calling AE title toward a DIMSE archive (default SAFEKEEP)").argParser(parseAeTitle))
     .addOption(new Option('--per-request <n>', 'most instances per request').argParser(parsePositiveInt('--per-request')))
     .option('--stow-url <url>', 'STOW-RS base URL for send-missing (DICOMweb; default: --url)')
-    .option('--qido-url <url>', 'QIDO-RS base URL for compare (DICOMweb; default: --url)')
+    .option('--qido-url <url>', 'QIDO-RS and WADO-RS base URL for compare and verify-content (DICOMweb; default: --url)')
     .addOption(new Option('--storage-ae <aet>', 'the AE title C-STOREs of send-missing go to (DIMSE; default: the --dicom AE)').argParser(parseAeTitle))
     .option('--ca <file>', "the archive's CA certificate (PEM); for --dicom it turns DICOM TLS on")
     .option('--cert <file>', "Safekeep's client certificate (PEM) for an archive that asks for one")

@@ -1,4 +1,5 @@
 import type { DimseListenerState } from '../dimse';
+import type { ContentProgress } from '../content';
 import type { CrossCheckProgress } from '../crosscheck';
 import type { ScanProgress } from '../library';
 import type { ResendProgress } from '../resend';
@@ -25,6 +26,8 @@ export interface SafekeepEvents {
   'resend-progress': ResendProgress & { remoteId: number };
   /** A cross-check: studies asked so far. */
   'compare-progress': CrossCheckProgress & { remoteId: number };
+  /** A content check: instances retrieved and compared so far (instances/s, MB/s, time left). */
+  'content-progress': ContentProgress & { remoteId: number };
 }
 
 export type SafekeepEventName = keyof SafekeepEvents;

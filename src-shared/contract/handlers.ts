@@ -7,6 +7,7 @@ import type { RemoteTestResult, RemoteView } from '../remotes';
 import type { ArchiveRef, InstanceVerdict, ReportCsv, ReportStudyRow, ReportSummary, ReportTimeline, SafeToDelete } from '../report';
 import type { ServerTlsFiles } from '../tls';
 import type { IncomingInstance, IncomingTransaction } from '../transactions';
+import type { ContentSummary } from '../content';
 import type { CrossCheckResult } from '../crosscheck';
 import type { ResendSummary } from '../resend';
 import type { NodeInfo } from '../nodes';
@@ -105,7 +106,15 @@ export interface Settings {
   pendingRestart: string[];
   /** Safekeep's certificate for its listeners as stored, and what this run uses (null: plain TCP). */
   tls: { stored: ServerTlsFiles | null; inUse: ServerTlsFiles | null };
+  /**
+   * The store: the PostgreSQL database this run uses (password hidden; null: SQLite in the data folder) and where
+   * that came from, and the one the data folder names for the next start (its database.json).
+   */
+  database: { inUse: string | null; source: DatabaseSource; stored: string | null };
 }
+
+/** Where a run's database comes from: --database, SAFEKEEP_DATABASE_URL, the data folder's database.json, or none (SQLite). */
+export type DatabaseSource = 'option' | 'environment' | 'data-folder' | 'default';
 
 /** What a scan found below its folders, once it ended. */
 export interface LibraryScanResult {
@@ -178,6 +187,8 @@ export interface SafekeepResults {
   'migration-send-missing': ResendSummary;
   'migration-cancel': { cancelled: boolean };
   'migration-compare': CrossCheckResult;
+  'migration-verify-content': ContentSummary;
+  'migration-content-result': ContentSummary | null;
 
   'incoming-list': Page<IncomingTransaction>;
   'incoming-get': IncomingTransaction;
@@ -185,6 +196,8 @@ export interface SafekeepResults {
 
   'settings-get': Settings;
   'settings-update': Settings;
+  /** Stores the data folder's database for the next start (null: SQLite); the settings after. */
+  'settings-database': Settings;
   /** The audit trail, newest first (Settings). */
   'audit-list': AuditEntry[];
   /** The Safekeep nodes on this store (several nodes on one PostgreSQL), and which one answers. */

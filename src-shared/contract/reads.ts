@@ -47,6 +47,8 @@ export const HANDLER_READS = {
   'migration-cancel': [],
   // The archive's listing is not stored: only what it is compared with is.
   'migration-compare': ['library', 'verdicts', 'remotes'],
+  'migration-verify-content': ['library', 'verdicts', 'remotes'],
+  'migration-content-result': ['verdicts'],
 
   'incoming-list': ['incoming'],
   'incoming-get': ['incoming'],
@@ -55,6 +57,7 @@ export const HANDLER_READS = {
   // The policies offered name the remotes (forward:<id>).
   'settings-get': ['settings', 'remotes'],
   'settings-update': ['settings', 'remotes'],
+  'settings-database': ['settings', 'remotes'],
   // Not a table of its own: re-read when what most audit events come with changes.
   'audit-list': ['tokens', 'settings', 'remotes', 'incoming', 'outgoing'],
   'tokens-list': ['tokens'],

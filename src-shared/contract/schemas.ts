@@ -126,6 +126,21 @@ export const ArgSchemas = {
   'migration-cancel': z.object({ remoteId: id }).strict(),
   /** Each local study of the selection beside the archive's own listing (C-FIND or QIDO-RS) and the verdicts. */
   'migration-compare': z.object({ remoteId: id, selection: SelectionSchema }).strict(),
+  /**
+   * Retrieves the archive's copy of the selection's committed instances (all, or a random share in percent with at
+   * least one per series) and compares each with the local file (progress: content-progress events); what happened.
+   * `afterRequestIds`: first wait until each of these requests (the Verify dialog's new job) has its final answer.
+   */
+  'migration-verify-content': z
+    .object({
+      remoteId: id,
+      selection: SelectionSchema,
+      sample: z.union([z.literal('all'), z.number().gt(0).max(100)]),
+      afterRequestIds: z.array(id).max(100_000).optional(),
+    })
+    .strict(),
+  /** The archive's latest content check (counts and the instances not plainly the same), or null. */
+  'migration-content-result': z.object({ remoteId: id }).strict(),
 
   'incoming-list': z.object({ ...page, state: z.enum(['working', 'done', 'expired']).optional(), source: z.enum(['dicomweb', 'dimse']).optional() }).strict(),
   'incoming-get': z.object({ transactionUid: uid }).strict(),
@@ -135,6 +150,8 @@ export const ArgSchemas = {
 
   'settings-get': empty,
   'settings-update': SettingsPatchSchema,
+  /** postgres://user:password@host:port/database, or null for SQLite in the data folder (applies at the next start). */
+  'settings-database': z.object({ url: z.string().trim().min(1).max(2000).nullable() }).strict(),
   'audit-list': z
     .object({
       since: z.number().int().min(0).optional(),

@@ -4,37 +4,20 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { CrossCheckResult } from '../../src-shared/crosscheck';
 import type { ResendSummary } from '../../src-shared/resend';
-import type { ArchiveRef, ReportSummary } from '../../src-shared/report';
 import { ReportScreen } from '../../src-renderer/src/screens/report/ReportScreen';
 import { useNavigation } from '../../src-renderer/src/state/navigation';
 import { FakeApi } from './support/fake-api';
 import { setupDom } from './support/dom';
 import { renderWithApi } from './support/render';
+import { archiveSummary, reportApi, studyRow } from './support/report-fixtures';
 
 setupDom();
 
-const ARCHIVE: ArchiveRef = { remoteId: 1, name: 'PACS', kind: 'dimse', address: 'PACS@pacs.local:104', verdicts: 4 };
-const SUMMARY: ReportSummary = {
-  generatedAt: 0,
-  view: 'archive',
-  archives: [ARCHIVE],
-  job: null,
-  requests: 1,
-  studies: 2,
-  totals: { instances: 4, committed: 2, failed: 2, pending: 0, neverAsked: 0 },
-  failureReasons: [{ code: 0x0112, meaning: 'No such object instance', count: 2 }],
-  failed: [],
-  operator: 'jdoe',
-  version: '0.1.0',
-};
-const row = (k: number) => ({ studyUid: `1.2.3.${k}`, patientId: `PID${k}`, accessionNumber: null, studyDate: null, instances: 2, committed: 1, failed: 1, pending: 0 });
+const SUMMARY = archiveSummary({ failureReasons: [{ code: 0x0112, meaning: 'No such object instance', count: 2 }] });
 const inst = (uid: string, verdict: 'committed' | 'failed' | null) => ({ sopInstanceUid: uid, seriesUid: '1.9', filePath: `/data/${uid}`, verdict });
 
 function api(): FakeApi {
-  return new FakeApi()
-    .on('report-archives', () => [ARCHIVE])
-    .on('report-summary', () => SUMMARY)
-    .on('report-studies', () => ({ rows: [row(1), row(2)], total: 2 }));
+  return reportApi(SUMMARY, [studyRow(1), studyRow(2)]);
 }
 
 describe('Report screen: finish the migration', () => {

@@ -27,6 +27,7 @@ const SETTINGS: Settings = {
   dataDir: '/var/lib/safekeep',
   pendingRestart: [],
   tls: { stored: null, inUse: null },
+  database: { inUse: null, source: 'default', stored: null },
 };
 
 function settingsApi(): FakeApi {
@@ -58,7 +59,12 @@ function settingsApi(): FakeApi {
     })
     .on('library-summary', () => ({ studies: 1, series: 1, instances: 1, skipped: 0, conflicts: 0, duplicates: 0, flagged: 0, bytes: 1, roots: [{ path: '/data/studies', addedAt: 0, lastScanAt: null }] }))
     .on('library-remove-root', () => ({ removed: 12, kept: 0 }))
-    .on('library-rescan', () => ({ scanId: 's1' }));
+    .on('library-rescan', () => ({ scanId: 's1' }))
+    .on('settings-database', ({ url }) => {
+      const stored = url && url.replace(/:[^:@/]*@/, ':***@');
+      settings = { ...settings, database: { ...settings.database, stored }, pendingRestart: stored ? ['database'] : [] };
+      return settings;
+    });
 }
 
 describe('Settings screen', () => {
@@ -101,6 +107,21 @@ describe('Settings screen', () => {
     await user.click(screen.getByRole('button', { name: 'Save server settings' }));
     await waitFor(() => expect(api.callsOf('settings-update')).toEqual([{ server: { host: '127.0.0.1', port: 8443, allowedHosts: [] } }]));
     await screen.findByText(/applies at the next start of Safekeep/);
+  });
+
+  it('saves the PostgreSQL database for the next start, never showing its password, and says a restart is needed', async () => {
+    const api = settingsApi();
+    renderWithApi(<SettingsScreen />, { client: api });
+    const user = userEvent.setup();
+    const section = await screen.findByRole('region', { name: 'Database' });
+    expect(within(section).getByTestId('database-in-use').textContent).toBe('This run: SQLite in the data folder (from the default)');
+    await user.type(within(section).getByLabelText('PostgreSQL URL'), 'postgres://safekeep:s3cret@db.hospital.test:5432/safekeep');
+    await user.click(within(section).getByRole('button', { name: 'Save database' }));
+    await waitFor(() => expect(api.callsOf('settings-database')).toEqual([{ url: 'postgres://safekeep:s3cret@db.hospital.test:5432/safekeep' }]));
+    const after = await screen.findByRole('region', { name: 'Database' });
+    await within(after).findByText('Restart Safekeep to use the database saved.');
+    expect(within(after).getByTestId('database-stored').textContent).toContain('postgres://safekeep:***@db.hospital.test:5432/safekeep');
+    expect(after.textContent).not.toContain('s3cret');
   });
 
   it('saves the host names allowed besides loopback (DNS rebinding guard)', async () => {

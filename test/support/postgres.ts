@@ -16,7 +16,14 @@ import { afterAll, beforeAll, inject as vitestInject } from 'vitest';
 
 const run = promisify(execFile);
 
-export const PG_BIN = process.env.SAFEKEEP_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Debian's binaries of the newest PostgreSQL installed (/usr/lib/postgresql/<version>/bin), or SAFEKEEP_PG_BIN. */
+export const PG_BIN = process.env.SAFEKEEP_PG_BIN ?? newestDebianPg();
+
+function newestDebianPg(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  return path.join(root, versions[0] ?? '15', 'bin');
+}
 
 export interface PgCluster {
   port: number;
@@ -75,7 +82,8 @@ process.on('exit', () => {
   }
 });
 
-export async function startPostgres(): Promise<PgCluster> {
+/** `durable`: fsync and synchronous commits on, as a production server (benchmarks); tests run without. */
+export async function startPostgres(o: { durable?: boolean } = {}): Promise<PgCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-pg-'));
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
@@ -90,9 +98,7 @@ export async function startPostgres(): Promise<PgCluster> {
     `-c listen_addresses=127.0.0.1`,
     `-c port=${port}`,
     `-c unix_socket_directories=${dir}`,
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
+    ...(o.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
     '-c max_connections=200',
   ].join(' ');
   // -l: the server's output goes to a file (on a pipe it would keep this call waiting as long as it runs).

@@ -1,4 +1,5 @@
 import { toAppError } from '../../../src-shared/contract/errors';
+import { redactUrls } from '../../../src-shared/redact';
 import type { HandlerName } from '../../../src-shared/contract/schemas';
 import type { CoreHandlers } from './handlers';
 import { currentActor } from '../audit/actor';
@@ -12,6 +13,8 @@ const AUDITED: Partial<Record<HandlerName, (args: any, result: any) => Described
   'tokens-create': (a: { client: string }, r?: { token?: { id: number } }) => ({ event: 'token-created', object: { id: a.client, kind: 'client', detail: r?.token ? { tokenId: r.token.id } : ({} as Record<string, number>) } }),
   'tokens-revoke': (a: { id: number }) => ({ event: 'token-revoked', object: { id: String(a.id), kind: 'token' } }),
   'settings-update': (a: Record<string, unknown>) => ({ event: 'setting-changed', object: { id: Object.keys(a).sort().join(','), kind: 'settings', detail: { patch: JSON.stringify(a).slice(0, 2000) } } }),
+  // The URL as shown everywhere: its password hidden.
+  'settings-database': (a: { url: string | null }) => ({ event: 'setting-changed', object: { id: 'database', kind: 'settings', detail: { url: redactUrls(a.url ?? 'sqlite') } } }),
   'remotes-save': (a: { id?: number; input: { name: string; kind: string } }, r?: { id?: number }) => ({
     event: 'remote-changed',
     object: { id: a.input.name, kind: 'remote', detail: { action: a.id === undefined ? 'added' : 'updated', kind: a.input.kind, ...(r?.id !== undefined ? { remoteId: r.id } : {}) } },

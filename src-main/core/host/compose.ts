@@ -30,10 +30,11 @@ import { OutgoingService } from '../services/outgoing';
 import { PolicyRegistry } from '../services/policies';
 import { RemotesService } from '../services/remotes';
 import { ReportsService } from '../services/reports';
-import { DAY_MS, SettingsService } from '../services/settings';
+import { DAY_MS, SettingsService, type DatabaseChoice } from '../services/settings';
 import type { Store, StoredSettings } from '../store/ports';
 import { openStore } from '../store/open-store';
-import { chosenDatabase, shownDatabase } from './database-file';
+import { chosenDatabase, readDatabaseFile, writeDatabaseFile } from './database-file';
+import { redactDatabaseUrl } from '../store/database-url';
 import { checkDataFolder } from '../secrets/data-folder';
 import { sealedRemotes, sealPlainSecrets } from '../secrets/sealed-remotes';
 import { KeySealer } from '../secrets/sealer';
@@ -117,12 +118,17 @@ export async function composeCore(options: CoreOptions): Promise<Core> {
   const sealer = options.secretSealer ?? new KeySealer(options.dataDir);
   const database = chosenDatabase(options.dataDir, options.database, sealer);
   const opened = await openStore({ dataDir: options.dataDir, database: database.url });
-  if (database.url) log('store').info(`store: PostgreSQL ${shownDatabase(database.url)} (from the ${database.source})`);
+  if (database.url) log('store').info(`store: PostgreSQL ${redactDatabaseUrl(database.url)} (from the ${database.source})`);
   const store = { ...opened, remotes: sealedRemotes(opened.remotes, sealer) };
   try {
     const sealed = await sealPlainSecrets(opened.remotes, sealer);
     if (sealed > 0) log('store').info(`sealed ${sealed} remote secret(s) stored in plain text by an earlier version`);
-    return await composeOn(store, options, await store.settings.get());
+    const choice: DatabaseChoice = {
+      inUse: database,
+      stored: () => readDatabaseFile(options.dataDir, sealer),
+      store: (url) => writeDatabaseFile(options.dataDir, url, sealer),
+    };
+    return await composeOn(store, options, await store.settings.get(), choice);
   } catch (e) {
     await store.close();
     throw e;
@@ -139,7 +145,7 @@ function originConfigOf(stored: StoredSettings, options: CoreOptions): OriginCon
   };
 }
 
-async function composeOn(store: Store, options: CoreOptions, stored: StoredSettings): Promise<Core> {
+async function composeOn(store: Store, options: CoreOptions, stored: StoredSettings, database: DatabaseChoice): Promise<Core> {
   const scheduler = options.scheduler ?? systemScheduler;
   const clock: Clock = scheduler;
   const events = new EventBus();
@@ -252,6 +258,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     authEnabled: options.authEnabled ?? true,
     dataDir: options.dataDir,
     run: { serverUrl: null, pendingRestart: new Set(), reportTimeoutMs: options.reportTimeoutMs ?? null, tls: tlsFiles },
+    database,
   });
   const sessions = new Sessions(store.sessions, clock);
   const access = new AccessService({
@@ -266,6 +273,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
   const library = new LibraryService({ store: store.library, clock, headers, events, flushChanges: () => store.changes.flush() });
   const migration = new MigrationService({
     resend: store.resend,
+    content: store.content,
     library: store.library,
     remotes: store.remotes,
     engine: outgoing.engine,

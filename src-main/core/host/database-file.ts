@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../src-shared/contract/errors';
-import { checkDatabaseUrl, redactDatabaseUrl } from '../store/database-url';
+import type { DatabaseSource } from '../../../src-shared/contract/handlers';
+import { checkDatabaseUrl } from '../store/database-url';
 import type { SecretSealer } from '../secrets/sealer';
 
 /**
@@ -59,8 +60,6 @@ export function writeDatabaseFile(dataDir: string, databaseUrl: string | null, s
   fs.renameSync(`${file}.tmp`, file);
 }
 
-/** Where the database of this run comes from, for messages and the Settings screen. */
-export type DatabaseSource = 'option' | 'environment' | 'data-folder' | 'default';
 
 /**
  * The database of this run: the host's (`--database`), else SAFEKEEP_DATABASE_URL, else the data folder's
@@ -76,9 +75,4 @@ export function chosenDatabase(
   if (env[DATABASE_URL_ENV]) return { url: env[DATABASE_URL_ENV]!, source: 'environment' };
   const stored = readDatabaseFile(dataDir, sealer);
   return stored ? { url: stored, source: 'data-folder' } : { url: null, source: 'default' };
-}
-
-/** The URL as messages and screens show it (password hidden). */
-export function shownDatabase(url: string | null): string | null {
-  return url ? redactDatabaseUrl(url) : null;
 }

@@ -4,6 +4,7 @@
  * archive holds a different object under that UID: sending ours again would not change that.
  */
 import { describeFailureReason, FailureReason } from '../../../src-shared/dicom/failure-reasons';
+import { CONTENT_DIFFERS } from '../../../src-shared/content';
 import { RESENDABLE_REASONS, type NotResendable } from '../../../src-shared/resend';
 import type { VerdictBrief } from '../store/ports';
 import type { IndexedFile } from '../library/model/files';
@@ -16,7 +17,8 @@ export interface Selected {
 export const isResendable = (v: VerdictBrief | undefined): boolean =>
   v !== undefined && v.outcome === 'failed' && v.failureReason !== null && RESENDABLE_REASONS.includes(v.failureReason);
 
-function whyNot(code: number | null): string {
+function whyNot(code: number | null, contentDiffers = false): string {
+  if (contentDiffers) return `${CONTENT_DIFFERS}: the archive holds a different object under that UID (compare content); not re-sent`;
   if (code === FailureReason.ClassInstanceConflict) {
     return `${describeFailureReason(code)}: the archive holds a different object under that UID; not re-sent`;
   }
@@ -27,13 +29,21 @@ function whyNot(code: number | null): string {
 /** The failed instances of `files`, split into those to send and the rest, counted by reason. */
 export function selectResendable(files: readonly IndexedFile[], verdicts: ReadonlyMap<string, VerdictBrief>): Selected {
   const candidates: IndexedFile[] = [];
-  const others = new Map<number | null, number>();
+  // By Failure Reason; a content difference (no reason) apart from the other failures without one.
+  const others = new Map<string, { code: number | null; content: boolean; count: number }>();
   for (const f of files) {
     const v = verdicts.get(f.sopInstanceUid);
     if (!v || v.outcome !== 'failed') continue;
-    if (isResendable(v)) candidates.push(f);
-    else others.set(v.failureReason, (others.get(v.failureReason) ?? 0) + 1);
+    if (isResendable(v)) {
+      candidates.push(f);
+      continue;
+    }
+    const content = v.failureReason === null && (v.detail ?? '').startsWith(CONTENT_DIFFERS);
+    const key = content ? 'content' : String(v.failureReason);
+    const g = others.get(key) ?? { code: v.failureReason, content, count: 0 };
+    g.count++;
+    others.set(key, g);
   }
-  const notResendable = [...others].map(([code, count]) => ({ code, why: whyNot(code), count })).sort((a, b) => b.count - a.count);
+  const notResendable = [...others.values()].map((g) => ({ code: g.code, why: whyNot(g.code, g.content), count: g.count })).sort((a, b) => b.count - a.count);
   return { candidates, notResendable };
 }

@@ -1,6 +1,7 @@
 import tls from 'node:tls';
 import { AppError } from '../../../src-shared/contract/errors';
-import type { Settings } from '../../../src-shared/contract/handlers';
+import type { DatabaseSource, Settings } from '../../../src-shared/contract/handlers';
+import { redactDatabaseUrl } from '../store/database-url';
 import type { ServerTlsFiles } from '../../../src-shared/tls';
 import type { DimseListenerState } from '../../../src-shared/dimse';
 import type { OriginConfig } from '../incoming/config';
@@ -35,6 +36,17 @@ export interface SettingsServiceDeps {
   authEnabled: boolean;
   dataDir: string;
   run: RunSettings;
+  /** The database of this run, and the data folder's choice for the next start (host/database-file.ts). */
+  database: DatabaseChoice;
+}
+
+/** The store's database: the one in use (cannot change while running) and the one the data folder names. */
+export interface DatabaseChoice {
+  inUse: { url: string | null; source: DatabaseSource };
+  /** The data folder's database (password opened), null: SQLite. */
+  stored(): string | null;
+  /** Validates and stores it (null: back to SQLite). */
+  store(url: string | null): void;
 }
 
 /** Settings: what is stored, what applies live (policies, retention, the DICOM listener), and the view the app shows. */
@@ -67,7 +79,25 @@ export class SettingsService {
       dataDir: this.deps.dataDir,
       pendingRestart: [...this.run.pendingRestart],
       tls: { stored: s.tls, inUse: this.run.tls },
+      database: this.databaseView(),
     };
+  }
+
+  private databaseView(): Settings['database'] {
+    const { inUse } = this.deps.database;
+    return { inUse: inUse.url && redactDatabaseUrl(inUse.url), source: inUse.source, stored: shown(this.deps.database.stored()) };
+  }
+
+  /**
+   * The data folder's database for the next start (the URL cannot live in the database it names). A restart is
+   * pending while it differs from the one in use, unless this run's comes from --database or the environment.
+   */
+  setDatabase(url: string | null): void {
+    const { database } = this.deps;
+    database.store(url);
+    if (database.inUse.source !== 'default' && database.inUse.source !== 'data-folder') return;
+    if ((database.stored() ?? null) !== database.inUse.url) this.run.pendingRestart.add('database');
+    else this.run.pendingRestart.delete('database');
   }
 
   /**
@@ -110,4 +140,8 @@ function checkTlsFiles(files: ServerTlsFiles): void {
   } catch (e) {
     throw new AppError('bad-request', `The TLS certificate ${files.certFile} and key ${files.keyFile} cannot be used: ${(e as Error).message}`);
   }
+}
+
+function shown(url: string | null): string | null {
+  return url ? redactDatabaseUrl(url) : null;
 }

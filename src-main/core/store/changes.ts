@@ -19,6 +19,8 @@ const TABLES: Record<string, DataTable | null> = {
   verdicts: 'verdicts',
   resend_runs: 'outgoing',
   store_outcomes: 'outgoing',
+  content_runs: 'verdicts',
+  content_checks: 'verdicts',
   incoming: 'incoming',
   incoming_instances: 'incoming',
   remotes: 'remotes',

@@ -84,13 +84,8 @@ export class IncomingRepo implements IncomingStore {
   }
 
   private setReportNow(transactionUid: string, r: ReportDelivery): void {
-    const sets = ['report_state = ?'];
-    const args: unknown[] = [r.state];
-    if (r.attempts !== undefined) (sets.push('report_attempts = ?'), args.push(r.attempts));
-    if (r.error !== undefined) (sets.push('report_error = ?'), args.push(r.error));
-    if (r.nextAt !== undefined) (sets.push('report_next_at = ?'), args.push(r.nextAt));
-    if (r.meta !== undefined) (sets.push('report_meta = ?'), args.push(JSON.stringify(r.meta)));
-    this.db.sql.prepare(`UPDATE incoming SET ${sets.join(', ')} WHERE transaction_uid = ?`).run(...args, transactionUid);
+    const u = reportUpdate(transactionUid, r);
+    this.db.sql.prepare(u.sql).run(...u.args);
   }
 
   async reportMeta(transactionUid: string): Promise<ReportMeta | null> {
@@ -238,4 +233,15 @@ function toInstance(r: InstanceRow | ResultRow): PendingInstance {
   if (r[4]) out.studyUid = r[4];
   if (r[5]) out.seriesUid = r[5];
   return out;
+}
+
+/** The UPDATE of a transaction's report delivery (both stores): the fields given, and its arguments. */
+export function reportUpdate(transactionUid: string, r: ReportDelivery): { sql: string; args: unknown[] } {
+  const sets = ['report_state = ?'];
+  const args: unknown[] = [r.state];
+  if (r.attempts !== undefined) (sets.push('report_attempts = ?'), args.push(r.attempts));
+  if (r.error !== undefined) (sets.push('report_error = ?'), args.push(r.error));
+  if (r.nextAt !== undefined) (sets.push('report_next_at = ?'), args.push(r.nextAt));
+  if (r.meta !== undefined) (sets.push('report_meta = ?'), args.push(JSON.stringify(r.meta)));
+  return { sql: `UPDATE incoming SET ${sets.join(', ')} WHERE transaction_uid = ?`, args: [...args, transactionUid] };
 }

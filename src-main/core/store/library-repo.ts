@@ -22,6 +22,18 @@ export const PROBLEM = `(status <> 'indexed' OR flag IS NOT NULL)`;
 export const INDEXED_FILE_COLUMNS = `path, sop_class_uid AS "sopClassUid", sop_instance_uid AS "sopInstanceUid", study_uid AS "studyUid",
   series_uid AS "seriesUid", size, mtime_ms AS "mtimeMs", patient_id AS "patientId", accession_number AS "accessionNumber", study_date AS "studyDate"`;
 
+/** A file scanned again replaces its row: every column the scan reads (its content hash is computed again later). */
+export const UPSERT_FILE = `ON CONFLICT (path) DO UPDATE SET root = excluded.root, size = excluded.size, mtime_ms = excluded.mtime_ms,
+  status = excluded.status, reason = excluded.reason, message = excluded.message,
+  sop_instance_uid = excluded.sop_instance_uid, sop_class_uid = excluded.sop_class_uid,
+  study_uid = excluded.study_uid, series_uid = excluded.series_uid, transfer_syntax_uid = excluded.transfer_syntax_uid,
+  patient_name = excluded.patient_name, patient_id = excluded.patient_id, study_date = excluded.study_date,
+  study_description = excluded.study_description, accession_number = excluded.accession_number,
+  modality = excluded.modality, series_number = excluded.series_number,
+  series_description = excluded.series_description, instance_number = excluded.instance_number,
+  indexed_at = excluded.indexed_at, flag = excluded.flag, flag_message = excluded.flag_message,
+  content_hash = NULL, reader_rev = excluded.reader_rev`;
+
 function statements(db: Db) {
   return {
     upsert: db.sql.prepare(`
@@ -30,16 +42,7 @@ function statements(db: Db) {
         accession_number, modality, series_number, series_description, instance_number, indexed_at,
         flag, flag_message, content_hash, reader_rev)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ${READER_REV})
-      ON CONFLICT (path) DO UPDATE SET root = excluded.root, size = excluded.size, mtime_ms = excluded.mtime_ms,
-        status = excluded.status, reason = excluded.reason, message = excluded.message,
-        sop_instance_uid = excluded.sop_instance_uid, sop_class_uid = excluded.sop_class_uid,
-        study_uid = excluded.study_uid, series_uid = excluded.series_uid, transfer_syntax_uid = excluded.transfer_syntax_uid,
-        patient_name = excluded.patient_name, patient_id = excluded.patient_id, study_date = excluded.study_date,
-        study_description = excluded.study_description, accession_number = excluded.accession_number,
-        modality = excluded.modality, series_number = excluded.series_number,
-        series_description = excluded.series_description, instance_number = excluded.instance_number,
-        indexed_at = excluded.indexed_at, flag = excluded.flag, flag_message = excluded.flag_message,
-        content_hash = NULL, reader_rev = excluded.reader_rev`),
+      ${UPSERT_FILE}`),
     rowAt: db.sql.prepare(`SELECT status, sop_instance_uid AS sop FROM library_files WHERE path = ?`),
     deletePath: db.sql.prepare(`DELETE FROM library_files WHERE path = ?`),
     pathsOfRoot: db.sql.prepare(`SELECT path FROM library_files WHERE root = ?`),

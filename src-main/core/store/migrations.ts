@@ -337,7 +337,41 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX store_outcomes_instance ON store_outcomes (remote_id, sop_instance_uid, id);
   CREATE INDEX store_outcomes_run ON store_outcomes (run_id, round);
   `,
-  // 9 (nodes, issue 13): several Safekeep nodes on one store. The node registry (a heartbeat per node), and a
+  // 9 (content, issue 11 §3): "compare content": each run (how, from where, which share) and every instance's
+  // content check (same, transcoded, differs with the first differing attribute, not retrievable, local changed).
+  `
+  CREATE TABLE content_runs (
+    id INTEGER PRIMARY KEY,
+    remote_id INTEGER NOT NULL,
+    via TEXT NOT NULL CHECK (via IN ('C-GET', 'WADO-RS')),
+    source TEXT NOT NULL,
+    sample TEXT NOT NULL,
+    committed INTEGER NOT NULL,
+    checked INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    end_state TEXT
+  );
+  CREATE INDEX content_runs_remote ON content_runs (remote_id, id);
+
+  CREATE TABLE content_checks (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    remote_id INTEGER NOT NULL,
+    sop_instance_uid TEXT NOT NULL,
+    study_uid TEXT NOT NULL,
+    series_uid TEXT NOT NULL,
+    file_path TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('same', 'transcoded', 'differs', 'not-retrievable', 'local-changed')),
+    attribute TEXT,
+    text TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX content_checks_run ON content_checks (run_id, outcome);
+  CREATE INDEX content_checks_instance ON content_checks (remote_id, sop_instance_uid, id);
+  `,
+  // 10 (nodes, issue 13): several Safekeep nodes on one store. The node registry (a heartbeat per node), and a
   // lease on every piece of work one node must do alone: an outgoing request (sent and polled by its lease
   // holder only), the deciding of an incoming transaction, and the N-EVENT-REPORT of an incoming DIMSE
   // transaction (each by its lease holder only). A node that cannot read some files of an incoming transaction

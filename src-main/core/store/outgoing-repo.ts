@@ -270,18 +270,7 @@ export class OutgoingRepo implements OutgoingStore {
         .prepare(`UPDATE outgoing_instances SET outcome = 'pending', failure_reason = NULL, detail = NULL, updated_at = ? WHERE request_id = ?`)
         .run(now, id);
       this.recount(id);
-      this.changeUidNow(id, newUid, {
-        state,
-        nextAttemptAt: now,
-        attempts: 0,
-        polls: 0,
-        error: null,
-        status: null,
-        sentAt: null,
-        workingSince: null,
-        completedAt: null,
-        rawResponse: null,
-      });
+      this.changeUidNow(id, newUid, resetPatch(state, now));
       this.verdicts.request(id, now);
       return true;
     });
@@ -358,4 +347,9 @@ export class OutgoingRepo implements OutgoingStore {
 
 export function toRequest(row: RequestRow): OutgoingRequest {
   return { ...row, previousUids: JSON.parse(row.previousUids) as string[] };
+}
+
+/** What a reset for a resend writes on the request (both stores): back to `state`, due now, nothing of the last try. */
+export function resetPatch(state: OutgoingState, now: number): RequestPatch {
+  return { state, nextAttemptAt: now, attempts: 0, polls: 0, error: null, status: null, sentAt: null, workingSince: null, completedAt: null, rawResponse: null };
 }

@@ -12,6 +12,7 @@
  * - Batch methods stay batch methods (100,000 instances are one call, not 100,000).
  * - Every write announces the tables it touched through `Store.changes` once committed.
  */
+import type { ContentCheckRecord, ContentSample, ContentSummary } from '../../../src-shared/content';
 import type { DataTable } from '../../../src-shared/contract/events';
 import type { InstanceRow, ProblemFile, SeriesRow, StudyRow } from '../../../src-shared/contract/handlers';
 import type { CommitmentResult, RequestForm } from '../../../src-shared/commitment/model';
@@ -155,6 +156,16 @@ export interface ResendStore {
   latestStoreOutcomes(remoteId: number, sopInstanceUids: readonly string[]): Promise<Map<string, StoreOutcomeRecord>>;
 }
 
+/** "Compare content": runs, and every instance's content check, which fails (or restores) its verdict. */
+export interface ContentStore {
+  startContentRun(o: { remoteId: number; via: ContentSummary['via']; source: string; sample: ContentSample; committed: number; checked: number; now: number }): Promise<number>;
+  /** Appends checks (a batch is one transaction, with the verdicts: 'differs' fails one, 'same'/'transcoded' restores one failed for its content). */
+  recordContentChecks(runId: number, remoteId: number, records: readonly ContentCheckRecord[]): Promise<void>;
+  finishContentRun(runId: number, end: ContentSummary['end'], now: number): Promise<void>;
+  /** A run with its counts and the instances not plainly the same (at most `limit`): `runId`, else the archive's latest; null when none. */
+  contentRun(remoteId: number, o?: { runId?: number; limit?: number }): Promise<ContentSummary | null>;
+}
+
 /** Incoming commitment transactions (DICOMweb and DIMSE) and each instance's outcome. */
 export interface IncomingStore {
   /**
@@ -284,6 +295,7 @@ export interface Store {
   tokens: TokenStore;
   sessions: SessionStore;
   resend: ResendStore;
+  content: ContentStore;
   nodes: NodeStore;
   leases: LeaseStore;
   changes: DataChangeFeed;

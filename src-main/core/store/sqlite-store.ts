@@ -1,4 +1,5 @@
 import { openDb, type Db } from './db';
+import { ContentRepo } from './content-repo';
 import { IncomingRepo } from './incoming-repo';
 import { LibraryRepo } from './library-repo';
 import { LeaseRepo, NodeRepo } from './node-repo';
@@ -34,6 +35,7 @@ export function sqliteStoreOf(db: Db): SqliteStore {
     tokens: new TokenRepo(db),
     sessions: new SessionRepo(db),
     resend: new ResendRepo(db),
+    content: new ContentRepo(db),
     nodes: new NodeRepo(db),
     leases: new LeaseRepo(db),
     changes: db.changes,

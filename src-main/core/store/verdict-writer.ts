@@ -1,3 +1,4 @@
+import { CONTENT_DIFFERS } from '../../../src-shared/content';
 import type { Db } from './db';
 
 /** How the outcome of the instances being written is given: as stored, or as it is about to be stored. */
@@ -27,6 +28,24 @@ function upsert(outcome: string, where: string): string {
     ${ON_CONFLICT}`;
 }
 
+/** A verdict failed by a content check (not by the archive): no failure reason, its detail says so. */
+const CONTENT_FAILED = `outcome = 'failed' AND failure_reason IS NULL AND substr(detail, 1, ?) = ?`;
+
+/** A committed verdict (or one failed for its content) fails with a new detail: detail, decided_at, updated_at, remote, instance, and CONTENT_FAILED's two. */
+export const CONTENT_DIFFERS_SQL = `UPDATE verdicts SET outcome = 'failed', failure_reason = NULL, detail = ?, decided_at = ?, updated_at = ?
+  WHERE remote_id = ? AND sop_instance_uid = ? AND (outcome = 'committed' OR (${CONTENT_FAILED}))`;
+
+/** The request's own row still holds what the archive answered (content checks never change the history). */
+const own = (col: string) => `(SELECT i.${col} FROM outgoing_instances i WHERE i.request_id = verdicts.request_id AND i.seq = verdicts.seq)`;
+
+/** A verdict failed for its content is its request's outcome again: decided_at, updated_at, remote, instance, and CONTENT_FAILED's two. */
+export const CONTENT_RESTORE_SQL = `UPDATE verdicts SET outcome = ${own('outcome')}, failure_reason = ${own('failure_reason')}, detail = ${own('detail')},
+    decided_at = ?, updated_at = ?
+  WHERE remote_id = ? AND sop_instance_uid = ? AND ${CONTENT_FAILED} AND ${own('outcome')} IS NOT NULL`;
+
+/** The arguments of CONTENT_FAILED. */
+export const CONTENT_FAILED_ARGS = [CONTENT_DIFFERS.length, CONTENT_DIFFERS] as const;
+
 /** The stored outcome; decided_at is when it was stored (none while pending). */
 export const AS_STORED = `i.outcome, i.failure_reason, i.detail, CASE WHEN i.outcome = 'pending' THEN NULL ELSE i.updated_at END`;
 
@@ -41,6 +60,8 @@ export class VerdictWriter {
   private readonly seqs;
   private readonly pendingAsFailed;
   private readonly uid;
+  private readonly differs;
+  private readonly restore;
 
   constructor(db: Db) {
     this.all = db.sql.prepare(upsert(AS_STORED, ''));
@@ -50,6 +71,21 @@ export class VerdictWriter {
       `UPDATE verdicts SET transaction_uid = ? WHERE request_id = ? AND (remote_id, sop_instance_uid) IN
         (SELECT r.remote_id, i.sop_instance_uid FROM outgoing_instances i JOIN outgoing r ON r.id = i.request_id WHERE i.request_id = ?)`,
     );
+    this.differs = db.sql.prepare(CONTENT_DIFFERS_SQL);
+    this.restore = db.sql.prepare(CONTENT_RESTORE_SQL);
+  }
+
+  /**
+   * The archive's copy differs from the local file (compare content): a committed verdict becomes failed with
+   * `detail` ("content differs: …"); one already failed for its content names the new difference.
+   */
+  contentDiffers(remoteId: number, sopInstanceUid: string, detail: string, now: number): void {
+    this.differs.run(detail, now, now, remoteId, sopInstanceUid, ...CONTENT_FAILED_ARGS);
+  }
+
+  /** A later content check found the copy the same: a verdict failed for its content is the request's outcome again. */
+  contentSame(remoteId: number, sopInstanceUid: string, now: number): void {
+    this.restore.run(now, now, remoteId, sopInstanceUid, ...CONTENT_FAILED_ARGS);
   }
 
   /** Every instance of the request, as stored (a new request, or one reset for a resend). */

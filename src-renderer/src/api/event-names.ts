@@ -7,6 +7,7 @@ export const EVENT_NAMES = [
   'dimse-listener-changed',
   'resend-progress',
   'compare-progress',
+  'content-progress',
 ] as const satisfies readonly SafekeepEventName[];
 
 // A new event in the contract must be added above (compile error otherwise).

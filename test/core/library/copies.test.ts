@@ -3,8 +3,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src-main/core/scheduler';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
-import type { Db } from '../../../src-main/core/store/db';
-import type { LibraryRepo } from '../../../src-main/core/store/library-repo';
+import type { LibraryStore } from '../../../src-main/core/store/ports';
 import { writeDicomFile } from '../../support/dicom-writer';
 import { makeLibrary, type GeneratedInstance } from '../../support/fixtures';
 import { useLibraryDb } from '../../support/library-db';
@@ -14,13 +13,12 @@ describe('second copies of an instance', () => {
   const t = useLibraryDb();
   let lib: string;
   let a: GeneratedInstance;
-  let db: Db;
-  let repo: LibraryRepo;
+  let repo: LibraryStore;
 
   const scan = () => scanLibrary(repo, [lib], systemClock);
   const holder = async () => (await repo.findInstances([a.sopInstanceUid])).get(a.sopInstanceUid)?.path;
   const problem = async (p: string) => (await repo.problems({ limit: 100, offset: 0 })).find((x) => x.path === p);
-  const hashOf = (p: string) => (db.sql.prepare(`SELECT content_hash AS h FROM library_files WHERE path = ?`).get(p) as { h: string | null }).h;
+  const hashOf = async (p: string) => (await t.rows<{ h: string | null }>(`SELECT content_hash AS h FROM library_files WHERE path = ?`, [p]))[0]!.h;
   /** The same instance written again with other bytes (another patient name of `name.length` characters). */
   const variant = (to: string, name: string) => {
     fs.mkdirSync(path.dirname(to), { recursive: true });
@@ -28,7 +26,7 @@ describe('second copies of an instance', () => {
   };
 
   beforeEach(() => {
-    ({ lib, db, repo } = t);
+    ({ lib, repo } = t);
     [a] = makeLibrary(lib, { studies: 1, seriesPerStudy: 1, instancesPerSeries: 1 }) as [GeneratedInstance];
   });
 
@@ -51,10 +49,10 @@ describe('second copies of an instance', () => {
     expect(await problem(otherSize)).toMatchObject({ status: 'conflict', reason: 'uid-conflict' });
     expect(await repo.summary()).toMatchObject({ instances: 1, duplicates: 1, conflicts: 2, skipped: 0 });
     // Sizes first: only files of the holder's size were read and hashed.
-    expect(hashOf(otherSize)).toBeNull();
-    expect(hashOf(copy)).toBe(hashOf(a.path));
-    expect(hashOf(sameSize)).toMatch(/^[0-9a-f]{64}$/);
-    expect(hashOf(sameSize)).not.toBe(hashOf(a.path));
+    expect(await hashOf(otherSize)).toBeNull();
+    expect(await hashOf(copy)).toBe(await hashOf(a.path));
+    expect(await hashOf(sameSize)).toMatch(/^[0-9a-f]{64}$/);
+    expect(await hashOf(sameSize)).not.toBe(await hashOf(a.path));
     // A rescan keeps everything as it is, without reading anything again.
     expect(await scan()).toMatchObject({ unchanged: 4, indexed: 0, duplicates: 0, conflicts: 0 });
     expect((await problem(copy))?.status).toBe('duplicate');

@@ -4,8 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { openHost } from '../../../src-main/core/host/host';
 import { systemClock } from '../../../src-main/core/scheduler';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
-import type { Db } from '../../../src-main/core/store/db';
-import type { LibraryRepo } from '../../../src-main/core/store/library-repo';
+import type { LibraryStore } from '../../../src-main/core/store/ports';
 import { makeLibrary, type GeneratedInstance } from '../../support/fixtures';
 import { useLibraryDb } from '../../support/library-db';
 
@@ -22,14 +21,12 @@ describe('nested library folders', () => {
     outside = makeLibrary(path.join(parent, 'PAT2'), { studies: 1, seriesPerStudy: 1, instancesPerSeries: 5 });
   });
   let root: string;
-  let db: Db;
-  let repo: LibraryRepo;
-  beforeEach(() => ({ root, db, repo } = t));
+  let repo: LibraryStore;
+  beforeEach(() => ({ root, repo } = t));
 
   const scan = (...roots: string[]) => scanLibrary(repo, roots, systemClock);
-  const rootOf = (p: string) => (db.sql.prepare(`SELECT root FROM library_files WHERE path = ?`).get(p) as { root: string } | undefined)?.root;
-  const indexedPaths = () =>
-    (db.sql.prepare(`SELECT path FROM library_files WHERE status = 'indexed' ORDER BY path`).all() as { path: string }[]).map((r) => r.path);
+  const rootOf = async (p: string) => (await t.rows<{ root: string }>(`SELECT root FROM library_files WHERE path = ?`, [p]))[0]?.root;
+  const indexedPaths = async () => (await t.rows<{ path: string }>(`SELECT path FROM library_files WHERE status = 'indexed' ORDER BY path`)).map((r) => r.path);
 
 
   it('removing the inner folder keeps the 99 files the outer one still holds', async () => {
@@ -38,7 +35,7 @@ describe('nested library folders', () => {
     expect((await repo.summary()).instances).toBe(104);
     expect(await repo.removeRoot(child)).toEqual({ forgotten: 0, kept: 99 });
     expect((await repo.summary()).instances).toBe(104);
-    expect(rootOf(inChild[0]!.path)).toBe(parent);
+    expect(await rootOf(inChild[0]!.path)).toBe(parent);
     expect((await repo.roots()).map((r) => r.path)).toEqual([parent]);
     // The next scan of the outer folder finds them unchanged: nothing was lost.
     expect(await scan(parent)).toMatchObject({ unchanged: 104, indexed: 0, removed: 0 });
@@ -49,21 +46,21 @@ describe('nested library folders', () => {
     await scan(child);
     await scan(parent);
     expect(await repo.removeRoot(parent)).toEqual({ forgotten: 5, kept: 99 });
-    expect(indexedPaths()).toEqual(inChild.map((i) => i.path).sort());
+    expect(await indexedPaths()).toEqual(inChild.map((i) => i.path).sort());
     expect((await repo.findInstances([outside[0]!.sopInstanceUid])).size).toBe(0);
     expect(await scan(child)).toMatchObject({ unchanged: 99, indexed: 0, removed: 0 });
   });
 
   it('gives each file to the closest folder, whatever the order of scans, and counts per folder', async () => {
     await scan(parent);
-    expect(rootOf(inChild[0]!.path)).toBe(parent);
+    expect(await rootOf(inChild[0]!.path)).toBe(parent);
     // Adding the inner folder takes its files over without reading them again.
     expect(await scan(child)).toMatchObject({ unchanged: 99, indexed: 0 });
-    expect(rootOf(inChild[0]!.path)).toBe(child);
+    expect(await rootOf(inChild[0]!.path)).toBe(child);
     // A full rescan of the outer folder keeps them with the inner one.
     await scanLibrary(repo, [parent], systemClock, { full: true });
-    expect(rootOf(inChild[0]!.path)).toBe(child);
-    expect(rootOf(outside[0]!.path)).toBe(parent);
+    expect(await rootOf(inChild[0]!.path)).toBe(child);
+    expect(await rootOf(outside[0]!.path)).toBe(parent);
     expect((await repo.summary([child])).instances).toBe(99);
     expect((await repo.summary([parent])).instances).toBe(104);
     expect(await scan(parent)).toMatchObject({ unchanged: 104, indexed: 0, removed: 0 });

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src-main/core/scheduler';
 import { verifyFile } from '../../../src-main/core/library/header-pool';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
-import type { LibraryRepo } from '../../../src-main/core/store/library-repo';
+import type { LibraryStore } from '../../../src-main/core/store/ports';
 import { encodeDicom, randomUid } from '../../support/dicom-writer';
 import { CT_IMAGE } from '../../support/fixtures';
 import { useLibraryDb } from '../../support/library-db';
@@ -15,7 +15,7 @@ const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 describe('truncated Pixel Data', () => {
   const t = useLibraryDb();
   let lib: string;
-  let repo: LibraryRepo;
+  let repo: LibraryStore;
   beforeEach(() => ({ lib, repo } = t));
 
   /** Writes `bytes` without its last `cut` bytes. */

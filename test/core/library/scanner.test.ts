@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ScanProgress } from '../../../src-shared/library';
 import { scanLibrary } from '../../../src-main/core/library/scanner';
-import type { LibraryRepo } from '../../../src-main/core/store/library-repo';
+import type { LibraryStore } from '../../../src-main/core/store/ports';
 import { encodeDicom, randomUid, writeDicomFile } from '../../support/dicom-writer';
 import { CT_IMAGE, makeLibrary } from '../../support/fixtures';
 import { useLibraryDb } from '../../support/library-db';
@@ -13,7 +13,7 @@ describe('library scanner', () => {
   const t = useLibraryDb();
   let root: string;
   let lib: string;
-  let repo: LibraryRepo;
+  let repo: LibraryStore;
   beforeEach(() => ({ root, lib, repo } = t));
 
   const find = async (uid: string) => (await repo.findInstances([uid])).get(uid);

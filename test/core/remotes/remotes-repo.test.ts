@@ -1,20 +1,20 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../../src-main/core/store/db';
-import { RemotesRepo } from '../../../src-main/core/store/remotes-repo';
+import type { RemotesStore } from '../../../src-main/core/store/ports';
 import { tempDir } from '../../support/fixtures';
+import { openTestStore, testRun, type TestStore } from '../../support/store';
 
 describe('remotes', () => {
   let dir: string;
-  let db: Db;
-  let repo: RemotesRepo;
-  beforeEach(() => {
+  let store: TestStore;
+  let repo: RemotesStore;
+  beforeEach(async () => {
     dir = tempDir();
-    db = openDb(dir);
-    repo = new RemotesRepo(db);
+    store = await openTestStore(dir);
+    repo = store.remotes;
   });
-  afterEach(() => {
-    db.close();
+  afterEach(async () => {
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -48,11 +48,9 @@ describe('remotes', () => {
 
   it('will not delete a remote with requests in flight', async () => {
     const v = await repo.save({ kind: 'dicomweb', name: 'busy', config: { baseUrl: 'http://a' } }, 1);
-    db.sql
-      .prepare(`INSERT INTO outgoing (remote_id, remote_name, transaction_uid, state, form, instance_count, created_at) VALUES (?, 'busy', '1.2.3', 'working', 'flat', 1, 1)`)
-      .run(v.id);
+    await testRun(store, `INSERT INTO outgoing (remote_id, remote_name, transaction_uid, state, form, instance_count, created_at) VALUES (?, 'busy', '1.2.3', 'working', 'flat', 1, 1)`, [v.id]);
     await expect(repo.delete(v.id)).rejects.toThrow(/1 request\(s\) in flight/);
-    db.sql.prepare(`UPDATE outgoing SET state = 'done'`).run();
+    await testRun(store, `UPDATE outgoing SET state = 'done'`);
     await repo.delete(v.id);
     await expect(repo.get(v.id)).rejects.toThrow(/No remote/);
   });

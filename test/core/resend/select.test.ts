@@ -30,13 +30,16 @@ describe('which instances send missing stores again', () => {
       ['6', failed(0x0122)],
       ['7', { outcome: 'committed', failureReason: null, detail: null, jobId: 1 }],
       ['8', { outcome: 'pending', failureReason: null, detail: null, jobId: 1 }],
+      ['10', { outcome: 'failed', failureReason: null, detail: 'content differs: (0010,0010) PatientName', jobId: 1 }],
     ]);
-    const s = selectResendable(['1', '2', '3', '4', '5', '6', '7', '8', '9'].map(file), verdicts);
+    const s = selectResendable(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'].map(file), verdicts);
     expect(s.candidates.map((f) => f.sopInstanceUid)).toEqual(['1', '2']);
     expect(s.notResendable).toEqual([
       { code: 0x0119, count: 2, why: '0119H Class/Instance conflict: the archive holds a different object under that UID; not re-sent' },
       { code: null, count: 1, why: expect.stringMatching(/^failed without a Failure Reason/) },
       { code: 0x0122, count: 1, why: '0122H Referenced SOP Class not supported: storing again does not fix it; not re-sent' },
+      // A content difference is not a missing object either: its own line.
+      { code: null, count: 1, why: 'content differs: the archive holds a different object under that UID (compare content); not re-sent' },
     ]);
   });
 });

@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Db, migrate, openDb } from '../../../src-main/core/store/db';
-import { MIGRATIONS } from '../../../src-main/core/store/migrations';
-import { openSqlite } from '../../../src-main/core/store/sqlite';
-import { OutgoingRepo, type PlannedInstance } from '../../../src-main/core/store/outgoing-repo';
-import { ReportRepo } from '../../../src-main/core/store/report-repo';
+import type { PlannedInstance } from '../../../src-main/core/store/outgoing-repo';
+import type { OutgoingStore, ReportStore } from '../../../src-main/core/store/ports';
 import { tempDir } from '../../support/fixtures';
+import { openTestStore, testRow, type TestStore } from '../../support/store';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 
@@ -26,18 +24,17 @@ function inst(s: number, k: number): PlannedInstance {
 }
 
 let dir: string;
-let db: Db;
-let outgoing: OutgoingRepo;
-let reports: ReportRepo;
+let store: TestStore;
+let outgoing: OutgoingStore;
+let reports: ReportStore;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = tempDir();
-  db = openDb(dir);
-  outgoing = new OutgoingRepo(db);
-  reports = new ReportRepo(db);
+  store = await openTestStore(dir);
+  ({ outgoing, reports } = store);
 });
-afterEach(() => {
-  db.close();
+afterEach(async () => {
+  await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -53,14 +50,14 @@ function job(remoteId: number, studies: PlannedInstance[][], now: number, label 
 }
 
 function verdict(remoteId: number, sop: string) {
-  return db.sql
-    .prepare(
-      `SELECT outcome, failure_reason AS failureReason, detail, transaction_uid AS transactionUid, request_id AS requestId, job_id AS jobId,
-         decided_at AS decidedAt, updated_at AS updatedAt, file_size AS fileSize, file_mtime_ms AS fileMtimeMs, patient_id AS patientId,
-         accession_number AS accessionNumber, study_date AS studyDate, file_path AS filePath
-       FROM verdicts WHERE remote_id = ? AND sop_instance_uid = ?`,
-    )
-    .get(remoteId, sop) as Record<string, unknown> | undefined;
+  return testRow<Record<string, unknown>>(
+    store,
+    `SELECT outcome, failure_reason AS "failureReason", detail, transaction_uid AS "transactionUid", request_id AS "requestId", job_id AS "jobId",
+       decided_at AS "decidedAt", updated_at AS "updatedAt", file_size AS "fileSize", file_mtime_ms AS "fileMtimeMs", patient_id AS "patientId",
+       accession_number AS "accessionNumber", study_date AS "studyDate", file_path AS "filePath"
+     FROM verdicts WHERE remote_id = ? AND sop_instance_uid = ?`,
+    [remoteId, sop],
+  );
 }
 
 async function batchesOf<T>(batches: AsyncIterable<T[]>): Promise<T[][]> {
@@ -69,13 +66,13 @@ async function batchesOf<T>(batches: AsyncIterable<T[]>): Promise<T[][]> {
   return all;
 }
 
-const count = () => (db.sql.prepare(`SELECT COUNT(*) AS n FROM verdicts`).get() as { n: number }).n;
+const count = async () => (await testRow<{ n: number }>(store, `SELECT COUNT(*) AS n FROM verdicts`))!.n;
 
 describe('verdicts, kept by OutgoingRepo in the same transaction as every outcome', () => {
   it('a new job: every instance pending, with the file state and patient data as planned', async () => {
     const { jobId, requestIds } = await job(1, [[inst(1, 1), inst(1, 2)], [inst(2, 1)]], 1000);
-    expect(count()).toBe(3);
-    expect(verdict(1, '1.2.9.1.2')).toEqual({
+    expect(await count()).toBe(3);
+    expect(await verdict(1, '1.2.9.1.2')).toEqual({
       outcome: 'pending',
       failureReason: null,
       detail: null,
@@ -98,8 +95,8 @@ describe('verdicts, kept by OutgoingRepo in the same transaction as every outcom
     const id = requestIds[0]!;
     await outgoing.complete(id, [{ seq: 0, outcome: 'committed', failureReason: null, detail: null }], { state: 'working' }, 2000);
     await outgoing.failPending(id, 'association aborted by ARCHIVE (A-ABORT, source: service-user, reason: 0)', { state: 'failed' }, 3000);
-    expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed', decidedAt: 2000, updatedAt: 2000 });
-    expect(verdict(1, '1.2.9.1.3')).toMatchObject({
+    expect(await verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed', decidedAt: 2000, updatedAt: 2000 });
+    expect(await verdict(1, '1.2.9.1.3')).toMatchObject({
       outcome: 'failed',
       failureReason: null,
       detail: 'association aborted by ARCHIVE (A-ABORT, source: service-user, reason: 0)',
@@ -131,8 +128,8 @@ describe('verdicts, kept by OutgoingRepo in the same transaction as every outcom
     // Before any follow-up, the job's rows are read without looking for later ones.
     expect((await batchesOf(reports.rowBatches({ jobId }))).flat()).toHaveLength(3);
     const follow = await outgoing.createFollowUp(first, { transactionUid: '2.25.77', form: 'study', studyUid: '1.2.9.1', label: 'resend', instances: planned }, 3000);
-    expect(db.sql.prepare(`SELECT follow_up_of AS of FROM outgoing WHERE id = ?`).get(follow)).toEqual({ of: first.id });
-    expect(verdict(1, '1.2.9.1.2')).toMatchObject({ outcome: 'pending', requestId: follow, transactionUid: '2.25.77', jobId });
+    expect(await testRow(store, `SELECT follow_up_of AS of FROM outgoing WHERE id = ?`, [follow])).toEqual({ of: first.id });
+    expect(await verdict(1, '1.2.9.1.2')).toMatchObject({ outcome: 'pending', requestId: follow, transactionUid: '2.25.77', jobId });
     expect(await reports.totals({ jobId })).toEqual({ instances: 3, committed: 1, failed: 0, pending: 2 });
     await outgoing.complete(
       follow,
@@ -163,25 +160,25 @@ describe('verdicts, kept by OutgoingRepo in the same transaction as every outcom
     const { requestIds } = await job(1, [[inst(1, 1), inst(1, 2)]], 1000);
     const id = requestIds[0]!;
     await outgoing.changeUid(id, '2.25.409', { state: 'queued' });
-    expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', transactionUid: '2.25.409' });
+    expect(await verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', transactionUid: '2.25.409' });
     await outgoing.failPending(id, 'Lost by the archive', { state: 'lost' }, 2000);
     await outgoing.reset(id, '2.25.555', 3000);
-    expect(verdict(1, '1.2.9.1.2')).toMatchObject({ outcome: 'pending', transactionUid: '2.25.555', decidedAt: null, updatedAt: 3000, detail: null });
+    expect(await verdict(1, '1.2.9.1.2')).toMatchObject({ outcome: 'pending', transactionUid: '2.25.555', decidedAt: null, updatedAt: 3000, detail: null });
   });
 
   it('latest event wins across jobs of one archive; another archive has its own verdict', async () => {
     const a = await job(1, [[inst(1, 1)]], 1000);
     await outgoing.complete(a.requestIds[0]!, [{ seq: 0, outcome: 'failed', failureReason: 0x0110, detail: null }], { state: 'done' }, 2000);
     const b = await job(1, [[inst(1, 1)]], 3000, 'Batch 2');
-    expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', jobId: b.jobId });
+    expect(await verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', jobId: b.jobId });
     await outgoing.complete(b.requestIds[0]!, [{ seq: 0, outcome: 'committed', failureReason: null, detail: null }], { state: 'done' }, 4000);
-    expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed', jobId: b.jobId, decidedAt: 4000 });
+    expect(await verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed', jobId: b.jobId, decidedAt: 4000 });
     // Job 1 still says what job 1 found.
     expect(await reports.totals({ jobId: a.jobId })).toMatchObject({ failed: 1, committed: 0 });
     const c = await job(2, [[inst(1, 1)]], 5000);
-    expect(verdict(2, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', jobId: c.jobId });
-    expect(verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed' });
-    expect(count()).toBe(2);
+    expect(await verdict(2, '1.2.9.1.1')).toMatchObject({ outcome: 'pending', jobId: c.jobId });
+    expect(await verdict(1, '1.2.9.1.1')).toMatchObject({ outcome: 'committed' });
+    expect(await count()).toBe(2);
     expect((await reports.instanceVerdicts('1.2.9.1.1')).map((v) => [v.remoteId, v.outcome])).toEqual([
       [1, 'committed'],
       [2, 'pending'],
@@ -190,7 +187,7 @@ describe('verdicts, kept by OutgoingRepo in the same transaction as every outcom
 
   it('a proxied request (no job) gives no verdict', async () => {
     await outgoing.createSingle(1, 'upstream', { transactionUid: '2.25.5', proxyFor: '2.25.5', form: 'flat', studyUid: null, label: null, instances: [inst(1, 1)] }, 1000);
-    expect(count()).toBe(0);
+    expect(await count()).toBe(0);
   });
 
   it('reads big reports in batches after the last key, in study order, each row once', async () => {
@@ -204,51 +201,5 @@ describe('verdicts, kept by OutgoingRepo in the same transaction as every outcom
     expect(batches.flat()[0]).toMatchObject({ remoteName: 'remote 1', jobLabel: 'Batch 1', patientId: 'PID1', requestState: 'queued', outcome: 'pending' });
     // Every archive: the same rows (one archive here), ordered by archive first.
     expect((await batchesOf(reports.rowBatches({}, 7))).flat().map((r) => r.sopInstanceUid)).toEqual(uids);
-  });
-});
-
-describe('the verdict migration', () => {
-  it('builds verdicts from existing requests: latest per archive and instance, cancelled ones failed, file state where still known', async () => {
-    const old = new Db(openSqlite(`${dir}/old.sqlite`), `${dir}/old.sqlite`);
-    migrate(old, MIGRATIONS.slice(0, 2));
-    old.sql.exec(`
-      INSERT INTO library_files (path, root, size, mtime_ms, status, sop_instance_uid, sop_class_uid, study_uid, series_uid, patient_id, accession_number, study_date, indexed_at)
-      VALUES ('/lib/a', '/lib', 10, 111, 'indexed', '1.1', '${CT}', '1.9', '1.9.1', 'P1', 'A1', '20250101', 500),
-             ('/lib/b', '/lib', 20, 222, 'indexed', '1.2', '${CT}', '1.9', '1.9.1', 'P1', 'A1', '20250101', 5000);
-      INSERT INTO jobs (id, remote_id, label, form, created_at) VALUES (1, 1, 'Old job', 'study', 1000);
-      INSERT INTO outgoing (id, job_id, remote_id, remote_name, transaction_uid, state, form, instance_count, committed_count, failed_count, created_at, completed_at, proxy_for)
-      VALUES (1, 1, 1, 'PACS', '2.25.1', 'done', 'study', 2, 1, 1, 1000, 2000, NULL),
-             (2, 1, 1, 'PACS', '2.25.2', 'done', 'study', 1, 1, 0, 3000, 3500, NULL),
-             (3, 1, 1, 'PACS', '2.25.3', 'cancelled', 'study', 1, 0, 0, 1000, 2500, NULL),
-             (4, NULL, 1, 'PACS', '2.25.4', 'done', 'flat', 1, 1, 0, 1000, 1200, '2.25.4');
-      INSERT INTO outgoing_instances (request_id, seq, sop_class_uid, sop_instance_uid, study_uid, series_uid, file_path, outcome, failure_reason, updated_at)
-      VALUES (1, 0, '${CT}', '1.1', '1.9', '1.9.1', '/lib/a', 'committed', NULL, 2000),
-             (1, 1, '${CT}', '1.2', '1.9', '1.9.1', '/lib/b', 'failed', 274, 2000),
-             (2, 0, '${CT}', '1.2', '1.9', '1.9.1', '/lib/b', 'committed', NULL, 3500),
-             (3, 0, '${CT}', '1.3', '1.9', '1.9.1', '/lib/c', 'pending', NULL, NULL),
-             (4, 0, '${CT}', '1.8', NULL, NULL, NULL, 'committed', NULL, 1200);
-    `);
-    migrate(old, MIGRATIONS);
-    const rows = old.sql
-      .prepare(
-        `SELECT sop_instance_uid AS sop, outcome, request_id AS req, detail, decided_at AS decided, file_size AS size, file_mtime_ms AS mtime, patient_id AS pid
-         FROM verdicts ORDER BY sop_instance_uid`,
-      )
-      .all();
-    expect(rows).toEqual([
-      { sop: '1.1', outcome: 'committed', req: 1, detail: null, decided: 2000, size: 10, mtime: 111, pid: 'P1' },
-      // Rescanned after the request: the index no longer tells the file's state when verified.
-      { sop: '1.2', outcome: 'committed', req: 2, detail: null, decided: 3500, size: null, mtime: null, pid: 'P1' },
-      { sop: '1.3', outcome: 'failed', req: 3, detail: 'Cancelled before the archive answered: not verified', decided: 2500, size: null, mtime: null, pid: null },
-    ]);
-    expect(old.sql.prepare(`SELECT failed_count AS f FROM outgoing WHERE id = 3`).get()).toEqual({ f: 1 });
-    // Request 2 resends an instance of request 1: the job's report must take the latest of each.
-    expect(old.sql.prepare(`SELECT id, follow_up_of AS of FROM outgoing ORDER BY id`).all()).toEqual([
-      { id: 1, of: null },
-      { id: 2, of: 1 },
-      { id: 3, of: null },
-      { id: 4, of: null },
-    ]);
-    old.close();
   });
 });

@@ -17,6 +17,10 @@ export function settingsHandlers(
       await listener.ensure();
       return settings.view();
     },
+    'settings-database': async ({ url }) => {
+      settings.setDatabase(url);
+      return settings.view();
+    },
     'tokens-list': () => access.listTokens(),
     'tokens-create': ({ client }) => access.createToken(client),
     'tokens-revoke': async ({ id }) => {

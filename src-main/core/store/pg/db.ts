@@ -148,6 +148,15 @@ export class PgDb {
     }
   }
 
+  /** Refreshes the planner's statistics of `tables` (after a bulk write); a failure only costs speed. */
+  async analyze(tables: readonly string[]): Promise<void> {
+    try {
+      await this.pool.query(`ANALYZE ${tables.join(', ')}`);
+    } catch (e) {
+      log('store').warn(`ANALYZE ${tables.join(', ')} failed (${this.where}):`, (e as Error).message);
+    }
+  }
+
   /** One write in its own transaction; the rows it changed. */
   run(sql: string, args: readonly unknown[] = []): Promise<number> {
     return this.tx((t) => t.run(sql, args));

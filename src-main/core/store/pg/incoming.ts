@@ -1,6 +1,6 @@
 import type { CommitmentResult, FailedInstance, RequestedInstance } from '../../../../src-shared/commitment/model';
 import type { IncomingInstance, IncomingTransaction } from '../../../../src-shared/transactions';
-import { INCOMING_INSTANCE_COLUMNS, TX_COLUMNS } from '../incoming-repo';
+import { INCOMING_INSTANCE_COLUMNS, reportUpdate, TX_COLUMNS } from '../incoming-repo';
 import type { IncomingStore } from '../ports';
 import type { CreateIncomingOutcome, Decision, IncomingLimits, IncomingLoad, NewIncoming, PendingInstance, ReportDelivery, ReportMeta } from '../../incoming/model/transaction';
 import { LOCKS, type PgDb, type PgTx } from './db';
@@ -194,13 +194,8 @@ export class PgIncomingRepo implements IncomingStore {
 }
 
 async function setReport(t: PgTx, transactionUid: string, r: ReportDelivery): Promise<void> {
-  const sets = ['report_state = ?'];
-  const args: unknown[] = [r.state];
-  if (r.attempts !== undefined) (sets.push('report_attempts = ?'), args.push(r.attempts));
-  if (r.error !== undefined) (sets.push('report_error = ?'), args.push(r.error));
-  if (r.nextAt !== undefined) (sets.push('report_next_at = ?'), args.push(r.nextAt));
-  if (r.meta !== undefined) (sets.push('report_meta = ?'), args.push(JSON.stringify(r.meta)));
-  await t.run(`UPDATE incoming SET ${sets.join(', ')} WHERE transaction_uid = ?`, [...args, transactionUid]);
+  const u = reportUpdate(transactionUid, r);
+  await t.run(u.sql, u.args);
 }
 
 function toRequested(r: InstanceRow): RequestedInstance {

@@ -1,6 +1,6 @@
 import type { FileFlag, InstanceHeader } from '../../../../src-shared/library';
 import { COPY_MESSAGE, relationTo } from '../library-copies';
-import { READER_REV } from '../library-repo';
+import { READER_REV, UPSERT_FILE } from '../library-repo';
 import type { BatchCounts, FileRecord } from '../../library/model/files';
 import type { PgTx } from './db';
 import { PgWaitingCopies } from './library-copies';
@@ -25,16 +25,7 @@ const UPSERT = `
   SELECT u.*, ?::bigint, NULL, ${READER_REV} FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
     ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
     ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[]) AS u
-  ON CONFLICT (path) DO UPDATE SET root = excluded.root, size = excluded.size, mtime_ms = excluded.mtime_ms,
-    status = excluded.status, reason = excluded.reason, message = excluded.message,
-    sop_instance_uid = excluded.sop_instance_uid, sop_class_uid = excluded.sop_class_uid,
-    study_uid = excluded.study_uid, series_uid = excluded.series_uid, transfer_syntax_uid = excluded.transfer_syntax_uid,
-    patient_name = excluded.patient_name, patient_id = excluded.patient_id, study_date = excluded.study_date,
-    study_description = excluded.study_description, accession_number = excluded.accession_number,
-    modality = excluded.modality, series_number = excluded.series_number,
-    series_description = excluded.series_description, instance_number = excluded.instance_number,
-    indexed_at = excluded.indexed_at, flag = excluded.flag, flag_message = excluded.flag_message,
-    content_hash = NULL, reader_rev = excluded.reader_rev`;
+  ${UPSERT_FILE}`;
 
 /** Writes rows in one statement (a second copy's hash is forgotten: its bytes may have changed). */
 async function write(t: PgTx, rows: readonly FileRow[], now: number): Promise<void> {

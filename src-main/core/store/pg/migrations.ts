@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL schema, as versioned migrations (the table safekeep_schema holds one row per migration
  * applied). Append only, like the SQLite MIGRATIONS: a schema change appends an entry there AND here (the
- * numbers differ: migration 1 here is SQLite's 1 to 8 as they stand; test/core/store/pg-schema.test.ts
+ * numbers differ: migration 1 here is SQLite's 1 to 8 as they stood, 2 is SQLite's 9; test/core/store/pg/pg-schema.test.ts
  * checks that both stores end with the same tables and columns).
  *
  * Types: times, sizes and ids are BIGINT (milliseconds since 1970 overflow INTEGER); text is TEXT COLLATE "C",
@@ -262,5 +262,38 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX store_outcomes_instance ON store_outcomes (remote_id, sop_instance_uid, id);
   CREATE INDEX store_outcomes_run ON store_outcomes (run_id, round);
   `,
-  PG_NODES_MIGRATION, // 2 (nodes): SQLite's 9
+  // 2: SQLite's 9 (compare content): each run, and every instance's content check.
+  `
+  CREATE TABLE content_runs (
+    id ${ID},
+    remote_id BIGINT NOT NULL,
+    via ${T} NOT NULL CHECK (via IN ('C-GET', 'WADO-RS')),
+    source ${T} NOT NULL,
+    sample ${T} NOT NULL,
+    committed INTEGER NOT NULL,
+    checked INTEGER NOT NULL,
+    started_at BIGINT NOT NULL,
+    finished_at BIGINT,
+    end_state ${T}
+  );
+  CREATE INDEX content_runs_remote ON content_runs (remote_id, id);
+
+  CREATE TABLE content_checks (
+    id ${ID},
+    run_id BIGINT NOT NULL,
+    remote_id BIGINT NOT NULL,
+    sop_instance_uid ${T} NOT NULL,
+    study_uid ${T} NOT NULL,
+    series_uid ${T} NOT NULL,
+    file_path ${T} NOT NULL,
+    outcome ${T} NOT NULL CHECK (outcome IN ('same', 'transcoded', 'differs', 'not-retrievable', 'local-changed')),
+    attribute ${T},
+    text ${T} NOT NULL,
+    bytes BIGINT NOT NULL,
+    at BIGINT NOT NULL
+  );
+  CREATE INDEX content_checks_run ON content_checks (run_id, outcome);
+  CREATE INDEX content_checks_instance ON content_checks (remote_id, sop_instance_uid, id);
+  `,
+  PG_NODES_MIGRATION, // 3 (nodes): SQLite's 10
 ];

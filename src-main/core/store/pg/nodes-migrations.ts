@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL twin of SQLite migration 9 (nodes, issue 13): the node registry and the leases on work
+ * The PostgreSQL twin of SQLite migration 10 (nodes, issue 13): the node registry and the leases on work
  * (outgoing requests, deciding incoming transactions, delivering their N-EVENT-REPORT). Appended to
  * PG_MIGRATIONS (migrations.ts).
  */

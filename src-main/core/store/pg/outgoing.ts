@@ -1,6 +1,6 @@
 import type { RequestForm } from '../../../../src-shared/commitment/model';
 import { ACTIVE_STATES, type OutgoingInstance, type OutgoingRequest, type OutgoingState } from '../../../../src-shared/outgoing';
-import { INSTANCE_COLUMNS, PATCHABLE, PLANNED_COLUMNS, REQUEST_COLUMNS, toRequest, type RequestRow } from '../outgoing-repo';
+import { INSTANCE_COLUMNS, PATCHABLE, PLANNED_COLUMNS, REQUEST_COLUMNS, resetPatch, toRequest, type RequestRow } from '../outgoing-repo';
 import { NotFoundError } from '../not-found';
 import type { OutgoingStore } from '../ports';
 import type { InstanceResult, PlannedInstance, PlannedRequest, RequestPatch } from '../../engine/model/outgoing';
@@ -10,6 +10,13 @@ import { whereOf } from './sql';
 import { pgVerdicts } from './verdicts';
 
 type Guard = readonly OutgoingState[] | undefined;
+
+/**
+ * A job this large changes the tables' sizes at once: their statistics are brought up to date before the
+ * reports read them (autovacuum would, a while later; until then the planner takes the verdicts for a few
+ * rows and sorts every one of them for each batch of a report).
+ */
+const ANALYZE_AFTER = 10_000;
 type Reader = Pick<PgTx, 'row'>;
 
 /**
@@ -24,7 +31,7 @@ export class PgOutgoingRepo implements OutgoingStore {
     jobId: number;
     requestIds: number[];
   }> {
-    return this.db.tx(async (t) => {
+    const stored = await this.db.tx(async (t) => {
       // Holds off a concurrent delete of the remote (it locks the row) until the job is stored.
       await t.row(`SELECT 1 AS x FROM remotes WHERE id = ? FOR SHARE`, [o.remoteId]);
       const [job] = await t.returning<{ id: number }>(`INSERT INTO jobs (remote_id, label, form, created_at) VALUES (?, ?, ?, ?) RETURNING id`, [
@@ -36,6 +43,9 @@ export class PgOutgoingRepo implements OutgoingStore {
       const requestIds = await insertRequests(t, { jobId: job!.id, remoteId: o.remoteId, remoteName: o.remoteName }, o.requests, o.now);
       return { jobId: job!.id, requestIds };
     });
+    const instances = o.requests.reduce((n, r) => n + r.instances.length, 0);
+    if (instances >= ANALYZE_AFTER) await this.db.analyze(['outgoing', 'outgoing_instances', 'verdicts']);
+    return stored;
   }
 
   async createSingle(remoteId: number, remoteName: string, r: PlannedRequest, now: number): Promise<number> {
@@ -130,18 +140,7 @@ export class PgOutgoingRepo implements OutgoingStore {
       if (!(await passes(t, id, ifState))) return false;
       await t.run(`UPDATE outgoing_instances SET outcome = 'pending', failure_reason = NULL, detail = NULL, updated_at = ? WHERE request_id = ?`, [now, id]);
       await recount(t, id);
-      await changeUidIn(t, id, newUid, {
-        state,
-        nextAttemptAt: now,
-        attempts: 0,
-        polls: 0,
-        error: null,
-        status: null,
-        sentAt: null,
-        workingSince: null,
-        completedAt: null,
-        rawResponse: null,
-      });
+      await changeUidIn(t, id, newUid, resetPatch(state, now));
       await pgVerdicts.requests(t, [id], now);
       return true;
     });

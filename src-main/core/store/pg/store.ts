@@ -8,6 +8,7 @@ import { PgOutgoingRepo } from './outgoing';
 import { PgRemotesRepo } from './remotes';
 import { PgReportRepo } from './reports';
 import { PgResendRepo } from './resend';
+import { PgContentRepo } from './content';
 import { PgSessionRepo } from './sessions';
 import { PgSettingsRepo } from './settings';
 import { PgTokenRepo } from './tokens';
@@ -42,6 +43,7 @@ export function pgStoreOf(db: PgDb): PgStore {
     tokens: new PgTokenRepo(db),
     sessions: new PgSessionRepo(db),
     resend: new PgResendRepo(db),
+    content: new PgContentRepo(db),
     nodes: new PgNodeRepo(db),
     leases: new PgLeaseRepo(db),
     changes: db.changes,

@@ -1,4 +1,4 @@
-import { AS_STORED, ON_CONFLICT, VERDICT_COLUMNS } from '../verdict-writer';
+import { AS_STORED, CONTENT_DIFFERS_SQL, CONTENT_FAILED_ARGS, CONTENT_RESTORE_SQL, ON_CONFLICT, VERDICT_COLUMNS } from '../verdict-writer';
 import type { PgTx } from './db';
 
 /**
@@ -41,4 +41,9 @@ export const pgVerdicts = {
     t.run(PENDING_AS_FAILED, [o.failureReason, o.detail, now, now, [requestId]]),
   /** The request moved to a new Transaction UID: its verdicts name the new one. */
   renamed: (t: PgTx, requestId: number, transactionUid: string) => t.run(RENAMED, [transactionUid, requestId, requestId]),
+  /** The archive's copy differs (compare content): a committed verdict (or one failed for its content) fails with `detail`. */
+  contentDiffers: (t: PgTx, remoteId: number, sopInstanceUid: string, detail: string, now: number) =>
+    t.run(CONTENT_DIFFERS_SQL, [detail, now, now, remoteId, sopInstanceUid, ...CONTENT_FAILED_ARGS]),
+  /** A later check found the copy the same: a verdict failed for its content is its request's outcome again. */
+  contentSame: (t: PgTx, remoteId: number, sopInstanceUid: string, now: number) => t.run(CONTENT_RESTORE_SQL, [now, now, remoteId, sopInstanceUid, ...CONTENT_FAILED_ARGS]),
 };

@@ -8,6 +8,9 @@ import { ErrorText } from '../../ui/ErrorText';
 import { Field } from '../../ui/Field';
 import { formatCount, formatTime } from '../../ui/format';
 import { Modal } from '../../ui/Modal';
+import { call } from '../../data/api-hooks';
+import { useApi } from '../../api/context';
+import { ContentSampleField, NO_CONTENT_CHECK, sampleOf, type ContentChoice } from '../shared/ContentSampleField';
 import { DimseListenerStatus } from '../shared/DimseListenerStatus';
 
 /** "Verify selected": choose the archive and the request form, then create the job. */
@@ -19,10 +22,20 @@ export function VerifyDialog({ selection, summary, onClose, onCreated }: { selec
   const [remoteId, setRemoteId] = useState<number | null>(null);
   const [form, setForm] = useState<RequestForm>('study');
   const [label, setLabel] = useState('');
+  const [content, setContent] = useState<ContentChoice>(NO_CONTENT_CHECK);
+  const client = useApi();
+  const sample = sampleOf(content);
   const create = useApiMutation('outgoing-create', {
     invalidates: ['outgoing-list', 'outgoing-totals'],
-    onSuccess: (r) => {
+    onSuccess: (r, args) => {
       toast('ok', `Job #${r.jobId}: ${formatCount(r.instances)} instance(s) in ${formatCount(r.requestIds.length)} request(s)`);
+      if (sample !== null && sample !== 'invalid') {
+        // Runs in the core once the job's requests have their answers; the Report screen shows the outcome.
+        call(client, 'migration-verify-content', { remoteId: args.remoteId, selection, sample, afterRequestIds: r.requestIds }).then(
+          (c) => toast(c.counts.differs > 0 ? 'error' : 'ok', `Content of job #${r.jobId}: ${formatCount(c.counts.same + c.counts.transcoded)} of ${formatCount(c.checked)} the same, ${formatCount(c.counts.differs)} differ`),
+          (e: Error) => toast('error', `Content check of job #${r.jobId}: ${e.message}`),
+        );
+      }
       onCreated();
       go({ screen: 'outgoing', ...(r.requestIds[0] ? { requestId: r.requestIds[0] } : {}) });
     },
@@ -101,6 +114,7 @@ export function VerifyDialog({ selection, summary, onClose, onCreated }: { selec
               </p>
             )}
           </fieldset>
+          <ContentSampleField value={content} onChange={setContent} />
           <Field label="Label (optional)" hint="Shown in the Outgoing list and in reports.">
             {({ id, describedBy }) => <input id={id} aria-describedby={describedBy} value={label} maxLength={200} onChange={(e) => setLabel(e.target.value)} />}
           </Field>
@@ -109,7 +123,7 @@ export function VerifyDialog({ selection, summary, onClose, onCreated }: { selec
             <button type="button" className="btn" onClick={onClose}>
               Close
             </button>
-            <button type="submit" className="btn btn-primary" disabled={create.isPending || chosen === null || count.data?.instances === 0}>
+            <button type="submit" className="btn btn-primary" disabled={create.isPending || chosen === null || count.data?.instances === 0 || sample === 'invalid'}>
               {create.isPending ? 'Sending…' : 'Send commitment request'}
             </button>
           </div>

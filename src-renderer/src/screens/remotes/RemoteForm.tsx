@@ -70,7 +70,7 @@ export function RemoteForm({ remote, kind, onDone }: { remote: RemoteView | null
             {draft.auth === 'basic' && text('username', 'User name', { required: true })}
             {draft.auth !== 'none' && <SecretField draft={draft} hasSecret={remote?.hasSecret ?? false} error={errors.secret} update={update} />}
             {text('stowBaseUrl', 'STOW-RS base URL (optional)', { placeholder: 'the base URL', hint: 'Where “Send missing” stores instances (…/studies).' })}
-            {text('qidoBaseUrl', 'QIDO-RS base URL (optional)', { placeholder: 'the base URL', hint: 'Where “Compare” reads the archive’s own listing (…/studies/{study}/instances).' })}
+            {text('qidoBaseUrl', 'QIDO-RS base URL (optional)', { placeholder: 'the base URL', hint: 'Where “Compare” reads the archive’s own listing (…/studies/{study}/instances) and “Verify content” retrieves its copies (WADO-RS).' })}
             {text('caFile', 'CA certificate file (optional)', { placeholder: '/etc/ssl/archive-ca.pem', hint: 'A PEM file to trust for this archive, besides the system’s certificates.' })}
             {text('certFile', 'Client certificate file (optional)', { placeholder: '/etc/safekeep/client.pem', hint: 'For an archive that asks for a client certificate (hospital PKI); a PEM file.' })}
             {text('keyFile', 'Client private key file', { placeholder: '/etc/safekeep/client.key', hint: 'The PEM private key of the client certificate.' })}

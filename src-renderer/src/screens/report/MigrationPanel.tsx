@@ -6,6 +6,7 @@ import { useApi } from '../../api/context';
 import { call } from '../../data/api-hooks';
 import { ErrorText } from '../../ui/ErrorText';
 import { formatCount } from '../../ui/format';
+import { ContentCheck } from './ContentCheck';
 
 /** The studies of the report (the archive's verdicts, a job, requests): what "Send missing" and "Compare" work on. */
 async function studiesOf(client: ReturnType<typeof useApi>, scope: ReportScope): Promise<string[]> {
@@ -69,6 +70,7 @@ export function MigrationPanel({ remoteId, scope }: { remoteId: number; scope: R
       <ErrorText error={error} prefix="Cannot finish" />
       {sent && <SendResult s={sent} />}
       {compared && <CompareResult r={compared} />}
+      <ContentCheck remoteId={remoteId} studiesOf={() => studiesOf(client, scope)} />
     </section>
   );
 }
@@ -83,7 +85,7 @@ function SendResult({ s }: { s: ResendSummary }) {
       </p>
       <ul>
         {s.notResendable.map((n) => (
-          <li key={String(n.code)}>
+          <li key={n.why}>
             Not re-sent: {formatCount(n.count)} × {n.why}
           </li>
         ))}

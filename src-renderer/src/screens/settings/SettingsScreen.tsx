@@ -2,13 +2,14 @@ import { useApiQuery } from '../../data/api-hooks';
 import { AuditSection } from './AuditSection';
 import { ErrorText } from '../../ui/ErrorText';
 import { CommitmentSettings } from './CommitmentSettings';
+import { DatabaseSettings } from './DatabaseSettings';
 import { DimseSettings } from './DimseSettings';
 import { LibraryFolders } from './LibraryFolders';
 import { ServerSettings } from './ServerSettings';
 import { TlsSettings } from './TlsSettings';
 import { TokensSection } from './TokensSection';
 
-/** Settings: server, access tokens, library folders, commitment service, DIMSE, the audit trail. */
+/** Settings: server, access tokens, library folders, commitment service, DIMSE, the database, the audit trail. */
 export function SettingsScreen() {
   const { data, error } = useApiQuery('settings-get', {});
   if (error) return <ErrorText error={error} prefix="Cannot load the settings" />;
@@ -22,6 +23,7 @@ export function SettingsScreen() {
       <LibraryFolders />
       <CommitmentSettings key={`${data.policy}|${data.dimsePolicy}|${data.retentionDays}|${data.syncWindowSeconds}`} settings={data} />
       <DimseSettings key={JSON.stringify([data.dimse.aeTitle, data.dimse.host, data.dimse.port, data.dimse.peers, data.reportTimeoutMinutes])} settings={data} />
+      <DatabaseSettings key={JSON.stringify(data.database)} settings={data} />
       <AuditSection settings={data} />
       <p className="muted">Data folder: <span className="mono selectable">{data.dataDir}</span></p>
     </div>
