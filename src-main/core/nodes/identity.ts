@@ -29,12 +29,20 @@ export function nodeIdOf(dataDir: string): string {
     fs.writeFileSync(file, `${id}\n`, { mode: 0o600 });
     return id;
   }
+  // Written whole beside it, then linked into place (fails if it exists): two processes starting at once agree
+  // on the first one's id, and neither ever reads a half-written file.
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(tmp, `${id}\n`, { mode: 0o600 });
   try {
-    // 'wx': two processes starting at once agree on the first one's id.
-    fs.writeFileSync(file, `${id}\n`, { flag: 'wx', mode: 0o600 });
+    fs.linkSync(tmp, file);
     return id;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return nodeIdOf(dataDir);
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return nodeIdOf(dataDir);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
+    fs.writeFileSync(file, `${id}\n`, { flag: 'wx', mode: 0o600 }); // no hard links on this file system
+    return id;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
 }
