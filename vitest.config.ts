@@ -22,7 +22,7 @@ const ON_BOTH_STORES = [
   'test/core/nodes/*.test.ts',
   // The CLI's commands, each on a database of its --data folder (support/cli.ts); the slower report and
   // requests files are left out to keep this project near 2 minutes.
-  'test/cli/{commit,archive-restart}.test.ts',
+  'test/cli/{commit,archive-restart,verify-content}.test.ts',
 ];
 /** Tests of the PostgreSQL store itself (they need the project's cluster). */
 const POSTGRES_ONLY = ['test/core/store/pg/**/*.test.ts'];

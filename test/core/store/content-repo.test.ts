@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContentStore, OutgoingStore } from '../../../src-main/core/store/ports';
+import type { DataTable } from '../../../src-shared/contract/events';
 import type { ContentCheckRecord, ContentOutcome } from '../../../src-shared/content';
 import { tempDir } from '../../support/fixtures';
 import { openTestStore, testRow, testRows, type TestStore } from '../../support/store';
@@ -90,5 +91,28 @@ describe('ContentRepo: content checks and the verdicts they act on', () => {
     expect(s!.notSame.map((r) => [r.sopInstanceUid, r.outcome])).toEqual([[uid(0), 'differs'], [uid(3), 'local-changed']]);
     expect(await content.contentRun(2)).toBeNull();
     expect(await content.contentRun(1, { runId: run + 1 })).toBeNull();
+  });
+
+  it('a batch is one transaction: a check the store refuses leaves no check of the batch and no verdict changed', async () => {
+    await seed();
+    const run = await content.startContentRun({ remoteId: 1, via: 'C-GET', source: 'PACS@h:104', sample: 'all', committed: 2, checked: 2, now: 3000 });
+    const refused = { ...check(1, 'same', 3002), outcome: 'unheard-of' as ContentOutcome };
+    await expect(content.recordContentChecks(run, 1, [check(0, 'differs', 3001, '(0010,0010) PatientName'), refused])).rejects.toThrow();
+    expect(await verdicts()).toEqual(['committed', 'committed: Committed after re-send', `failed ${0x0112}`, 'pending']);
+    expect(await testRows(store, 'SELECT id FROM content_checks')).toEqual([]);
+  });
+
+  it('every write is announced as the verdicts (the run, its checks, its end)', async () => {
+    await seed();
+    store.changes.flush();
+    const announced: DataTable[][] = [];
+    store.changes.subscribe((t) => announced.push(t));
+    const run = await content.startContentRun({ remoteId: 1, via: 'C-GET', source: 'PACS@h:104', sample: 'all', committed: 2, checked: 1, now: 3000 });
+    store.changes.flush();
+    await content.recordContentChecks(run, 1, [check(3, 'not-retrievable', 3001)]);
+    store.changes.flush();
+    await content.finishContentRun(run, 'done', 3002);
+    store.changes.flush();
+    expect(announced).toEqual([['verdicts'], ['verdicts'], ['verdicts']]);
   });
 });
