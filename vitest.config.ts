@@ -19,6 +19,7 @@ const ON_BOTH_STORES = [
   'test/core/library/{selection-count,nested-roots,copies,pixel-flags,scanner}.test.ts',
   'test/core/remotes/{client-cert,tls,remotes-repo}.test.ts',
   'test/core/tls/settings-tls.test.ts',
+  'test/core/nodes/*.test.ts',
   // The CLI's commands, each on a database of its --data folder (support/cli.ts); the slower report and
   // requests files are left out to keep this project near 2 minutes.
   'test/cli/{commit,archive-restart,verify-content}.test.ts',

@@ -2,7 +2,7 @@
 // `npm run bench [name ...]`: runs the benchmarks (all, or the named ones) one after another; each prints its figures.
 import { spawnSync } from 'node:child_process';
 
-const all = ['library-scan', 'origin', 'engine', 'dimse', 'send', 'stow', 'compare', 'ui', 'verdict', 'upload', 'verify-content', 'store-backends'];
+const all = ['library-scan', 'origin', 'engine', 'dimse', 'send', 'stow', 'compare', 'ui', 'verdict', 'upload', 'verify-content', 'store-backends', 'nodes'];
 const asked = process.argv.slice(2).filter((a) => a !== '--');
 const names = asked.length ? asked : all;
 for (const name of names) {

@@ -58,6 +58,9 @@ export interface OutgoingRequest {
   error: string | null;
   /** Set when this request forwards an incoming transaction (the DIMSE <-> DICOMweb proxy): its Transaction UID. */
   proxyFor: string | null;
+  /** The Safekeep node that works on it now (issue 13: several nodes on one store), and until when its lease holds. */
+  leaseOwner?: string | null;
+  leaseUntil?: number | null;
 }
 
 export interface OutgoingInstance {

@@ -97,6 +97,7 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     .addOption(new Option('--max-upload-mb <MB>', 'largest upload request of the browser app (default 2048)').argParser(parsePositiveInt('upload limit')))
     .addOption(new Option('--sync-window <seconds>', 'answer 200 when done within this time, else 202').argParser(parsePositiveNumber('sync window')))
     .addOption(new Option('--retention-days <days>', 'how long results are kept').argParser(parsePositiveNumber('retention')))
+    .addOption(new Option('--lease-seconds <seconds>', "several nodes on one store: how long a node's claim on work holds without its heartbeat (default 30; the heartbeat runs every third of it)").argParser(parsePositiveNumber('lease')))
     .option('--quiet', 'no progress line')
     .addOption(new Option('--dimse-port <port>', 'start the DICOM listener (Storage Commitment SCP, reports from archives) on this port, even without DIMSE remote or peer (default: the stored setting, 11112)').argParser(parsePort))
     .addOption(new Option('--artim-seconds <seconds>', 'how long a DICOM connection may take to negotiate its association before it is closed (ARTIM, PS3.8 9.1.5; default 30)').argParser(parsePositiveInt('ARTIM')))

@@ -22,6 +22,7 @@ export interface ServeOptions {
   maxUploadMb?: number;
   syncWindow?: number;
   retentionDays?: number;
+  leaseSeconds?: number;
   quiet?: boolean;
   dimsePort?: number;
   dimseHost?: string;
@@ -89,6 +90,8 @@ export async function serveCommand(withHost: WithHost, o: ServeOptions, out: (s:
   const origin: Record<string, number> = {};
   if (o.syncWindow !== undefined) origin.syncWindowMs = o.syncWindow * 1000;
   if (o.retentionDays !== undefined) origin.resultRetentionMs = o.retentionDays * 24 * 3600 * 1000;
+  // A lease of no time would let two nodes hold the same work.
+  if (o.leaseSeconds !== undefined && o.leaseSeconds <= 0) throw usageError(`Invalid --lease-seconds "${o.leaseSeconds}": use a number above 0 (default 30)`);
   const tls = tlsFlags(o);
   await withHost(o, (host) => serve(host, o, out, stopSignal), {
     authEnabled: o.auth,
@@ -96,6 +99,7 @@ export async function serveCommand(withHost: WithHost, o: ServeOptions, out: (s:
     origin,
     ...(o.auditSyslog ? { audit: { syslog: syslogTarget(o.auditSyslog, o.auditSyslogCa) } } : {}),
     ...(tls ? { tls } : {}),
+    ...(o.leaseSeconds !== undefined ? { node: { leaseMs: Math.round(o.leaseSeconds * 1000) } } : {}),
   });
 }
 

@@ -8,7 +8,7 @@ import type { ResendProgress } from '../resend';
  * The stored data a write can touch. After each write the core announces `data-changed` with the
  * tables it touched (batched); a host re-reads whatever it shows from those tables.
  */
-export const DATA_TABLES = ['library', 'outgoing', 'verdicts', 'incoming', 'remotes', 'settings', 'tokens'] as const;
+export const DATA_TABLES = ['library', 'outgoing', 'verdicts', 'incoming', 'remotes', 'settings', 'tokens', 'nodes'] as const;
 export type DataTable = (typeof DATA_TABLES)[number];
 
 /**

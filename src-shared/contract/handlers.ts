@@ -10,6 +10,7 @@ import type { IncomingInstance, IncomingTransaction } from '../transactions';
 import type { ContentSummary } from '../content';
 import type { CrossCheckResult } from '../crosscheck';
 import type { ResendSummary } from '../resend';
+import type { NodeInfo } from '../nodes';
 import type { ArgsOf, HandlerName } from './schemas';
 
 export interface Page<T> {
@@ -199,6 +200,8 @@ export interface SafekeepResults {
   'settings-database': Settings;
   /** The audit trail, newest first (Settings). */
   'audit-list': AuditEntry[];
+  /** The Safekeep nodes on this store (several nodes on one PostgreSQL), and which one answers. */
+  'nodes-list': { self: string; nodes: NodeInfo[] };
   'tokens-list': TokenView[];
   'tokens-create': { token: TokenView; secret: string };
   'tokens-revoke': Record<string, never>;

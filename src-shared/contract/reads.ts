@@ -61,6 +61,8 @@ export const HANDLER_READS = {
   // Not a table of its own: re-read when what most audit events come with changes.
   'audit-list': ['tokens', 'settings', 'remotes', 'incoming', 'outgoing'],
   'tokens-list': ['tokens'],
+  // Heartbeats write the registry; the requests each node holds are outgoing rows.
+  'nodes-list': ['nodes', 'outgoing'],
   'tokens-create': ['tokens'],
   'tokens-revoke': ['tokens'],
 

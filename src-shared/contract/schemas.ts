@@ -160,6 +160,7 @@ export const ArgSchemas = {
       limit: z.number().int().min(1).max(5000).default(500),
     })
     .strict(),
+  'nodes-list': empty,
   'tokens-list': empty,
   'tokens-create': z.object({ client: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'A client name is 1-64 letters, digits, . _ @ -') }).strict(),
   'tokens-revoke': z.object({ id }).strict(),

@@ -2,6 +2,7 @@ import type { RequestForm, RequestedInstance } from '../../../src-shared/commitm
 import { AppError } from '../../../src-shared/contract/errors';
 import { ACTIVE_STATES, isFinal, type OutgoingRequest, type Selection } from '../../../src-shared/outgoing';
 import { coalesced } from '../coalesce';
+import { waitForRequest } from './wait';
 import { ChangeBatcher } from '../events';
 import { MAX_TIMER_MS, type Scheduler, type Timer } from '../scheduler';
 import { isNotFound } from '../store/not-found';
@@ -9,6 +10,7 @@ import type { LibraryStore, OutgoingStore, RemotesStore } from '../store/ports';
 import type { RemoteWithSecret } from '../remotes/model/remote';
 import type { Driver, DriverContext } from './driver';
 import { OutgoingLifecycle } from './lifecycle';
+import { takeUp, type RequestLeases } from './leases';
 import { planRequests } from './planner';
 import { newTransactionUid } from './transaction-uid';
 import { log } from '../log';
@@ -27,6 +29,11 @@ export interface EngineDeps {
   library: LibraryStore;
   scheduler: Scheduler;
   drivers: { dicomweb: Driver; dimse?: Driver };
+  /**
+   * Several nodes on one store: a request is stepped only by the node holding its lease (claimed right before
+   * each step, renewed by the heartbeat); without it, this engine is alone on its store.
+   */
+  leases?: RequestLeases;
   /** Told when a request is about to be sent for the first time (the audit trail). */
   onFirstSend?: (r: OutgoingRequest, remote: RemoteWithSecret) => void;
 }
@@ -101,12 +108,8 @@ export class Engine {
       return 0;
     }
     this.own = null;
+    // A request left 'posting' is checked (GET) before anything else: by the tick, once claimed (leases.ts).
     const active = await this.deps.outgoing.active();
-    for (const r of active) {
-      if (r.state === 'posting' && (await this.lifecycle.move(r.id, 'posting', 'unsure', { nextAttemptAt: this.deps.scheduler.now() }))) {
-        this.changes.add(r.id);
-      }
-    }
     this.started = true;
     this.schedule(0);
     return active.length;
@@ -164,6 +167,8 @@ export class Engine {
     if (!(await this.lifecycle.resend(id, r.state, newTransactionUid(), this.deps.scheduler.now()))) {
       throw new AppError('conflict', `Request ${id} is ${(await this.deps.outgoing.get(id)).state} now; it is not resent`);
     }
+    // The node that last worked on it may hold its lease still: any node may take it now.
+    await this.deps.leases?.release(id);
     this.take(id);
     this.schedule(0);
     return this.deps.outgoing.get(id);
@@ -234,39 +239,29 @@ export class Engine {
     return true;
   }
 
-  /** Resolves with the request once `until` holds for it (checked at every change). */
+  /** Resolves with the request once `until` holds for it (checked at every change, and at every heartbeat). */
   waitUntil(id: number, until: (r: OutgoingRequest) => boolean, signal?: AbortSignal): Promise<OutgoingRequest> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const check = coalesced(
-        async () => {
-          if (settled) return;
-          const r = await this.deps.outgoing.get(id);
-          if (!settled && until(r)) {
-            off();
-            resolve(r);
-          }
-        },
-        (e) => {
-          off();
-          reject(e);
-        },
-      );
-      const offChanges = this.onRequestsChanged((ids) => {
-        if (ids.includes(id)) check();
-      });
-      const onAbort = () => {
-        off();
-        reject(new AppError('cancelled', 'Stopped while waiting'));
-      };
-      const off = () => {
-        settled = true;
-        offChanges();
-        signal?.removeEventListener('abort', onAbort);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      check();
-    });
+    this.waited.set(id, (this.waited.get(id) ?? 0) + 1);
+    const done = () => {
+      const n = (this.waited.get(id) ?? 1) - 1;
+      if (n > 0) this.waited.set(id, n);
+      else this.waited.delete(id);
+    };
+    const p = waitForRequest({ get: (x) => this.deps.outgoing.get(x), onChanged: (fn) => this.onRequestsChanged(fn) }, id, until, signal);
+    void p.then(done, done);
+    return p;
+  }
+
+  /** Requests someone waits on, and how many wait. */
+  private readonly waited = new Map<number, number>();
+
+  /**
+   * A heartbeat: another node may have moved a request this engine waits on, or left work whose lease ran out.
+   * Those waiting look again, and the due requests are looked at.
+   */
+  beat(): void {
+    if (this.waited.size > 0) for (const id of this.waited.keys()) this.changes.add(id);
+    this.wake();
   }
 
   /** Looks at the due requests now (after a change made outside the engine); nothing before start(). */
@@ -324,6 +319,11 @@ export class Engine {
       if (busy >= remote.config.concurrency) continue; // woken again when one of them finishes
       const driver = remote.kind === 'dicomweb' ? this.deps.drivers.dicomweb : this.deps.drivers.dimse;
       if (!driver) continue;
+      const taken = await takeUp(r, { leases: this.deps.leases, lifecycle: this.lifecycle, now });
+      if (taken !== 'step') {
+        if (taken === 'moved') (this.changes.add(r.id), (next = now));
+        continue;
+      }
       this.perRemote.set(r.remoteId, busy + 1);
       if (r.state === 'queued' && r.attempts === 0) this.deps.onFirstSend?.(r, remote);
       const p = driver

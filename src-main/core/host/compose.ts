@@ -40,6 +40,10 @@ import { sealedRemotes, sealPlainSecrets } from '../secrets/sealed-remotes';
 import { KeySealer } from '../secrets/sealer';
 import { remoteAddress } from '../remotes/address';
 import { serverTlsOptions } from '../tls/profile';
+import { nodeIdOf } from '../nodes/identity';
+import { NodeRuntime } from '../nodes/node-runtime';
+import { healthRoute } from '../nodes/health-route';
+import { pgChangeFeedOf } from '../store/pg/change-feed';
 import type { CoreOptions } from './options';
 
 /**
@@ -72,6 +76,8 @@ export interface Core {
   readonly handlers: CoreHandlers;
   /** Security-relevant events as DICOM Audit Messages (data folder, syslog). */
   readonly audit: AuditTrail;
+  /** This node among the nodes of the store: its heartbeat and its leases on work (started by the host). */
+  readonly node: NodeRuntime;
   /**
    * The HTTP application: the DICOMweb origin server, and with `browser` the app's API and pages; behind the
    * guards (allowed Host names besides loopback and the stored listen address, same-origin state changes).
@@ -145,6 +151,12 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
   const events = new EventBus();
   // Every committed write of the store, whoever made it, reaches the hosts as one batched event.
   store.changes.subscribe((tables) => events.emit('data-changed', { tables }));
+  // Several nodes on PostgreSQL: the other nodes' writes too (LISTEN/NOTIFY); their outgoing work may be ours to take.
+  let outgoingRef: OutgoingService | undefined;
+  const feed = pgChangeFeedOf(store, (tables) => {
+    events.emit('data-changed', { tables });
+    if (tables.includes('outgoing')) outgoingRef?.engine.beat();
+  });
   const headers = new HeaderReaderPool(options.paths?.headerWorkerScript ?? null);
   const originConfig = originConfigOf(stored, options);
   const libraryPolicy = new LibraryPolicy(store.library, headers, {
@@ -158,6 +170,8 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
   const listenerTls = () => (tlsMaterial ??= tlsFiles ? serverTlsOptions(tlsFiles) : null);
   // The collector of the command line (serve --audit-syslog) wins over the stored one.
   const audit = new AuditTrail({ dir: path.join(options.dataDir, 'audit'), clock, syslog: storedSyslog(stored.auditSyslog), ...options.audit });
+
+  const node = new NodeRuntime({ nodes: store.nodes, leases: store.leases, scheduler }, { id: options.node?.id ?? nodeIdOf(options.dataDir), ...options.node });
 
   // The outgoing drivers ask the listener and the settings, which are made after them: bound late.
   let listener: DimseListenerControl | undefined;
@@ -173,6 +187,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     reportTimeoutMs: () => settings!.reportTimeoutMs(),
     probes,
     ...(options.dimseRetry ? { dimseRetry: options.dimseRetry } : {}),
+    leases: { claim: (id) => node.claimRequest(id), release: (id) => node.releaseRequest(id) },
     onFirstSend: (r, remote) =>
       audit.record({
         event: 'commitment-request-sent',
@@ -182,6 +197,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
         object: { id: r.transactionUid, kind: 'transaction-uid', detail: { instances: r.instanceCount, remote: remote.name, protocol: remote.kind } },
       }),
   });
+  outgoingRef = outgoing;
   const policies = new PolicyRegistry({
     remotes: store.remotes,
     library: libraryPolicy,
@@ -194,6 +210,13 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     config: originConfig,
     resolvePolicy: (id) => policies.resolve(id),
     policy: (side) => policies.current(side),
+    nodes: {
+      id: node.id,
+      claim: (uid) => node.claimIncoming(uid),
+      orphans: () => node.orphanedIncoming(),
+      handOffPlan: (uid) => node.handOffPlan(uid),
+      handOver: (uid) => node.handOver(uid),
+    },
     onTaken: (r, refused) =>
       audit.record({
         event: 'commitment-request-received',
@@ -219,6 +242,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
         takeReport: (r) => outgoing.takeReport(r),
         log: (m: string) => log('dimse').info(m),
         tls: listenerTls,
+        nodes: { claimReport: (uid) => node.claimReport(uid), onBeat: (fn) => node.onBeat(fn) },
       }),
   });
   listener = dimse;
@@ -258,10 +282,11 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     events,
   });
   const handlers = auditedHandlers(
-    createHandlers({ library, outgoing, incoming, remotes, settings, access, reports, migration, listener: dimse, audit }),
+    createHandlers({ library, outgoing, incoming, remotes, settings, access, reports, migration, listener: dimse, audit, node }),
     audit,
   );
 
+  await feed?.start();
   return {
     options,
     scheduler,
@@ -281,6 +306,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     handlers,
     listenerTls,
     audit,
+    node,
     httpApp: (o = {}) => {
       const app = new Hono();
       installGuards(app, {
@@ -289,6 +315,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
           return [...(o.allowedHosts ?? []), server.host, ...server.allowedHosts];
         },
       });
+      app.route('/', healthRoute(node));
       app.route(
         '/',
         originRoutes({
@@ -330,6 +357,8 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
       await dimse.stop();
       await outgoing.stop();
       await incoming.stop();
+      await node.stop(); // after the engine: nothing in flight holds a lease any more
+      await feed?.stop();
       await headers.close();
       await audit.close();
       await store.close(); // announces the last changes first

@@ -59,6 +59,8 @@ export class Host {
   private server: RunningHttpServer | null = null;
   private retentionTimer: Timer | null = null;
   private started = false;
+  /** The engine looks at each heartbeat (hooked once; the node's stop unhooks it). */
+  private engineOnBeat = false;
 
   /**
    * Typed calls beside the contract, for the CLI: a handler answers one value, so a report would be held
@@ -110,11 +112,22 @@ export class Host {
     if (!this.started) core.audit.record({ event: 'application-start', outcome: 0, user: operatorName() });
     this.started = true;
     const started: Started = { resumedIncoming: 0, resumedOutgoing: 0, dimse: null, server: null };
+    // Joins the store's nodes: its heartbeat renews the leases of the work it claims; the engine looks for
+    // work a dead node left at each heartbeat.
+    await core.node.start();
+    if (!this.engineOnBeat) {
+      core.node.onBeat(() => core.outgoing.engine.beat());
+      this.engineOnBeat = true;
+    }
     if (parts.policies?.dicomweb) await core.policies.use(parts.policies.dicomweb, 'dicomweb');
     if (parts.policies?.dimse) await core.policies.use(parts.policies.dimse, 'dimse');
     // The header readers decide incoming requests (the library policy re-reads files): ready ahead of them.
     if (parts.incoming || parts.http) core.library.warm();
-    if (parts.incoming && this.once('incoming')) started.resumedIncoming = await core.incoming.resume();
+    if (parts.incoming && this.once('incoming')) {
+      started.resumedIncoming = await core.incoming.resume();
+      // A transaction whose node died (its lease ran out) is decided here.
+      core.node.onBeat(() => void core.incoming.resume().catch((e) => log('origin').error('taking over incoming transactions failed:', e)));
+    }
     if (parts.outgoing && this.once('outgoing')) started.resumedOutgoing = await core.outgoing.start(parts.outgoing);
     if (parts.retention && this.once('retention')) {
       await core.applyRetention();
@@ -124,9 +137,11 @@ export class Host {
       const { host, port, allowedHosts, ...app } = parts.http;
       this.server ??= await listenHttp(core.httpApp({ ...app, allowedHosts: [host, ...(allowedHosts ?? [])] }), host, port, core.listenerTls() ?? undefined);
       core.settings.run.serverUrl = this.server.url;
+      core.node.announce(this.server.url);
       started.server = this.server;
     }
     if (parts.dimse) started.dimse = await core.dimse.enable(parts.dimse);
+    if (started.dimse?.state === 'listening') core.node.announce(`DICOM ${started.dimse.aeTitle}@${started.dimse.host}:${started.dimse.port}`);
     return started;
   }
 

@@ -46,6 +46,12 @@ export interface CoreOptions {
   tls?: ServerTlsFiles | null;
   /** Seals remote secrets at rest; default: a key from SAFEKEEP_SECRET_KEY or the key file beside the data folder (the desktop app: safeStorage). */
   secretSealer?: SecretSealer;
+  /**
+   * This node among several on one store (issue 13): how long a claim on work holds without a heartbeat
+   * (`serve --lease-seconds`, default 30 s), how often the heartbeat renews it (default a third of it), and the
+   * node's id (default: the one kept in the data folder).
+   */
+  node?: { leaseMs?: number; heartbeatMs?: number; id?: string };
   /** The audit trail: a syslog collector besides the file in the data folder; file rotation (tests shrink it). */
   audit?: { syslog?: SyslogTarget | null; maxFileBytes?: number; keepFiles?: number };
 }

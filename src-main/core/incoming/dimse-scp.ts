@@ -25,6 +25,11 @@ export interface DimseScpDeps {
   log?: (msg: string) => void;
   /** The listener's TLS (serve --tls-cert or Settings; null: plain TCP), read when it starts. */
   tls?: DimseServiceDeps['tls'];
+  /**
+   * Several nodes on one store: a report is delivered only by the node holding its lease (whichever node took
+   * the N-ACTION), and each heartbeat looks for reports whose node died.
+   */
+  nodes?: { claimReport(uid: string): Promise<boolean>; onBeat(fn: () => void): () => void };
 }
 
 /**
@@ -40,6 +45,7 @@ export class DimseScp implements DimseListenerService {
   private retryTimer: Timer | null = null;
   private stopped = false;
   private offCompleted: (() => void) | null = null;
+  private offBeat: (() => void) | null = null;
 
   constructor(
     private readonly config: DimseServiceConfig,
@@ -82,8 +88,9 @@ export class DimseScp implements DimseListenerService {
         .then((tx) => (tx?.source === 'dimse' ? this.deliver(uid) : undefined))
         .catch((e) => this.deps.log?.(`N-EVENT-REPORT for ${uid} not sent: ${(e as Error).message}`));
     });
-    // Reports that were due when Safekeep stopped.
+    // Reports that were due when Safekeep stopped (or whose node stopped).
     this.scheduleRetries(0);
+    this.offBeat = this.deps.nodes?.onBeat(() => this.scheduleRetries(0)) ?? null;
     return started;
   }
 
@@ -118,6 +125,7 @@ export class DimseScp implements DimseListenerService {
     this.delivering.add(uid);
     const { incoming, scheduler } = this.deps;
     try {
+      if (this.deps.nodes && !(await this.deps.nodes.claimReport(uid))) return; // another node delivers it
       const tx = await incoming.get(uid);
       const meta = await incoming.reportMeta(uid);
       if (!tx || tx.state !== 'done' || !meta || tx.reportState === 'sent' || tx.reportState === 'failed') return;
@@ -188,6 +196,7 @@ export class DimseScp implements DimseListenerService {
     this.stopped = true;
     this.retryTimer?.cancel();
     this.offCompleted?.();
+    this.offBeat?.();
     await this.dimse.stop();
   }
 }

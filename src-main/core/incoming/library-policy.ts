@@ -13,6 +13,8 @@ export interface LibraryPolicyOptions {
 }
 
 const CHUNK = 512;
+/** A file this node does not see (not there, not allowed): another node of the store may. */
+const NOT_HERE = /ENOENT|EACCES|EPERM|ENOTDIR|ESTALE/;
 /** Chunks being re-read at once: enough to keep every header worker busy while the main thread writes. */
 const IN_FLIGHT = 4;
 
@@ -51,7 +53,7 @@ export class LibraryPolicy implements CommitmentPolicy {
     for (let start = 0; start < job.instances.length && !job.signal.aborted && failure === null; start += CHUNK) {
       const chunk = job.instances.slice(start, start + CHUNK);
       const t0 = performance.now();
-      const p = this.decideChunk(chunk)
+      const p = this.decideChunk(chunk, job.cannotReadHere)
         .then(async (decisions) => {
           await job.report(decisions);
           const dt = performance.now() - t0;
@@ -71,7 +73,7 @@ export class LibraryPolicy implements CommitmentPolicy {
   }
 
   /** Decides a batch: one index query, one batch of header re-reads (on worker threads when available). */
-  async decideChunk(chunk: readonly PendingInstance[]): Promise<Decision[]> {
+  async decideChunk(chunk: readonly PendingInstance[], cannotReadHere?: PolicyJob['cannotReadHere']): Promise<Decision[]> {
     const accepted = this.options.acceptedSopClasses ? new Set(this.options.acceptedSopClasses) : null;
     const capacity = this.options.capacityPerTransaction;
     const indexed = await this.library.findInstances(chunk.map((i) => i.sopInstanceUid));
@@ -94,7 +96,13 @@ export class LibraryPolicy implements CommitmentPolicy {
     }
     if (toRead.length > 0) {
       const reads = await this.headers.verify(toRead.map((r) => r.file.path));
-      toRead.forEach(({ i, file }, k) => decisions.push(this.afterReRead(i, file.path, reads[k]!)));
+      toRead.forEach(({ i, file }, k) => {
+        const read = reads[k]!;
+        const d = this.afterReRead(i, file.path, read);
+        // Another node may see the file (several nodes; docs/deployment.md): it decides it then.
+        const elsewhere = cannotReadHere && !read.ok && read.reason === 'unreadable' && NOT_HERE.test(read.message) ? cannotReadHere(d) : d;
+        if (elsewhere) decisions.push(elsewhere);
+      });
     }
     return decisions;
   }

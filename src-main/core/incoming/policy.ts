@@ -14,6 +14,12 @@ export interface PolicyJob {
   signal: AbortSignal;
   /** Persist decisions as they are made (the processor writes them to the store); await it before reporting more. */
   report(decisions: readonly Decision[]): Promise<void>;
+  /**
+   * Several nodes on one store: an instance whose file this node cannot read (not there, not allowed) is left
+   * for another node when one that has not tried may (null: handed off, not to be reported); otherwise the
+   * decision to report, its detail naming the nodes that tried. Absent: decide `d` as it is.
+   */
+  cannotReadHere?(d: Decision): Decision | null;
 }
 
 export interface CommitmentPolicy {

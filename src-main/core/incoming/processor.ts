@@ -9,6 +9,17 @@ import { log } from '../log';
 export interface ProcessorOptions {
   /** How long a finished result is kept (spec §11: 30 days). */
   resultRetentionMs: number;
+  /**
+   * Several nodes on one store: a transaction is decided only by the node holding its lease (the node that
+   * took it in claims it first); `orphans` are those this node may take over (a dead node's, its own last run's).
+   */
+  nodes?: {
+    id: string;
+    claim(uid: string): Promise<boolean>;
+    orphans(): Promise<string[]>;
+    handOffPlan(uid: string): Promise<{ possible: boolean; tried: string[] }>;
+    handOver(uid: string): Promise<void>;
+  };
 }
 
 /**
@@ -43,15 +54,42 @@ export class IncomingProcessor {
   start(uid: string, resumed = false, fresh?: readonly RequestedInstance[]): Promise<void> {
     const existing = this.running.get(uid);
     if (existing) return existing;
-    const p = this.run(uid, resumed, fresh).finally(() => this.running.delete(uid));
+    const p = this.claimed(uid)
+      .then((mine) => (mine ? this.run(uid, resumed, fresh) : undefined))
+      .finally(() => this.running.delete(uid));
     this.running.set(uid, p);
     return p;
   }
 
+  /** Decides again the Working transactions left by a previous run (or by a node that died); how many. */
   async resumeAll(): Promise<number> {
-    const uids = await this.repo.workingTransactions();
+    const nodes = this.options.nodes;
+    const uids = (nodes ? await nodes.orphans() : await this.repo.workingTransactions()).filter((uid) => !this.running.has(uid));
     for (const uid of uids) void this.start(uid, true);
     return uids.length;
+  }
+
+  /** What a policy does with an instance this node cannot read (several nodes), and how many it handed off. */
+  private async handOff(uid: string): Promise<{ take: (d: Decision) => Decision | null; readonly handed: number } | null> {
+    const nodes = this.options.nodes;
+    if (!nodes) return null;
+    const plan = await nodes.handOffPlan(uid);
+    const tried = [...plan.tried, nodes.id];
+    const o = {
+      handed: 0,
+      take: (d: Decision): Decision | null => {
+        if (plan.possible) {
+          o.handed++;
+          return null;
+        }
+        return plan.tried.length > 0 ? { ...d, detail: `${d.detail ?? ''} (no Safekeep node could read it: tried ${tried.join(', ')})` } : d;
+      },
+    };
+    return o;
+  }
+
+  private async claimed(uid: string): Promise<boolean> {
+    return this.options.nodes ? this.options.nodes.claim(uid) : true;
   }
 
   isRunning(uid: string): boolean {
@@ -92,12 +130,15 @@ export class IncomingProcessor {
       }
     };
     let failure: string | null = null;
+    let handedOff = 0;
     if (!policy) {
       failure = `The commitment policy "${tx.policy}" of this transaction is no longer configured`;
     } else {
       try {
         const instances = fresh ? fresh.map((i, seq) => ({ ...i, seq })) : await this.repo.pendingInstances(uid);
-        await policy.process({ transactionUid: uid, instances, resumed, signal, report: record });
+        const handOff = await this.handOff(uid);
+        await policy.process({ transactionUid: uid, instances, resumed, signal, report: record, ...(handOff ? { cannotReadHere: handOff.take } : {}) });
+        handedOff = handOff?.handed ?? 0;
       } catch (e) {
         if (signal.aborted) return;
         failure = `The commitment policy failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -105,6 +146,8 @@ export class IncomingProcessor {
     }
     await Promise.allSettled(writes);
     if (signal.aborted) return; // shutting down: stays Working, resumed at next start
+    // Files this node cannot read: the rest of the transaction is left for a node that has not tried it.
+    if (handedOff > 0 && failure === null && this.options.nodes) return this.options.nodes.handOver(uid);
     const left = await this.repo.pendingInstances(uid);
     if (left.length > 0) {
       await record(

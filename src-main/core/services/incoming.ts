@@ -3,7 +3,7 @@ import type { Clock } from '../scheduler';
 import type { OriginConfig } from '../incoming/config';
 import type { CommitmentPolicy } from '../incoming/policy';
 import { IncomingIntake, type IntakeDeps } from '../incoming/intake';
-import { IncomingProcessor } from '../incoming/processor';
+import { IncomingProcessor, type ProcessorOptions } from '../incoming/processor';
 import type { IncomingStore } from '../store/ports';
 
 export interface IncomingServiceDeps {
@@ -17,6 +17,8 @@ export interface IncomingServiceDeps {
   policy: (source: IncomingSource) => CommitmentPolicy;
   /** Told of each request taken in or refused (the audit trail). */
   onTaken?: IntakeDeps['onTaken'];
+  /** This node's leases on deciding (several nodes on one store). */
+  nodes?: ProcessorOptions['nodes'];
 }
 
 /** The reads of incoming transactions the handlers answer with, as the store gives them. */
@@ -37,12 +39,15 @@ export class IncomingService {
   constructor(private readonly deps: IncomingServiceDeps) {
     this.config = deps.config;
     this.read = deps.store;
-    this.processor = new IncomingProcessor(deps.store, deps.resolvePolicy, deps.clock, { resultRetentionMs: deps.config.resultRetentionMs });
+    this.processor = new IncomingProcessor(deps.store, deps.resolvePolicy, deps.clock, {
+      resultRetentionMs: deps.config.resultRetentionMs,
+      ...(deps.nodes ? { nodes: deps.nodes } : {}),
+    });
     const { store: incoming, clock, policy, onTaken } = deps;
     this.intake = new IncomingIntake({ incoming, processor: this.processor, config: () => this.config, policy, clock, onTaken });
   }
 
-  /** Decides again every transaction a previous run left Working; how many. */
+  /** Decides again every transaction a previous run (or a node that died) left Working; how many. */
   resume(): Promise<number> {
     return this.processor.resumeAll();
   }

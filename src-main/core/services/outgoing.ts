@@ -34,6 +34,8 @@ export interface OutgoingServiceDeps {
   dimseRetry?: BackoffPolicy;
   /** Told when a request is about to be sent for the first time (the audit trail). */
   onFirstSend?: EngineDeps['onFirstSend'];
+  /** The leases of this node (several nodes on one store). */
+  leases?: EngineDeps['leases'];
 }
 
 /** When `outgoing-progress` calls a set of requests finished. */
@@ -65,7 +67,7 @@ export class OutgoingService {
         ...(deps.dimseRetry ? { retryBackoff: deps.dimseRetry } : {}),
       }),
     };
-    this.engine = new Engine({ outgoing: deps.outgoing, remotes: deps.remotes, library: deps.library, scheduler: deps.scheduler, drivers: this.drivers, onFirstSend: deps.onFirstSend });
+    this.engine = new Engine({ outgoing: deps.outgoing, remotes: deps.remotes, library: deps.library, scheduler: deps.scheduler, drivers: this.drivers, onFirstSend: deps.onFirstSend, ...(deps.leases ? { leases: deps.leases } : {}) });
   }
 
   /**

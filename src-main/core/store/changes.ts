@@ -26,6 +26,7 @@ const TABLES: Record<string, DataTable | null> = {
   remotes: 'remotes',
   settings: 'settings',
   tokens: 'tokens',
+  nodes: 'nodes',
   browser_sessions: null,
   dimse_unmatched_reports: null,
 };

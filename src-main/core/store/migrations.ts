@@ -371,4 +371,28 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX content_checks_run ON content_checks (run_id, outcome);
   CREATE INDEX content_checks_instance ON content_checks (remote_id, sop_instance_uid, id);
   `,
+  // 10 (nodes, issue 13): several Safekeep nodes on one store. The node registry (a heartbeat per node), and a
+  // lease on every piece of work one node must do alone: an outgoing request (sent and polled by its lease
+  // holder only), the deciding of an incoming transaction, and the N-EVENT-REPORT of an incoming DIMSE
+  // transaction (each by its lease holder only). A node that cannot read some files of an incoming transaction
+  // hands it over to a node that has not tried it yet (tried_nodes, handed_at).
+  `
+  CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL,
+    addresses TEXT NOT NULL DEFAULT '[]'
+  );
+  ALTER TABLE outgoing ADD COLUMN lease_owner TEXT;
+  ALTER TABLE outgoing ADD COLUMN lease_until INTEGER;
+  CREATE INDEX outgoing_lease ON outgoing (lease_owner) WHERE lease_owner IS NOT NULL;
+  ALTER TABLE incoming ADD COLUMN lease_owner TEXT;
+  ALTER TABLE incoming ADD COLUMN lease_until INTEGER;
+  ALTER TABLE incoming ADD COLUMN report_lease_owner TEXT;
+  ALTER TABLE incoming ADD COLUMN report_lease_until INTEGER;
+  ALTER TABLE incoming ADD COLUMN tried_nodes TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE incoming ADD COLUMN handed_at INTEGER;
+  `,
 ];

@@ -14,6 +14,7 @@ export const REQUEST_COLUMNS = `id, job_id AS "jobId", remote_id AS "remoteId", 
   committed_count AS "committedCount", failed_count AS "failedCount", created_at AS "createdAt", sent_at AS "sentAt",
   working_since AS "workingSince", last_contact_at AS "lastContactAt", next_attempt_at AS "nextAttemptAt",
   completed_at AS "completedAt", attempts, polls, protocol, status, error, proxy_for AS "proxyFor",
+  lease_owner AS "leaseOwner", lease_until AS "leaseUntil",
   (SELECT label FROM jobs WHERE jobs.id = outgoing.job_id) AS "jobLabel"`;
 
 /** An OutgoingInstance. */

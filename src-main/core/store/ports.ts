@@ -236,6 +236,46 @@ export interface SessionStore {
   purgeExpired(now: number): Promise<number>;
 }
 
+/** The registry of Safekeep nodes working on this store (issue 13): who is there, and since when it is silent. */
+export interface NodeStore {
+  /** Joins (or joins again after a restart): the row of `n.id` is written whole. */
+  register(n: { id: string; name: string; version: string; addresses: string[]; now: number }): Promise<void>;
+  /** The node is alive now (and listens there, when given). */
+  beat(id: string, now: number, addresses?: string[]): Promise<void>;
+  /** Every node with its last heartbeat and how many outgoing requests it holds. */
+  list(): Promise<{ id: string; name: string; version: string; startedAt: number; heartbeatAt: number; addresses: string[]; requests: number }[]>;
+}
+
+/**
+ * Work that one node must do alone, claimed with a lease: `owner` holds it until `until` (ms since the epoch);
+ * a heartbeat renews what a node holds; a lease past its time is free for any node (its node died). Each
+ * claim is one atomic conditional write, so two nodes never hold the same work at once.
+ */
+export interface LeaseStore {
+  /** Takes (or keeps) an active outgoing request: true when it is free, already `owner`'s, or its lease expired. */
+  claimRequest(id: number, owner: string, now: number, until: number): Promise<boolean>;
+  /** Lets go of one request (resent: any node may take it). */
+  releaseRequest(id: number): Promise<void>;
+  /** Takes the deciding of a Working incoming transaction, on the same rule. */
+  claimIncoming(transactionUid: string, owner: string, now: number, until: number): Promise<boolean>;
+  /**
+   * Working transactions `owner` may take over: its own (a restart), those whose lease ran out, those nobody
+   * claimed that came in before `unclaimedBefore` (a node died between storing and claiming one), and those
+   * handed over (at once by a node that has not tried them; by one that has, once handed over before `unclaimedBefore`).
+   */
+  orphanedIncoming(owner: string, now: number, unclaimedBefore: number): Promise<string[]>;
+  /** The nodes that decided what they could of a transaction and handed the rest over. */
+  triedNodes(transactionUid: string): Promise<string[]>;
+  /** `owner` could not read some files: it lets go of the transaction (still Working) for a node that has not tried it. */
+  handOver(transactionUid: string, owner: string, now: number): Promise<void>;
+  /** Takes the delivery of an incoming transaction's N-EVENT-REPORT, on the same rule. */
+  claimReport(transactionUid: string, owner: string, now: number, until: number): Promise<boolean>;
+  /** Renews every lease `owner` holds on unfinished work; how many. */
+  renew(owner: string, now: number, until: number): Promise<number>;
+  /** Lets go of these leases if `owner` still holds them (a node stopping cleanly: others take over at once). */
+  releaseHeld(owner: string, held: { requests: readonly number[]; incoming: readonly string[]; reports: readonly string[] }): Promise<void>;
+}
+
 /** The tables that committed writes touched, announced in batches. */
 export interface DataChangeFeed {
   subscribe(fn: (tables: DataTable[]) => void): () => void;
@@ -256,6 +296,8 @@ export interface Store {
   sessions: SessionStore;
   resend: ResendStore;
   content: ContentStore;
+  nodes: NodeStore;
+  leases: LeaseStore;
   changes: DataChangeFeed;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { openDb, type Db } from './db';
 import { ContentRepo } from './content-repo';
 import { IncomingRepo } from './incoming-repo';
 import { LibraryRepo } from './library-repo';
+import { LeaseRepo, NodeRepo } from './node-repo';
 import { OutgoingRepo } from './outgoing-repo';
 import type { Store } from './ports';
 import { RemotesRepo } from './remotes-repo';
@@ -35,6 +36,8 @@ export function sqliteStoreOf(db: Db): SqliteStore {
     sessions: new SessionRepo(db),
     resend: new ResendRepo(db),
     content: new ContentRepo(db),
+    nodes: new NodeRepo(db),
+    leases: new LeaseRepo(db),
     changes: db.changes,
     close: async () => db.close(),
   };

@@ -1,5 +1,6 @@
 import type { DimseListenerState } from '../../../../src-shared/dimse';
 import type { AuditTrail } from '../../audit/trail';
+import type { NodeRuntime } from '../../nodes/node-runtime';
 import type { AccessService } from '../../services/access';
 import type { IncomingService } from '../../services/incoming';
 import type { LibraryService } from '../../services/library';
@@ -31,6 +32,7 @@ export interface HandlerServices {
   migration: MigrationService;
   listener: { state(): DimseListenerState; ensure(): Promise<DimseListenerState> };
   audit: AuditTrail;
+  node: Pick<NodeRuntime, 'id' | 'list'>;
 }
 
 /** The contract's handler map, composed from each domain's handlers (one map shared by every bridge and the CLI). */
@@ -44,5 +46,6 @@ export function createHandlers(s: HandlerServices): CoreHandlers {
     ...reportHandlers(s.reports),
     ...migrationHandlers(s.migration),
     'audit-list': (a) => s.audit.list(a),
+    'nodes-list': async () => ({ self: s.node.id, nodes: await s.node.list() }),
   };
 }

@@ -3,6 +3,7 @@ import { PgDb, type PgDbOptions } from './db';
 import { PgIncomingRepo } from './incoming';
 import { PgLibraryRepo } from './library';
 import { migratePg } from './migrate';
+import { PgLeaseRepo, PgNodeRepo } from './nodes';
 import { PgOutgoingRepo } from './outgoing';
 import { PgRemotesRepo } from './remotes';
 import { PgReportRepo } from './reports';
@@ -43,6 +44,8 @@ export function pgStoreOf(db: PgDb): PgStore {
     sessions: new PgSessionRepo(db),
     resend: new PgResendRepo(db),
     content: new PgContentRepo(db),
+    nodes: new PgNodeRepo(db),
+    leases: new PgLeaseRepo(db),
     changes: db.changes,
     close: () => db.close(),
   };

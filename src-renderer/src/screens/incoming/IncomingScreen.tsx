@@ -1,5 +1,6 @@
 import { useNavigation } from '../../state/navigation';
 import { EmptyState } from '../../ui/EmptyState';
+import { NodesStrip } from '../nodes/NodesStrip';
 import { TransactionDetail } from './TransactionDetail';
 import { TransactionList } from './TransactionList';
 
@@ -9,6 +10,7 @@ export function IncomingScreen() {
   const go = useNavigation((s) => s.go);
   return (
     <div className="screen split-screen">
+      <NodesStrip />
       <TransactionList selectedUid={uid} onSelect={(u) => go({ screen: 'incoming', transactionUid: u })} />
       {uid ? (
         <TransactionDetail key={uid} uid={uid} />

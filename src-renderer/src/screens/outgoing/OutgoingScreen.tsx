@@ -1,5 +1,6 @@
 import { useNavigation } from '../../state/navigation';
 import { EmptyState } from '../../ui/EmptyState';
+import { NodesStrip } from '../nodes/NodesStrip';
 import { OutgoingTotals } from './OutgoingTotals';
 import { RequestDetail } from './RequestDetail';
 import { RequestList } from './RequestList';
@@ -10,6 +11,7 @@ export function OutgoingScreen() {
   const go = useNavigation((s) => s.go);
   return (
     <div className="screen split-screen">
+      <NodesStrip />
       <OutgoingTotals />
       <RequestList selectedId={requestId} onSelect={(id) => go({ screen: 'outgoing', requestId: id })} />
       {requestId !== null ? (

@@ -73,6 +73,7 @@ function RequestHeader({ r }: { r: OutgoingRequest }) {
         {r.completedAt !== null && <Fact term="Completed" value={formatTime(r.completedAt)} />}
         {dimse ? <Fact term="N-ACTION attempts" value={String(r.attempts)} /> : <Fact term="Attempts / polls" value={`${r.attempts} / ${r.polls}`} />}
         {r.status !== null && <Fact term={r.protocol === 'dimse' ? 'N-ACTION status' : 'Last HTTP status'} value={r.protocol === 'dimse' ? hex4(r.status) : String(r.status)} />}
+        {r.leaseOwner && active && <Fact term="Worked by node" value={<span className="mono">{r.leaseOwner}</span>} />}
         {r.jobId !== null && <Fact term="Job" value={`#${r.jobId}${r.jobLabel ? ` — ${r.jobLabel}` : ''}`} />}
         {r.proxyFor !== null && (
           <Fact
