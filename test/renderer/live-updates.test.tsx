@@ -83,4 +83,27 @@ describe('live updates from data-changed', () => {
     // Other tables keep the normal pace during a scan.
     expect(a.callsOf('remotes-list')).toHaveLength(1);
   });
+
+  it('keeps the scan state of the newest event when a refetch sent before it answers later', async () => {
+    const a = await started();
+    let answer: (p: ScanProgress) => void = () => {};
+    a.on('library-scan-state', () => new Promise<ScanProgress>((r) => (answer = r)));
+    function ScanState() {
+      const { data } = useApiQuery('library-scan-state', {});
+      return <output data-testid="scan">{data?.state ?? 'none'}</output>;
+    }
+    const view = renderWithApi(
+      <>
+        <Live />
+        <ScanState />
+      </>,
+      { client: a },
+    );
+    await waitFor(() => expect(a.callsOf('library-scan-state')).toHaveLength(1));
+    // The scan ends while the refetch, sent while it was running, is still on its way.
+    act(() => a.emit('scan-progress', scan('done')));
+    await act(async () => answer(scan('running')));
+    await pause(50);
+    expect(view.getByTestId('scan').textContent).toBe('done');
+  });
 });

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { DataTable } from '../../../src-shared/contract/events';
+import type { ScanProgress } from '../../../src-shared/library';
 import { handlersReading } from '../../../src-shared/contract/reads';
 import { useAppApi } from '../api/context';
 import { InvalidationScheduler } from './invalidation';
@@ -24,6 +25,7 @@ export function useLiveUpdates(intervalMs = 500): void {
     // The library changes all the time while a scan runs: its queries go through a slower lane then.
     const duringScan = new InvalidationScheduler(qc, LIBRARY_REFRESH_DURING_SCAN_MS);
     let scanning = false;
+    let latestScan: ScanProgress | null = null;
     const changed = (tables: readonly DataTable[]) => {
       const slow: DataTable[] = scanning && tables.includes('library') ? ['library'] : [];
       scheduler.add(handlersReading(tables.filter((t) => !slow.includes(t))));
@@ -37,7 +39,12 @@ export function useLiveUpdates(intervalMs = 500): void {
         scheduler.add(['settings-get']);
       }),
       client.listen('scan-progress', (p) => {
-        qc.setQueryData(apiKey('library-scan-state', {}), p);
+        const key = apiKey('library-scan-state', {});
+        latestScan = p;
+        qc.setQueryData(key, p);
+        // A refetch that left before this event (one follows every scan start) answers with an older state and
+        // would overwrite it when it lands: cancel it, then put the newest event's state back.
+        if (qc.isFetching({ queryKey: key }) > 0) void qc.cancelQueries({ queryKey: key }).then(() => qc.setQueryData(key, latestScan));
         const wasScanning = scanning;
         scanning = p.state === 'running';
         // The end of a scan shows its last changes at once.
