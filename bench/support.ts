@@ -47,3 +47,11 @@ export function resetPeakRss(pid: number): boolean {
     return false;
   }
 }
+
+/** An archive's answer for `count` instances as the verdict benches use it: all committed but 1 in 100 failed (0112H). */
+export function mostlyCommitted(count: number) {
+  return Array.from({ length: count }, (_, seq) => {
+    const failed = seq % 100 === 7;
+    return { seq, outcome: failed ? ('failed' as const) : ('committed' as const), failureReason: failed ? 0x0112 : null, detail: null };
+  });
+}

@@ -9,6 +9,7 @@ import type { AttributeDifference } from '../../../src-shared/compare';
 import { compareContent } from '../compare/compare';
 import { transferSyntaxName } from '../compare/part10';
 import type { IndexedFile } from '../library/model/files';
+import { unchangedSince } from '../library/unchanged';
 
 /** What the archive gave back for one instance. */
 export type Copy = { ok: true; bytes: Buffer; transferSyntaxUid: string } | { ok: false; why: string };
@@ -23,7 +24,7 @@ export function attributeName(d: AttributeDifference): string {
 function readLocal(f: IndexedFile): { bytes: Buffer } | { changed: string } {
   try {
     const st = fs.statSync(f.path);
-    if (st.size !== f.size || Math.trunc(st.mtimeMs) !== f.mtimeMs) {
+    if (!unchangedSince(st, f)) {
       return { changed: `the local file changed since the scan (size or modification time): not compared; scan again` };
     }
     return { bytes: fs.readFileSync(f.path) };

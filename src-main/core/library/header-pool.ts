@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkComplete, readDicomHeader, type HeaderReadResult } from './header';
+import { unchangedSince } from './unchanged';
 
 export interface HeaderJob {
   id: number;
@@ -29,7 +30,7 @@ export function scanFile(path: string, prev: [number, number] | null | undefined
     return { kind: 'error', message: (e as Error).message };
   }
   const mtimeMs = Math.trunc(st.mtimeMs);
-  if (prev && prev[0] === st.size && prev[1] === mtimeMs) return { kind: 'unchanged', size: st.size, mtimeMs };
+  if (prev && unchangedSince(st, { size: prev[0], mtimeMs: prev[1] })) return { kind: 'unchanged', size: st.size, mtimeMs };
   return { kind: 'read', size: st.size, mtimeMs, read: readDicomHeader(path) };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { LeftOutReason } from '../../../src-shared/report';
+import { unchangedSince } from '../library/unchanged';
 import type { ReportStore } from '../store/ports';
 import type { VerifiedFile } from './model/rows';
 
@@ -22,7 +23,7 @@ async function check(f: VerifiedFile): Promise<LeftOutReason | null> {
   } catch {
     return 'missing';
   }
-  return st.isFile() && st.size === f.fileSize && Math.trunc(st.mtimeMs) === f.fileMtimeMs ? null : 'changed';
+  return st.isFile() && unchangedSince(st, { size: f.fileSize, mtimeMs: f.fileMtimeMs }) ? null : 'changed';
 }
 
 /**
