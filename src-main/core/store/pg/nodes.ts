@@ -22,9 +22,12 @@ export class PgNodeRepo implements NodeStore {
 }
 
 /**
- * Leases in PostgreSQL. A claim locks the row it takes with FOR UPDATE SKIP LOCKED: a node claiming a row
- * another node is claiming at that instant skips it at once instead of waiting, and the condition is checked
- * again on the row as the other node left it, so two nodes never both hold it.
+ * Leases in PostgreSQL. A claim is one conditional UPDATE: a row another transaction is writing at that
+ * instant (another node's claim, or this node's own heartbeat renewing its leases) is waited for, then the
+ * condition is checked again on the row as that transaction left it (READ COMMITTED re-evaluates the WHERE
+ * of an UPDATE on the newest version), so two nodes never both hold it. Not SKIP LOCKED: a row skipped
+ * because this node's own heartbeat was renewing it read as "another node holds it", and the request
+ * waited a whole heartbeat for nothing.
  */
 export class PgLeaseRepo implements LeaseStore {
   constructor(private readonly db: PgDb) {}
@@ -32,7 +35,7 @@ export class PgLeaseRepo implements LeaseStore {
   async claimRequest(id: number, owner: string, now: number, until: number): Promise<boolean> {
     const n = await this.db.run(
       `UPDATE outgoing SET lease_owner = ?, lease_until = ?
-       WHERE id = (SELECT id FROM outgoing WHERE id = ? AND state IN (${ACTIVE}) AND ${FREE} FOR UPDATE SKIP LOCKED)`,
+       WHERE id = ? AND state IN (${ACTIVE}) AND ${FREE}`,
       [owner, until, id, owner, now],
     );
     return n > 0;
@@ -45,7 +48,7 @@ export class PgLeaseRepo implements LeaseStore {
   async claimIncoming(transactionUid: string, owner: string, now: number, until: number): Promise<boolean> {
     const n = await this.db.run(
       `UPDATE incoming SET lease_owner = ?, lease_until = ?
-       WHERE transaction_uid = (SELECT transaction_uid FROM incoming WHERE transaction_uid = ? AND state = 'working' AND ${FREE} FOR UPDATE SKIP LOCKED)`,
+       WHERE transaction_uid = ? AND state = 'working' AND ${FREE}`,
       [owner, until, transactionUid, owner, now],
     );
     return n > 0;
@@ -78,7 +81,7 @@ export class PgLeaseRepo implements LeaseStore {
   async claimReport(transactionUid: string, owner: string, now: number, until: number): Promise<boolean> {
     const n = await this.db.run(
       `UPDATE incoming SET report_lease_owner = ?, report_lease_until = ?
-       WHERE transaction_uid = (SELECT transaction_uid FROM incoming WHERE transaction_uid = ? AND ${REPORT_DUE} AND ${REPORT_FREE} FOR UPDATE SKIP LOCKED)`,
+       WHERE transaction_uid = ? AND ${REPORT_DUE} AND ${REPORT_FREE}`,
       [owner, until, transactionUid, owner, now],
     );
     return n > 0;
