@@ -27,3 +27,6 @@ export const DEFAULT_HEARTBEAT_MS = 10_000;
 export function heartbeatFor(leaseMs: number): number {
   return Math.max(50, Math.floor(leaseMs / 3));
 }
+
+/** What a node id may be made of (the `node-id` file; store/library-node.ts writes it into SQL as a literal). */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9._-]{1,80}$/;

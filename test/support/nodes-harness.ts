@@ -23,7 +23,7 @@ export interface SharedStore {
 
 export const TEST_LEASE_MS = 900;
 
-/** A shared data folder with a generated library scanned once (the index is shared: one path per instance). */
+/** A shared data folder with a generated library, scanned by each node when it first opens (the library is per node). */
 export async function sharedStore(library = { studies: 2, seriesPerStudy: 2, instancesPerSeries: 3 }): Promise<SharedStore> {
   const root = tempDir('safekeep-nodes-');
   const dataDir = path.join(root, 'data');
@@ -32,14 +32,17 @@ export async function sharedStore(library = { studies: 2, seriesPerStudy: 2, ins
   const instances = makeLibrary(libraryDir, library);
   const hosts: Host[] = [];
   const database = TEST_STORE === 'pg' ? await createTestDatabase() : null;
+  const scanned = new Set<string>();
+  // The library is per node: each node indexes the generated folder the first time it opens (it sees it).
   const node = async (id: string, o: Partial<CoreOptions> = {}) => {
     const h = await openHost({ dataDir, authEnabled: false, database, node: { id, leaseMs: TEST_LEASE_MS }, ...o });
     hosts.push(h);
+    if (!scanned.has(id)) {
+      scanned.add(id);
+      await h.call('library-scan', { paths: [libraryDir] });
+    }
     return h;
   };
-  const first = await openHost({ dataDir, authEnabled: false, database, node: { id: 'setup' } });
-  await first.call('library-scan', { paths: [libraryDir] });
-  await first.stop();
   return {
     root,
     dataDir,

@@ -117,7 +117,9 @@ export async function composeCore(options: CoreOptions): Promise<Core> {
   // Remote secrets are sealed at rest with a key kept outside the database (secrets/sealer.ts).
   const sealer = options.secretSealer ?? new KeySealer(options.dataDir);
   const database = chosenDatabase(options.dataDir, options.database, sealer);
-  const opened = await openStore({ dataDir: options.dataDir, database: database.url });
+  // The library is per node: this node's own folders and files (store/library-node.ts).
+  const nodeId = options.node?.id ?? nodeIdOf(options.dataDir);
+  const opened = await openStore({ dataDir: options.dataDir, database: database.url, node: nodeId });
   if (database.url) log('store').info(`store: PostgreSQL ${redactDatabaseUrl(database.url)} (from the ${database.source})`);
   const store = { ...opened, remotes: sealedRemotes(opened.remotes, sealer) };
   try {
@@ -171,7 +173,7 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
   // The collector of the command line (serve --audit-syslog) wins over the stored one.
   const audit = new AuditTrail({ dir: path.join(options.dataDir, 'audit'), clock, syslog: storedSyslog(stored.auditSyslog), ...options.audit });
 
-  const node = new NodeRuntime({ nodes: store.nodes, leases: store.leases, scheduler }, { id: options.node?.id ?? nodeIdOf(options.dataDir), ...options.node });
+  const node = new NodeRuntime({ nodes: store.nodes, leases: store.leases, scheduler }, { ...options.node, id: store.library.nodeId });
 
   // The outgoing drivers ask the listener and the settings, which are made after them: bound late.
   let listener: DimseListenerControl | undefined;

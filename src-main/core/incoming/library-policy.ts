@@ -53,7 +53,7 @@ export class LibraryPolicy implements CommitmentPolicy {
     for (let start = 0; start < job.instances.length && !job.signal.aborted && failure === null; start += CHUNK) {
       const chunk = job.instances.slice(start, start + CHUNK);
       const t0 = performance.now();
-      const p = this.decideChunk(chunk, job.cannotReadHere)
+      const p = this.decideChunk(chunk, job.elsewhere)
         .then(async (decisions) => {
           await job.report(decisions);
           const dt = performance.now() - t0;
@@ -72,12 +72,17 @@ export class LibraryPolicy implements CommitmentPolicy {
     if (failure !== null) throw failure;
   }
 
-  /** Decides a batch: one index query, one batch of header re-reads (on worker threads when available). */
-  async decideChunk(chunk: readonly PendingInstance[], cannotReadHere?: PolicyJob['cannotReadHere']): Promise<Decision[]> {
+  /**
+   * Decides a batch: one index query, one batch of header re-reads (on worker threads when available). With
+   * several nodes (`elsewhere`), what this node cannot decide — an instance not in its library, or a file not
+   * there or not allowed here — is left for a live node whose own library holds it (one more query).
+   */
+  async decideChunk(chunk: readonly PendingInstance[], elsewhere?: PolicyJob['elsewhere']): Promise<Decision[]> {
     const accepted = this.options.acceptedSopClasses ? new Set(this.options.acceptedSopClasses) : null;
     const capacity = this.options.capacityPerTransaction;
     const indexed = await this.library.findInstances(chunk.map((i) => i.sopInstanceUid));
     const decisions: Decision[] = [];
+    const notHere: { uid: string; d: Decision }[] = [];
     const toRead: { i: PendingInstance; file: IndexedFile }[] = [];
     for (const i of chunk) {
       const fail = (failureReason: number, detail: string) => decisions.push({ seq: i.seq, outcome: 'failed', failureReason, detail });
@@ -87,7 +92,7 @@ export class LibraryPolicy implements CommitmentPolicy {
       } else if (capacity !== null && i.seq >= capacity) {
         fail(FailureReason.ResourceLimitation, `This Safekeep commits at most ${capacity} instances per transaction`);
       } else if (!file) {
-        fail(FailureReason.NoSuchObjectInstance, 'Not in the library');
+        notHere.push({ uid: i.sopInstanceUid, d: { seq: i.seq, outcome: 'failed', failureReason: FailureReason.NoSuchObjectInstance, detail: 'Not in the library' } });
       } else if (file.sopClassUid !== i.sopClassUid) {
         fail(FailureReason.ClassInstanceConflict, `The library holds this instance as SOP Class ${file.sopClassUid}`);
       } else {
@@ -99,12 +104,23 @@ export class LibraryPolicy implements CommitmentPolicy {
       toRead.forEach(({ i, file }, k) => {
         const read = reads[k]!;
         const d = this.afterReRead(i, file.path, read);
-        // Another node may see the file (several nodes; docs/deployment.md): it decides it then.
-        const elsewhere = cannotReadHere && !read.ok && read.reason === 'unreadable' && NOT_HERE.test(read.message) ? cannotReadHere(d) : d;
-        if (elsewhere) decisions.push(elsewhere);
+        // Another node may see the file (several nodes; docs/deployment.md).
+        if (!read.ok && read.reason === 'unreadable' && NOT_HERE.test(read.message)) notHere.push({ uid: i.sopInstanceUid, d });
+        else decisions.push(d);
       });
     }
-    return decisions;
+    if (notHere.length > 0) {
+      if (!elsewhere) decisions.push(...notHere.map((x) => x.d));
+      else {
+        const holders = elsewhere.nodes.length > 0 ? await this.library.otherNodesHolding(notHere.map((x) => x.uid)) : new Map<string, string[]>();
+        for (const { uid, d } of notHere) {
+          const handed = (holders.get(uid) ?? []).some((n) => elsewhere.nodes.includes(n));
+          const decided = elsewhere.take(d, handed);
+          if (decided) decisions.push(decided);
+        }
+      }
+    }
+    return decisions.sort((x, y) => x.seq - y.seq);
   }
 
   private afterReRead(i: PendingInstance, path: string, read: VerifyResult): Decision {

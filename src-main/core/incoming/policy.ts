@@ -15,11 +15,18 @@ export interface PolicyJob {
   /** Persist decisions as they are made (the processor writes them to the store); await it before reporting more. */
   report(decisions: readonly Decision[]): Promise<void>;
   /**
-   * Several nodes on one store: an instance whose file this node cannot read (not there, not allowed) is left
-   * for another node when one that has not tried may (null: handed off, not to be reported); otherwise the
-   * decision to report, its detail naming the nodes that tried. Absent: decide `d` as it is.
+   * Several nodes on one store, each with its own library: an instance this node cannot decide (not in its
+   * library, or its file not there or not allowed here) may be left for another node.
    */
-  cannotReadHere?(d: Decision): Decision | null;
+  elsewhere?: {
+    /** The live nodes that have not tried this transaction: those that may decide it instead. */
+    readonly nodes: readonly string[];
+    /**
+     * `handed`: one of `nodes` holds the instance in its library. Null: handed off, not to be reported now;
+     * otherwise the decision to report, its detail naming the nodes that tried.
+     */
+    take(d: Decision, handed: boolean): Decision | null;
+  };
 }
 
 export interface CommitmentPolicy {

@@ -3,7 +3,7 @@ import type { Clock } from '../scheduler';
 import type { RequestedInstance } from '../../../src-shared/commitment/model';
 import type { IncomingStore } from '../store/ports';
 import type { Decision } from './model/transaction';
-import type { CommitmentPolicy } from './policy';
+import type { CommitmentPolicy, PolicyJob } from './policy';
 import { log } from '../log';
 
 export interface ProcessorOptions {
@@ -17,7 +17,7 @@ export interface ProcessorOptions {
     id: string;
     claim(uid: string): Promise<boolean>;
     orphans(): Promise<string[]>;
-    handOffPlan(uid: string): Promise<{ possible: boolean; tried: string[] }>;
+    handOffPlan(uid: string): Promise<{ candidates: string[]; tried: string[] }>;
     handOver(uid: string): Promise<void>;
   };
 }
@@ -69,16 +69,17 @@ export class IncomingProcessor {
     return uids.length;
   }
 
-  /** What a policy does with an instance this node cannot read (several nodes), and how many it handed off. */
-  private async handOff(uid: string): Promise<{ take: (d: Decision) => Decision | null; readonly handed: number } | null> {
+  /** What a policy does with an instance this node cannot decide (several nodes), and how many it handed off. */
+  private async handOff(uid: string): Promise<(NonNullable<PolicyJob['elsewhere']> & { readonly handed: number }) | null> {
     const nodes = this.options.nodes;
     if (!nodes) return null;
     const plan = await nodes.handOffPlan(uid);
     const tried = [...plan.tried, nodes.id];
     const o = {
       handed: 0,
-      take: (d: Decision): Decision | null => {
-        if (plan.possible) {
+      nodes: plan.candidates,
+      take: (d: Decision, handed: boolean): Decision | null => {
+        if (handed && plan.candidates.length > 0) {
           o.handed++;
           return null;
         }
@@ -137,7 +138,7 @@ export class IncomingProcessor {
       try {
         const instances = fresh ? fresh.map((i, seq) => ({ ...i, seq })) : await this.repo.pendingInstances(uid);
         const handOff = await this.handOff(uid);
-        await policy.process({ transactionUid: uid, instances, resumed, signal, report: record, ...(handOff ? { cannotReadHere: handOff.take } : {}) });
+        await policy.process({ transactionUid: uid, instances, resumed, signal, report: record, ...(handOff ? { elsewhere: handOff } : {}) });
         handedOff = handOff?.handed ?? 0;
       } catch (e) {
         if (signal.aborted) return;

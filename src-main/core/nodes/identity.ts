@@ -2,10 +2,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NODE_ID_PATTERN } from '../../../src-shared/nodes';
 
 /** The file in the data folder that names its node. */
 export const NODE_ID_FILE = 'node-id';
-const VALID = /^[A-Za-z0-9._-]{1,80}$/;
+const VALID = NODE_ID_PATTERN;
 
 /**
  * This data folder's node id, made once (host name and a short random part) and kept in the folder, so that a

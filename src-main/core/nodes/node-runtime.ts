@@ -67,14 +67,15 @@ export class NodeRuntime {
   }
 
   /**
-   * Whether this node may hand a transaction over for the files it cannot read: it has not tried it yet and a
-   * live node that has not tried it either exists. `tried`: the nodes that handed it over so far.
+   * To whom this node may hand a transaction over for the instances it cannot decide (not in its library, or
+   * their files unreadable here): the live nodes that have not tried it (none once this node tried it itself).
+   * `tried`: the nodes that handed it over so far.
    */
-  async handOffPlan(uid: string): Promise<{ possible: boolean; tried: string[] }> {
+  async handOffPlan(uid: string): Promise<{ candidates: string[]; tried: string[] }> {
     const tried = await this.deps.leases.triedNodes(uid);
-    if (tried.includes(this.id)) return { possible: false, tried };
+    if (tried.includes(this.id)) return { candidates: [], tried };
     const others = (await this.list()).filter((n) => n.alive && n.id !== this.id && !tried.includes(n.id));
-    return { possible: others.length > 0, tried };
+    return { candidates: others.map((n) => n.id), tried };
   }
 
   /** Lets go of a transaction (still Working) for a node that has not tried it. */

@@ -33,30 +33,34 @@ export function relationTo(copy: Omit<FileFacts, 'path'>, holder: Omit<FileFacts
   return known ?? 'compare';
 }
 
-function statements(db: Db) {
+/** `n`: the node's id as an SQL literal (library-node.ts): copies are compared within one node's library. */
+function statements(db: Db, n: string) {
   return {
     holderOf: db.sql.prepare(
-      `SELECT path, size, content_hash AS hash FROM library_files WHERE sop_instance_uid = ? AND status = 'indexed'`,
+      `SELECT path, size, content_hash AS hash FROM library_files WHERE node_id = ${n} AND sop_instance_uid = ? AND status = 'indexed'`,
     ),
     waitingOf: db.sql.prepare(`
-      SELECT path, size, content_hash AS hash, reason FROM library_files WHERE sop_instance_uid = ? AND status = 'conflict'
+      SELECT path, size, content_hash AS hash, reason FROM library_files WHERE node_id = ${n} AND sop_instance_uid = ? AND status = 'conflict'
       ORDER BY reason = 'duplicate-copy' DESC, indexed_at, path`),
-    setRelation: db.sql.prepare(`UPDATE library_files SET reason = ?, message = ? WHERE path = ?`),
-    promote: db.sql.prepare(`UPDATE library_files SET status = 'indexed', reason = NULL, message = NULL WHERE path = ?`),
-    setHash: db.sql.prepare(`UPDATE library_files SET content_hash = ? WHERE path = ?`),
+    setRelation: db.sql.prepare(`UPDATE library_files SET reason = ?, message = ? WHERE node_id = ${n} AND path = ?`),
+    promote: db.sql.prepare(`UPDATE library_files SET status = 'indexed', reason = NULL, message = NULL WHERE node_id = ${n} AND path = ?`),
+    setHash: db.sql.prepare(`UPDATE library_files SET content_hash = ? WHERE node_id = ${n} AND path = ?`),
     pending: db.sql.prepare(`
       SELECT c.path, c.sop_instance_uid AS sopInstanceUid, c.content_hash AS hash, h.path AS holderPath, h.content_hash AS holderHash
-      FROM library_files c JOIN library_files h ON h.sop_instance_uid = c.sop_instance_uid AND h.status = 'indexed'
-      WHERE c.status = 'conflict' AND c.reason = 'compare' AND c.path > ? ORDER BY c.path LIMIT ?`),
-    stillPending: db.sql.prepare(`SELECT 1 FROM library_files WHERE path = ? AND status = 'conflict' AND reason = 'compare'`),
+      FROM library_files c JOIN library_files h ON h.node_id = c.node_id AND h.sop_instance_uid = c.sop_instance_uid AND h.status = 'indexed'
+      WHERE c.node_id = ${n} AND c.status = 'conflict' AND c.reason = 'compare' AND c.path > ? ORDER BY c.path LIMIT ?`),
+    stillPending: db.sql.prepare(`SELECT 1 FROM library_files WHERE node_id = ${n} AND path = ? AND status = 'conflict' AND reason = 'compare'`),
   };
 }
 
 export class WaitingCopies {
   private readonly stmt: ReturnType<typeof statements>;
 
-  constructor(private readonly db: Db) {
-    this.stmt = statements(db);
+  constructor(
+    private readonly db: Db,
+    n: string,
+  ) {
+    this.stmt = statements(db, n);
   }
 
   holderOf(uid: string): FileFacts | undefined {

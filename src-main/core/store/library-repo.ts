@@ -4,6 +4,7 @@ import type { InstanceRow, ProblemFile, SeriesRow, StudyRow } from '../../../src
 import type { Db } from './db';
 import { COPY_MESSAGE, relationTo, WaitingCopies } from './library-copies';
 import { closestRoot, covers, rootsBelow, underSql } from './library-roots';
+import { ADOPT_LIBRARY, DEFAULT_LIBRARY_NODE, nodeLiteral } from './library-node';
 import type { LibraryStore } from './ports';
 import type { BatchCounts, FileRecord, FileState, IndexedFile, LibraryCounts, LibraryRoot, PendingComparison } from '../library/model/files';
 
@@ -23,7 +24,7 @@ export const INDEXED_FILE_COLUMNS = `path, sop_class_uid AS "sopClassUid", sop_i
   series_uid AS "seriesUid", size, mtime_ms AS "mtimeMs", patient_id AS "patientId", accession_number AS "accessionNumber", study_date AS "studyDate"`;
 
 /** A file scanned again replaces its row: every column the scan reads (its content hash is computed again later). */
-export const UPSERT_FILE = `ON CONFLICT (path) DO UPDATE SET root = excluded.root, size = excluded.size, mtime_ms = excluded.mtime_ms,
+export const UPSERT_FILE = `ON CONFLICT (node_id, path) DO UPDATE SET root = excluded.root, size = excluded.size, mtime_ms = excluded.mtime_ms,
   status = excluded.status, reason = excluded.reason, message = excluded.message,
   sop_instance_uid = excluded.sop_instance_uid, sop_class_uid = excluded.sop_class_uid,
   study_uid = excluded.study_uid, series_uid = excluded.series_uid, transfer_syntax_uid = excluded.transfer_syntax_uid,
@@ -34,21 +35,24 @@ export const UPSERT_FILE = `ON CONFLICT (path) DO UPDATE SET root = excluded.roo
   indexed_at = excluded.indexed_at, flag = excluded.flag, flag_message = excluded.flag_message,
   content_hash = NULL, reader_rev = excluded.reader_rev`;
 
-function statements(db: Db) {
+function statements(db: Db, n: string) {
   return {
     upsert: db.sql.prepare(`
-      INSERT INTO library_files (path, root, size, mtime_ms, status, reason, message, sop_instance_uid, sop_class_uid,
+      INSERT INTO library_files (node_id, path, root, size, mtime_ms, status, reason, message, sop_instance_uid, sop_class_uid,
         study_uid, series_uid, transfer_syntax_uid, patient_name, patient_id, study_date, study_description,
         accession_number, modality, series_number, series_description, instance_number, indexed_at,
         flag, flag_message, content_hash, reader_rev)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ${READER_REV})
+      VALUES (${n}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ${READER_REV})
       ${UPSERT_FILE}`),
-    rowAt: db.sql.prepare(`SELECT status, sop_instance_uid AS sop FROM library_files WHERE path = ?`),
-    deletePath: db.sql.prepare(`DELETE FROM library_files WHERE path = ?`),
-    pathsOfRoot: db.sql.prepare(`SELECT path FROM library_files WHERE root = ?`),
+    rowAt: db.sql.prepare(`SELECT status, sop_instance_uid AS sop FROM library_files WHERE node_id = ${n} AND path = ?`),
+    deletePath: db.sql.prepare(`DELETE FROM library_files WHERE node_id = ${n} AND path = ?`),
+    pathsOfRoot: db.sql.prepare(`SELECT path FROM library_files WHERE node_id = ${n} AND root = ?`),
     findMany: db.sql.prepare(`
       SELECT ${INDEXED_FILE_COLUMNS}
-      FROM library_files WHERE status = 'indexed' AND sop_instance_uid IN (SELECT value FROM json_each(?))`),
+      FROM library_files WHERE node_id = ${n} AND status = 'indexed' AND sop_instance_uid IN (SELECT value FROM json_each(?))`),
+    holders: db.sql.prepare(`
+      SELECT DISTINCT sop_instance_uid AS sop, node_id AS node FROM library_files
+      WHERE status = 'indexed' AND node_id <> ${n} AND sop_instance_uid IN (SELECT value FROM json_each(?))`),
   };
 }
 
@@ -61,9 +65,19 @@ export class LibraryRepo implements LibraryStore {
   /** Second files of instances (conflicts, duplicate copies) and who takes over when a holder goes. */
   private readonly copies: WaitingCopies;
 
-  constructor(private readonly db: Db) {
-    this.stmt = statements(db);
-    this.copies = new WaitingCopies(db);
+  /** This node's id as an SQL literal (library-node.ts): every statement reads and writes its rows only. */
+  private readonly n: string;
+
+  constructor(
+    private readonly db: Db,
+    readonly nodeId: string = DEFAULT_LIBRARY_NODE,
+  ) {
+    this.n = nodeLiteral(nodeId);
+    this.stmt = statements(db, this.n);
+    this.copies = new WaitingCopies(db, this.n);
+    this.db.tx(() => {
+      for (const sql of ADOPT_LIBRARY) this.db.sql.prepare(sql).run(nodeId);
+    });
   }
 
   async roots(): Promise<LibraryRoot[]> {
@@ -72,7 +86,7 @@ export class LibraryRepo implements LibraryStore {
 
   private rootRows(): LibraryRoot[] {
     return this.db.sql
-      .prepare(`SELECT path, added_at AS addedAt, last_scan_at AS lastScanAt FROM library_roots ORDER BY path`)
+      .prepare(`SELECT path, added_at AS addedAt, last_scan_at AS lastScanAt FROM library_roots WHERE node_id = ${this.n} ORDER BY path`)
       .all() as LibraryRoot[];
   }
 
@@ -83,14 +97,14 @@ export class LibraryRepo implements LibraryStore {
   /** Adds a folder; files below it that belonged to a folder above it now belong to it (the closest). */
   async addRoot(path: string, now: number): Promise<void> {
     this.db.tx(() => {
-      if (this.db.sql.prepare(`INSERT OR IGNORE INTO library_roots (path, added_at) VALUES (?, ?)`).run(path, now).changes === 0) return;
+      if (this.db.sql.prepare(`INSERT OR IGNORE INTO library_roots (node_id, path, added_at) VALUES (${this.n}, ?, ?)`).run(path, now).changes === 0) return;
       const under = underSql('path', path);
-      this.db.sql.prepare(`UPDATE library_files SET root = ? WHERE ${under.sql} AND length(root) < length(?)`).run(path, ...under.args, path);
+      this.db.sql.prepare(`UPDATE library_files SET root = ? WHERE node_id = ${this.n} AND ${under.sql} AND length(root) < length(?)`).run(path, ...under.args, path);
     });
   }
 
   async markScanned(path: string, now: number): Promise<void> {
-    this.db.sql.prepare(`UPDATE library_roots SET last_scan_at = ? WHERE path = ?`).run(now, path);
+    this.db.sql.prepare(`UPDATE library_roots SET last_scan_at = ? WHERE node_id = ${this.n} AND path = ?`).run(now, path);
   }
 
   /** The folder a file found by scanning `root` belongs to: the closest library folder covering it. */
@@ -107,10 +121,10 @@ export class LibraryRepo implements LibraryStore {
    */
   async removeRoot(path: string): Promise<{ forgotten: number; kept: number }> {
     return this.db.tx(() => {
-      this.db.sql.prepare(`DELETE FROM library_roots WHERE path = ?`).run(path);
+      this.db.sql.prepare(`DELETE FROM library_roots WHERE node_id = ${this.n} AND path = ?`).run(path);
       const remaining = this.rootPaths();
       const move = (to: string, where = '', args: string[] = []) =>
-        this.db.sql.prepare(`UPDATE library_files SET root = ? WHERE root = ? ${where}`).run(to, path, ...args);
+        this.db.sql.prepare(`UPDATE library_files SET root = ? WHERE node_id = ${this.n} AND root = ? ${where}`).run(to, path, ...args);
       // Folders below it (deepest first) keep their files, then the closest folder above it takes the rest.
       for (const below of rootsBelow(path, remaining)) {
         const under = underSql('path', below);
@@ -121,7 +135,7 @@ export class LibraryRepo implements LibraryStore {
       const gone = (this.stmt.pathsOfRoot.all(path) as { path: string }[]).map((r) => r.path);
       this.forget(gone);
       const under = underSql('path', path);
-      const kept = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE ${under.sql}`).get(...under.args) as { n: number }).n;
+      const kept = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE node_id = ${this.n} AND ${under.sql}`).get(...under.args) as { n: number }).n;
       return { forgotten: gone.length, kept };
     });
   }
@@ -135,7 +149,7 @@ export class LibraryRepo implements LibraryStore {
     const rows = this.db.sql
       .prepare(
         `SELECT path, size, mtime_ms AS mtimeMs FROM library_files
-         WHERE root IN (SELECT value FROM json_each(?)) AND reader_rev >= ${READER_REV}`,
+         WHERE node_id = ${this.n} AND root IN (SELECT value FROM json_each(?)) AND reader_rev >= ${READER_REV}`,
       )
       .all(JSON.stringify(owners)) as { path: string; size: number; mtimeMs: number }[];
     return new Map(rows.map((r) => [r.path, { size: r.size, mtimeMs: r.mtimeMs }]));
@@ -243,12 +257,17 @@ export class LibraryRepo implements LibraryStore {
     return new Map(rows.map((r) => [r.sopInstanceUid, r]));
   }
 
+  async otherNodesHolding(sopInstanceUids: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = this.stmt.holders.all(JSON.stringify(sopInstanceUids)) as { sop: string; node: string }[];
+    return holdersMap(rows);
+  }
+
   /** The indexed instances of a selection: whole studies, series, single instances, or everything below paths. */
   async select(sel: Selection): Promise<IndexedFile[]> {
     const where = selectionWhere(sel);
     if (!where) return [];
     return this.db.sql
-      .prepare(`SELECT ${INDEXED_FILE_COLUMNS} FROM library_files WHERE status = 'indexed' AND ${where.sql}`)
+      .prepare(`SELECT ${INDEXED_FILE_COLUMNS} FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND ${where.sql}`)
       .all(...where.args) as IndexedFile[];
   }
 
@@ -256,7 +275,7 @@ export class LibraryRepo implements LibraryStore {
   async countSelection(sel: Selection): Promise<number> {
     const where = selectionWhere(sel);
     if (!where) return 0;
-    return (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE status = 'indexed' AND ${where.sql}`).get(...where.args) as { n: number }).n;
+    return (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND ${where.sql}`).get(...where.args) as { n: number }).n;
   }
 
   /** Studies of the library (newest first), optionally filtered by patient, ID, accession, description or UID. */
@@ -274,12 +293,12 @@ export class LibraryRepo implements LibraryStore {
         `SELECT study_uid AS studyUid, MAX(patient_name) AS patientName, MAX(patient_id) AS patientId, MAX(study_date) AS studyDate,
            MAX(study_description) AS studyDescription, MAX(accession_number) AS accessionNumber,
            GROUP_CONCAT(DISTINCT modality) AS modalities, COUNT(DISTINCT series_uid) AS seriesCount, COUNT(*) AS instanceCount
-         FROM library_files WHERE status = 'indexed' ${filter}
+         FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' ${filter}
          GROUP BY study_uid ORDER BY studyDate DESC, patientName, study_uid LIMIT ? OFFSET ?`,
       )
       .all(...args, o.limit, o.offset) as StudyRow[];
     const total = (
-      this.db.sql.prepare(`SELECT COUNT(DISTINCT study_uid) AS n FROM library_files WHERE status = 'indexed' ${filter}`).get(...args) as { n: number }
+      this.db.sql.prepare(`SELECT COUNT(DISTINCT study_uid) AS n FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' ${filter}`).get(...args) as { n: number }
     ).n;
     return { rows, total };
   }
@@ -289,7 +308,7 @@ export class LibraryRepo implements LibraryStore {
       .prepare(
         `SELECT series_uid AS seriesUid, MAX(series_number) AS seriesNumber, MAX(series_description) AS seriesDescription,
            MAX(modality) AS modality, COUNT(*) AS instanceCount
-         FROM library_files WHERE status = 'indexed' AND study_uid = ? GROUP BY series_uid ORDER BY seriesNumber, series_uid`,
+         FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND study_uid = ? GROUP BY series_uid ORDER BY seriesNumber, series_uid`,
       )
       .all(studyUid) as SeriesRow[];
   }
@@ -298,16 +317,16 @@ export class LibraryRepo implements LibraryStore {
     const rows = this.db.sql
       .prepare(
         `SELECT sop_instance_uid AS sopInstanceUid, sop_class_uid AS sopClassUid, instance_number AS instanceNumber, path, size
-         FROM library_files WHERE status = 'indexed' AND series_uid = ? ORDER BY instance_number, path LIMIT ? OFFSET ?`,
+         FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND series_uid = ? ORDER BY instance_number, path LIMIT ? OFFSET ?`,
       )
       .all(seriesUid, o.limit, o.offset) as InstanceRow[];
-    const total = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE status = 'indexed' AND series_uid = ?`).get(seriesUid) as { n: number }).n;
+    const total = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND series_uid = ?`).get(seriesUid) as { n: number }).n;
     return { rows, total };
   }
 
   /** Files that are not instances of the index, and indexed files with a flag. */
   async problemCount(): Promise<number> {
-    return (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE ${PROBLEM}`).get() as { n: number }).n;
+    return (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM library_files WHERE node_id = ${this.n} AND ${PROBLEM}`).get() as { n: number }).n;
   }
 
   /** "DOE^JANE 20260101 CT CHEST" — how a study is named in labels and reports; one query for every study of a job. */
@@ -316,7 +335,7 @@ export class LibraryRepo implements LibraryStore {
       .prepare(
         `SELECT j.value AS uid, l.patient_name AS name, l.patient_id AS pid, l.study_date AS date, l.study_description AS descr
          FROM json_each(?) j JOIN library_files l
-           ON l.rowid = (SELECT rowid FROM library_files WHERE study_uid = j.value AND status = 'indexed' LIMIT 1)`,
+           ON l.rowid = (SELECT rowid FROM library_files WHERE node_id = ${this.n} AND study_uid = j.value AND status = 'indexed' LIMIT 1)`,
       )
       .all(JSON.stringify(studyUids)) as { uid: string; name: string | null; pid: string | null; date: string | null; descr: string | null }[];
     const named = new Map<string, string>();
@@ -349,7 +368,7 @@ export class LibraryRepo implements LibraryStore {
           COALESCE(SUM(status = 'conflict' AND reason = 'duplicate-copy'), 0) AS duplicates,
           COALESCE(SUM(status = 'indexed' AND flag IS NOT NULL), 0) AS flagged,
           COALESCE(SUM(CASE WHEN status = 'indexed' THEN size ELSE 0 END), 0) AS bytes
-         FROM library_files WHERE 1 = 1 ${scope.sql}`,
+         FROM library_files WHERE node_id = ${this.n} ${scope.sql}`,
       )
       .get(...scope.args) as LibraryCounts;
   }
@@ -362,7 +381,7 @@ export class LibraryRepo implements LibraryStore {
         `SELECT path,
            CASE WHEN status = 'indexed' THEN 'flagged' WHEN reason = 'duplicate-copy' THEN 'duplicate' ELSE status END AS status,
            COALESCE(flag, reason) AS reason, COALESCE(flag_message, message) AS message, size
-         FROM library_files WHERE ${PROBLEM} ${scope.sql}
+         FROM library_files WHERE node_id = ${this.n} AND ${PROBLEM} ${scope.sql}
          ORDER BY path LIMIT ? OFFSET ?`,
       )
       .all(...scope.args, o.limit, o.offset) as ProblemFile[];
@@ -396,4 +415,15 @@ function selectionWhere(sel: Selection): { sql: string; args: unknown[] } | null
     args.push(...under.args);
   }
   return parts.length === 0 ? null : { sql: `(${parts.join(' OR ')})`, args };
+}
+
+/** SOP Instance UID -> the nodes whose library indexes it. */
+export function holdersMap(rows: readonly { sop: string; node: string }[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = m.get(r.sop);
+    if (list) list.push(r.node);
+    else m.set(r.sop, [r.node]);
+  }
+  return m;
 }

@@ -395,4 +395,61 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE incoming ADD COLUMN tried_nodes TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE incoming ADD COLUMN handed_at INTEGER;
   `,
+  // 11 (issue 13): the library is per node. Each node indexes the folders it sees; shared storage mounted on
+  // several nodes is indexed once per path and node. The rows kept so far belong to '' until the first node that
+  // opens the store takes them (adoptLibrary: the node that indexed them). The primary keys change, so both
+  // tables are rebuilt (SQLite cannot alter a primary key).
+  `
+  CREATE TABLE library_roots_by_node (
+    node_id TEXT NOT NULL DEFAULT '',
+    path TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    last_scan_at INTEGER,
+    PRIMARY KEY (node_id, path)
+  );
+  INSERT INTO library_roots_by_node (node_id, path, added_at, last_scan_at) SELECT '', path, added_at, last_scan_at FROM library_roots;
+  DROP TABLE library_roots;
+  ALTER TABLE library_roots_by_node RENAME TO library_roots;
+
+  CREATE TABLE library_files_by_node (
+    node_id TEXT NOT NULL DEFAULT '',
+    path TEXT NOT NULL,
+    root TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('indexed', 'skipped', 'conflict')),
+    reason TEXT,
+    message TEXT,
+    sop_instance_uid TEXT,
+    sop_class_uid TEXT,
+    study_uid TEXT,
+    series_uid TEXT,
+    transfer_syntax_uid TEXT,
+    patient_name TEXT,
+    patient_id TEXT,
+    study_date TEXT,
+    study_description TEXT,
+    accession_number TEXT,
+    modality TEXT,
+    series_number INTEGER,
+    series_description TEXT,
+    instance_number INTEGER,
+    indexed_at INTEGER NOT NULL,
+    content_hash TEXT,
+    flag TEXT,
+    flag_message TEXT,
+    reader_rev INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (node_id, path)
+  );
+  INSERT INTO library_files_by_node SELECT '', path, root, size, mtime_ms, status, reason, message, sop_instance_uid, sop_class_uid,
+    study_uid, series_uid, transfer_syntax_uid, patient_name, patient_id, study_date, study_description, accession_number, modality,
+    series_number, series_description, instance_number, indexed_at, content_hash, flag, flag_message, reader_rev FROM library_files;
+  DROP TABLE library_files;
+  ALTER TABLE library_files_by_node RENAME TO library_files;
+  CREATE UNIQUE INDEX library_files_sop ON library_files (node_id, sop_instance_uid) WHERE status = 'indexed';
+  CREATE INDEX library_files_series ON library_files (node_id, study_uid, series_uid) WHERE status = 'indexed';
+  CREATE INDEX library_files_root ON library_files (node_id, root);
+  CREATE INDEX library_files_conflict ON library_files (node_id, sop_instance_uid) WHERE status = 'conflict';
+  CREATE INDEX library_files_any_node ON library_files (sop_instance_uid) WHERE status = 'indexed';
+  `,
 ];

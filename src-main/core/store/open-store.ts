@@ -8,10 +8,12 @@ export interface StoreLocation {
   dataDir: string;
   /** postgres://user:password@host:port/database; null or empty: SQLite in the data folder. */
   database: string | null;
+  /** The node whose library the store's `library` is (default: a store opened outside a host, library-node.ts). */
+  node?: string;
 }
 
 /** Opens (creating and migrating as needed) the store at `location`. */
 export async function openStore(location: StoreLocation): Promise<Store> {
-  if (location.database) return openPgStore(checkDatabaseUrl(location.database));
-  return openSqliteStore(location.dataDir);
+  if (location.database) return openPgStore(checkDatabaseUrl(location.database), { node: location.node });
+  return openSqliteStore(location.dataDir, location.node);
 }

@@ -34,7 +34,13 @@ export type * from './types';
 type Page<R> = Promise<{ rows: R[]; total: number }>;
 
 /** The library index: which file holds which instance, and which files were skipped, wait as second copies, or carry a flag. */
+/**
+ * One node's library (the library is per node: each node indexes the folders it sees, and the same path seen
+ * by two nodes is indexed once per node; store/library-node.ts). Every method reads and writes that node's rows.
+ */
 export interface LibraryStore {
+  /** The node this library is. */
+  readonly nodeId: string;
   roots(): Promise<LibraryRoot[]>;
   /** Adds a folder; files below it that belonged to a folder above it now belong to it (the closest). */
   addRoot(path: string, now: number): Promise<void>;
@@ -49,6 +55,8 @@ export interface LibraryStore {
   applyBatch(records: readonly FileRecord[], now: number): Promise<BatchCounts>;
   /** Removes entries of `root` whose file the last full walk did not see. */
   removeMissing(root: string, seen: ReadonlySet<string>): Promise<number>;
+  /** Of these instances, those the libraries of other nodes index, with those nodes (an instance this node cannot re-read). */
+  otherNodesHolding(sopInstanceUids: readonly string[]): Promise<Map<string, string[]>>;
   /** One lookup for a batch of instances. */
   findInstances(sopInstanceUids: readonly string[]): Promise<Map<string, IndexedFile>>;
   select(sel: Selection): Promise<IndexedFile[]>;

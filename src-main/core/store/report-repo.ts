@@ -97,12 +97,12 @@ export class ReportRepo implements ReportStore {
     return { ...t, pending: t.instances - t.committed - t.failed };
   }
 
-  /** Indexed library instances with no verdict for the archive. */
+  /** Instances indexed in the library of any node with no verdict for the archive (one answer whichever node asks). */
   async neverAsked(remoteId: number): Promise<number> {
     return (
       this.db.sql
         .prepare(
-          `SELECT COUNT(*) AS n FROM library_files l WHERE l.status = 'indexed'
+          `SELECT COUNT(DISTINCT l.sop_instance_uid) AS n FROM library_files l WHERE l.status = 'indexed'
            AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.remote_id = ? AND v.sop_instance_uid = l.sop_instance_uid)`,
         )
         .get(remoteId) as { n: number }

@@ -16,16 +16,22 @@ import { UnmatchedReportsRepo } from './unmatched-reports-repo';
 /** The embedded store: every repository over one SQLite file in `dataDir` (created and migrated if needed). */
 export type SqliteStore = Store & { readonly db: Db };
 
-export function openSqliteStore(dataDir: string): SqliteStore {
+/** `node`: whose library this store's `library` is (the library is per node; library-node.ts). */
+export function openSqliteStore(dataDir: string, node?: string): SqliteStore {
   const db = openDb(dataDir);
-  return sqliteStoreOf(db);
+  try {
+    return sqliteStoreOf(db, node);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
 
 /** The repositories over an open database (tests that prepare the file themselves). */
-export function sqliteStoreOf(db: Db): SqliteStore {
+export function sqliteStoreOf(db: Db, node?: string): SqliteStore {
   return {
     db,
-    library: new LibraryRepo(db),
+    library: new LibraryRepo(db, node),
     outgoing: new OutgoingRepo(db),
     unmatchedReports: new UnmatchedReportsRepo(db),
     reports: new ReportRepo(db),

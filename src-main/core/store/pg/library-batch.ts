@@ -18,21 +18,22 @@ interface FileRow {
 /** PostgreSQL text cannot hold NUL (a damaged header may): it is dropped. */
 const text = (s: string | null | undefined): string | null => (s == null ? null : s.includes('\0') ? s.replaceAll('\0', '') : s);
 
-const UPSERT = `
-  INSERT INTO library_files (path, root, size, mtime_ms, status, reason, message, sop_instance_uid, sop_class_uid,
+/** `n`: the node's id as an SQL literal (store/library-node.ts). */
+const upsert = (n: string) => `
+  INSERT INTO library_files (node_id, path, root, size, mtime_ms, status, reason, message, sop_instance_uid, sop_class_uid,
     study_uid, series_uid, transfer_syntax_uid, patient_name, patient_id, study_date, study_description,
     accession_number, modality, series_number, series_description, instance_number, flag, flag_message, indexed_at, content_hash, reader_rev)
-  SELECT u.*, ?::bigint, NULL, ${READER_REV} FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+  SELECT ${n}, u.*, ?::bigint, NULL, ${READER_REV} FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
     ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
     ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[]) AS u
   ${UPSERT_FILE}`;
 
 /** Writes rows in one statement (a second copy's hash is forgotten: its bytes may have changed). */
-async function write(t: PgTx, rows: readonly FileRow[], now: number): Promise<void> {
+async function write(t: PgTx, n: string, rows: readonly FileRow[], now: number): Promise<void> {
   if (rows.length === 0) return;
   const col = <V>(pick: (w: FileRow) => V) => rows.map(pick);
   const h = <V>(pick: (h: InstanceHeader) => V) => rows.map((w) => (w.h ? pick(w.h) : null));
-  await t.run(UPSERT, [
+  await t.run(upsert(n), [
     now,
     col((w) => text(w.r.path)),
     col((w) => text(w.r.root)),
@@ -73,19 +74,19 @@ function plainRow(r: FileRecord): FileRow {
  * instance nor waited as a copy — are written in one statement; they touch nothing the others read, so the
  * order does not matter for them. The others go one by one, in batch order, as in SQLite.
  */
-export async function applyBatchIn(t: PgTx, records: readonly FileRecord[], now: number): Promise<BatchCounts> {
+export async function applyBatchIn(t: PgTx, n: string, records: readonly FileRecord[], now: number): Promise<BatchCounts> {
   const counts: BatchCounts = { indexed: 0, skipped: 0, conflicts: 0, compare: 0, flagged: 0 };
-  const copies = new PgWaitingCopies(t);
+  const copies = new PgWaitingCopies(t, n);
   const uidOf = (r: FileRecord) => (r.status === 'indexed' ? r.header.sopInstanceUid : null);
   const uids = [...new Set(records.map(uidOf).filter((u): u is string => u !== null))];
   const previous = new Map(
     (await t.rows<{ path: string; status: string; sop: string | null }>(
-      `SELECT path, status, sop_instance_uid AS sop FROM library_files WHERE path = ANY(?::text[])`,
+      `SELECT path, status, sop_instance_uid AS sop FROM library_files WHERE node_id = ${n} AND path = ANY(?::text[])`,
       [records.map((r) => text(r.path))],
     )).map((p) => [p.path, p]),
   );
   const holders = new Map(
-    (await t.rows<{ uid: string; path: string }>(`SELECT sop_instance_uid AS uid, path FROM library_files WHERE status = 'indexed' AND sop_instance_uid = ANY(?::text[])`, [
+    (await t.rows<{ uid: string; path: string }>(`SELECT sop_instance_uid AS uid, path FROM library_files WHERE node_id = ${n} AND status = 'indexed' AND sop_instance_uid = ANY(?::text[])`, [
       uids,
     ])).map((h) => [h.uid, h.path]),
   );
@@ -103,7 +104,7 @@ export async function applyBatchIn(t: PgTx, records: readonly FileRecord[], now:
     return once(`uid:${uid}`) && !waiting.has(uid) && (!holder || holder === r.path) && (!prev || prev.status === 'skipped' || (prev.status === 'indexed' && prev.sop === uid));
   };
   const simple = records.filter(alone);
-  await write(t, simple.map(plainRow), now);
+  await write(t, n, simple.map(plainRow), now);
   for (const r of simple) {
     if (r.status === 'skipped') counts.skipped++;
     else (counts.indexed++, r.flag && counts.flagged++);
@@ -111,20 +112,20 @@ export async function applyBatchIn(t: PgTx, records: readonly FileRecord[], now:
 
   for (const r of records) {
     if (alone(r)) continue;
-    const prev = await t.row<{ status: string; sop: string | null }>(`SELECT status, sop_instance_uid AS sop FROM library_files WHERE path = ?`, [text(r.path)]);
+    const prev = await t.row<{ status: string; sop: string | null }>(`SELECT status, sop_instance_uid AS sop FROM library_files WHERE node_id = ${n} AND path = ?`, [text(r.path)]);
     if (r.status === 'skipped') {
-      await write(t, [plainRow(r)], now);
+      await write(t, n, [plainRow(r)], now);
       counts.skipped++;
     } else {
       const uid = r.header.sopInstanceUid;
       const holder = await copies.holderOf(uid);
       if (holder && holder.path !== r.path) {
         const relation = relationTo({ size: r.size, hash: null }, holder);
-        await write(t, [{ r, status: 'conflict', reason: relation, message: COPY_MESSAGE[relation](holder.path), h: r.header }], now);
+        await write(t, n, [{ r, status: 'conflict', reason: relation, message: COPY_MESSAGE[relation](holder.path), h: r.header }], now);
         if (relation === 'compare') counts.compare++;
         else counts.conflicts++;
       } else {
-        await write(t, [plainRow(r)], now);
+        await write(t, n, [plainRow(r)], now);
         counts.indexed++;
         if (r.flag) counts.flagged++;
         if (holder) await copies.holderChanged(uid);
@@ -137,13 +138,13 @@ export async function applyBatchIn(t: PgTx, records: readonly FileRecord[], now:
 }
 
 /** Deletes index entries; an instance whose holder went is taken over by a waiting file. */
-export async function forgetIn(t: PgTx, paths: readonly string[]): Promise<void> {
+export async function forgetIn(t: PgTx, n: string, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) return;
   const gone = await t.returning<{ sop: string }>(
-    `DELETE FROM library_files WHERE path = ANY(?::text[]) RETURNING CASE WHEN status = 'indexed' THEN sop_instance_uid END AS sop`,
+    `DELETE FROM library_files WHERE node_id = ${n} AND path = ANY(?::text[]) RETURNING CASE WHEN status = 'indexed' THEN sop_instance_uid END AS sop`,
     [paths],
   );
-  const copies = new PgWaitingCopies(t);
+  const copies = new PgWaitingCopies(t, n);
   const held = [...new Set(gone.map((g) => g.sop).filter((s) => s !== null))];
   for (const uid of await copies.withWaiting(held)) await copies.promote(uid);
 }

@@ -15,15 +15,19 @@ interface FileFacts {
  * file takes its place, an identical copy first).
  */
 export class PgWaitingCopies {
-  constructor(private readonly t: PgTx) {}
+  /** `n`: the node's id as an SQL literal (store/library-node.ts): copies are compared within one node's library. */
+  constructor(
+    private readonly t: PgTx,
+    private readonly n: string,
+  ) {}
 
   holderOf(uid: string): Promise<FileFacts | undefined> {
-    return this.t.row(`SELECT path, size, content_hash AS hash FROM library_files WHERE sop_instance_uid = ? AND status = 'indexed'`, [uid]);
+    return this.t.row(`SELECT path, size, content_hash AS hash FROM library_files WHERE node_id = ${this.n} AND sop_instance_uid = ? AND status = 'indexed'`, [uid]);
   }
 
   private waitingOf(uid: string): Promise<(FileFacts & { reason: CopyReason })[]> {
     return this.t.rows(
-      `SELECT path, size, content_hash AS hash, reason FROM library_files WHERE sop_instance_uid = ? AND status = 'conflict'
+      `SELECT path, size, content_hash AS hash, reason FROM library_files WHERE node_id = ${this.n} AND sop_instance_uid = ? AND status = 'conflict'
        ORDER BY reason = 'duplicate-copy' DESC, indexed_at, path`,
       [uid],
     );
@@ -33,7 +37,7 @@ export class PgWaitingCopies {
   async withWaiting(uids: readonly string[]): Promise<string[]> {
     if (uids.length === 0) return [];
     const rows = await this.t.rows<{ uid: string }>(
-      `SELECT DISTINCT sop_instance_uid AS uid FROM library_files WHERE status = 'conflict' AND sop_instance_uid = ANY(?::text[])`,
+      `SELECT DISTINCT sop_instance_uid AS uid FROM library_files WHERE node_id = ${this.n} AND status = 'conflict' AND sop_instance_uid = ANY(?::text[])`,
       [uids],
     );
     return rows.map((r) => r.uid);
@@ -44,7 +48,7 @@ export class PgWaitingCopies {
     if (await this.holderOf(uid)) return;
     const [next, ...rest] = await this.waitingOf(uid);
     if (!next) return;
-    await this.t.run(`UPDATE library_files SET status = 'indexed', reason = NULL, message = NULL WHERE path = ?`, [next.path]);
+    await this.t.run(`UPDATE library_files SET status = 'indexed', reason = NULL, message = NULL WHERE node_id = ${this.n} AND path = ?`, [next.path]);
     const same = next.reason === 'duplicate-copy';
     for (const w of rest) await this.place(w, next, same ? w.reason : undefined);
   }
@@ -62,14 +66,14 @@ export class PgWaitingCopies {
   }
 
   private setRelation(path: string, reason: CopyReason, message: string): Promise<number> {
-    return this.t.run(`UPDATE library_files SET reason = ?, message = ? WHERE path = ?`, [reason, message, path]);
+    return this.t.run(`UPDATE library_files SET reason = ?, message = ? WHERE node_id = ${this.n} AND path = ?`, [reason, message, path]);
   }
 
   pending(after: string, limit: number): Promise<PendingComparison[]> {
     return this.t.rows(
       `SELECT c.path, c.sop_instance_uid AS "sopInstanceUid", c.content_hash AS hash, h.path AS "holderPath", h.content_hash AS "holderHash"
-       FROM library_files c JOIN library_files h ON h.sop_instance_uid = c.sop_instance_uid AND h.status = 'indexed'
-       WHERE c.status = 'conflict' AND c.reason = 'compare' AND c.path > ? ORDER BY c.path LIMIT ?`,
+       FROM library_files c JOIN library_files h ON h.node_id = c.node_id AND h.sop_instance_uid = c.sop_instance_uid AND h.status = 'indexed'
+       WHERE c.node_id = ${this.n} AND c.status = 'conflict' AND c.reason = 'compare' AND c.path > ? ORDER BY c.path LIMIT ?`,
       [after, limit],
     );
   }
@@ -77,14 +81,14 @@ export class PgWaitingCopies {
   /** Records a comparison's outcome; ignored (null) when the index changed meanwhile. */
   async settle(c: PendingComparison, outcome: { hash: string; holderHash: string } | { error: string }): Promise<CopyReason | null> {
     const holder = await this.holderOf(c.sopInstanceUid);
-    const still = await this.t.row(`SELECT 1 AS x FROM library_files WHERE path = ? AND status = 'conflict' AND reason = 'compare'`, [c.path]);
+    const still = await this.t.row(`SELECT 1 AS x FROM library_files WHERE node_id = ${this.n} AND path = ? AND status = 'conflict' AND reason = 'compare'`, [c.path]);
     if (!holder || holder.path !== c.holderPath || !still) return null;
     if ('error' in outcome) {
       await this.setRelation(c.path, 'uid-conflict', `${COPY_MESSAGE['uid-conflict'](holder.path)} (contents not compared: ${outcome.error})`);
       return 'uid-conflict';
     }
-    await this.t.run(`UPDATE library_files SET content_hash = ? WHERE path = ?`, [outcome.hash, c.path]);
-    await this.t.run(`UPDATE library_files SET content_hash = ? WHERE path = ?`, [outcome.holderHash, holder.path]);
+    await this.t.run(`UPDATE library_files SET content_hash = ? WHERE node_id = ${this.n} AND path = ?`, [outcome.hash, c.path]);
+    await this.t.run(`UPDATE library_files SET content_hash = ? WHERE node_id = ${this.n} AND path = ?`, [outcome.holderHash, holder.path]);
     const r: CopyReason = outcome.hash === outcome.holderHash ? 'duplicate-copy' : 'uid-conflict';
     await this.setRelation(c.path, r, COPY_MESSAGE[r](holder.path));
     return r;

@@ -1,7 +1,8 @@
 import type { InstanceRow, ProblemFile, SeriesRow, StudyRow } from '../../../../src-shared/contract/handlers';
 import type { CopyReason } from '../../../../src-shared/library';
 import type { Selection } from '../../../../src-shared/outgoing';
-import { INDEXED_FILE_COLUMNS, PROBLEM, READER_REV } from '../library-repo';
+import { holdersMap, INDEXED_FILE_COLUMNS, PROBLEM, READER_REV } from '../library-repo';
+import { ADOPT_LIBRARY, DEFAULT_LIBRARY_NODE, nodeLiteral } from '../library-node';
 import { closestRoot, covers, prefixOf, rootsBelow } from '../library-roots';
 import type { LibraryStore } from '../ports';
 import type { BatchCounts, FileRecord, FileState, IndexedFile, LibraryCounts, LibraryRoot, PendingComparison } from '../../library/model/files';
@@ -16,8 +17,8 @@ function underSql(column: string, root: string): { sql: string; args: string[] }
   return { sql: `(${column} = ? OR ${column} LIKE ?)`, args: [root, `${prefixOf(root).replace(/[\\%_]/g, '\\$&')}%`] };
 }
 
-async function rootPaths(db: Reader): Promise<string[]> {
-  return (await db.rows<{ path: string }>(`SELECT path FROM library_roots ORDER BY path`)).map((r) => r.path);
+async function rootPaths(db: Reader, n: string): Promise<string[]> {
+  return (await db.rows<{ path: string }>(`SELECT path FROM library_roots WHERE node_id = ${n} ORDER BY path`)).map((r) => r.path);
 }
 
 /**
@@ -25,10 +26,26 @@ async function rootPaths(db: Reader): Promise<string[]> {
  * one writes its batch at a time, as SQLite's single writer would.
  */
 export class PgLibraryRepo implements LibraryStore {
-  constructor(private readonly db: PgDb) {}
+  /** This node's id as an SQL literal (library-node.ts): every statement reads and writes its rows only. */
+  private readonly n: string;
+
+  constructor(
+    private readonly db: PgDb,
+    readonly nodeId: string = DEFAULT_LIBRARY_NODE,
+  ) {
+    this.n = nodeLiteral(nodeId);
+  }
+
+  /** Takes the rows indexed before the library was per node (once, by the first node that opens the store). */
+  async adopt(): Promise<void> {
+    if (!(await this.db.row(`SELECT 1 AS x FROM library_roots WHERE node_id = '' UNION ALL SELECT 1 FROM library_files WHERE node_id = '' LIMIT 1`))) return;
+    await this.write(async (t) => {
+      for (const sql of ADOPT_LIBRARY) await t.run(sql, [this.nodeId]);
+    });
+  }
 
   async roots(): Promise<LibraryRoot[]> {
-    return this.db.rows(`SELECT path, added_at AS "addedAt", last_scan_at AS "lastScanAt" FROM library_roots ORDER BY path`);
+    return this.db.rows(`SELECT path, added_at AS "addedAt", last_scan_at AS "lastScanAt" FROM library_roots WHERE node_id = ${this.n} ORDER BY path`);
   }
 
   private write<T>(fn: (t: PgTx) => Promise<T>): Promise<T> {
@@ -40,27 +57,27 @@ export class PgLibraryRepo implements LibraryStore {
 
   async addRoot(path: string, now: number): Promise<void> {
     await this.write(async (t) => {
-      if ((await t.run(`INSERT INTO library_roots (path, added_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, [path, now])) === 0) return;
+      if ((await t.run(`INSERT INTO library_roots (node_id, path, added_at) VALUES (${this.n}, ?, ?) ON CONFLICT DO NOTHING`, [path, now])) === 0) return;
       const under = underSql('path', path);
-      await t.run(`UPDATE library_files SET root = ? WHERE ${under.sql} AND length(root) < length(?::text)`, [path, ...under.args, path]);
+      await t.run(`UPDATE library_files SET root = ? WHERE node_id = ${this.n} AND ${under.sql} AND length(root) < length(?::text)`, [path, ...under.args, path]);
     });
   }
 
   async markScanned(path: string, now: number): Promise<void> {
-    await this.db.run(`UPDATE library_roots SET last_scan_at = ? WHERE path = ?`, [now, path]);
+    await this.db.run(`UPDATE library_roots SET last_scan_at = ? WHERE node_id = ${this.n} AND path = ?`, [now, path]);
   }
 
   async ownerFinder(root: string): Promise<(path: string) => string> {
-    const below = rootsBelow(root, await rootPaths(this.db));
+    const below = rootsBelow(root, await rootPaths(this.db, this.n));
     if (below.length === 0) return () => root;
     return (path) => below.find((b) => covers(b, path)) ?? root;
   }
 
   async removeRoot(path: string): Promise<{ forgotten: number; kept: number }> {
     return this.write(async (t) => {
-      await t.run(`DELETE FROM library_roots WHERE path = ?`, [path]);
-      const remaining = await rootPaths(t);
-      const move = (to: string, where = '', args: string[] = []) => t.run(`UPDATE library_files SET root = ? WHERE root = ? ${where}`, [to, path, ...args]);
+      await t.run(`DELETE FROM library_roots WHERE node_id = ${this.n} AND path = ?`, [path]);
+      const remaining = await rootPaths(t, this.n);
+      const move = (to: string, where = '', args: string[] = []) => t.run(`UPDATE library_files SET root = ? WHERE node_id = ${this.n} AND root = ? ${where}`, [to, path, ...args]);
       // Folders below it (deepest first) keep their files, then the closest folder above it takes the rest.
       for (const below of rootsBelow(path, remaining)) {
         const under = underSql('path', below);
@@ -68,54 +85,63 @@ export class PgLibraryRepo implements LibraryStore {
       }
       const above = closestRoot(path, remaining);
       if (above) await move(above);
-      const gone = (await t.rows<{ path: string }>(`SELECT path FROM library_files WHERE root = ?`, [path])).map((r) => r.path);
-      await forgetIn(t, gone);
+      const gone = (await t.rows<{ path: string }>(`SELECT path FROM library_files WHERE node_id = ${this.n} AND root = ?`, [path])).map((r) => r.path);
+      await forgetIn(t, this.n, gone);
       const under = underSql('path', path);
-      const kept = (await t.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM library_files WHERE ${under.sql}`, under.args))[0]!.n;
+      const kept = (await t.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM library_files WHERE node_id = ${this.n} AND ${under.sql}`, under.args))[0]!.n;
       return { forgotten: gone.length, kept };
     });
   }
 
   async fileStates(root: string): Promise<Map<string, FileState>> {
-    const owners = [root, ...rootsBelow(root, await rootPaths(this.db))];
+    const owners = [root, ...rootsBelow(root, await rootPaths(this.db, this.n))];
     const rows = await this.db.rows<{ path: string; size: number; mtimeMs: number }>(
-      `SELECT path, size, mtime_ms AS "mtimeMs" FROM library_files WHERE root = ANY(?::text[]) AND reader_rev >= ${READER_REV}`,
+      `SELECT path, size, mtime_ms AS "mtimeMs" FROM library_files WHERE node_id = ${this.n} AND root = ANY(?::text[]) AND reader_rev >= ${READER_REV}`,
       [owners],
     );
     return new Map(rows.map((r) => [r.path, { size: r.size, mtimeMs: r.mtimeMs }]));
   }
 
   async applyBatch(records: readonly FileRecord[], now: number): Promise<BatchCounts> {
-    return this.write((t) => applyBatchIn(t, records, now));
+    return this.write((t) => applyBatchIn(t, this.n, records, now));
   }
 
   async removeMissing(root: string, seen: ReadonlySet<string>): Promise<number> {
     return this.write(async (t) => {
-      const below = rootsBelow(root, await rootPaths(t));
-      const known = await t.rows<{ path: string }>(`SELECT path FROM library_files WHERE root = ?`, [root]);
+      const below = rootsBelow(root, await rootPaths(t, this.n));
+      const known = await t.rows<{ path: string }>(`SELECT path FROM library_files WHERE node_id = ${this.n} AND root = ?`, [root]);
       const gone = known.map((k) => k.path).filter((p) => !seen.has(p) && !below.some((b) => covers(b, p)));
-      await forgetIn(t, gone);
+      await forgetIn(t, this.n, gone);
       return gone.length;
     });
   }
 
   async findInstances(sopInstanceUids: readonly string[]): Promise<Map<string, IndexedFile>> {
-    const rows = await this.db.rows<IndexedFile>(`SELECT ${INDEXED_FILE_COLUMNS} FROM library_files WHERE status = 'indexed' AND sop_instance_uid = ANY(?::text[])`, [
+    const rows = await this.db.rows<IndexedFile>(`SELECT ${INDEXED_FILE_COLUMNS} FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND sop_instance_uid = ANY(?::text[])`, [
       [...sopInstanceUids],
     ]);
     return new Map(rows.map((r) => [r.sopInstanceUid, r]));
   }
 
+  async otherNodesHolding(sopInstanceUids: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await this.db.rows<{ sop: string; node: string }>(
+      `SELECT DISTINCT sop_instance_uid AS sop, node_id AS node FROM library_files
+       WHERE status = 'indexed' AND node_id <> ${this.n} AND sop_instance_uid = ANY(?::text[])`,
+      [[...sopInstanceUids]],
+    );
+    return holdersMap(rows);
+  }
+
   async select(sel: Selection): Promise<IndexedFile[]> {
     const where = selectionWhere(sel);
     if (!where) return [];
-    return this.db.rows(`SELECT ${INDEXED_FILE_COLUMNS} FROM library_files WHERE status = 'indexed' AND ${where.sql}`, where.args);
+    return this.db.rows(`SELECT ${INDEXED_FILE_COLUMNS} FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND ${where.sql}`, where.args);
   }
 
   async countSelection(sel: Selection): Promise<number> {
     const where = selectionWhere(sel);
     if (!where) return 0;
-    return (await this.db.row<{ n: number }>(`SELECT COUNT(*) AS n FROM library_files WHERE status = 'indexed' AND ${where.sql}`, where.args))!.n;
+    return (await this.db.row<{ n: number }>(`SELECT COUNT(*) AS n FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND ${where.sql}`, where.args))!.n;
   }
 
   /** NULLs sort as in SQLite (first going up, last going down); the search ignores case, as SQLite's LIKE does. */
@@ -131,11 +157,11 @@ export class PgLibraryRepo implements LibraryStore {
       `SELECT study_uid AS "studyUid", MAX(patient_name) AS "patientName", MAX(patient_id) AS "patientId", MAX(study_date) AS "studyDate",
          MAX(study_description) AS "studyDescription", MAX(accession_number) AS "accessionNumber",
          string_agg(DISTINCT modality, ',' ORDER BY modality) AS modalities, COUNT(DISTINCT series_uid) AS "seriesCount", COUNT(*) AS "instanceCount"
-       FROM library_files WHERE status = 'indexed' ${filter}
+       FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' ${filter}
        GROUP BY study_uid ORDER BY "studyDate" DESC NULLS LAST, "patientName" NULLS FIRST, study_uid LIMIT ? OFFSET ?`,
       [...args, o.limit, o.offset],
     );
-    const total = (await this.db.row<{ n: number }>(`SELECT COUNT(DISTINCT study_uid) AS n FROM library_files WHERE status = 'indexed' ${filter}`, args))!.n;
+    const total = (await this.db.row<{ n: number }>(`SELECT COUNT(DISTINCT study_uid) AS n FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' ${filter}`, args))!.n;
     return { rows, total };
   }
 
@@ -143,7 +169,7 @@ export class PgLibraryRepo implements LibraryStore {
     return this.db.rows(
       `SELECT series_uid AS "seriesUid", MAX(series_number) AS "seriesNumber", MAX(series_description) AS "seriesDescription",
          MAX(modality) AS modality, COUNT(*) AS "instanceCount"
-       FROM library_files WHERE status = 'indexed' AND study_uid = ? GROUP BY series_uid ORDER BY "seriesNumber" NULLS FIRST, series_uid`,
+       FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND study_uid = ? GROUP BY series_uid ORDER BY "seriesNumber" NULLS FIRST, series_uid`,
       [studyUid],
     );
   }
@@ -151,21 +177,21 @@ export class PgLibraryRepo implements LibraryStore {
   async instancesOfSeries(seriesUid: string, o: { limit: number; offset: number }): Promise<{ rows: InstanceRow[]; total: number }> {
     const rows = await this.db.rows<InstanceRow>(
       `SELECT sop_instance_uid AS "sopInstanceUid", sop_class_uid AS "sopClassUid", instance_number AS "instanceNumber", path, size
-       FROM library_files WHERE status = 'indexed' AND series_uid = ? ORDER BY instance_number NULLS FIRST, path LIMIT ? OFFSET ?`,
+       FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND series_uid = ? ORDER BY instance_number NULLS FIRST, path LIMIT ? OFFSET ?`,
       [seriesUid, o.limit, o.offset],
     );
-    const total = (await this.db.row<{ n: number }>(`SELECT COUNT(*) AS n FROM library_files WHERE status = 'indexed' AND series_uid = ?`, [seriesUid]))!.n;
+    const total = (await this.db.row<{ n: number }>(`SELECT COUNT(*) AS n FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND series_uid = ?`, [seriesUid]))!.n;
     return { rows, total };
   }
 
   async problemCount(): Promise<number> {
-    return (await this.db.row<{ n: number }>(`SELECT COUNT(*) AS n FROM library_files WHERE ${PROBLEM}`))!.n;
+    return (await this.db.row<{ n: number }>(`SELECT COUNT(*) AS n FROM library_files WHERE node_id = ${this.n} AND ${PROBLEM}`))!.n;
   }
 
   async describeStudies(studyUids: readonly string[]): Promise<Map<string, string>> {
     const rows = await this.db.rows<{ uid: string; name: string | null; pid: string | null; date: string | null; descr: string | null }>(
       `SELECT DISTINCT ON (study_uid) study_uid AS uid, patient_name AS name, patient_id AS pid, study_date AS date, study_description AS descr
-       FROM library_files WHERE status = 'indexed' AND study_uid = ANY(?::text[]) ORDER BY study_uid, indexed_at, path`,
+       FROM library_files WHERE node_id = ${this.n} AND status = 'indexed' AND study_uid = ANY(?::text[]) ORDER BY study_uid, indexed_at, path`,
       [[...studyUids]],
     );
     const named = new Map<string, string>();
@@ -179,7 +205,7 @@ export class PgLibraryRepo implements LibraryStore {
   /** `roots` and the library folders below them (their files belong to the closest folder). */
   private async scope(roots: readonly string[] | undefined): Promise<{ sql: string; args: unknown[] }> {
     if (!roots || roots.length === 0) return { sql: '', args: [] };
-    const all = await rootPaths(this.db);
+    const all = await rootPaths(this.db, this.n);
     return { sql: `AND root = ANY(?::text[])`, args: [[...new Set(roots.flatMap((r) => [r, ...rootsBelow(r, all)]))]] };
   }
 
@@ -196,7 +222,7 @@ export class PgLibraryRepo implements LibraryStore {
         ${n(`status = 'conflict' AND reason = 'duplicate-copy'`)} AS duplicates,
         ${n(`status = 'indexed' AND flag IS NOT NULL`)} AS flagged,
         COALESCE(SUM(CASE WHEN status = 'indexed' THEN size ELSE 0 END), 0) AS bytes
-       FROM library_files WHERE 1 = 1 ${scope.sql}`,
+       FROM library_files WHERE node_id = ${this.n} ${scope.sql}`,
       scope.args,
     ))!;
   }
@@ -207,18 +233,18 @@ export class PgLibraryRepo implements LibraryStore {
       `SELECT path,
          CASE WHEN status = 'indexed' THEN 'flagged' WHEN reason = 'duplicate-copy' THEN 'duplicate' ELSE status END AS status,
          COALESCE(flag, reason) AS reason, COALESCE(flag_message, message) AS message, size
-       FROM library_files WHERE ${PROBLEM} ${scope.sql}
+       FROM library_files WHERE node_id = ${this.n} AND ${PROBLEM} ${scope.sql}
        ORDER BY path LIMIT ? OFFSET ?`,
       [...scope.args, o.limit, o.offset],
     );
   }
 
   async pendingCopies(after: string, limit: number): Promise<PendingComparison[]> {
-    return this.db.tx((t) => new PgWaitingCopies(t).pending(after, limit));
+    return this.db.tx((t) => new PgWaitingCopies(t, this.n).pending(after, limit));
   }
 
   async settleCopy(c: PendingComparison, outcome: { hash: string; holderHash: string } | { error: string }): Promise<CopyReason | null> {
-    return this.write((t) => new PgWaitingCopies(t).settle(c, outcome));
+    return this.write((t) => new PgWaitingCopies(t, this.n).settle(c, outcome));
   }
 }
 

@@ -78,7 +78,7 @@ export class PgReportRepo implements ReportStore {
 
   async neverAsked(remoteId: number): Promise<number> {
     return (await this.db.row<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM library_files l WHERE l.status = 'indexed'
+      `SELECT COUNT(DISTINCT l.sop_instance_uid) AS n FROM library_files l WHERE l.status = 'indexed'
        AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.remote_id = ? AND v.sop_instance_uid = l.sop_instance_uid)`,
       [remoteId],
     ))!.n;

@@ -18,22 +18,26 @@ import { PgUnmatchedReportsRepo } from './unmatched-reports';
 export type PgStore = Store & { readonly db: PgDb };
 
 /** Connects to `url` and brings its schema up to date (once, whichever node comes first). */
-export async function openPgStore(url: string, o: PgDbOptions = {}): Promise<PgStore> {
+/** `node`: whose library the store's `library` is (the library is per node; store/library-node.ts). */
+export async function openPgStore(url: string, o: PgDbOptions & { node?: string | undefined } = {}): Promise<PgStore> {
   const db = new PgDb(url, o);
+  let store: ReturnType<typeof pgStoreOf>;
   try {
     await db.probe();
     await migratePg(db);
+    store = pgStoreOf(db, o.node);
+    await store.library.adopt();
   } catch (e) {
     await db.close();
     throw e;
   }
-  return pgStoreOf(db);
+  return store;
 }
 
-export function pgStoreOf(db: PgDb): PgStore {
+export function pgStoreOf(db: PgDb, node?: string): PgStore & { library: PgLibraryRepo } {
   return {
     db,
-    library: new PgLibraryRepo(db),
+    library: new PgLibraryRepo(db, node),
     outgoing: new PgOutgoingRepo(db),
     unmatchedReports: new PgUnmatchedReportsRepo(db),
     reports: new PgReportRepo(db),
