@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * Files that look inside SQLite itself (its migrations, raw SQL) stay in "sqlite" only.
  */
 const ON_BOTH_STORES = [
-  'test/core/store/{atomic-ports,verdicts,content-repo}.test.ts',
+  'test/core/store/{atomic-ports,verdicts,content-repo,library-adopt}.test.ts',
   'test/core/content/verify-content-orthanc.test.ts',
   'test/core/engine/engine-*.test.ts',
   'test/core/incoming/*.test.ts',

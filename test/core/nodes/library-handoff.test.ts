@@ -6,23 +6,8 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Host } from '../../../src-main/core/host/host';
-import { flatRefs, getCommitment, postCommitment, randomUid } from '../../support/commitment';
-import { sharedStore, type SharedStore } from '../../support/nodes-harness';
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function resultOf(url: string, uid: string): Promise<{ committed: number; failed: { reason: number }[] }> {
-  for (;;) {
-    const r = await getCommitment(url, uid);
-    if (r.status === 200) {
-      const body = (await r.json()) as Record<string, { Value?: Record<string, { Value?: unknown[] }>[] }>;
-      // 00081199 Referenced SOP Sequence (committed), 00081198 Failed SOP Sequence (with 00081197 Failure Reason).
-      const failed = (body['00081198']?.Value ?? []).map((i) => ({ reason: Number(i['00081197']?.Value?.[0]) }));
-      return { committed: body['00081199']?.Value?.length ?? 0, failed };
-    }
-    await delay(50);
-  }
-}
+import { flatRefs, postCommitment, randomUid } from '../../support/commitment';
+import { finalResult, sharedStore, type SharedStore } from '../../support/nodes-harness';
 
 describe('an incoming transaction with files the deciding node cannot read', () => {
   let shared: SharedStore;
@@ -49,7 +34,7 @@ describe('an incoming transaction with files the deciding node cannot read', () 
     expect(handed).toMatchObject({ state: 'working', committedCount: 2, failedCount: 0 });
     fs.renameSync(`${hidden.path}.away`, hidden.path); // node B sees it
     await b.start({ incoming: true });
-    expect(await resultOf(urlA, uid)).toEqual({ committed: 3, failed: [] });
+    expect(await finalResult(urlA, uid)).toEqual({ committed: 3, failed: [] });
   });
 
   it('is failed with why when every live node tried', async () => {
@@ -58,7 +43,7 @@ describe('an incoming transaction with files the deciding node cannot read', () 
     const uid = randomUid();
     expect((await postCommitment(urlA, uid, flatRefs(shared.instances))).status).toBe(202);
     await b.start({ incoming: true });
-    expect(await resultOf(urlA, uid)).toEqual({ committed: 2, failed: [{ reason: 0x0112 }] });
+    expect(await finalResult(urlA, uid)).toEqual({ committed: 2, failed: [{ reason: 0x0112 }] });
     const [failed] = (await b.call('incoming-instances', { transactionUid: uid, limit: 10, offset: 0, outcome: 'failed' })).rows;
     expect(failed!.detail).toMatch(/is gone \(no Safekeep node could read it: tried node-a, node-b\)/);
   });
