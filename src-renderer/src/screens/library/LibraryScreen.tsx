@@ -9,6 +9,7 @@ import { useToasts } from '../../state/toasts';
 import { formatBytes, formatCount } from '../../ui/format';
 import { AddFolders } from './AddFolders';
 import { useLibraryFilters } from './library-filters';
+import { LibraryNodeNote } from './NodeNote';
 import { ProblemFiles } from './ProblemFiles';
 import { ScanProgressPanel } from './ScanProgressPanel';
 import { StudyTree } from './StudyTree';
@@ -45,6 +46,7 @@ export function LibraryScreen() {
             <strong>{formatCount(summary.studies)}</strong> studies · <strong>{formatCount(summary.series)}</strong> series ·{' '}
             <strong>{formatCount(summary.instances)}</strong> instances · {formatBytes(summary.bytes)}
             <ProblemCounts summary={summary} />
+            <LibraryNodeNote />
           </>
         ) : (
           'Loading…'
