@@ -7,6 +7,8 @@ import { commitNotApplied, isConnectionError, isTransient, storeError } from './
 
 /** Transaction-scoped advisory locks (namespace "SAFE"): decisions SQLite's single writer made race-free. */
 const LOCK_SPACE = 0x53414645;
+/** Locks named by text (lockNamed), apart from the numbered ones so that a hash never meets one of LOCKS. */
+const NAMED_LOCK_SPACE = LOCK_SPACE + 1;
 export const LOCKS = { migrate: 1, incoming: 2, settings: 3, library: 4 } as const;
 
 /** BIGINT (times, ids, counts) and NUMERIC (sums) as numbers, like SQLite's integers. */
@@ -69,6 +71,11 @@ export class PgTx {
   /** Waits for the advisory lock `key`, held until this transaction ends (other nodes wait for it too). */
   async lock(key: number): Promise<void> {
     await this.client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_SPACE, key]);
+  }
+
+  /** The same for a lock named by text (one per node's library): its key is the name's hash, in its own space. */
+  async lockNamed(name: string): Promise<void> {
+    await this.client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [NAMED_LOCK_SPACE, name]);
   }
 }
 

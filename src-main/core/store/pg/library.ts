@@ -22,8 +22,9 @@ async function rootPaths(db: Reader, n: string): Promise<string[]> {
 }
 
 /**
- * The library index in PostgreSQL (LibraryRepo's rules). Writes hold the library lock: of two nodes scanning,
- * one writes its batch at a time, as SQLite's single writer would.
+ * One node's library index in PostgreSQL (LibraryRepo's rules). Writes hold that node's library lock: two
+ * processes of one node (a CLI scan beside `serve`) write one batch at a time, as SQLite's single writer would,
+ * while other nodes, whose rows are apart, scan their own libraries in parallel.
  */
 export class PgLibraryRepo implements LibraryStore {
   /** This node's id as an SQL literal (library-node.ts): every statement reads and writes its rows only. */
@@ -39,7 +40,9 @@ export class PgLibraryRepo implements LibraryStore {
   /** Takes the rows indexed before the library was per node (once, by the first node that opens the store). */
   async adopt(): Promise<void> {
     if (!(await this.db.row(`SELECT 1 AS x FROM library_roots WHERE node_id = '' UNION ALL SELECT 1 FROM library_files WHERE node_id = '' LIMIT 1`))) return;
-    await this.write(async (t) => {
+    // Under the lock every node's adoption takes: two nodes opening the upgraded store at once never split it.
+    await this.db.tx(async (t) => {
+      await t.lock(LOCKS.library);
       for (const sql of ADOPT_LIBRARY) await t.run(sql, [this.nodeId]);
     });
   }
@@ -50,7 +53,7 @@ export class PgLibraryRepo implements LibraryStore {
 
   private write<T>(fn: (t: PgTx) => Promise<T>): Promise<T> {
     return this.db.tx(async (t) => {
-      await t.lock(LOCKS.library);
+      await t.lockNamed(`library:${this.nodeId}`);
       return fn(t);
     });
   }
