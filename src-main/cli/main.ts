@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { toAppError } from '../../src-shared/contract/errors';
 import { DATABASE_URL_ENV } from '../core/host/database-file';
+import { importSqliteCommand } from './import-sqlite';
 import type { HostPaths } from '../core/host/options';
 import { CliError, EXIT } from './errors';
 import { hostOpener } from './host';
@@ -274,6 +275,15 @@ export function buildProgram(paths: Partial<HostPaths> = {}): Command {
     .option('--data <dir>', 'data folder (default: the per-user app data folder)')
     .action(async (o: ReportOptions & { data?: string }) => {
       await withHost(o, (host) => reportCommand(host, o, out, err));
+    });
+
+  program
+    .command('import-sqlite')
+    .description("copy the data folder's SQLite store (jobs, verdicts, library, remotes, settings) into an empty PostgreSQL database, to move this workstation to a shared one")
+    .option('--data <dir>', 'data folder (default: the per-user app data folder)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { data?: string; json?: boolean }) => {
+      await importSqliteCommand(o, (program.opts() as { database?: string }).database, out);
     });
 
   remoteCommands(program, withHost, out);

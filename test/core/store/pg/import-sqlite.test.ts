@@ -1,0 +1,87 @@
+/**
+ * A workstation moving to a shared PostgreSQL database keeps what it verified: `safekeep import-sqlite` copies
+ * its SQLite store into an empty database, after which the same commands on that database give the same report,
+ * the same job list and library, and new jobs carry on (ids after the copied ones). A database that already
+ * holds data is refused, untouched.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliToEnd } from '../../../support/cli';
+import { answerFor, startFaultServer } from '../../../support/fault-server';
+import { makeLibrary, tempDir, type GeneratedInstance } from '../../../support/fixtures';
+import { createTestDatabase } from '../../../support/postgres';
+
+/** Every command of this file names its store itself: SQLite (no database) or --database. */
+const NO_ENV = { SAFEKEEP_DATABASE_URL: '' };
+
+describe('safekeep import-sqlite', () => {
+  let root: string;
+  let lib: string;
+  let data: string;
+  let instances: GeneratedInstance[];
+  let fault: Awaited<ReturnType<typeof startFaultServer>>;
+  beforeAll(async () => {
+    root = tempDir('safekeep-import-');
+    lib = path.join(root, 'lib');
+    data = path.join(root, 'data');
+    instances = makeLibrary(lib, { studies: 2, seriesPerStudy: 1, instancesPerSeries: 3 });
+    const missing = instances[0]!.sopInstanceUid; // the archive lacks one: a failed verdict to carry over
+    fault = await startFaultServer((req, { posted }) => answerFor(posted.get(req.uid)!, (i) => (i.sopInstanceUid === missing ? 0x0112 : null)), {
+      known: new Set(instances.map((i) => i.sopInstanceUid)), // the remote's probe (unknown UIDs) is answered too
+    });
+  });
+  afterAll(async () => {
+    await fault?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('copies a SQLite history into an empty database: the same report and library there, and new jobs carry on', async () => {
+    // The workstation's history, in SQLite.
+    const commit = await runCliToEnd(['commit', lib, '--to', fault.url, '--data', data, '--quiet'], NO_ENV);
+    expect(commit.code).toBe(1);
+    const before = await runCliToEnd(['report', '--data', data], NO_ENV);
+    expect(before.code).toBe(0);
+    expect(before.stdout.split('\n').filter(Boolean)).toHaveLength(1 + instances.length);
+
+    const url = await createTestDatabase();
+    const imported = await runCliToEnd(['--database', url, 'import-sqlite', '--data', data, '--json'], NO_ENV);
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    const summary = JSON.parse(imported.stdout) as { rows: number; tables: { table: string; rows: number }[]; database: string };
+    const rows = Object.fromEntries(summary.tables.map((t) => [t.table, t.rows]));
+    expect(rows).toMatchObject({ library_files: instances.length, library_roots: 1, jobs: 1, verdicts: instances.length, remotes: 1 });
+    expect(summary.database).not.toContain(new URL(url).password || '\0');
+
+    // On the database: the same verdict report, line for line, and the library is this node's, unchanged.
+    const after = await runCliToEnd(['--database', url, 'report', '--data', data], NO_ENV);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toBe(before.stdout);
+    const scan = await runCliToEnd(['--database', url, 'scan', lib, '--data', data, '--json'], NO_ENV);
+    expect(JSON.parse(scan.stdout)).toMatchObject({ instances: instances.length, scan: { unchanged: instances.length, indexed: 0 } });
+
+    // A new job on the database: its ids follow the copied ones (no clash with an imported row).
+    const again = await runCliToEnd(['--database', url, 'commit', lib, '--to', fault.url, '--data', data, '--quiet', '--json'], NO_ENV);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout)).toMatchObject({ jobId: 2 });
+    const status = await runCliToEnd(['--database', url, 'status', '--json', '--data', data], NO_ENV);
+    const requests = (JSON.parse(status.stdout) as { requests: { id: number; jobId: number }[] }).requests;
+    expect(new Set(requests.map((r) => r.jobId))).toEqual(new Set([1, 2]));
+    expect(new Set(requests.map((r) => r.id)).size).toBe(requests.length);
+  });
+
+  it('refuses a database that already holds data (exit 2, nothing written), and says which database to name', async () => {
+    const url = await createTestDatabase();
+    const other = path.join(root, 'other');
+    expect((await runCliToEnd(['--database', url, 'scan', lib, '--data', other, '--json'], NO_ENV)).code).toBe(0);
+    const refused = await runCliToEnd(['--database', url, 'import-sqlite', '--data', data], NO_ENV);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/already holds data: .*library_files \(6\)/);
+    const unnamed = await runCliToEnd(['import-sqlite', '--data', data], NO_ENV);
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toMatch(/Name the PostgreSQL database to import into/);
+    const nothing = await runCliToEnd(['--database', await createTestDatabase(), 'import-sqlite', '--data', path.join(root, 'empty')], NO_ENV);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/No SQLite store to import/);
+  });
+});
