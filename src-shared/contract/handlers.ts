@@ -108,9 +108,19 @@ export interface Settings {
   tls: { stored: ServerTlsFiles | null; inUse: ServerTlsFiles | null };
   /**
    * The store: the PostgreSQL database this run uses (password hidden; null: SQLite in the data folder) and where
-   * that came from, and the one the data folder names for the next start (its database.json).
+   * that came from, and the one the data folder names for the next start (its database.json). `importAtStart`:
+   * the data folder's SQLite history is copied into that database at the next start; `lastImport`: how the last
+   * such copy went.
    */
-  database: { inUse: string | null; source: DatabaseSource; stored: string | null };
+  database: { inUse: string | null; source: DatabaseSource; stored: string | null; importAtStart: boolean; lastImport: HistoryImport | null };
+}
+
+/** A copy of a data folder's SQLite history into a PostgreSQL database (at a start, or `safekeep import-sqlite`). */
+export interface HistoryImport {
+  at: number;
+  /** Rows copied, or null when it was refused (`error` says why: the database already held data...). */
+  rows: number | null;
+  error: string | null;
 }
 
 /** Where a run's database comes from: --database, SAFEKEEP_DATABASE_URL, the data folder's database.json, or none (SQLite). */

@@ -151,7 +151,14 @@ export const ArgSchemas = {
   'settings-get': empty,
   'settings-update': SettingsPatchSchema,
   /** postgres://user:password@host:port/database, or null for SQLite in the data folder (applies at the next start). */
-  'settings-database': z.object({ url: z.string().trim().min(1).max(2000).nullable() }).strict(),
+  'settings-database': z
+    .object({
+      url: z.string().trim().min(1).max(2000).nullable(),
+      /** Copy this data folder's SQLite history into the database at the next start (it must be empty then). */
+      importHistory: z.boolean().optional(),
+    })
+    .strict()
+    .refine((a) => !a.importHistory || a.url !== null, { message: 'importHistory: name the PostgreSQL database to copy the history into', path: ['importHistory'] }),
   'audit-list': z
     .object({
       since: z.number().int().min(0).optional(),

@@ -27,7 +27,7 @@ const SETTINGS: Settings = {
   dataDir: '/var/lib/safekeep',
   pendingRestart: [],
   tls: { stored: null, inUse: null },
-  database: { inUse: null, source: 'default', stored: null },
+  database: { inUse: null, source: 'default', stored: null, importAtStart: false, lastImport: null },
 };
 
 function settingsApi(): FakeApi {
@@ -60,9 +60,9 @@ function settingsApi(): FakeApi {
     .on('library-summary', () => ({ studies: 1, series: 1, instances: 1, skipped: 0, conflicts: 0, duplicates: 0, flagged: 0, bytes: 1, roots: [{ path: '/data/studies', addedAt: 0, lastScanAt: null }] }))
     .on('library-remove-root', () => ({ removed: 12, kept: 0 }))
     .on('library-rescan', () => ({ scanId: 's1' }))
-    .on('settings-database', ({ url }) => {
+    .on('settings-database', ({ url, importHistory }) => {
       const stored = url && url.replace(/:[^:@/]*@/, ':***@');
-      settings = { ...settings, database: { ...settings.database, stored }, pendingRestart: stored ? ['database'] : [] };
+      settings = { ...settings, database: { ...settings.database, stored, importAtStart: importHistory === true }, pendingRestart: stored ? ['database'] : [] };
       return settings;
     });
 }
@@ -115,13 +115,40 @@ describe('Settings screen', () => {
     const user = userEvent.setup();
     const section = await screen.findByRole('region', { name: 'Database' });
     expect(within(section).getByTestId('database-in-use').textContent).toBe('This run: SQLite in the data folder (from the default)');
+    expect(within(section).queryByTestId('database-import-history')).toBeNull();
     await user.type(within(section).getByLabelText('PostgreSQL URL'), 'postgres://safekeep:s3cret@db.hospital.test:5432/safekeep');
+    // Leaving SQLite: the history comes along unless unticked.
+    await user.click(within(section).getByRole('checkbox', { name: /Bring this workstation's history/ }));
     await user.click(within(section).getByRole('button', { name: 'Save database' }));
     await waitFor(() => expect(api.callsOf('settings-database')).toEqual([{ url: 'postgres://safekeep:s3cret@db.hospital.test:5432/safekeep' }]));
     const after = await screen.findByRole('region', { name: 'Database' });
     await within(after).findByText('Restart Safekeep to use the database saved.');
     expect(within(after).getByTestId('database-stored').textContent).toContain('postgres://safekeep:***@db.hospital.test:5432/safekeep');
     expect(after.textContent).not.toContain('s3cret');
+  });
+
+  it("brings the workstation's history along by default, and says how the last copy went", async () => {
+    const api = settingsApi();
+    renderWithApi(<SettingsScreen />, { client: api });
+    const user = userEvent.setup();
+    const section = await screen.findByRole('region', { name: 'Database' });
+    await user.type(within(section).getByLabelText('PostgreSQL URL'), 'postgres://safekeep:pw@db.hospital.test/safekeep');
+    expect(within(section).getByRole('checkbox', { name: /Bring this workstation's history/ })).toHaveProperty('checked', true);
+    await user.click(within(section).getByRole('button', { name: 'Save database' }));
+    await waitFor(() => expect(api.callsOf('settings-database')).toEqual([{ url: 'postgres://safekeep:pw@db.hospital.test/safekeep', importHistory: true }]));
+    await within(await screen.findByRole('region', { name: 'Database' })).findByText(
+      "Restart Safekeep to use the database saved; this workstation's history is copied into it then.",
+    );
+  });
+
+  it('shows a copy the database refused, with why', async () => {
+    const api = settingsApi();
+    const refused = { at: Date.UTC(2026, 11, 1, 9), rows: null, error: 'The PostgreSQL database already holds data: jobs (3).' };
+    api.on('settings-get', () => ({ ...SETTINGS, database: { inUse: 'postgres://safekeep:***@db/safekeep', source: 'data-folder', stored: null, importAtStart: false, lastImport: refused } }));
+    renderWithApi(<SettingsScreen />, { client: api });
+    const line = await screen.findByTestId('database-last-import');
+    expect(line.textContent).toMatch(/^The history was not copied into the database \(.+\): The PostgreSQL database already holds data: jobs \(3\)\.$/);
+    expect(line.className).toContain('tone-bad');
   });
 
   it('saves the host names allowed besides loopback (DNS rebinding guard)', async () => {

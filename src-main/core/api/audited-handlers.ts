@@ -14,7 +14,10 @@ const AUDITED: Partial<Record<HandlerName, (args: any, result: any) => Described
   'tokens-revoke': (a: { id: number }) => ({ event: 'token-revoked', object: { id: String(a.id), kind: 'token' } }),
   'settings-update': (a: Record<string, unknown>) => ({ event: 'setting-changed', object: { id: Object.keys(a).sort().join(','), kind: 'settings', detail: { patch: JSON.stringify(a).slice(0, 2000) } } }),
   // The URL as shown everywhere: its password hidden.
-  'settings-database': (a: { url: string | null }) => ({ event: 'setting-changed', object: { id: 'database', kind: 'settings', detail: { url: redactUrls(a.url ?? 'sqlite') } } }),
+  'settings-database': (a: { url: string | null; importHistory?: boolean }) => ({
+    event: 'setting-changed',
+    object: { id: 'database', kind: 'settings', detail: { url: redactUrls(a.url ?? 'sqlite'), importHistory: a.importHistory === true ? 'yes' : 'no' } },
+  }),
   'remotes-save': (a: { id?: number; input: { name: string; kind: string } }, r?: { id?: number }) => ({
     event: 'remote-changed',
     object: { id: a.input.name, kind: 'remote', detail: { action: a.id === undefined ? 'added' : 'updated', kind: a.input.kind, ...(r?.id !== undefined ? { remoteId: r.id } : {}) } },

@@ -33,7 +33,8 @@ import { ReportsService } from '../services/reports';
 import { DAY_MS, SettingsService, type DatabaseChoice } from '../services/settings';
 import type { Store, StoredSettings } from '../store/ports';
 import { openStore } from '../store/open-store';
-import { chosenDatabase, readDatabaseFile, writeDatabaseFile } from './database-file';
+import { chosenDatabase, historyImportOf, readDatabaseFile, writeDatabaseFile } from './database-file';
+import { importHistoryAtStart } from './import-store';
 import { redactDatabaseUrl } from '../store/database-url';
 import { checkDataFolder } from '../secrets/data-folder';
 import { sealedRemotes, sealPlainSecrets } from '../secrets/sealed-remotes';
@@ -117,6 +118,10 @@ export async function composeCore(options: CoreOptions): Promise<Core> {
   // Remote secrets are sealed at rest with a key kept outside the database (secrets/sealer.ts).
   const sealer = options.secretSealer ?? new KeySealer(options.dataDir);
   const database = chosenDatabase(options.dataDir, options.database, sealer);
+  // Moving to the database saved in Settings with this workstation's history: copied before anything opens it.
+  if (database.url && database.source === 'data-folder' && historyImportOf(options.dataDir).pending) {
+    await importHistoryAtStart(options.dataDir, database.url, (options.scheduler ?? systemScheduler).now());
+  }
   // The library is per node: this node's own folders and files (store/library-node.ts).
   const nodeId = options.node?.id ?? nodeIdOf(options.dataDir);
   const opened = await openStore({ dataDir: options.dataDir, database: database.url, node: nodeId });
@@ -128,7 +133,8 @@ export async function composeCore(options: CoreOptions): Promise<Core> {
     const choice: DatabaseChoice = {
       inUse: database,
       stored: () => readDatabaseFile(options.dataDir, sealer),
-      store: (url) => writeDatabaseFile(options.dataDir, url, sealer),
+      store: (url, o) => writeDatabaseFile(options.dataDir, url, sealer, o),
+      history: () => historyImportOf(options.dataDir),
     };
     return await composeOn(store, options, await store.settings.get(), choice);
   } catch (e) {

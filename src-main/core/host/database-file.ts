@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../src-shared/contract/errors';
-import type { DatabaseSource } from '../../../src-shared/contract/handlers';
+import type { DatabaseSource, HistoryImport } from '../../../src-shared/contract/handlers';
 import { checkDatabaseUrl } from '../store/database-url';
 import type { SecretSealer } from '../secrets/sealer';
 
@@ -17,6 +17,10 @@ interface DatabaseFile {
   url: string;
   /** The password, sealed; absent when the URL has none. */
   password?: string;
+  /** Copy the data folder's SQLite history into the database at the next start (cleared once tried). */
+  importSqlite?: boolean;
+  /** How the last copy went. */
+  lastImport?: HistoryImport;
 }
 
 function fileOf(dataDir: string): string {
@@ -44,8 +48,11 @@ export function readDatabaseFile(dataDir: string, sealer: SecretSealer): string 
   return url.toString();
 }
 
-/** Stores the data folder's database (null: back to SQLite); takes effect at the next start. */
-export function writeDatabaseFile(dataDir: string, databaseUrl: string | null, sealer: SecretSealer): void {
+/**
+ * Stores the data folder's database (null: back to SQLite); takes effect at the next start. `importSqlite`: copy
+ * the folder's SQLite history into it then.
+ */
+export function writeDatabaseFile(dataDir: string, databaseUrl: string | null, sealer: SecretSealer, o: { importSqlite?: boolean } = {}): void {
   if (!databaseUrl) {
     fs.rmSync(fileOf(dataDir), { force: true });
     return;
@@ -53,11 +60,38 @@ export function writeDatabaseFile(dataDir: string, databaseUrl: string | null, s
   const url = new URL(checkDatabaseUrl(databaseUrl));
   const password = url.password ? decodeURIComponent(url.password) : '';
   url.password = '';
-  const stored: DatabaseFile = { url: url.toString(), ...(password ? { password: sealer.seal(password) } : {}) };
+  const stored: DatabaseFile = { url: url.toString(), ...(password ? { password: sealer.seal(password) } : {}), ...(o.importSqlite ? { importSqlite: true } : {}) };
+  writeFile(dataDir, stored);
+}
+
+function writeFile(dataDir: string, stored: DatabaseFile): void {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = fileOf(dataDir);
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
   fs.renameSync(`${file}.tmp`, file);
+}
+
+/** The stored file as it is (no password opened), or null. */
+function rawFile(dataDir: string): DatabaseFile | null {
+  try {
+    return JSON.parse(fs.readFileSync(fileOf(dataDir), 'utf8')) as DatabaseFile;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the data folder's SQLite history is to be copied into its database at this start, and how the last copy went. */
+export function historyImportOf(dataDir: string): { pending: boolean; last: HistoryImport | null } {
+  const f = rawFile(dataDir);
+  return { pending: f?.importSqlite === true, last: f?.lastImport ?? null };
+}
+
+/** Records how the copy went; it is not tried again. */
+export function recordHistoryImport(dataDir: string, outcome: HistoryImport): void {
+  const f = rawFile(dataDir);
+  if (!f) return;
+  delete f.importSqlite;
+  writeFile(dataDir, { ...f, lastImport: outcome });
 }
 
 

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../src-shared/contract/errors';
+import { log } from '../log';
 import { nodeIdOf } from '../nodes/identity';
+import { recordHistoryImport } from './database-file';
 import { DB_FILE, openDb } from '../store/db';
 import { checkDatabaseUrl } from '../store/database-url';
 import { LibraryRepo } from '../store/library-repo';
@@ -29,5 +31,22 @@ export async function importDataFolderStore(dataDir: string, databaseUrl: string
     }
   } finally {
     lite.close();
+  }
+}
+
+/**
+ * The copy asked for in Settings → Database, made at the start that first uses the database. A refusal (the
+ * database already holds data, no SQLite store) is recorded and shown in Settings, and the start goes on with the
+ * database as it is; a database out of reach fails the start as any would, and the copy is tried again next time.
+ */
+export async function importHistoryAtStart(dataDir: string, databaseUrl: string, now: number): Promise<void> {
+  try {
+    const done = await importDataFolderStore(dataDir, databaseUrl);
+    recordHistoryImport(dataDir, { at: now, rows: done.rows, error: null });
+    log('store').info(`copied this data folder's SQLite history into the database: ${done.rows} row(s)`);
+  } catch (e) {
+    if (!(e instanceof AppError) || (e.code !== 'conflict' && e.code !== 'not-found')) throw e;
+    recordHistoryImport(dataDir, { at: now, rows: null, error: e.message });
+    log('store').warn(`the SQLite history was not copied into the database: ${e.message}`);
   }
 }

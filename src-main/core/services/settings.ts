@@ -1,6 +1,6 @@
 import tls from 'node:tls';
 import { AppError } from '../../../src-shared/contract/errors';
-import type { DatabaseSource, Settings } from '../../../src-shared/contract/handlers';
+import type { DatabaseSource, HistoryImport, Settings } from '../../../src-shared/contract/handlers';
 import { redactDatabaseUrl } from '../store/database-url';
 import type { ServerTlsFiles } from '../../../src-shared/tls';
 import type { DimseListenerState } from '../../../src-shared/dimse';
@@ -45,8 +45,10 @@ export interface DatabaseChoice {
   inUse: { url: string | null; source: DatabaseSource };
   /** The data folder's database (password opened), null: SQLite. */
   stored(): string | null;
-  /** Validates and stores it (null: back to SQLite). */
-  store(url: string | null): void;
+  /** Validates and stores it (null: back to SQLite); `importSqlite`: copy this folder's SQLite history into it at the next start. */
+  store(url: string | null, o?: { importSqlite?: boolean }): void;
+  /** Whether that copy is pending, and how the last one went. */
+  history(): { pending: boolean; last: HistoryImport | null };
 }
 
 /** Settings: what is stored, what applies live (policies, retention, the DICOM listener), and the view the app shows. */
@@ -85,16 +87,23 @@ export class SettingsService {
 
   private databaseView(): Settings['database'] {
     const { inUse } = this.deps.database;
-    return { inUse: inUse.url && redactDatabaseUrl(inUse.url), source: inUse.source, stored: shown(this.deps.database.stored()) };
+    const history = this.deps.database.history();
+    return {
+      inUse: inUse.url && redactDatabaseUrl(inUse.url),
+      source: inUse.source,
+      stored: shown(this.deps.database.stored()),
+      importAtStart: history.pending,
+      lastImport: history.last && { ...history.last, error: history.last.error && redactDatabaseUrl(history.last.error) },
+    };
   }
 
   /**
    * The data folder's database for the next start (the URL cannot live in the database it names). A restart is
    * pending while it differs from the one in use, unless this run's comes from --database or the environment.
    */
-  setDatabase(url: string | null): void {
+  setDatabase(url: string | null, o: { importSqlite?: boolean } = {}): void {
     const { database } = this.deps;
-    database.store(url);
+    database.store(url, o);
     if (database.inUse.source !== 'default' && database.inUse.source !== 'data-folder') return;
     if ((database.stored() ?? null) !== database.inUse.url) this.run.pendingRestart.add('database');
     else this.run.pendingRestart.delete('database');

@@ -96,7 +96,7 @@ export function settingsRow(p: Partial<Settings> = {}): Settings {
     dataDir: '/data',
     pendingRestart: [],
     tls: { stored: null, inUse: null },
-    database: { inUse: null, source: 'default', stored: null },
+    database: { inUse: null, source: 'default', stored: null, importAtStart: false, lastImport: null },
     ...p,
   };
 }

@@ -17,8 +17,8 @@ export function settingsHandlers(
       await listener.ensure();
       return settings.view();
     },
-    'settings-database': async ({ url }) => {
-      settings.setDatabase(url);
+    'settings-database': async ({ url, importHistory }) => {
+      settings.setDatabase(url, { importSqlite: importHistory === true });
       return settings.view();
     },
     'tokens-list': () => access.listTokens(),

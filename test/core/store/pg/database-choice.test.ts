@@ -35,7 +35,7 @@ describe('the database chosen in Settings', () => {
     const first = await open({ dataDir, database: null });
     const saved = await first.call('settings-database', { url });
     const shown = url.replace(/:[^:@/]+@/, ':***@');
-    expect(saved.database).toEqual({ inUse: null, source: 'option', stored: shown });
+    expect(saved.database).toEqual({ inUse: null, source: 'option', stored: shown, importAtStart: false, lastImport: null });
 
     const file = path.join(dataDir, DATABASE_FILE);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -48,7 +48,7 @@ describe('the database chosen in Settings', () => {
 
     const next = await open({ dataDir });
     const view = await next.call('settings-get', {});
-    expect(view.database).toEqual({ inUse: shown, source: 'data-folder', stored: shown });
+    expect(view.database).toEqual({ inUse: shown, source: 'data-folder', stored: shown, importAtStart: false, lastImport: null });
     expect(view.pendingRestart).not.toContain('database');
     // Another store: what the first run stored is not there.
     expect(await next.call('remotes-list', {})).toEqual([]);
@@ -59,6 +59,8 @@ describe('the database chosen in Settings', () => {
     const host = await open({ dataDir });
     await expect(host.call('settings-database', { url: 'mysql://u:secret@db/x' })).rejects.toMatchObject({ code: 'bad-request', message: expect.not.stringContaining('secret') });
     expect(fs.existsSync(path.join(dataDir, DATABASE_FILE))).toBe(false);
+    // A history to copy needs a database to copy it into.
+    await expect(host.call('settings-database', { url: null, importHistory: true })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/importHistory/) });
     const saved = await host.call('settings-database', { url: await withPassword() });
     expect(saved.pendingRestart).toContain('database');
     const back = await host.call('settings-database', { url: null });

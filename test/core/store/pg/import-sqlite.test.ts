@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHost } from '../../../../src-main/core/host/host';
 import { runCliToEnd } from '../../../support/cli';
 import { answerFor, startFaultServer } from '../../../support/fault-server';
 import { makeLibrary, tempDir, type GeneratedInstance } from '../../../support/fixtures';
@@ -83,5 +84,41 @@ describe('safekeep import-sqlite', () => {
     const nothing = await runCliToEnd(['--database', await createTestDatabase(), 'import-sqlite', '--data', path.join(root, 'empty')], NO_ENV);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/No SQLite store to import/);
+  });
+
+  it('Settings → Database with the history: copied at the next start, once; a database holding data is refused and the start goes on', async () => {
+    const dir = path.join(root, 'workstation');
+    expect((await runCliToEnd(['commit', lib, '--to', fault.url, '--data', dir, '--quiet'], NO_ENV)).code).toBe(1);
+    const url = await createTestDatabase();
+    const open = () => openHost({ dataDir: dir, authEnabled: false });
+
+    const first = await open();
+    const saved = await first.call('settings-database', { url, importHistory: true });
+    expect(saved.database).toMatchObject({ importAtStart: true, lastImport: null });
+    await first.stop();
+
+    // The next start copies the SQLite history into the database before using it.
+    const second = await open();
+    const view = (await second.call('settings-get', {})).database;
+    expect(view).toMatchObject({ source: 'data-folder', importAtStart: false, lastImport: { rows: expect.any(Number), error: null } });
+    expect(view.lastImport!.rows).toBeGreaterThan(2 * instances.length);
+    expect((await second.call('outgoing-list', { limit: 10, offset: 0 })).total).toBe(2);
+    expect(await second.call('library-summary', {})).toMatchObject({ instances: instances.length });
+    await second.stop();
+
+    // Once only: the next start finds the database as it left it.
+    const third = await open();
+    expect((await third.call('settings-get', {})).database.lastImport).toEqual(view.lastImport);
+    expect((await third.call('outgoing-list', { limit: 10, offset: 0 })).total).toBe(2);
+    // Asked again, into a database that now holds data: refused, said in Settings, and the start goes on.
+    await third.call('settings-database', { url, importHistory: true });
+    await third.stop();
+    const fourth = await open();
+    try {
+      expect((await fourth.call('settings-get', {})).database.lastImport).toMatchObject({ rows: null, error: expect.stringMatching(/already holds data/) });
+      expect((await fourth.call('outgoing-list', { limit: 10, offset: 0 })).total).toBe(2);
+    } finally {
+      await fourth.stop();
+    }
   });
 });
