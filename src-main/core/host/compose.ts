@@ -13,7 +13,7 @@ import { AuditTrail } from '../audit/trail';
 import { Sessions } from '../api/sessions';
 import { systemScheduler, type Clock, type Scheduler } from '../scheduler';
 import { DimseListenerControl } from '../dimse/listener-control';
-import { ReportProbes } from '../dimse/report-probes';
+import { ReportProbes, reportFromPayload } from '../dimse/report-probes';
 import { EventBus } from '../events';
 import { HeaderReaderPool } from '../library/header-pool';
 import { log } from '../log';
@@ -171,7 +171,8 @@ async function composeOn(store: Store, options: CoreOptions, stored: StoredSetti
     acceptedSopClasses: options.libraryPolicy?.acceptedSopClasses ?? stored.acceptedSopClasses,
     capacityPerTransaction: options.libraryPolicy?.capacityPerTransaction ?? null,
   });
-  const probes = new ReportProbes();
+  // A remote's Test whose report reaches another node's listener (one AE title for several nodes) is found in the store.
+  const probes = new ReportProbes({ scheduler, find: async (uid) => reportFromPayload(await store.unmatchedReports.payloadOf(uid)) });
   // This run's TLS: the host's (flags) or the stored setting, as it was when the core opened.
   const tlsFiles = options.tls !== undefined ? options.tls : stored.tls;
   let tlsMaterial: tls.TlsOptions | null | undefined;

@@ -116,6 +116,8 @@ export interface UnmatchedReportStore {
   record(o: { transactionUid: string; callingAe: string; eventType: number; committed: number; failed: number; why: string; payload: unknown; now: number }): Promise<void>;
   /** The latest 1000, newest first. */
   list(): Promise<UnmatchedReport[]>;
+  /** The report last kept for this Transaction UID, as it came (its payload), or null. */
+  payloadOf(transactionUid: string): Promise<unknown>;
 }
 
 /** Reads for reports: verdicts per archive, a job's latest outcomes, requests as sent. */

@@ -15,6 +15,13 @@ export class UnmatchedReportsRepo implements UnmatchedReportStore {
       .run(o.transactionUid, o.callingAe, o.eventType, o.committed, o.failed, o.now, o.why, JSON.stringify(o.payload));
   }
 
+  async payloadOf(transactionUid: string): Promise<unknown> {
+    const row = this.db.sql.prepare(`SELECT payload FROM dimse_unmatched_reports WHERE transaction_uid = ? ORDER BY id DESC LIMIT 1`).get(transactionUid) as
+      | { payload: string }
+      | undefined;
+    return row ? (JSON.parse(row.payload) as unknown) : null;
+  }
+
   async list(): Promise<UnmatchedReport[]> {
     return this.db.sql
       .prepare(

@@ -14,6 +14,11 @@ export class PgUnmatchedReportsRepo implements UnmatchedReportStore {
     );
   }
 
+  async payloadOf(transactionUid: string): Promise<unknown> {
+    const row = await this.db.row<{ payload: string }>(`SELECT payload FROM dimse_unmatched_reports WHERE transaction_uid = ? ORDER BY id DESC LIMIT 1`, [transactionUid]);
+    return row ? (JSON.parse(row.payload) as unknown) : null;
+  }
+
   async list(): Promise<UnmatchedReport[]> {
     return this.db.rows(
       `SELECT transaction_uid AS "transactionUid", calling_ae AS "callingAe", event_type AS "eventType", received_at AS "receivedAt", why
