@@ -4,12 +4,16 @@
  * verdict CSV read (totals, a page of studies, every verdict row). SQLite: WAL, synchronous=FULL, in a temp
  * folder; PostgreSQL: a throwaway local cluster with fsync and synchronous commits on (its production
  * defaults), over loopback. The named peer is SQLite, in the same script; PostgreSQL's figures are its ratio.
+ * Then the SQLite store is moved into an empty PostgreSQL database (`safekeep import-sqlite`), against building
+ * the same history in PostgreSQL through the ports (the job planned and completed).
  *   npx tsx bench/store-backends.ts [--instances 100000] [--per-request 1000]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PlannedInstance } from '../src-main/core/engine/model/outgoing';
+import { openDb } from '../src-main/core/store/db';
+import { importSqliteStore } from '../src-main/core/store/pg/import-sqlite';
 import { openPgStore } from '../src-main/core/store/pg/store';
 import type { Store } from '../src-main/core/store/ports';
 import { openSqliteStore } from '../src-main/core/store/sqlite-store';
@@ -88,6 +92,17 @@ try {
   const onPg = await run(pg);
   await pg.close();
 
+  // The SQLite history moved into an empty database, checked by its report totals there.
+  const lite = openDb(path.join(dir, 'data'));
+  const target = await openPgStore(await cluster.createDatabase());
+  const t0 = performance.now();
+  const imported = await importSqliteStore(lite, target.db);
+  const importMs = performance.now() - t0;
+  const moved = await target.reports.totals({ remoteId: 1 });
+  if (moved.instances !== total || moved.pending !== 0) throw new Error(`imported totals ${JSON.stringify(moved)}`);
+  lite.close();
+  await target.close();
+
   const rows: [keyof Figures, string][] = [
     ['plan', `createJob: ${Math.ceil(total / perRequest)} requests, ${total} instances pending, their verdicts`],
     ['complete', `complete: every request answered (${perRequest} outcomes each), verdicts in step`],
@@ -104,6 +119,10 @@ try {
   );
   const sum = (f: Figures) => f.plan + f.complete;
   console.log(`\nratio: planning + completing the job on PostgreSQL takes ${fmt(sum(onPg) / sum(onSqlite), 2)}x SQLite's time`);
+  console.log(
+    `import-sqlite: the SQLite history (${imported.rows} rows) copied into an empty PostgreSQL database in ${fmt(importMs / 1000, 2)} s, ` +
+      `${fmt(importMs / sum(onPg), 2)}x the time to build the same history in PostgreSQL through the ports`,
+  );
 } finally {
   await cluster.stop();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -26,8 +26,8 @@ describe("a DIMSE remote's Test whose report reaches another node", () => {
     const remote = await a.call('remotes-save', {
       input: { kind: 'dimse', name: 'orthanc', config: { aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort, callingAeTitle: 'SAFEKEEP', timeoutSeconds: 20 } },
     });
-    await startDimse(a, { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: portA });
-    await startDimse(b, { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: portB });
+    await startDimse(a, { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: portA, peers: [] });
+    await startDimse(b, { aeTitle: 'SAFEKEEP', host: '127.0.0.1', port: portB, peers: [] });
 
     const t = await a.call('remotes-test', { id: remote.id });
     expect(t.ok, t.message).toBe(true);
