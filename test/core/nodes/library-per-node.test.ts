@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flatRefs, postCommitment, randomUid } from '../../support/commitment';
 import { finalResult, sharedStore, type SharedStore } from '../../support/nodes-harness';
 import { CT_IMAGE } from '../../support/fixtures';
+import { pollUntil } from '../dimse/dimse-fixtures';
 
 describe('a library per node', () => {
   let shared: SharedStore;
@@ -56,8 +57,11 @@ describe('a library per node', () => {
     const unknown = { sopClassUid: CT_IMAGE, sopInstanceUid: randomUid() }; // in no node's library
     const refs = [...flatRefs(shared.instances.slice(0, 3)), ...flatRefs([unknown])];
     expect((await postCommitment(urlB, uid, refs)).status).toBe(202);
-    // Node B failed what no node holds, at once, and left the rest for node A.
-    const handed = await b.call('incoming-get', { transactionUid: uid });
+    // Node B failed what no node holds, at once, and left the rest for node A (handed over: no longer B's).
+    const handed = await pollUntil('node B to hand the transaction over', 20_000, async () => {
+      const t = await b.call('incoming-get', { transactionUid: uid });
+      return t.failedCount === 1 && !b.core.incoming.processor.isRunning(uid) ? t : undefined;
+    });
     expect(handed).toMatchObject({ state: 'working', committedCount: 0, failedCount: 1 });
     await a.start({ incoming: true });
     expect(await finalResult(urlB, uid)).toEqual({ committed: 3, failed: [{ reason: 0x0112 }] });

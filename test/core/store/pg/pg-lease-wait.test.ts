@@ -39,24 +39,27 @@ describe('PostgreSQL leases under a concurrent write of the same row', () => {
     return requestIds[0]!;
   }
 
-  /** Holds the row's lock in an open transaction (as a heartbeat's renew does) for `ms`, then commits `sql`. */
-  async function holdRow(sql: string, args: unknown[], ms: number): Promise<void> {
-    await raw.query('BEGIN');
-    await raw.query(sql, args);
-    await new Promise((r) => setTimeout(r, ms));
-    await raw.query('COMMIT');
+  /**
+   * Runs `sql` in an open transaction (as a heartbeat's renew does) and keeps the row locked for `ms` before it
+   * commits. `locked` resolves once the row is locked, `committed` once the transaction is over.
+   */
+  function holdRow(sql: string, args: unknown[], ms: number): { locked: Promise<void>; committed: Promise<void> } {
+    const locked = raw.query('BEGIN').then(() => raw.query(sql, args)).then(() => undefined);
+    const committed = locked.then(() => new Promise((r) => setTimeout(r, ms))).then(() => raw.query('COMMIT')).then(() => undefined);
+    return { locked, committed };
   }
 
   it("the holder's claim during its own heartbeat waits for it and keeps the request", async () => {
     const id = await oneRequest();
     expect(await store.leases.claimRequest(id, 'node-a', T0, T0 + 30_000)).toBe(true);
     let committed = false;
-    const held = holdRow(`UPDATE outgoing SET lease_until = $1 WHERE lease_owner = $2`, [T0 + 40_000, 'node-a'], 300).then(() => (committed = true));
-    await new Promise((r) => setTimeout(r, 50)); // the renew holds the row now
+    const held = holdRow(`UPDATE outgoing SET lease_until = $1 WHERE lease_owner = $2`, [T0 + 40_000, 'node-a'], 300);
+    void held.committed.then(() => (committed = true));
+    await held.locked; // the renew holds the row now
     const claimed = await store.leases.claimRequest(id, 'node-a', T0 + 1_000, T0 + 31_000);
     expect(committed).toBe(true); // it waited for the renew rather than answering at once
     expect(claimed).toBe(true);
-    await held;
+    await held.committed;
     expect((await store.outgoing.get(id)).leaseOwner).toBe('node-a');
   });
 
@@ -65,9 +68,9 @@ describe('PostgreSQL leases under a concurrent write of the same row', () => {
     expect(await store.leases.claimRequest(id, 'node-a', T0, T0 + 30_000)).toBe(true);
     // Node B claims at T0 + 35 s: the old lease ran out, but the renew in progress extends it to T0 + 60 s.
     const held = holdRow(`UPDATE outgoing SET lease_until = $1 WHERE lease_owner = $2`, [T0 + 60_000, 'node-a'], 300);
-    await new Promise((r) => setTimeout(r, 50));
+    await held.locked;
     expect(await store.leases.claimRequest(id, 'node-b', T0 + 35_000, T0 + 65_000)).toBe(false);
-    await held;
+    await held.committed;
     expect((await store.outgoing.get(id)).leaseOwner).toBe('node-a');
   });
 
@@ -84,8 +87,8 @@ describe('PostgreSQL leases under a concurrent write of the same row', () => {
     });
     expect(await store.leases.claimIncoming('2.25.99', 'node-a', T0, T0 + 30_000)).toBe(true);
     const held = holdRow(`UPDATE incoming SET lease_until = $1 WHERE lease_owner = $2`, [T0 + 40_000, 'node-a'], 300);
-    await new Promise((r) => setTimeout(r, 50));
+    await held.locked;
     expect(await store.leases.claimIncoming('2.25.99', 'node-a', T0 + 1_000, T0 + 31_000)).toBe(true);
-    await held;
+    await held.committed;
   });
 });
