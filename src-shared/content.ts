@@ -6,6 +6,13 @@
 /** What the verdict says (and every report shows) of an instance whose archive copy differs. */
 export const CONTENT_DIFFERS = 'content differs';
 
+/**
+ * A verdict failed by a content check, not by the archive: no Failure Reason, its detail "content differs: …"
+ * (the TypeScript twin of CONTENT_FAILED in store/verdict-writer.ts).
+ */
+export const failedForContent = (v: { outcome: string; failureReason: number | null; detail: string | null }): boolean =>
+  v.outcome === 'failed' && v.failureReason === null && (v.detail ?? '').startsWith(CONTENT_DIFFERS);
+
 /** All committed instances, or this share of them in percent (0 < p ≤ 100). */
 export type ContentSample = 'all' | number;
 

@@ -40,7 +40,9 @@ function bySeriesChunks(items: readonly IndexedFile[]): IndexedFile[][] {
   const series = new Map<string, IndexedFile[]>();
   for (const f of items) {
     const key = `${f.studyUid}\\${f.seriesUid}`;
-    series.set(key, [...(series.get(key) ?? []), f]);
+    const list = series.get(key);
+    if (list) list.push(f);
+    else series.set(key, [f]);
   }
   const out: IndexedFile[][] = [];
   for (const list of series.values()) for (let i = 0; i < list.length; i += GET_CHUNK) out.push(list.slice(i, i + GET_CHUNK));

@@ -5,7 +5,7 @@
  * same store transaction. An instance failed for its content is checked again, and restored when the
  * archive's copy is now the same.
  */
-import { CONTENT_DIFFERS, NO_CONTENT_COUNTS, type ContentCheckRecord, type ContentProgress, type ContentSample, type ContentSummary } from '../../../src-shared/content';
+import { failedForContent, NO_CONTENT_COUNTS, type ContentCheckRecord, type ContentProgress, type ContentSample, type ContentSummary } from '../../../src-shared/content';
 import type { Selection } from '../../../src-shared/outgoing';
 import type { IndexedFile } from '../library/model/files';
 import type { RemoteWithSecret } from '../remotes/model/remote';
@@ -38,8 +38,7 @@ export interface VerifyContentOptions {
 const BATCH = 16;
 
 /** Committed, or failed earlier because its content differed (a new check may restore it). */
-export const isCheckable = (v: VerdictBrief | undefined): boolean =>
-  v !== undefined && (v.outcome === 'committed' || (v.outcome === 'failed' && v.failureReason === null && (v.detail ?? '').startsWith(CONTENT_DIFFERS)));
+export const isCheckable = (v: VerdictBrief | undefined): boolean => v !== undefined && (v.outcome === 'committed' || failedForContent(v));
 
 export async function verifyContent(deps: VerifyContentDeps, o: VerifyContentOptions): Promise<ContentSummary> {
   const files = await deps.library.select(o.selection);

@@ -6,7 +6,7 @@ import { nodeIdOf } from '../nodes/identity';
 import { recordHistoryImport } from './database-file';
 import { DB_FILE, openDb } from '../store/db';
 import { checkDatabaseUrl } from '../store/database-url';
-import { LibraryRepo } from '../store/library-repo';
+import { adoptLibrary } from '../store/library-repo';
 import { importSqliteStore, type SqliteImport } from '../store/pg/import-sqlite';
 import { openPgStore } from '../store/pg/store';
 
@@ -22,7 +22,7 @@ export async function importDataFolderStore(dataDir: string, databaseUrl: string
   const lite = openDb(dataDir);
   try {
     // Library rows from before the library was per node become this folder's node's, as its next start would.
-    void new LibraryRepo(lite, nodeIdOf(dataDir));
+    adoptLibrary(lite, nodeIdOf(dataDir));
     const pg = await openPgStore(url);
     try {
       return { ...(await importSqliteStore(lite, pg.db, onTable)), source };

@@ -79,7 +79,8 @@ export class IncomingProcessor {
       handed: 0,
       nodes: plan.candidates,
       take: (d: Decision, handed: boolean): Decision | null => {
-        if (handed && plan.candidates.length > 0) {
+        // `handed`: one of plan.candidates holds the instance (so there is one).
+        if (handed) {
           o.handed++;
           return null;
         }

@@ -6,7 +6,6 @@ import { NODE_ID_PATTERN } from '../../../src-shared/nodes';
 
 /** The file in the data folder that names its node. */
 export const NODE_ID_FILE = 'node-id';
-const VALID = NODE_ID_PATTERN;
 
 /**
  * This data folder's node id, made once (host name and a short random part) and kept in the folder, so that a
@@ -18,7 +17,7 @@ export function nodeIdOf(dataDir: string): string {
   let damaged = false;
   try {
     const id = fs.readFileSync(file, 'utf8').trim();
-    if (VALID.test(id)) return id;
+    if (NODE_ID_PATTERN.test(id)) return id;
     damaged = true;
   } catch {
     /* not made yet */

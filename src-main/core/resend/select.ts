@@ -4,7 +4,7 @@
  * archive holds a different object under that UID: sending ours again would not change that.
  */
 import { describeFailureReason, FailureReason } from '../../../src-shared/dicom/failure-reasons';
-import { CONTENT_DIFFERS } from '../../../src-shared/content';
+import { CONTENT_DIFFERS, failedForContent } from '../../../src-shared/content';
 import { RESENDABLE_REASONS, type NotResendable } from '../../../src-shared/resend';
 import type { VerdictBrief } from '../store/ports';
 import type { IndexedFile } from '../library/model/files';
@@ -38,7 +38,7 @@ export function selectResendable(files: readonly IndexedFile[], verdicts: Readon
       candidates.push(f);
       continue;
     }
-    const content = v.failureReason === null && (v.detail ?? '').startsWith(CONTENT_DIFFERS);
+    const content = failedForContent(v);
     const key = content ? 'content' : String(v.failureReason);
     const g = others.get(key) ?? { code: v.failureReason, content, count: 0 };
     g.count++;

@@ -75,9 +75,7 @@ export class LibraryRepo implements LibraryStore {
     this.n = nodeLiteral(nodeId);
     this.stmt = statements(db, this.n);
     this.copies = new WaitingCopies(db, this.n);
-    this.db.tx(() => {
-      for (const sql of ADOPT_LIBRARY) this.db.sql.prepare(sql).run(nodeId);
-    });
+    adoptLibrary(db, nodeId);
   }
 
   async roots(): Promise<LibraryRoot[]> {
@@ -415,6 +413,13 @@ function selectionWhere(sel: Selection): { sql: string; args: unknown[] } | null
     args.push(...under.args);
   }
   return parts.length === 0 ? null : { sql: `(${parts.join(' OR ')})`, args };
+}
+
+/** The rows indexed before the library was per node become `nodeId`'s (library-node.ts; nothing once taken). */
+export function adoptLibrary(db: Db, nodeId: string): void {
+  db.tx(() => {
+    for (const sql of ADOPT_LIBRARY) db.sql.prepare(sql).run(nodeId);
+  });
 }
 
 /** SOP Instance UID -> the nodes whose library indexes it. */

@@ -17,8 +17,10 @@ import { PgUnmatchedReportsRepo } from './unmatched-reports';
 /** The shared store: every repository over one PostgreSQL database (several Safekeep nodes may open it at once). */
 export type PgStore = Store & { readonly db: PgDb };
 
-/** Connects to `url` and brings its schema up to date (once, whichever node comes first). */
-/** `node`: whose library the store's `library` is (the library is per node; store/library-node.ts). */
+/**
+ * Connects to `url` and brings its schema up to date (once, whichever node comes first). `node`: whose library
+ * the store's `library` is (the library is per node; store/library-node.ts).
+ */
 export async function openPgStore(url: string, o: PgDbOptions & { node?: string | undefined } = {}): Promise<PgStore> {
   const db = new PgDb(url, o);
   let store: ReturnType<typeof pgStoreOf>;
