@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrossCheckResult } from '../../src-shared/crosscheck';
 import { runCliToEnd } from '../support/cli';
 import { tempDir, type GeneratedInstance } from '../support/fixtures';
-import { orthancWithLibrary, startOrthanc, storeWithStorescu, type OrthancHandle } from '../support/orthanc';
+import { deleteFromOrthanc, orthancWithLibrary, startOrthanc, storeWithStorescu, type OrthancHandle } from '../support/orthanc';
 
 describe('safekeep commit --send-missing and compare (Orthanc)', () => {
   let root: string;
@@ -56,8 +56,7 @@ describe('safekeep commit --send-missing and compare (Orthanc)', () => {
     expect(ok.stdout).toMatch(new RegExp(`^Compared 1 study\\(ies\\), 6 local instance\\(s\\), with C-FIND at ${orthanc.aeTitle}@127\\.0\\.0\\.1:${orthanc.dicomPort}: 6 listed, 0 not listed$`, 'm'));
 
     const gone = instances[5]!;
-    const [found] = await orthanc.rest<{ ID: string }[]>('POST', '/tools/lookup', gone.sopInstanceUid);
-    await orthanc.rest('DELETE', `/instances/${found!.ID}`);
+    await deleteFromOrthanc(orthanc, gone.sopInstanceUid);
     const text = await runCliToEnd(['compare', lib, '--to', to, '--data', data(), '--quiet']);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/^ {2}committed but not listed: 1; listed but not committed: 0$/m);

@@ -9,7 +9,7 @@ import type { ContentSummary } from '../../src-shared/content';
 import { runCliToEnd } from '../support/cli';
 import { writeDicomFile } from '../support/dicom-writer';
 import { tempDir, type GeneratedInstance } from '../support/fixtures';
-import { orthancWithLibrary, storeWithStorescu, type OrthancHandle } from '../support/orthanc';
+import { deleteFromOrthanc, orthancWithLibrary, storeWithStorescu, type OrthancHandle } from '../support/orthanc';
 
 describe('safekeep commit --verify-content and verify-content (Orthanc, C-GET)', () => {
   let root: string;
@@ -22,8 +22,7 @@ describe('safekeep commit --verify-content and verify-content (Orthanc, C-GET)',
   const commit = (...more: string[]) =>
     runCliToEnd(['commit', lib, '--to', to, '--ae-title', 'SAFEKEEP', '--dimse-port', String(safekeepPort), '--data', data(), '--quiet', ...more]);
   const replaceInOrthanc = async (i: GeneratedInstance, file: string) => {
-    const [found] = await orthanc.rest<{ ID: string }[]>('POST', '/tools/lookup', i.sopInstanceUid);
-    await orthanc.rest('DELETE', `/instances/${found!.ID}`);
+    await deleteFromOrthanc(orthanc, i.sopInstanceUid);
     await storeWithStorescu([file], { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort });
   };
 

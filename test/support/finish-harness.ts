@@ -19,7 +19,7 @@ import type { Selection } from '../../src-shared/outgoing';
 import type { ResendProgress, ResendSummary } from '../../src-shared/resend';
 import { makeLibrary, tempDir, type GeneratedInstance } from './fixtures';
 import { startDimse } from './host';
-import { startOrthanc, storeWithStorescu, type OrthancHandle } from './orthanc';
+import { orthancInstanceId, startOrthanc, storeWithStorescu, type OrthancHandle } from './orthanc';
 
 setDimseLibraryLogLevel('silent');
 
@@ -125,10 +125,7 @@ export async function startFinishHarness(
           : host.call('migration-send-missing', { remoteId, selection: opts.selection ?? { paths: [lib] }, ...(opts.rounds ? { rounds: opts.rounds } : {}) }),
     crossCheck: (remoteId, selection = { paths: [lib] }) => host.call('migration-compare', { remoteId, selection }),
     remote,
-    orthancId: async (uid) => {
-      const found = await orthanc.rest<{ ID: string; Type: string }[]>('POST', '/tools/lookup', uid);
-      return found.find((f) => f.Type === 'Instance')?.ID ?? null;
-    },
+    orthancId: async (uid) => (await orthancInstanceId(orthanc, uid)) ?? null,
     close: async () => {
       await gw?.host.stop();
       await orthanc.stop();

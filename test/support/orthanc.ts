@@ -305,6 +305,19 @@ export async function storeWithStorescu(
   await run('storescu', ['-aet', callingAeTitle, '-aec', target.aeTitle, ...options, target.host ?? '127.0.0.1', String(target.port), ...files]);
 }
 
+/** Orthanc's ID of an instance, or undefined when it does not hold it. */
+export async function orthancInstanceId(orthanc: OrthancHandle, sopInstanceUid: string): Promise<string | undefined> {
+  const found = await orthanc.rest<Array<{ ID: string; Type: string }>>('POST', '/tools/lookup', sopInstanceUid);
+  return found.find((f) => f.Type === 'Instance')?.ID;
+}
+
+/** Removes an instance Orthanc holds (the archive "loses" it). */
+export async function deleteFromOrthanc(orthanc: OrthancHandle, sopInstanceUid: string): Promise<void> {
+  const id = await orthancInstanceId(orthanc, sopInstanceUid);
+  if (!id) throw new Error(`Orthanc does not hold ${sopInstanceUid}`);
+  await orthanc.rest('DELETE', `/instances/${id}`);
+}
+
 /**
  * A generated library under `root`/lib, and an Orthanc that holds its first `stored` instances
  * (sent with storescu) and knows Safekeep as SAFEKEEP on a free port, where its reports go.

@@ -7,7 +7,7 @@ import { readDicomHeader } from '../../../src-main/core/library/header';
 import type { StoreItem } from '../../../src-main/core/dimse/store-scu';
 import { encodeDicom, TS, type WriteOptions } from '../../support/dicom-writer';
 import type { GeneratedInstance } from '../../support/fixtures';
-import type { OrthancHandle } from '../../support/orthanc';
+import { orthancInstanceId, type OrthancHandle } from '../../support/orthanc';
 
 export const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 /** pydicom samples: JPEG Baseline and JPEG 2000 Secondary Capture, a real CT in explicit VR LE. */
@@ -48,11 +48,7 @@ export function dataSetOf(fileOrBytes: string | Buffer): Buffer {
   return b.subarray(start);
 }
 
-/** Orthanc's ID of an instance, or undefined when it does not hold it. */
-export async function orthancInstanceId(orthanc: OrthancHandle, sopInstanceUid: string): Promise<string | undefined> {
-  const found = await orthanc.rest<Array<{ ID: string; Type: string }>>('POST', '/tools/lookup', sopInstanceUid);
-  return found.find((f) => f.Type === 'Instance')?.ID;
-}
+export { orthancInstanceId };
 
 /** The Part 10 file Orthanc stored for an instance. */
 export async function orthancFile(orthanc: OrthancHandle, sopInstanceUid: string): Promise<Buffer> {
