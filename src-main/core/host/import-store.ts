@@ -7,7 +7,7 @@ import { recordHistoryImport } from './database-file';
 import { DB_FILE, openDb } from '../store/db';
 import { checkDatabaseUrl } from '../store/database-url';
 import { adoptLibrary } from '../store/library-repo';
-import { importSqliteStore, type SqliteImport } from '../store/pg/import-sqlite';
+import { importSqliteStore, type ImportProgress, type SqliteImport } from '../store/pg/import-sqlite';
 import { openPgStore } from '../store/pg/store';
 
 /**
@@ -15,7 +15,7 @@ import { openPgStore } from '../store/pg/store';
  * SQLite store (brought to this version's schema first, its library the folder's node's) is copied into the
  * empty database `databaseUrl`. The SQLite file is left as it was, apart from that schema upgrade.
  */
-export async function importDataFolderStore(dataDir: string, databaseUrl: string, onTable?: (table: string, rows: number) => void): Promise<SqliteImport & { source: string }> {
+export async function importDataFolderStore(dataDir: string, databaseUrl: string, onProgress?: (p: ImportProgress) => void): Promise<SqliteImport & { source: string }> {
   const source = path.join(dataDir, DB_FILE);
   if (!fs.existsSync(source)) throw new AppError('not-found', `No SQLite store to import in ${dataDir} (no ${DB_FILE})`);
   const url = checkDatabaseUrl(databaseUrl);
@@ -25,7 +25,7 @@ export async function importDataFolderStore(dataDir: string, databaseUrl: string
     adoptLibrary(lite, nodeIdOf(dataDir));
     const pg = await openPgStore(url);
     try {
-      return { ...(await importSqliteStore(lite, pg.db, onTable)), source };
+      return { ...(await importSqliteStore(lite, pg.db, onProgress)), source };
     } finally {
       await pg.close();
     }

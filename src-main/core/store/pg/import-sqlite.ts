@@ -8,6 +8,13 @@ export interface SqliteImport {
   rows: number;
 }
 
+/** Where a copy is: rows of `table` copied so far, of `total` (both equal once the table is done). */
+export interface ImportProgress {
+  table: string;
+  copied: number;
+  total: number;
+}
+
 /** The node registry is about running processes, not history: each node joins again when it starts. */
 const NOT_COPIED = new Set(['nodes']);
 /** PostgreSQL takes at most 65,535 parameters per statement. */
@@ -25,7 +32,7 @@ type Column = { name: string; type: string; identity: boolean };
  * test keeps their tables and columns equal), so every table is copied column by column. One transaction: the
  * target is either the whole copy or untouched. Identity sequences continue after the copied ids.
  */
-export async function importSqliteStore(source: Db, target: PgDb, onTable?: (table: string, rows: number) => void): Promise<SqliteImport> {
+export async function importSqliteStore(source: Db, target: PgDb, onProgress?: (p: ImportProgress) => void): Promise<SqliteImport> {
   const tables = (source.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[])
     .map((t) => t.name)
     .filter((t) => !NOT_COPIED.has(t));
@@ -45,9 +52,8 @@ export async function importSqliteStore(source: Db, target: PgDb, onTable?: (tab
   return target.tx(async (t) => {
     const done: SqliteImport['tables'] = [];
     for (const table of tables) {
-      const rows = await copyTable(source, t, table, pgColumns.get(table)!);
+      const rows = await copyTable(source, t, table, pgColumns.get(table)!, onProgress);
       done.push({ table, rows });
-      onTable?.(table, rows);
     }
     for (const table of tables) {
       if (pgColumns.get(table)!.some((c) => c.name === 'id' && c.identity)) {
@@ -82,7 +88,8 @@ function convert(v: unknown, type: string): unknown {
   return v;
 }
 
-async function copyTable(source: Db, t: PgTx, table: string, pgColumns: readonly Column[]): Promise<number> {
+async function copyTable(source: Db, t: PgTx, table: string, pgColumns: readonly Column[], onProgress?: (p: ImportProgress) => void): Promise<number> {
+  const total = (source.sql.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
   const info = source.sql.prepare(`PRAGMA table_info(${table})`).all() as { name: string; pk: number }[];
   const liteColumns = new Set(info.map((c) => c.name));
   const columns = pgColumns.filter((c) => liteColumns.has(c.name));
@@ -111,6 +118,8 @@ async function copyTable(source: Db, t: PgTx, table: string, pgColumns: readonly
       );
     }
     copied += batch.length;
+    if (copied < total) onProgress?.({ table, copied, total });
   }
+  onProgress?.({ table, copied, total: copied });
   return copied;
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHost } from '../../../../src-main/core/host/host';
+import { redactDatabaseUrl } from '../../../../src-main/core/store/database-url';
 import { runCliToEnd } from '../../../support/cli';
 import { answerFor, startFaultServer } from '../../../support/fault-server';
 import { makeLibrary, tempDir, type GeneratedInstance } from '../../../support/fixtures';
@@ -69,6 +70,22 @@ describe('safekeep import-sqlite', () => {
     const requests = (JSON.parse(status.stdout) as { requests: { id: number; jobId: number }[] }).requests;
     expect(new Set(requests.map((r) => r.jobId))).toEqual(new Set([1, 2]));
     expect(new Set(requests.map((r) => r.id)).size).toBe(requests.length);
+  });
+
+  it('without --json says what it copies before it starts, then each table with its rows, never the password', async () => {
+    const dir = path.join(root, 'scanned');
+    expect((await runCliToEnd(['scan', lib, '--data', dir, '--json'], NO_ENV)).code).toBe(0);
+    const url = await createTestDatabase();
+    const r = await runCliToEnd(['--database', url, 'import-sqlite', '--data', dir], NO_ENV);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe(`Copying the SQLite store of ${dir} into ${redactDatabaseUrl(url)}, table by table, in one transaction…`);
+    expect(lines).toContain(`  library_files: ${instances.length} row(s)`);
+    expect(lines).toContain('  library_roots: 1 row(s)');
+    expect(r.stdout).toMatch(/^Imported \d+ row\(s\) from .*safekeep\.sqlite into postgres:\/\//m);
+    const password = new URL(url).password;
+    if (password) expect(r.stdout).not.toContain(password);
   });
 
   it('refuses a database that already holds data (exit 2, nothing written), and says which database to name', async () => {
