@@ -41,6 +41,7 @@ export async function importDataFolderStore(dataDir: string, databaseUrl: string
  */
 export async function importHistoryAtStart(dataDir: string, databaseUrl: string, now: number): Promise<void> {
   try {
+    log('store').info(`copying this data folder's SQLite history into the database before it is used (about 10 s per 100,000 instances here)`);
     const done = await importDataFolderStore(dataDir, databaseUrl);
     recordHistoryImport(dataDir, { at: now, rows: done.rows, error: null });
     log('store').info(`copied this data folder's SQLite history into the database: ${done.rows} row(s)`);
